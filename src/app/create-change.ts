@@ -1,0 +1,50 @@
+import type { Change } from '../domain/change.js';
+import { checkContent, subjectOf, type ChangeContent } from '../domain/change-content.js';
+import { invalidInput } from '../domain/errors.js';
+import { meetingsFor } from '../domain/meetings.js';
+import type { Person } from '../domain/policy.js';
+import type { AppDeps } from './deps.js';
+
+export type CreateChangeInput = Omit<ChangeContent, 'description' | 'answers' | 'plannedStart' | 'plannedEnd' | 'links'> &
+  Partial<Pick<ChangeContent, 'description' | 'answers' | 'plannedStart' | 'plannedEnd' | 'links'>>;
+
+export async function createChange(deps: AppDeps, actor: Person, input: CreateChangeInput): Promise<Change> {
+  const content: ChangeContent = {
+    title: input.title.trim(),
+    description: input.description ?? '',
+    type: input.type,
+    services: input.services,
+    answers: input.answers ?? {},
+    plannedStart: normaliseTime(input.plannedStart),
+    plannedEnd: normaliseTime(input.plannedEnd),
+    links: input.links ?? [],
+  };
+  const issues = checkContent(deps.policy, content);
+  if (issues.length > 0) throw invalidInput(issues);
+
+  const now = deps.clock.now().toISOString();
+  return deps.store.transaction(async (tx) => {
+    const change = await tx.changes.insert({
+      ...content,
+      requester: actor.id,
+      state: 'draft',
+      version: 1,
+      round: 0,
+      requirements: [],
+      meetings: meetingsFor(deps.policy, subjectOf(content)),
+      createdAt: now,
+      updatedAt: now,
+      submittedAt: null,
+    });
+    await tx.events.append([{ changeId: change.id, type: 'created', actor: actor.id, data: { ...content } }], {
+      at: now,
+      policyHash: deps.policy.hash,
+    });
+    return change;
+  });
+}
+
+/** Stores instants in one canonical form (UTC, milliseconds) so they sort and compare as text. */
+export function normaliseTime(value: string | null | undefined): string | null {
+  return value ? new Date(value).toISOString() : null;
+}

@@ -1,0 +1,44 @@
+import type { Change, Decision } from '../domain/change.js';
+import { AppError } from '../domain/errors.js';
+import type { Policy } from '../domain/policy.js';
+import { evaluateApprovals, type ApprovalEvaluation } from '../domain/requirements.js';
+import type { Clock } from '../shared/clock.js';
+import type { Store, Transaction } from './ports.js';
+
+/** What every use case receives. Built once by the composition root (src/context.ts). */
+export interface AppDeps {
+  readonly policy: Policy;
+  readonly clock: Clock;
+  readonly store: Store;
+}
+
+export function evaluateChange(policy: Policy, change: Change, decisions: readonly Decision[]): ApprovalEvaluation {
+  return evaluateApprovals(change.requirements, decisions, {
+    requester: change.requester,
+    distinctApprovers: policy.changeTypes.get(change.type)?.distinctApprovers ?? false,
+    membersOf: (group) => policy.groups.get(group) ?? [],
+  });
+}
+
+/** Loads a change for an action and locks it until the transaction ends, so concurrent actions queue. */
+export async function getChangeForUpdate(tx: Transaction, id: number): Promise<Change> {
+  const change = await tx.changes.find(id, { forUpdate: true });
+  if (!change) throw new AppError('not_found', `no change CHG-${id}`);
+  return change;
+}
+
+export function assertVersion(change: Change, expected: number | undefined): void {
+  if (expected !== undefined && expected !== change.version) {
+    throw new AppError(
+      'stale_version',
+      `CHG-${change.id} is at version ${change.version}, but this request was based on version ${expected}; reload it and try again`,
+    );
+  }
+}
+
+/** Writes the change; the version check backs up the row lock, so a lost update can never slip through. */
+export async function saveChange(tx: Transaction, change: Change, previousVersion: number): Promise<void> {
+  if (!(await tx.changes.update(change, previousVersion))) {
+    throw new AppError('stale_version', `CHG-${change.id} was changed by someone else meanwhile; reload it and try again`);
+  }
+}

@@ -1,0 +1,50 @@
+/** The CLI's HTTP client: the same public API a script would use. */
+
+export interface ApiErrorBody {
+  error?: { code?: string; message?: string; details?: { path: string; message: string }[] };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ApiErrorBody,
+  ) {
+    super(body.error?.message ?? `HTTP ${status}`);
+    this.name = 'ApiError';
+  }
+}
+
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string | undefined,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl.replace(/\/+$/, '')}/api/v1${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      const reason = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new Error(`cannot reach Changeboard at ${this.baseUrl} (${reason}); is it running? Set --url or CHANGEBOARD_URL`);
+    }
+    const text = await response.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new Error(`${this.baseUrl} answered HTTP ${response.status} with something that is not JSON; is that a Changeboard server?`);
+    }
+    if (!response.ok) throw new ApiError(response.status, (parsed ?? {}) as ApiErrorBody);
+    return parsed as T;
+  }
+}

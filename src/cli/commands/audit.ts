@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { allEvents, verifyAuditTrail } from '../../app/audit.js';
+import { presentEvent } from '../../http/presenters.js';
+import { withLocalContext } from '../local.js';
+import type { CliEnv } from '../main.js';
+import { ExitStatus } from '../main.js';
+
+export function registerAuditCommands(program: Command, cli: CliEnv): void {
+  const audit = program.command('audit').description('the tamper-evident history (works on the local database)');
+  audit
+    .command('verify')
+    .description('re-hash the whole history and name the first event that does not fit the chain')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const verdict = await withLocalContext(command, cli, (ctx) => verifyAuditTrail(ctx.store.read));
+      if (options.json) cli.output.out(JSON.stringify(verdict));
+      else if (verdict.ok) cli.output.out(`OK: ${verdict.count} events, the chain is intact (head ${verdict.lastHash.slice(0, 16)}…)`);
+      else {
+        cli.output.err(`TAMPERED: event ${verdict.firstBad.eventId}: ${verdict.firstBad.reason}`);
+        cli.output.err(`(${verdict.count} events before it verified)`);
+      }
+      if (!verdict.ok) throw new ExitStatus(1);
+    });
+  audit
+    .command('export')
+    .description('write every event as JSON lines, in chain order')
+    .option('-o, --output <file>', 'write to a file instead of standard output')
+    .action(async (options: { output?: string }, command: Command) => {
+      await withLocalContext(command, cli, async (ctx) => {
+        const stream = options.output ? createWriteStream(options.output) : undefined;
+        let count = 0;
+        for await (const event of allEvents(ctx.store.read)) {
+          const line = JSON.stringify(presentEvent(event));
+          if (stream) {
+            if (!stream.write(`${line}\n`)) await once(stream, 'drain');
+          } else cli.output.out(line);
+          count++;
+        }
+        if (stream) {
+          stream.end();
+          await once(stream, 'finish');
+          cli.output.err(`wrote ${count} events to ${options.output}`);
+        }
+      });
+    });
+}

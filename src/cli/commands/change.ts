@@ -1,0 +1,239 @@
+import { readFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { ApiClient } from '../client.js';
+import type { CliEnv } from '../main.js';
+import { table, truncate } from '../output.js';
+import type { ChangeJson, ChangeListJson, EventListJson, PolicyJson } from '../types.js';
+
+interface RemoteOptions {
+  url?: string;
+  token?: string;
+  json?: boolean;
+}
+
+interface ContentOptions {
+  title?: string;
+  type?: string;
+  service?: string[];
+  description?: string;
+  descriptionFile?: string;
+  answer?: string[];
+  plannedStart?: string;
+  plannedEnd?: string;
+  link?: string[];
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+const collectRaw = (value: string, previous: string[] = []) => [...previous, value];
+
+function remote(command: Command): Command {
+  return command
+    .addOption(new Option('--url <url>', 'Changeboard server').env('CHANGEBOARD_URL').default('http://localhost:8080'))
+    .addOption(new Option('--token <token>', 'API token').env('CHANGEBOARD_TOKEN'))
+    .option('--json', 'print JSON instead of a readable summary');
+}
+
+function contentOptions(command: Command): Command {
+  return command
+    .option('--title <title>', 'one line saying what changes')
+    .option('--type <type>', 'change type from the policy (e.g. standard, normal, emergency)')
+    .option('--service <id>', 'a service it touches (repeat or comma-separate)', collect)
+    .option('--description <markdown>', 'what and why, in Markdown')
+    .option('--description-file <file>', 'read the description from a file')
+    .option('--answer <field=value>', 'answer one of the policy’s questions (repeatable)', collectRaw)
+    .option('--planned-start <time>', 'planned start, ISO 8601 (e.g. 2026-12-01T10:00:00Z)')
+    .option('--planned-end <time>', 'planned end, ISO 8601')
+    .option('--link <title=url>', 'a link: PR, ticket, dashboard (repeatable)', collectRaw);
+}
+
+export function registerChangeCommands(program: Command, cli: CliEnv): void {
+  const change = program.command('change').description('create, decide and move change requests (talks to a running server)');
+  const clientFor = (options: RemoteOptions) =>
+    new ApiClient(options.url ?? cli.env.CHANGEBOARD_URL ?? 'http://localhost:8080', options.token ?? cli.env.CHANGEBOARD_TOKEN);
+  const print = (options: RemoteOptions, value: ChangeJson) => cli.output.out(options.json ? JSON.stringify(value, null, 2) : describeChange(value));
+
+  contentOptions(remote(change.command('create')))
+    .description('create a draft change (and submit it with --submit)')
+    .option('--submit', 'submit it straight away')
+    .action(async (options: ContentOptions & RemoteOptions & { submit?: boolean }) => {
+      const client = clientFor(options);
+      const body = await contentBody(client, options);
+      let created = await client.request<ChangeJson>('POST', '/changes', body);
+      if (options.submit) created = await client.request<ChangeJson>('POST', `/changes/${created.id}/submit`, {});
+      print(options, created);
+    });
+
+  contentOptions(remote(change.command('edit')))
+    .description('edit a draft or pending change (editing a pending change withdraws its approvals)')
+    .argument('<id>', 'change id, e.g. CHG-42')
+    .option('--version <n>', 'the version your edit is based on (default: the current one)')
+    .option('--clear-answer <field>', 'remove an answer (repeatable)', collectRaw)
+    .action(async (id: string, options: ContentOptions & RemoteOptions & { version?: string; clearAnswer?: string[] }) => {
+      const client = clientFor(options);
+      const version = options.version ? Number(options.version) : (await client.request<ChangeJson>('GET', `/changes/${id}`)).version;
+      const body: Record<string, unknown> = { version, ...(await contentBody(client, options)) };
+      if (options.clearAnswer?.length) {
+        body.answers = { ...(body.answers as object | undefined), ...Object.fromEntries(options.clearAnswer.map((f) => [f, null])) };
+      }
+      print(options, await client.request<ChangeJson>('PATCH', `/changes/${id}`, body));
+    });
+
+  remote(change.command('show'))
+    .description('show a change: answers, requirements, who can still approve, and its timeline')
+    .argument('<id>', 'change id, e.g. CHG-42')
+    .action(async (id: string, options: RemoteOptions) => {
+      const client = clientFor(options);
+      const value = await client.request<ChangeJson>('GET', `/changes/${id}`);
+      if (options.json) return cli.output.out(JSON.stringify(value, null, 2));
+      const events = await client.request<EventListJson>('GET', `/changes/${id}/events`);
+      cli.output.out(describeChange(value));
+      cli.output.out('\nTimeline');
+      for (const event of events.items) cli.output.out(`  ${event.at}  ${event.actor.padEnd(10)} ${describeEvent(event.type, event.data)}`);
+    });
+
+  remote(change.command('list'))
+    .description('list changes, newest first')
+    .option('--state <states>', 'comma-separated states (draft, pending, approved, in_progress, …)')
+    .option('--service <ids>', 'comma-separated services')
+    .option('--type <types>', 'comma-separated change types')
+    .option('--requester <ids>', 'comma-separated people; "me" for yourself')
+    .option('-q, --search <words>', 'words in the title or description')
+    .option('--limit <n>', 'how many (1-200)', '50')
+    .option('--cursor <cursor>', 'continue from a previous page')
+    .action(async (options: RemoteOptions & { state?: string; service?: string; type?: string; requester?: string; search?: string; limit: string; cursor?: string }) => {
+      const query = new URLSearchParams();
+      for (const [key, value] of [
+        ['state', options.state],
+        ['service', options.service],
+        ['type', options.type],
+        ['requester', options.requester],
+        ['q', options.search],
+        ['limit', options.limit],
+        ['cursor', options.cursor],
+      ] as const) {
+        if (value) query.set(key, value);
+      }
+      const page = await clientFor(options).request<ChangeListJson>('GET', `/changes?${query.toString()}`);
+      if (options.json) return cli.output.out(JSON.stringify(page, null, 2));
+      if (page.items.length === 0) return cli.output.out('No changes match.');
+      cli.output.out(
+        table(
+          page.items.map((c) => [c.id, c.state, c.type, c.services.join(','), c.requester, c.waitingFor.join(',') || '-', truncate(c.title, 50)]),
+          ['ID', 'STATE', 'TYPE', 'SERVICES', 'REQUESTER', 'WAITING FOR', 'TITLE'],
+        ),
+      );
+      if (page.nextCursor) cli.output.out(`\nMore: --cursor ${page.nextCursor}`);
+    });
+
+  remote(change.command('submit'))
+    .description('submit a draft for approval')
+    .argument('<id>', 'change id')
+    .action(async (id: string, options: RemoteOptions) => print(options, await clientFor(options).request<ChangeJson>('POST', `/changes/${id}/submit`, {})));
+
+  for (const [verb, description] of [
+    ['approve', 'approve a change you are asked to approve'],
+    ['reject', 'reject a change (a comment saying why is required)'],
+    ['withdraw', 'withdraw a change'],
+    ['start', 'start implementing an approved change'],
+    ['complete', 'mark the implementation complete'],
+    ['fail', 'mark the implementation failed or rolled back'],
+    ['verify', 'confirm a completed change works'],
+  ] as const) {
+    remote(change.command(verb))
+      .description(description)
+      .argument('<id>', 'change id')
+      .option('-m, --comment <text>', verb === 'reject' ? 'why (required)' : 'a comment for the timeline')
+      .action(async (id: string, options: RemoteOptions & { comment?: string }) => {
+        const body = options.comment ? { comment: options.comment } : {};
+        print(options, await clientFor(options).request<ChangeJson>('POST', `/changes/${id}/${verb}`, body));
+      });
+  }
+
+  remote(change.command('comment'))
+    .description('add a comment to the timeline')
+    .argument('<id>', 'change id')
+    .argument('<text...>', 'the comment')
+    .action(async (id: string, text: string[], options: RemoteOptions) => {
+      const event = await clientFor(options).request<unknown>('POST', `/changes/${id}/comments`, { body: text.join(' ') });
+      cli.output.out(options.json ? JSON.stringify(event, null, 2) : `commented on ${id}`);
+    });
+}
+
+async function contentBody(client: ApiClient, options: ContentOptions): Promise<Record<string, unknown>> {
+  const body: Record<string, unknown> = {};
+  if (options.title !== undefined) body.title = options.title;
+  if (options.type !== undefined) body.type = options.type;
+  if (options.service?.length) body.services = options.service;
+  if (options.descriptionFile) body.description = await readFile(options.descriptionFile, 'utf8');
+  else if (options.description !== undefined) body.description = options.description;
+  if (options.plannedStart !== undefined) body.plannedStart = options.plannedStart;
+  if (options.plannedEnd !== undefined) body.plannedEnd = options.plannedEnd;
+  if (options.link?.length) body.links = options.link.map(parseLink);
+  if (options.answer?.length) {
+    const policy = await client.request<PolicyJson>('GET', '/policy');
+    body.answers = Object.fromEntries(options.answer.map((pair) => parseAnswer(policy, pair)));
+  }
+  return body;
+}
+
+function parseLink(text: string): { title: string; url: string } {
+  const at = text.indexOf('=');
+  if (at < 0) return { title: text, url: text };
+  return { title: text.slice(0, at), url: text.slice(at + 1) };
+}
+
+/** `tested=true` → `['tested', true]`, typed by the policy's field so the server sees what a form would send. */
+function parseAnswer(policy: PolicyJson, pair: string): [string, string | number | boolean] {
+  const at = pair.indexOf('=');
+  if (at < 1) throw new Error(`--answer "${pair}" must look like field=value`);
+  const id = pair.slice(0, at);
+  const text = pair.slice(at + 1);
+  const field = policy.fields.find((f) => f.id === id);
+  if (field?.type === 'boolean' && /^(true|yes|false|no)$/i.test(text)) return [id, /^(true|yes)$/i.test(text)];
+  if (field?.type === 'number' && text.trim() !== '' && Number.isFinite(Number(text))) return [id, Number(text)];
+  return [id, text];
+}
+
+function describeChange(c: ChangeJson): string {
+  const lines = [
+    `${c.id}  ${c.title}`,
+    `  state:     ${c.state} (version ${c.version})`,
+    `  type:      ${c.type}    services: ${c.services.join(', ')}    requester: ${c.requester}`,
+  ];
+  if (c.plannedStart) lines.push(`  planned:   ${c.plannedStart}${c.plannedEnd ? ` → ${c.plannedEnd}` : ''}`);
+  for (const warning of c.freezeWarnings) lines.push(`  warning:   the planned window overlaps "${warning.name}" (${warning.from} → ${warning.to})`);
+  if (c.needsDiscussion.length) lines.push(`  discuss:   ${c.needsDiscussion.join(', ')}`);
+  const answers = Object.entries(c.answers);
+  if (answers.length) {
+    lines.push('  answers:');
+    for (const [key, value] of answers) lines.push(`    ${key}: ${String(value)}`);
+  }
+  if (c.requirements.length) {
+    lines.push(c.state === 'draft' ? '  will need (once submitted):' : '  requirements:');
+    for (const r of c.requirements) {
+      const status = r.met ? 'met' : `${r.approvedBy.length}/${r.count}`;
+      const who = r.approvedBy.length ? ` approved by ${r.approvedBy.join(', ')}` : '';
+      const can = r.canApprove.length ? `; can approve: ${r.canApprove.join(', ')}` : '';
+      lines.push(`    [${status}] ${r.count} from ${r.from}${r.service ? ` (service ${r.service})` : ''}${who}${can}`);
+    }
+  } else if (c.state !== 'draft') {
+    lines.push('  requirements: none (pre-approved)');
+  }
+  for (const link of c.links) lines.push(`  link:      ${link.title}: ${link.url}`);
+  lines.push(`  page:      ${c.url}`);
+  return lines.join('\n');
+}
+
+function describeEvent(type: string, data: Record<string, unknown>): string {
+  const comment = typeof data.comment === 'string' ? `: ${data.comment}` : '';
+  switch (type) {
+    case 'commented':
+      return `commented: ${String(data.body)}`;
+    case 'edited':
+      return `edited ${Object.keys((data.changes as object | undefined) ?? {}).join(', ')}`;
+    case 'approvals-withdrawn':
+      return `approvals withdrawn (${String(data.reason)})`;
+    default:
+      return `${type}${comment}`;
+  }
+}

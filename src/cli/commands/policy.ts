@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { formatProblem, loadPolicyFile } from '../../policy/load.js';
+import { localConfig } from '../local.js';
+import type { CliEnv } from '../main.js';
+import { ExitStatus } from '../main.js';
+
+export function registerPolicyCommands(program: Command, cli: CliEnv): void {
+  const policy = program.command('policy').description('work with the policy file');
+  policy
+    .command('check')
+    .description('check a policy file and list every problem with its place in the file')
+    .argument('[file]', 'the policy file (default: the one the server would load)')
+    .option('--json', 'print the problems as JSON')
+    .action(async (file: string | undefined, options: { json?: boolean }, command: Command) => {
+      const path = file ? resolve(file) : localConfig(command, cli).policyFile;
+      const result = await loadPolicyFile(path, cli.env);
+      const problems = result.ok ? result.warnings : result.problems;
+      if (options.json) {
+        cli.output.out(JSON.stringify({ ok: result.ok, file: path, hash: result.ok ? result.policy.hash : null, problems }, null, 2));
+      } else {
+        for (const problem of problems) (problem.severity === 'error' ? cli.output.err : cli.output.out)(formatProblem(problem, file ?? path));
+        const errors = problems.filter((p) => p.severity === 'error').length;
+        if (result.ok) {
+          const { policy: p } = result;
+          cli.output.out(
+            `${file ?? path}: OK: ${p.people.size} people, ${p.groups.size} groups, ${p.services.size} services, ${p.changeTypes.size} change types, ${p.fields.length} fields${problems.length ? `, ${problems.length} warning(s)` : ''}`,
+          );
+        } else {
+          cli.output.err(`${file ?? path}: ${errors} error(s); Changeboard will not start with this policy`);
+        }
+      }
+      if (!result.ok) throw new ExitStatus(1);
+    });
+}

@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { relative } from 'node:path';
+import { createContext } from '../../context.js';
+import { buildServer } from '../../http/server.js';
+import { localConfig } from '../local.js';
+import type { CliEnv } from '../main.js';
+
+export function registerServeCommand(program: Command, cli: CliEnv): void {
+  program
+    .command('serve')
+    .description('run the Changeboard server (API on /api/v1)')
+    .option('-p, --port <port>', 'port to listen on (default: $PORT or 8080)')
+    .action(async (options: { port?: string }, command: Command) => {
+      const config = localConfig(command, cli, { port: options.port });
+      const ctx = await createContext(config);
+      const app = await buildServer(ctx, {
+        logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+      });
+      const shutdown = async (signal: string) => {
+        app.log.info({ signal }, 'shutting down');
+        await app.close();
+        await ctx.close();
+        process.exit(0);
+      };
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+
+      await app.listen({ host: config.host, port: config.port });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
+      const { output } = cli;
+      const policyPath = relative(process.cwd(), config.policyFile) || config.policyFile;
+      output.out('');
+      output.out(`Changeboard is running at ${url}`);
+      output.out(`  policy:   ${policyPath}${config.demo ? '  (the bundled example: demo mode)' : ''}`);
+      output.out(`  database: ${config.database.dialect === 'sqlite' ? `SQLite ${relative(process.cwd(), config.database.location) || config.database.location}` : 'PostgreSQL'}`);
+      output.out(`  API:      ${url}/api/v1  (OpenAPI: ${url}/api/v1/openapi.json)`);
+      for (const warning of ctx.policyWarnings) output.out(`  warning:  ${warning.path}: ${warning.message}`);
+      output.out('');
+      output.out('Sign in to the API with a token. Create one for someone in the policy, in another terminal:');
+      const example = config.demo ? 'priya' : ([...ctx.policy.people.keys()][0] ?? '<person>');
+      output.out(`  npx changeboard token create ${example}${config.demo ? '      # priya requests changes; lee and kim approve them' : ''}`);
+      output.out(`  curl -H "Authorization: Bearer <token>" ${url}/api/v1/changes`);
+      output.out('');
+    });
+}

@@ -1,0 +1,8 @@
+import type { Static } from 'typebox';
+import type { ChangeList, ChangeView, EventList, PolicyView } from '../http/schemas.js';
+
+/** The API's response shapes, shared from the one schema declaration. */
+export type ChangeJson = Static<typeof ChangeView>;
+export type ChangeListJson = Static<typeof ChangeList>;
+export type EventListJson = Static<typeof EventList>;
+export type PolicyJson = Static<typeof PolicyView>;

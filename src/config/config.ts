@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDatabaseUrl, type DatabaseTarget } from '../storage/database.js';
+
+/** Everything Changeboard reads from its environment, checked once at start-up. The only module that reads process.env. */
+export interface Config {
+  readonly policyFile: string;
+  /** True when no policy file was found and the bundled example is used. */
+  readonly demo: boolean;
+  readonly database: DatabaseTarget;
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly logLevel: string;
+  readonly allowPrivateTargets: boolean;
+  readonly smtpUrl?: string;
+  readonly githubWebhookSecret?: string;
+  readonly githubToken?: string;
+  readonly githubApiUrl: string;
+  readonly sessionSecret?: string;
+  /** The environment, for `${VAR}` references in the policy's channels. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export const BUNDLED_POLICY = fileURLToPath(new URL('../../examples/changeboard.yaml', import.meta.url));
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+export interface ConfigOverrides {
+  readonly policyFile?: string;
+  readonly port?: string;
+  readonly databaseUrl?: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function readConfig(env: Readonly<Record<string, string | undefined>>, overrides: ConfigOverrides = {}): ConfigResult {
+  const problems: string[] = [];
+  const explicitPolicy = overrides.policyFile ?? env.CHANGEBOARD_CONFIG;
+  let policyFile: string;
+  let demo = false;
+  if (explicitPolicy) {
+    policyFile = resolve(explicitPolicy);
+  } else if (existsSync(resolve('changeboard.yaml'))) {
+    policyFile = resolve('changeboard.yaml');
+  } else {
+    policyFile = BUNDLED_POLICY;
+    demo = true;
+  }
+
+  const databaseUrl = overrides.databaseUrl ?? env.DATABASE_URL ?? 'sqlite:./data/changeboard.db';
+  const database = parseDatabaseUrl(databaseUrl);
+  if (typeof database === 'string') problems.push(`DATABASE_URL: ${database}`);
+
+  const portText = overrides.port ?? env.PORT ?? '8080';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) problems.push(`PORT: "${portText}" is not a port number (0-65535)`);
+
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  if (!URL.canParse(publicUrl) || !/^https?:/.test(publicUrl)) problems.push(`PUBLIC_URL: "${publicUrl}" is not an http(s) URL`);
+
+  const logLevel = env.LOG_LEVEL ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const allowPrivate = env.ALLOW_PRIVATE_TARGETS ?? 'false';
+  if (!['true', 'false'].includes(allowPrivate)) problems.push('ALLOW_PRIVATE_TARGETS: must be true or false');
+
+  const smtpUrl = env.SMTP_URL || undefined;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) problems.push('SMTP_URL: must start with smtp:// or smtps://');
+
+  const githubApiUrl = (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
+  if (!URL.canParse(githubApiUrl)) problems.push(`GITHUB_API_URL: "${githubApiUrl}" is not a URL`);
+
+  const sessionSecret = env.SESSION_SECRET || undefined;
+  if (sessionSecret && sessionSecret.length < 32) problems.push('SESSION_SECRET: must be at least 32 characters');
+
+  if (problems.length > 0 || typeof database === 'string') return { ok: false, problems };
+  return {
+    ok: true,
+    config: {
+      policyFile,
+      demo,
+      database,
+      host: env.HOST ?? '0.0.0.0',
+      port,
+      publicUrl,
+      logLevel,
+      allowPrivateTargets: allowPrivate === 'true',
+      smtpUrl,
+      githubWebhookSecret: env.GITHUB_WEBHOOK_SECRET || undefined,
+      githubToken: env.GITHUB_TOKEN || undefined,
+      githubApiUrl,
+      sessionSecret,
+      env,
+    },
+  };
+}

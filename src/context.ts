@@ -1,0 +1,65 @@
+import type { AppDeps } from './app/deps.js';
+import type { Store } from './app/ports.js';
+import type { Config } from './config/config.js';
+import type { Policy } from './domain/policy.js';
+import { formatProblem, loadPolicyFile, type PolicyProblem } from './policy/load.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { createStore, migrateToLatest, openDatabase, type DialectName } from './storage/database.js';
+
+/** Everything a running Changeboard is made of. Built once, from config, by the server, the CLI and the tests. */
+export interface AppContext extends AppDeps {
+  readonly config: Config;
+  readonly dialect: DialectName;
+  readonly policySource: string;
+  readonly policyWarnings: readonly PolicyProblem[];
+  close(): Promise<void>;
+}
+
+export interface ContextOverrides {
+  readonly clock?: Clock;
+}
+
+export class StartupError extends Error {
+  constructor(
+    message: string,
+    readonly problems: readonly string[],
+  ) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+export async function loadPolicyOrThrow(config: Config): Promise<{ policy: Policy; source: string; warnings: readonly PolicyProblem[] }> {
+  const result = await loadPolicyFile(config.policyFile, config.env);
+  if (!result.ok) {
+    throw new StartupError(
+      `the policy ${config.policyFile} has ${result.problems.filter((p) => p.severity === 'error').length} problem(s)`,
+      result.problems.map((p) => formatProblem(p, config.policyFile)),
+    );
+  }
+  return { policy: result.policy, source: result.source, warnings: result.warnings };
+}
+
+export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
+  const { policy, source, warnings } = await loadPolicyOrThrow(config);
+  const database = openDatabase(config.database);
+  const store: Store = createStore(database);
+  const clock = overrides.clock ?? systemClock;
+  try {
+    await migrateToLatest(database);
+    await store.read.policies.remember({ hash: policy.hash, source }, clock.now().toISOString());
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return {
+    config,
+    dialect: database.dialect,
+    policy,
+    policySource: source,
+    policyWarnings: warnings,
+    clock,
+    store,
+    close: () => store.close(),
+  };
+}

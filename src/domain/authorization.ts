@@ -1,0 +1,56 @@
+import type { Change, Decision } from './change.js';
+import { AppError } from './errors.js';
+import type { ChangeAction } from './lifecycle.js';
+import type { Person } from './policy.js';
+import type { ApprovalEvaluation } from './requirements.js';
+
+export interface AuthorizationFacts {
+  readonly change: Change;
+  readonly decisions: readonly Decision[];
+  readonly evaluation: ApprovalEvaluation;
+  /** Everyone who approved the change in its current round. */
+  readonly approvers: readonly string[];
+}
+
+/** Who may do what (PRODUCT.md, "Who may do what"). Throws 403-class errors with the reason. */
+export function authorize(actor: Person, action: ChangeAction, facts: AuthorizationFacts): void {
+  const { change } = facts;
+  const isRequester = actor.id === change.requester;
+  switch (action) {
+    case 'edit':
+    case 'submit':
+    case 'start':
+    case 'complete':
+    case 'fail':
+      if (!isRequester) throw forbidden(`only the requester (${change.requester}) may ${action} this change`);
+      return;
+    case 'withdraw':
+      if (!isRequester && !actor.admin) throw forbidden(`only the requester (${change.requester}) or an admin may withdraw this change`);
+      return;
+    case 'verify':
+      if (!isRequester && !facts.approvers.includes(actor.id)) {
+        throw forbidden('only the requester or someone who approved this change may verify it');
+      }
+      return;
+    case 'approve':
+    case 'reject': {
+      if (isRequester) throw new AppError('self_approval', `you requested this change, so you cannot ${action} it`);
+      if (facts.decisions.some((decision) => decision.person === actor.id)) {
+        throw new AppError('already_decided', 'you have already decided on this version of the change');
+      }
+      if (!facts.evaluation.eligibleApprovers.has(actor.id)) {
+        const open = facts.evaluation.requirements.filter((r) => !r.met).map((r) => r.group);
+        throw forbidden(
+          open.length === 0
+            ? 'no approval is open on this change'
+            : `you are not a member of a group with an open requirement (open: ${[...new Set(open)].join(', ')})`,
+        );
+      }
+      return;
+    }
+  }
+}
+
+function forbidden(message: string): AppError {
+  return new AppError('forbidden', message);
+}

@@ -1,0 +1,82 @@
+export const CHANGE_STATES = [
+  'draft',
+  'pending',
+  'approved',
+  'in_progress',
+  'completed',
+  'verified',
+  'rejected',
+  'withdrawn',
+  'failed',
+] as const;
+export type ChangeState = (typeof CHANGE_STATES)[number];
+
+export type AnswerValue = string | number | boolean;
+export type Answers = Readonly<Record<string, AnswerValue>>;
+
+export interface Link {
+  readonly title: string;
+  readonly url: string;
+}
+
+/** What a requirement asks for, fixed when the change is submitted (or re-computed by an edit). */
+export interface RequirementSpec {
+  readonly group: string;
+  readonly count: number;
+  /** The service whose approvers this requirement stands for, when it came from `service-approvers`. */
+  readonly service?: string;
+}
+
+export interface Change {
+  readonly id: number;
+  readonly title: string;
+  readonly description: string;
+  readonly type: string;
+  readonly services: readonly string[];
+  readonly answers: Answers;
+  readonly plannedStart: string | null;
+  readonly plannedEnd: string | null;
+  readonly links: readonly Link[];
+  readonly requester: string;
+  readonly state: ChangeState;
+  /** Bumped by every action that changes the change; PATCH must name the version it edits. */
+  readonly version: number;
+  /** Bumped whenever requirements are (re)computed; decisions belong to one round. */
+  readonly round: number;
+  readonly requirements: readonly RequirementSpec[];
+  /** Meetings that still want to discuss this change (policy `meetings`); empty when it is decided asynchronously. */
+  readonly meetings: readonly string[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly submittedAt: string | null;
+}
+
+export type Verdict = 'approve' | 'reject';
+
+export interface Decision {
+  readonly changeId: number;
+  readonly round: number;
+  readonly person: string;
+  readonly verdict: Verdict;
+  readonly comment: string | null;
+  readonly at: string;
+}
+
+/** What conditions (`when:`) are evaluated against. */
+export interface ChangeSubject {
+  readonly type: string;
+  readonly services: readonly string[];
+  readonly answers: Answers;
+}
+
+export function formatChangeId(id: number): string {
+  return `CHG-${id}`;
+}
+
+/** Accepts `CHG-42`, `chg-42` or `42`. */
+export function parseChangeId(text: string): number | undefined {
+  const match = /^(?:CHG-)?(\d{1,15})$/i.exec(text.trim());
+  if (!match) return undefined;
+  const id = Number(match[1]);
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}

@@ -1,0 +1,67 @@
+import type { ChangeState } from './change.js';
+import { AppError } from './errors.js';
+
+export const CHANGE_ACTIONS = [
+  'edit',
+  'submit',
+  'approve',
+  'reject',
+  'withdraw',
+  'start',
+  'complete',
+  'fail',
+  'verify',
+] as const;
+export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
+
+const ALLOWED_FROM: Record<ChangeAction, readonly ChangeState[]> = {
+  edit: ['draft', 'pending'],
+  submit: ['draft'],
+  approve: ['pending'],
+  reject: ['pending'],
+  withdraw: ['draft', 'pending', 'approved'],
+  start: ['approved'],
+  complete: ['in_progress'],
+  // A change can fail while it is applied, or be rolled back after it was thought complete.
+  fail: ['in_progress', 'completed'],
+  verify: ['completed'],
+};
+
+/** The state a lifecycle action leads to; decisions and submit are decided by the approval rules instead. */
+export const LIFECYCLE_TARGET = {
+  withdraw: 'withdrawn',
+  start: 'in_progress',
+  complete: 'completed',
+  fail: 'failed',
+  verify: 'verified',
+} as const satisfies Partial<Record<ChangeAction, ChangeState>>;
+export type LifecycleAction = keyof typeof LIFECYCLE_TARGET;
+
+export function canPerform(state: ChangeState, action: ChangeAction): boolean {
+  return ALLOWED_FROM[action].includes(state);
+}
+
+export function assertCanPerform(state: ChangeState, action: ChangeAction): void {
+  if (canPerform(state, action)) return;
+  const from = ALLOWED_FROM[action].map((s) => s.replace('_', ' ')).join(' or ');
+  throw new AppError(
+    'invalid_state',
+    `cannot ${action} a change that is ${state.replace('_', ' ')}; ${action} is only possible when it is ${from}`,
+  );
+}
+
+export function isTerminal(state: ChangeState): boolean {
+  switch (state) {
+    case 'verified':
+    case 'rejected':
+    case 'withdrawn':
+    case 'failed':
+      return true;
+    case 'draft':
+    case 'pending':
+    case 'approved':
+    case 'in_progress':
+    case 'completed':
+      return false;
+  }
+}

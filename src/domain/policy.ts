@@ -1,0 +1,121 @@
+/** The policy as the domain uses it: loaded and checked by src/policy, immutable afterwards. */
+
+export const FIELD_TYPES = ['boolean', 'url', 'text', 'choice', 'number', 'date'] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+export type ConditionValue = string | number | boolean;
+/**
+ * `{ risk: high, type: normal }`: every key must match. A key is a field id, or
+ * `type` / `service` for the change's type and services; a list means "any of".
+ */
+export type Condition = Readonly<Record<string, ConditionValue | readonly ConditionValue[]>>;
+export const CONDITION_KEYWORDS = ['type', 'service'] as const;
+
+export interface Field {
+  readonly id: string;
+  readonly label: string;
+  readonly help?: string;
+  readonly type: FieldType;
+  readonly options?: readonly string[];
+  readonly required: boolean | { readonly when: Condition };
+}
+
+export interface WorkingHours {
+  /** ISO weekdays, 1 = Monday … 7 = Sunday. */
+  readonly days: readonly number[];
+  /** Minutes after local midnight. */
+  readonly start: number;
+  readonly end: number;
+}
+
+export const DEFAULT_WORKING_HOURS: WorkingHours = { days: [1, 2, 3, 4, 5], start: 9 * 60, end: 17 * 60 };
+
+export interface Person {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly github?: string;
+  readonly timezone: string;
+  readonly workingHours: WorkingHours;
+  readonly admin: boolean;
+}
+
+export const CHANNEL_TYPES = ['teams', 'slack', 'webhook'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+export interface Channel {
+  readonly id: string;
+  readonly type: ChannelType;
+  /** Undefined when the URL's environment variable is unset: the channel is then skipped. */
+  readonly url?: string;
+  readonly secret?: string;
+  readonly missingVariables: readonly string[];
+}
+
+export interface Service {
+  readonly id: string;
+  readonly name: string;
+  readonly repositories: readonly string[];
+  readonly approvers?: string;
+  readonly notify: readonly string[];
+}
+
+export const SERVICE_APPROVERS = 'service-approvers';
+
+export interface ApprovalRule {
+  /** A group id, or `service-approvers` for the approvers group of every service touched. */
+  readonly from: string;
+  readonly count: number;
+  readonly when?: Condition;
+}
+
+export interface ChangeType {
+  readonly id: string;
+  readonly label: string;
+  readonly approvals: readonly ApprovalRule[];
+  readonly distinctApprovers: boolean;
+  readonly remindAfterMs?: number;
+  readonly escalateAfterMs?: number;
+  readonly escalateTo?: string;
+  readonly notifyOutsideWorkingHours: boolean;
+}
+
+/** Recipients a notification rule may name besides channel ids. */
+export const NOTIFICATION_AUDIENCES = ['service-channels', 'approvers', 'requester'] as const;
+
+export interface NotificationRule {
+  readonly on: readonly string[];
+  readonly to: readonly string[];
+  readonly via?: 'email' | 'chat';
+  readonly when?: Condition;
+}
+
+export interface Freeze {
+  readonly name: string;
+  readonly from: Date;
+  readonly to: Date;
+  readonly allow: readonly string[];
+  /** Empty means every service. */
+  readonly services: readonly string[];
+}
+
+export interface Meeting {
+  readonly name: string;
+  readonly when: Condition;
+}
+
+export interface Policy {
+  readonly version: 1;
+  readonly organization: string;
+  /** SHA-256 of the policy file's bytes: recorded with every event. */
+  readonly hash: string;
+  readonly people: ReadonlyMap<string, Person>;
+  readonly groups: ReadonlyMap<string, readonly string[]>;
+  readonly channels: ReadonlyMap<string, Channel>;
+  readonly fields: readonly Field[];
+  readonly services: ReadonlyMap<string, Service>;
+  readonly changeTypes: ReadonlyMap<string, ChangeType>;
+  readonly notifications: readonly NotificationRule[];
+  readonly freezes: readonly Freeze[];
+  readonly meetings: readonly Meeting[];
+}

@@ -1,0 +1,111 @@
+import type { ChangeWithDecisions } from '../app/read-changes.js';
+import { evaluateChange } from '../app/deps.js';
+import { formatChangeId, type Change } from '../domain/change.js';
+import { subjectOf } from '../domain/change-content.js';
+import type { AuditEvent } from '../domain/events.js';
+import { freezesOverlapping } from '../domain/freezes.js';
+import type { Policy } from '../domain/policy.js';
+import { computeRequirements } from '../domain/requirements.js';
+import type { ChangeViewJson, EventViewJson } from './schemas.js';
+import type { Static } from 'typebox';
+import type { PolicyView } from './schemas.js';
+
+export interface PresentContext {
+  readonly policy: Policy;
+  readonly publicUrl: string;
+}
+
+/** The one JSON shape of a change (PRODUCT.md), whatever route returns it. */
+export function presentChange(ctx: PresentContext, { change, decisions }: ChangeWithDecisions): ChangeViewJson {
+  // A draft has no requirements yet: show what it would need if submitted now.
+  const shown: Change = change.state === 'draft' ? { ...change, requirements: computeRequirements(ctx.policy, subjectOf(change)) } : change;
+  const evaluation = evaluateChange(ctx.policy, shown, decisions);
+  const open = change.state === 'pending';
+  return {
+    id: formatChangeId(change.id),
+    number: change.id,
+    url: `${ctx.publicUrl}/changes/${formatChangeId(change.id)}`,
+    title: change.title,
+    description: change.description,
+    type: change.type,
+    services: [...change.services],
+    answers: { ...change.answers },
+    plannedStart: change.plannedStart,
+    plannedEnd: change.plannedEnd,
+    links: [...change.links],
+    requester: change.requester,
+    state: change.state,
+    version: change.version,
+    requirements: evaluation.requirements.map((r) => ({
+      from: r.group,
+      ...(r.service ? { service: r.service } : {}),
+      count: r.count,
+      met: r.met,
+      approvedBy: [...r.approvedBy],
+      canApprove: open ? [...r.canApprove] : [],
+    })),
+    decisions: decisions.map((d) => ({ person: d.person, verdict: d.verdict, comment: d.comment, at: d.at })),
+    waitingFor: open ? [...evaluation.eligibleApprovers] : [],
+    needsDiscussion: [...change.meetings],
+    freezeWarnings: freezesOverlapping(ctx.policy, change, { start: change.plannedStart, end: change.plannedEnd }).map((f) => ({
+      name: f.name,
+      from: f.from.toISOString(),
+      to: f.to.toISOString(),
+    })),
+    createdAt: change.createdAt,
+    updatedAt: change.updatedAt,
+    submittedAt: change.submittedAt,
+  };
+}
+
+export function presentEvent(event: AuditEvent): EventViewJson {
+  return {
+    id: event.id,
+    changeId: formatChangeId(event.changeId),
+    type: event.type,
+    actor: event.actor,
+    at: event.at,
+    data: { ...event.data },
+    policyHash: event.policyHash,
+    prevHash: event.prevHash,
+    hash: event.hash,
+  };
+}
+
+export function presentPolicy(policy: Policy): Static<typeof PolicyView> {
+  return {
+    organization: policy.organization,
+    hash: policy.hash,
+    people: [...policy.people.values()].map((p) => ({ id: p.id, name: p.name, email: p.email, timezone: p.timezone, admin: p.admin })),
+    groups: Object.fromEntries([...policy.groups].map(([id, members]) => [id, [...members]])),
+    fields: policy.fields.map((f) => ({
+      id: f.id,
+      label: f.label,
+      ...(f.help ? { help: f.help } : {}),
+      type: f.type,
+      ...(f.options ? { options: [...f.options] } : {}),
+      required: f.required === true,
+      ...(typeof f.required === 'object' ? { requiredWhen: { ...f.required.when } } : {}),
+    })),
+    services: [...policy.services.values()].map((s) => ({
+      id: s.id,
+      name: s.name,
+      repositories: [...s.repositories],
+      approvers: s.approvers ?? null,
+    })),
+    changeTypes: [...policy.changeTypes.values()].map((t) => ({
+      id: t.id,
+      label: t.label,
+      distinctApprovers: t.distinctApprovers,
+      approvals: t.approvals.map((a) => ({ from: a.from, count: a.count, ...(a.when ? { when: { ...a.when } } : {}) })),
+    })),
+    freezes: policy.freezes.map((f) => ({
+      name: f.name,
+      from: f.from.toISOString(),
+      to: f.to.toISOString(),
+      allow: [...f.allow],
+      services: [...f.services],
+    })),
+    meetings: policy.meetings.map((m) => ({ name: m.name, when: { ...m.when } })),
+  };
+}

@@ -1,0 +1,199 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { moveChange } from '../../app/change-lifecycle.js';
+import { commentOnChange } from '../../app/comment-on-change.js';
+import { createChange } from '../../app/create-change.js';
+import { decideChange } from '../../app/decide-change.js';
+import { editChange } from '../../app/edit-change.js';
+import { getChange, listChangeEvents, listChanges } from '../../app/read-changes.js';
+import { submitChange } from '../../app/submit-change.js';
+import type { ChangeQuery } from '../../app/ports.js';
+import { CHANGE_STATES, parseChangeId, type ChangeState } from '../../domain/change.js';
+import { AppError, invalidInput, type Issue } from '../../domain/errors.js';
+import type { LifecycleAction } from '../../domain/lifecycle.js';
+import type { Person, Policy } from '../../domain/policy.js';
+import type { AppContext } from '../../context.js';
+import { actorOf } from '../auth.js';
+import { presentChange, presentEvent } from '../presenters.js';
+import {
+  ActionBody,
+  ChangeList,
+  ChangeParams,
+  ChangeView,
+  CommentBody,
+  CreateChangeBody,
+  ErrorBody,
+  EventList,
+  EventView,
+  ListChangesQuery,
+  PatchChangeBody,
+} from '../schemas.js';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
+const tags = ['changes'];
+const security = [{ bearer: [] }];
+
+export function changeRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const presentCtx = { policy: ctx.policy, publicUrl: ctx.config.publicUrl };
+    const present = async (id: number) => presentChange(presentCtx, await getChange(ctx.store.read, id));
+
+    app.post(
+      '/changes',
+      { schema: { tags, security, summary: 'Create a draft change', body: CreateChangeBody, response: { 201: ChangeView, ...errors } } },
+      async (request, reply) => {
+        const change = await createChange(ctx, actorOf(request), request.body);
+        return reply.status(201).send(await present(change.id));
+      },
+    );
+
+    app.get(
+      '/changes',
+      { schema: { tags, security, summary: 'List and filter changes, newest first', querystring: ListChangesQuery, response: { 200: ChangeList, ...errors } } },
+      async (request) => {
+        const query = toChangeQuery(ctx.policy, actorOf(request), request.query);
+        const page = await listChanges(ctx.store.read, query);
+        return {
+          items: page.items.map((item) => presentChange(presentCtx, item)),
+          nextCursor: page.nextBeforeId === undefined ? null : encodeCursor(page.nextBeforeId),
+        };
+      },
+    );
+
+    app.get(
+      '/changes/:id',
+      { schema: { tags, security, summary: 'One change with its requirements and who can still approve', params: ChangeParams, response: { 200: ChangeView, ...errors } } },
+      async (request) => present(changeId(request.params.id)),
+    );
+
+    app.patch(
+      '/changes/:id',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Edit a draft or pending change (re-computes requirements and withdraws approvals of a pending one)',
+          params: ChangeParams,
+          body: PatchChangeBody,
+          response: { 200: ChangeView, ...errors },
+        },
+      },
+      async (request) => {
+        const change = await editChange(ctx, actorOf(request), changeId(request.params.id), request.body);
+        return present(change.id);
+      },
+    );
+
+    const actionSchema = (summary: string) => ({
+      tags,
+      security,
+      summary,
+      params: ChangeParams,
+      body: ActionBody,
+      response: { 200: ChangeView, ...errors },
+    });
+
+    app.post('/changes/:id/submit', { schema: actionSchema('Submit a draft: validate answers, compute requirements, notify') }, async (request) => {
+      const change = await submitChange(ctx, actorOf(request), changeId(request.params.id), { version: request.body.version });
+      return present(change.id);
+    });
+
+    for (const verdict of ['approve', 'reject'] as const) {
+      app.post(
+        `/changes/:id/${verdict}`,
+        { schema: actionSchema(verdict === 'approve' ? 'Approve (comment optional)' : 'Reject (comment required)') },
+        async (request) => {
+          const change = await decideChange(ctx, actorOf(request), changeId(request.params.id), verdict, request.body);
+          return present(change.id);
+        },
+      );
+    }
+
+    const lifecycle: Record<LifecycleAction, string> = {
+      withdraw: 'Withdraw the change (requester or admin)',
+      start: 'Start implementing an approved change (refused inside a freeze)',
+      complete: 'Mark the implementation complete',
+      fail: 'Mark the implementation failed or rolled back',
+      verify: 'Confirm the change works in production (requester or an approver)',
+    };
+    for (const [action, summary] of Object.entries(lifecycle) as [LifecycleAction, string][]) {
+      app.post(`/changes/:id/${action}`, { schema: actionSchema(summary) }, async (request) => {
+        const change = await moveChange(ctx, actorOf(request), changeId(request.params.id), action, request.body);
+        return present(change.id);
+      });
+    }
+
+    app.post(
+      '/changes/:id/comments',
+      { schema: { tags, security, summary: 'Comment on the timeline', params: ChangeParams, body: CommentBody, response: { 201: EventView, ...errors } } },
+      async (request, reply) => {
+        const event = await commentOnChange(ctx, actorOf(request), changeId(request.params.id), request.body.body);
+        return reply.status(201).send(presentEvent(event));
+      },
+    );
+
+    app.get(
+      '/changes/:id/events',
+      { schema: { tags, security, summary: 'The timeline: every event of the change, oldest first', params: ChangeParams, response: { 200: EventList, ...errors } } },
+      async (request) => ({ items: (await listChangeEvents(ctx.store.read, changeId(request.params.id))).map(presentEvent) }),
+    );
+  };
+}
+
+function changeId(text: string): number {
+  const id = parseChangeId(text);
+  if (id === undefined) throw new AppError('not_found', `no change ${text}`);
+  return id;
+}
+
+function encodeCursor(beforeId: number): string {
+  return Buffer.from(`before:${beforeId}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number | undefined {
+  const match = /^before:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
+  return match ? Number(match[1]) : undefined;
+}
+
+interface ListQueryInput {
+  state?: string;
+  service?: string;
+  type?: string;
+  requester?: string;
+  q?: string;
+  needsDiscussion?: boolean;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Comma-separated filters, each value checked against the policy so a typo is a 400, not an empty board. */
+function toChangeQuery(policy: Policy, actor: Person, input: ListQueryInput): ChangeQuery {
+  const issues: Issue[] = [];
+  const list = (name: string, text: string | undefined, known: readonly string[]) => {
+    if (text === undefined) return undefined;
+    const values = text.split(',').map((v) => v.trim()).filter(Boolean);
+    for (const value of values) {
+      if (!known.includes(value)) issues.push({ path: `query.${name}`, message: `unknown value "${value}"; expected one of: ${known.join(', ')}` });
+    }
+    return values;
+  };
+  const states = list('state', input.state, CHANGE_STATES) as ChangeState[] | undefined;
+  const services = list('service', input.service, [...policy.services.keys()]);
+  const types = list('type', input.type, [...policy.changeTypes.keys()]);
+  const requesters = list('requester', input.requester?.replace(/\bme\b/g, actor.id), [...policy.people.keys()]);
+  let beforeId: number | undefined;
+  if (input.cursor !== undefined) {
+    beforeId = decodeCursor(input.cursor);
+    if (beforeId === undefined) issues.push({ path: 'query.cursor', message: 'is not a cursor this API returned' });
+  }
+  if (issues.length > 0) throw invalidInput(issues);
+  return {
+    states,
+    services,
+    types,
+    requesters,
+    text: input.q,
+    needsDiscussion: input.needsDiscussion,
+    beforeId,
+    limit: input.limit ?? 50,
+  };
+}

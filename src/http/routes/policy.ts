@@ -1,0 +1,22 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../../context.js';
+import { presentPolicy } from '../presenters.js';
+import { ErrorBody, PolicyView } from '../schemas.js';
+
+export function policyRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const body = presentPolicy(ctx.policy);
+    app.get(
+      '/policy',
+      {
+        schema: {
+          tags: ['policy'],
+          security: [{ bearer: [] }],
+          summary: 'The loaded policy as the UI needs it: people, groups, fields, services, change types, freezes, meetings',
+          response: { 200: PolicyView, 401: ErrorBody },
+        },
+      },
+      () => body,
+    );
+  };
+}

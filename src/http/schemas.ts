@@ -1,0 +1,191 @@
+import { Type, type Static } from 'typebox';
+import { CHANGE_STATES } from '../domain/change.js';
+import { EVENT_TYPES } from '../domain/events.js';
+import { FIELD_TYPES } from '../domain/policy.js';
+import { Nullable, StringEnum } from '../shared/schema.js';
+
+/**
+ * The API contract, declared once: Fastify validates requests and serialises
+ * responses with these, and /api/v1/openapi.json publishes them.
+ */
+
+const ChangeId = Type.String({ pattern: '^(?:[Cc][Hh][Gg]-)?[0-9]{1,15}$', examples: ['CHG-42'] });
+const Instant = Type.String({ format: 'date-time', examples: ['2026-12-01T10:00:00Z'] });
+const AnswerValue = Type.Union([Type.String({ maxLength: 20_000 }), Type.Number(), Type.Boolean()]);
+const Link = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    url: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 }),
+  },
+  { additionalProperties: false },
+);
+const Strict = { additionalProperties: false } as const;
+
+export const ChangeParams = Type.Object({ id: ChangeId }, Strict);
+
+export const CreateChangeBody = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Type.String({ maxLength: 50_000, description: 'Markdown' })),
+    type: Type.String({ minLength: 1 }),
+    services: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 50 }),
+    answers: Type.Optional(Type.Record(Type.String(), AnswerValue)),
+    plannedStart: Type.Optional(Nullable(Instant)),
+    plannedEnd: Type.Optional(Nullable(Instant)),
+    links: Type.Optional(Type.Array(Link, { maxItems: 50 })),
+  },
+  Strict,
+);
+
+export const PatchChangeBody = Type.Object(
+  {
+    version: Type.Integer({ minimum: 1, description: 'The version this edit is based on; an older one gets 409.' }),
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    description: Type.Optional(Type.String({ maxLength: 50_000 })),
+    type: Type.Optional(Type.String({ minLength: 1 })),
+    services: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 50 })),
+    answers: Type.Optional(
+      Type.Record(Type.String(), Nullable(AnswerValue), { description: 'Merged into the stored answers; null removes one.' }),
+    ),
+    plannedStart: Type.Optional(Nullable(Instant)),
+    plannedEnd: Type.Optional(Nullable(Instant)),
+    links: Type.Optional(Type.Array(Link, { maxItems: 50 })),
+  },
+  Strict,
+);
+
+export const ActionBody = Type.Object(
+  {
+    comment: Type.Optional(Type.String({ maxLength: 10_000 })),
+    version: Type.Optional(Type.Integer({ minimum: 1, description: 'Refuse (409) if the change moved on since this version.' })),
+  },
+  Strict,
+);
+
+export const CommentBody = Type.Object({ body: Type.String({ minLength: 1, maxLength: 10_000 }) }, Strict);
+
+export const ListChangesQuery = Type.Object(
+  {
+    state: Type.Optional(Type.String({ description: `Comma-separated: ${CHANGE_STATES.join(', ')}` })),
+    service: Type.Optional(Type.String({ description: 'Comma-separated service ids' })),
+    type: Type.Optional(Type.String({ description: 'Comma-separated change types' })),
+    requester: Type.Optional(Type.String({ description: 'Comma-separated person ids; `me` for yourself' })),
+    q: Type.Optional(Type.String({ maxLength: 200, description: 'Words to find in the title or description' })),
+    needsDiscussion: Type.Optional(Type.Boolean()),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 100 })),
+  },
+  Strict,
+);
+
+const Requirement = Type.Object({
+  from: Type.String({ description: 'The approver group' }),
+  service: Type.Optional(Type.String({ description: 'Set when the requirement stands for a service’s approvers' })),
+  count: Type.Integer(),
+  met: Type.Boolean(),
+  approvedBy: Type.Array(Type.String()),
+  canApprove: Type.Array(Type.String({ description: 'Who could still approve towards this requirement' })),
+});
+
+const DecisionView = Type.Object({
+  person: Type.String(),
+  verdict: StringEnum(['approve', 'reject'] as const),
+  comment: Nullable(Type.String()),
+  at: Type.String(),
+});
+
+export const ChangeView = Type.Object({
+  id: Type.String({ examples: ['CHG-42'] }),
+  number: Type.Integer(),
+  url: Type.String({ description: 'The change page' }),
+  title: Type.String(),
+  description: Type.String(),
+  type: Type.String(),
+  services: Type.Array(Type.String()),
+  answers: Type.Record(Type.String(), AnswerValue),
+  plannedStart: Nullable(Type.String()),
+  plannedEnd: Nullable(Type.String()),
+  links: Type.Array(Link),
+  requester: Type.String(),
+  state: StringEnum(CHANGE_STATES),
+  version: Type.Integer(),
+  requirements: Type.Array(Requirement, {
+    description: 'For a draft: what it would need if submitted now. Afterwards: as computed at submission or at the last edit.',
+  }),
+  decisions: Type.Array(DecisionView, { description: 'Decisions on the current version (an edit withdraws earlier ones)' }),
+  waitingFor: Type.Array(Type.String(), { description: 'People whose decision would move the change on' }),
+  needsDiscussion: Type.Array(Type.String(), { description: 'Meetings that still want to discuss this change; empty when decided asynchronously' }),
+  freezeWarnings: Type.Array(Type.Object({ name: Type.String(), from: Type.String(), to: Type.String() }), {
+    description: 'Freezes that overlap the planned window and do not allow this type',
+  }),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  submittedAt: Nullable(Type.String()),
+});
+export type ChangeViewJson = Static<typeof ChangeView>;
+
+export const ChangeList = Type.Object({
+  items: Type.Array(ChangeView),
+  nextCursor: Nullable(Type.String({ description: 'Pass as `cursor` for the next page; null on the last page' })),
+});
+
+export const EventView = Type.Object({
+  id: Type.Integer({ description: 'Position in the audit chain' }),
+  changeId: Type.String(),
+  type: StringEnum(EVENT_TYPES),
+  actor: Type.String(),
+  at: Type.String(),
+  data: Type.Record(Type.String(), Type.Unknown()),
+  policyHash: Type.String(),
+  prevHash: Type.String(),
+  hash: Type.String(),
+});
+export type EventViewJson = Static<typeof EventView>;
+
+export const EventList = Type.Object({ items: Type.Array(EventView) });
+
+const ConditionView = Type.Record(Type.String(), Type.Unknown());
+
+export const PolicyView = Type.Object({
+  organization: Type.String(),
+  hash: Type.String(),
+  people: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), email: Type.String(), timezone: Type.String(), admin: Type.Boolean() })),
+  groups: Type.Record(Type.String(), Type.Array(Type.String())),
+  fields: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      label: Type.String(),
+      help: Type.Optional(Type.String()),
+      type: StringEnum(FIELD_TYPES),
+      options: Type.Optional(Type.Array(Type.String())),
+      required: Type.Boolean(),
+      requiredWhen: Type.Optional(ConditionView),
+    }),
+  ),
+  services: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      repositories: Type.Array(Type.String()),
+      approvers: Nullable(Type.String()),
+    }),
+  ),
+  changeTypes: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      label: Type.String(),
+      distinctApprovers: Type.Boolean(),
+      approvals: Type.Array(Type.Object({ from: Type.String(), count: Type.Integer(), when: Type.Optional(ConditionView) })),
+    }),
+  ),
+  freezes: Type.Array(Type.Object({ name: Type.String(), from: Type.String(), to: Type.String(), allow: Type.Array(Type.String()), services: Type.Array(Type.String()) })),
+  meetings: Type.Array(Type.Object({ name: Type.String(), when: ConditionView })),
+});
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Array(Type.Object({ path: Type.String(), message: Type.String() })),
+  }),
+});

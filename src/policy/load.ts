@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import type { Channel, ChangeType, Field, Person, Policy } from '../domain/policy.js';
+import { DEFAULT_WORKING_HOURS } from '../domain/policy.js';
+import { createAjv, describeAjvErrors, formatPath } from '../shared/ajv.js';
+import { parseDuration } from '../shared/duration.js';
+import { checkPolicyFile, type Segments } from './check.js';
+import { PolicyFileSchema, type PolicyFile } from './schema.js';
+import { parseWorkingHours } from './working-hours.js';
+
+export interface PolicyProblem {
+  readonly path: string;
+  readonly message: string;
+  readonly severity: 'error' | 'warning';
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export type PolicyResult =
+  | { readonly ok: true; readonly policy: Policy; readonly source: string; readonly warnings: readonly PolicyProblem[] }
+  | { readonly ok: false; readonly problems: readonly PolicyProblem[] };
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const validateShape = createAjv().compile<PolicyFile>(PolicyFileSchema);
+// Strips unknown keys so that the reference checks can still run on a file whose only shape problems are typos in key names.
+const validateStripped = createAjv({ removeAdditional: 'all' }).compile<PolicyFile>(PolicyFileSchema);
+
+/** Parses and checks a policy file's text. Every problem is reported, not just the first. */
+export function parsePolicy(source: string, env: Env = {}): PolicyResult {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    return {
+      ok: false,
+      problems: document.errors.map((e) => ({
+        path: '',
+        message: `not valid YAML: ${e.message.split('\n')[0]}`,
+        severity: 'error' as const,
+        ...position(lineCounter, e.pos[0]),
+      })),
+    };
+  }
+  const raw: unknown = document.toJS();
+  const locate = (segments: Segments, message: string, severity: 'error' | 'warning'): PolicyProblem => ({
+    path: formatPath(segments),
+    message,
+    severity,
+    ...locateNode(document, lineCounter, segments),
+  });
+
+  const problems: PolicyProblem[] = [];
+  let file: PolicyFile | undefined;
+  if (validateShape(raw)) {
+    file = raw;
+  } else {
+    problems.push(...describeAjvErrors(validateShape.errors).map((issue) => locate(issue.segments, issue.message, 'error')));
+    const stripped: unknown = structuredClone(raw);
+    if (validateStripped(stripped)) file = stripped;
+  }
+  if (file) problems.push(...checkPolicyFile(file, env).map((p) => locate(p.segments, p.message, p.severity)));
+  if (!file || problems.some((p) => p.severity === 'error')) return { ok: false, problems: sortByPosition(problems) };
+  return { ok: true, policy: buildPolicy(file, source, env), source, warnings: problems };
+}
+
+function sortByPosition(problems: PolicyProblem[]): PolicyProblem[] {
+  return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}
+
+
+export async function loadPolicyFile(file: string, env: Env = {}): Promise<PolicyResult> {
+  let source: string;
+  try {
+    source = await readFile(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    return { ok: false, problems: [{ path: '', message: `cannot read ${file}: ${reason}`, severity: 'error' }] };
+  }
+  return parsePolicy(source, env);
+}
+
+/** `changeboard.yaml:88:15 error changeTypes.normal.approvals[1].from: unknown group "change-managerz"` */
+export function formatProblem(problem: PolicyProblem, file: string): string {
+  const where = problem.line ? `${file}:${problem.line}:${problem.column ?? 1}` : file;
+  return `${where} ${problem.severity} ${problem.path ? `${problem.path}: ` : ''}${problem.message}`;
+}
+
+function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
+  const people = new Map<string, Person>(
+    file.people.map((p) => {
+      const hours = p.workingHours ? parseWorkingHours(p.workingHours) : DEFAULT_WORKING_HOURS;
+      return [
+        p.id,
+        {
+          id: p.id,
+          name: p.name,
+          email: p.email,
+          github: p.github,
+          timezone: p.timezone ?? 'UTC',
+          workingHours: typeof hours === 'string' ? DEFAULT_WORKING_HOURS : hours,
+          admin: p.admin ?? false,
+        },
+      ];
+    }),
+  );
+  const channels = new Map<string, Channel>(
+    Object.entries(file.channels ?? {}).map(([id, c]) => {
+      const missing = [c.url, c.secret ?? ''].flatMap((text) => [...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!)).filter((name) => !env[name]);
+      const resolve = (text: string | undefined) => text?.replace(/\$\{(\w+)\}/g, (_, name: string) => env[name] ?? '');
+      return [id, { id, type: c.type, url: missing.length ? undefined : resolve(c.url), secret: resolve(c.secret), missingVariables: missing }];
+    }),
+  );
+  const fields: Field[] = (file.fields ?? []).map((f) => ({
+    id: f.id,
+    label: f.label,
+    help: f.help,
+    type: f.type,
+    options: f.options,
+    required: f.required ?? false,
+  }));
+  const changeTypes = new Map<string, ChangeType>(
+    Object.entries(file.changeTypes).map(([id, t]) => [
+      id,
+      {
+        id,
+        label: t.label,
+        approvals: t.approvals.map((rule) => ({ from: rule.from, count: rule.count ?? 1, when: rule.when })),
+        distinctApprovers: t.distinctApprovers ?? false,
+        remindAfterMs: t.remindAfter ? parseDuration(t.remindAfter) : undefined,
+        escalateAfterMs: t.escalateAfter ? parseDuration(t.escalateAfter) : undefined,
+        escalateTo: t.escalateTo,
+        notifyOutsideWorkingHours: t.notifyOutsideWorkingHours ?? false,
+      },
+    ]),
+  );
+  return {
+    version: 1,
+    organization: file.organization,
+    hash: createHash('sha256').update(source).digest('hex'),
+    people,
+    groups: new Map(Object.entries(file.groups).map(([id, members]) => [id, [...new Set(members)]])),
+    channels,
+    fields,
+    services: new Map(
+      Object.entries(file.services).map(([id, s]) => [
+        id,
+        { id, name: s.name, repositories: s.repositories ?? [], approvers: s.approvers, notify: s.notify ?? [] },
+      ]),
+    ),
+    changeTypes,
+    notifications: file.notifications ?? [],
+    freezes: (file.freezes ?? []).map((f) => ({
+      name: f.name,
+      from: new Date(f.from),
+      to: new Date(f.to),
+      allow: f.allow ?? [],
+      services: f.services ?? [],
+    })),
+    meetings: file.meetings ?? [],
+  };
+}
+
+/** The deepest node on the path that exists: a missing key is reported where its parent is. */
+function locateNode(document: Document, lineCounter: LineCounter, segments: Segments): { line?: number; column?: number } {
+  for (let depth = segments.length; depth >= 0; depth--) {
+    const path = segments.slice(0, depth);
+    const node: unknown = path.length === 0 ? document.contents : document.getIn(path, true);
+    if (isNode(node) && node.range) return position(lineCounter, node.range[0]);
+    // A key with no value: point at the pair's key instead.
+  }
+  return {};
+}
+
+function position(lineCounter: LineCounter, offset: number): { line: number; column: number } {
+  const { line, col } = lineCounter.linePos(offset);
+  return { line, column: col };
+}

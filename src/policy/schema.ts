@@ -1,0 +1,121 @@
+import { Type, type Static } from 'typebox';
+import { CHANNEL_TYPES, FIELD_TYPES } from '../domain/policy.js';
+import { StringEnum } from '../shared/schema.js';
+
+/** The shape of changeboard.yaml. References between sections are checked in check.ts. */
+
+const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', maxLength: 64 });
+const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
+const Condition = Type.Record(Type.String(), Type.Union([Scalar, Type.Array(Scalar, { minItems: 1 })]), {
+  description: 'Every key must match: a field id, `type` or `service`; a list means any of.',
+});
+const Strict = { additionalProperties: false } as const;
+
+const Person = Type.Object(
+  {
+    id: Id,
+    name: Type.String({ minLength: 1 }),
+    email: Type.String({ format: 'email' }),
+    github: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$' })),
+    timezone: Type.Optional(Type.String({ minLength: 1 })),
+    workingHours: Type.Optional(Type.String({ minLength: 1 })),
+    admin: Type.Optional(Type.Boolean()),
+  },
+  Strict,
+);
+
+const Channel = Type.Object(
+  {
+    type: StringEnum(CHANNEL_TYPES),
+    url: Type.String({ minLength: 1 }),
+    secret: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  Strict,
+);
+
+const Field = Type.Object(
+  {
+    id: Id,
+    label: Type.String({ minLength: 1 }),
+    help: Type.Optional(Type.String()),
+    type: StringEnum(FIELD_TYPES),
+    options: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true })),
+    required: Type.Optional(Type.Union([Type.Boolean(), Type.Object({ when: Condition }, Strict)])),
+  },
+  Strict,
+);
+
+const Service = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    repositories: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' }), { uniqueItems: true })),
+    approvers: Type.Optional(Id),
+    notify: Type.Optional(Type.Array(Id, { uniqueItems: true })),
+  },
+  Strict,
+);
+
+const ApprovalRule = Type.Object(
+  {
+    from: Id,
+    count: Type.Optional(Type.Integer({ minimum: 1 })),
+    when: Type.Optional(Condition),
+  },
+  Strict,
+);
+
+const ChangeType = Type.Object(
+  {
+    label: Type.String({ minLength: 1 }),
+    approvals: Type.Array(ApprovalRule),
+    distinctApprovers: Type.Optional(Type.Boolean()),
+    remindAfter: Type.Optional(Type.String()),
+    escalateAfter: Type.Optional(Type.String()),
+    escalateTo: Type.Optional(Id),
+    notifyOutsideWorkingHours: Type.Optional(Type.Boolean()),
+  },
+  Strict,
+);
+
+const NotificationRule = Type.Object(
+  {
+    on: Type.Array(Type.String(), { minItems: 1, uniqueItems: true }),
+    to: Type.Array(Type.String(), { minItems: 1, uniqueItems: true }),
+    via: Type.Optional(StringEnum(['email', 'chat'] as const)),
+    when: Type.Optional(Condition),
+  },
+  Strict,
+);
+
+const Freeze = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    from: Type.String({ format: 'date-time' }),
+    to: Type.String({ format: 'date-time' }),
+    allow: Type.Optional(Type.Array(Id, { uniqueItems: true })),
+    services: Type.Optional(Type.Array(Id, { uniqueItems: true })),
+  },
+  Strict,
+);
+
+const Meeting = Type.Object({ name: Type.String({ minLength: 1 }), when: Condition }, Strict);
+
+export const PolicyFileSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    organization: Type.String({ minLength: 1 }),
+    people: Type.Array(Person, { minItems: 1 }),
+    groups: Type.Record(Id, Type.Array(Id)),
+    channels: Type.Optional(Type.Record(Id, Channel)),
+    fields: Type.Optional(Type.Array(Field)),
+    services: Type.Record(Id, Service),
+    changeTypes: Type.Record(Id, ChangeType),
+    notifications: Type.Optional(Type.Array(NotificationRule)),
+    freezes: Type.Optional(Type.Array(Freeze)),
+    meetings: Type.Optional(Type.Array(Meeting)),
+  },
+  Strict,
+);
+
+export type PolicyFile = Static<typeof PolicyFileSchema>;
+export type ConditionFile = Static<typeof Condition>;

@@ -1,0 +1,66 @@
+import { resolve } from 'node:path';
+import { Kysely, Migrator, type Dialect, type MigrationProvider } from 'kysely';
+import type { Repositories, Store, Transaction } from '../app/ports.js';
+import { createPostgresDialect } from './dialects/postgres.js';
+import { createSqliteDialect } from './dialects/sqlite.js';
+import { migrations } from './migrations/index.js';
+import { createRepositories } from './repositories.js';
+import type { DatabaseSchema } from './schema.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface DatabaseTarget {
+  readonly dialect: DialectName;
+  /** A file path for SQLite, a connection string for PostgreSQL. */
+  readonly location: string;
+}
+
+/** `sqlite:./data/changeboard.db`, `sqlite::memory:`, `postgres://…` or `postgresql://…`. */
+export function parseDatabaseUrl(url: string): DatabaseTarget | string {
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (!file) return 'a SQLite URL needs a file, e.g. sqlite:./data/changeboard.db';
+    return { dialect: 'sqlite', location: file === ':memory:' ? file : resolve(file) };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', location: url };
+  return 'must start with sqlite: or postgres://';
+}
+
+export interface Database {
+  readonly db: Kysely<DatabaseSchema>;
+  readonly dialect: DialectName;
+}
+
+export function openDatabase(target: DatabaseTarget, options: { poolSize?: number } = {}): Database {
+  const dialect: Dialect =
+    target.dialect === 'sqlite'
+      ? createSqliteDialect(target.location)
+      : createPostgresDialect(target.location, options.poolSize);
+  return { db: new Kysely<DatabaseSchema>({ dialect }), dialect: target.dialect };
+}
+
+export async function migrateToLatest(database: Database): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations(database.dialect)) };
+  const migrator = new Migrator({ db: database.db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+export function createStore(database: Database): Store {
+  const read: Repositories = createRepositories(database.db, database.dialect);
+  return {
+    read,
+    async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+      const callbacks: (() => void)[] = [];
+      const result = await database.db.transaction().execute((trx) =>
+        work({ ...createRepositories(trx, database.dialect), afterCommit: (callback) => callbacks.push(callback) }),
+      );
+      for (const callback of callbacks) callback();
+      return result;
+    },
+    close: () => database.db.destroy(),
+  };
+}

@@ -1,0 +1,329 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type {
+  ApiToken,
+  ChangeQuery,
+  ChangeRepository,
+  EventLog,
+  NewChange,
+  PolicyArchive,
+  Repositories,
+  TokenRepository,
+} from '../app/ports.js';
+import type { Change, ChangeState, Decision, Verdict } from '../domain/change.js';
+import { hashEvent, type AuditEvent, type EventType } from '../domain/events.js';
+import type { DialectName } from './database.js';
+import type { ApiTokensTable, ChangesTable, DatabaseSchema, DecisionsTable, EventsTable } from './schema.js';
+
+export function createRepositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Repositories {
+  return {
+    changes: changeRepository(db, dialect),
+    events: eventLog(db),
+    tokens: tokenRepository(db),
+    policies: policyArchive(db),
+  };
+}
+
+function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): ChangeRepository {
+  return {
+    async insert(change) {
+      const row = await db.insertInto('changes').values(toRow(change)).returning('id').executeTakeFirstOrThrow();
+      await insertServices(db, row.id, change.services);
+      return { ...change, id: row.id };
+    },
+
+    async find(id, options = {}) {
+      let query = db.selectFrom('changes').selectAll().where('id', '=', id);
+      if (options.forUpdate && dialect === 'postgres') query = query.forUpdate();
+      const row = await query.executeTakeFirst();
+      return row && fromRow(row);
+    },
+
+    async update(change, expectedVersion) {
+      const result = await db
+        .updateTable('changes')
+        .set(toRow(change))
+        .where('id', '=', change.id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return false;
+      const stored = await db.selectFrom('change_services').select('service').where('change_id', '=', change.id).execute();
+      const current = stored.map((r) => r.service).sort();
+      if (current.join('\n') !== [...change.services].sort().join('\n')) {
+        await db.deleteFrom('change_services').where('change_id', '=', change.id).execute();
+        await insertServices(db, change.id, change.services);
+      }
+      return true;
+    },
+
+    async list(query: ChangeQuery) {
+      let select = db.selectFrom('changes').selectAll();
+      if (query.states?.length) select = select.where('state', 'in', [...query.states]);
+      if (query.types?.length) select = select.where('type', 'in', [...query.types]);
+      if (query.requesters?.length) select = select.where('requester', 'in', [...query.requesters]);
+      if (query.services?.length) {
+        const services = [...query.services];
+        select = select.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('change_services')
+              .select('change_services.change_id')
+              .whereRef('change_services.change_id', '=', 'changes.id')
+              .where('change_services.service', 'in', services),
+          ),
+        );
+      }
+      if (query.needsDiscussion !== undefined) select = select.where('meetings', query.needsDiscussion ? '!=' : '=', '[]');
+      for (const word of (query.text ?? '').split(/\s+/).filter(Boolean)) {
+        const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        const like = dialect === 'postgres' ? sql`ilike` : sql`like`;
+        select = select.where((eb) =>
+          eb.or([
+            eb(sql`title`, like, sql`${pattern} escape '\\'`),
+            eb(sql`description`, like, sql`${pattern} escape '\\'`),
+          ]),
+        );
+      }
+      if (query.beforeId !== undefined) select = select.where('id', '<', query.beforeId);
+      const rows = await select.orderBy('id', 'desc').limit(query.limit).execute();
+      return rows.map(fromRow);
+    },
+
+    async listDecisions(changeId, round) {
+      const rows = await db
+        .selectFrom('decisions')
+        .selectAll()
+        .where('change_id', '=', changeId)
+        .where('round', '=', round)
+        .orderBy('at')
+        .execute();
+      return rows.map(decisionFromRow);
+    },
+
+    async listDecisionsForMany(changes) {
+      const byChange = new Map<number, Decision[]>(changes.map((c) => [c.id, []]));
+      if (changes.length === 0) return byChange;
+      const rows = await db
+        .selectFrom('decisions')
+        .selectAll()
+        .where('change_id', 'in', changes.map((c) => c.id))
+        .orderBy('at')
+        .execute();
+      const rounds = new Map(changes.map((c) => [c.id, c.round]));
+      for (const row of rows) {
+        if (rounds.get(row.change_id) === row.round) byChange.get(row.change_id)?.push(decisionFromRow(row));
+      }
+      return byChange;
+    },
+
+    async insertDecision(decision) {
+      await db
+        .insertInto('decisions')
+        .values({
+          change_id: decision.changeId,
+          round: decision.round,
+          person: decision.person,
+          verdict: decision.verdict,
+          comment: decision.comment,
+          at: decision.at,
+        })
+        .execute();
+    },
+  };
+}
+
+async function insertServices(db: Kysely<DatabaseSchema>, changeId: number, services: readonly string[]) {
+  if (services.length === 0) return;
+  await db
+    .insertInto('change_services')
+    .values([...new Set(services)].map((service) => ({ change_id: changeId, service })))
+    .execute();
+}
+
+function toRow(change: NewChange): Omit<ChangesTable, 'id'> {
+  return {
+    title: change.title,
+    description: change.description,
+    type: change.type,
+    services: JSON.stringify(change.services),
+    answers: JSON.stringify(change.answers),
+    planned_start: change.plannedStart,
+    planned_end: change.plannedEnd,
+    links: JSON.stringify(change.links),
+    requester: change.requester,
+    state: change.state,
+    version: change.version,
+    round: change.round,
+    requirements: JSON.stringify(change.requirements),
+    meetings: JSON.stringify(change.meetings),
+    created_at: change.createdAt,
+    updated_at: change.updatedAt,
+    submitted_at: change.submittedAt,
+  };
+}
+
+function fromRow(row: Selectable<ChangesTable>): Change {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    type: row.type,
+    services: JSON.parse(row.services) as Change['services'],
+    answers: JSON.parse(row.answers) as Change['answers'],
+    plannedStart: row.planned_start,
+    plannedEnd: row.planned_end,
+    links: JSON.parse(row.links) as Change['links'],
+    requester: row.requester,
+    state: row.state as ChangeState,
+    version: row.version,
+    round: row.round,
+    requirements: JSON.parse(row.requirements) as Change['requirements'],
+    meetings: JSON.parse(row.meetings) as Change['meetings'],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    submittedAt: row.submitted_at,
+  };
+}
+
+function decisionFromRow(row: Selectable<DecisionsTable>): Decision {
+  return {
+    changeId: row.change_id,
+    round: row.round,
+    person: row.person,
+    verdict: row.verdict as Verdict,
+    comment: row.comment,
+    at: row.at,
+  };
+}
+
+function eventLog(db: Kysely<DatabaseSchema>): EventLog {
+  return {
+    async append(events, { at, policyHash }) {
+      if (events.length === 0) return [];
+      // The head row is the chain's lock: on PostgreSQL this UPDATE holds its row
+      // lock until commit, so concurrent appends queue here and never fork the chain.
+      // SQLite already serialises writers with BEGIN IMMEDIATE.
+      const head = await db
+        .updateTable('audit_head')
+        .set({ last_id: sql`last_id` })
+        .where('id', '=', 1)
+        .returning(['last_id', 'last_hash'])
+        .executeTakeFirstOrThrow();
+      let prevHash = head.last_hash;
+      let id = head.last_id;
+      const stored: AuditEvent[] = events.map((event) => {
+        id += 1;
+        const link = { ...event, id, at, policyHash, prevHash };
+        const hash = hashEvent(link);
+        prevHash = hash;
+        return { ...link, hash };
+      });
+      await db.insertInto('events').values(stored.map(toEventRow)).execute();
+      await db.updateTable('audit_head').set({ last_id: id, last_hash: prevHash }).where('id', '=', 1).execute();
+      return stored;
+    },
+
+    async listForChange(changeId) {
+      const rows = await db.selectFrom('events').selectAll().where('change_id', '=', changeId).orderBy('id').execute();
+      return rows.map(eventFromRow);
+    },
+
+    async listAll(afterId, limit) {
+      const rows = await db.selectFrom('events').selectAll().where('id', '>', afterId).orderBy('id').limit(limit).execute();
+      return rows.map(eventFromRow);
+    },
+
+    async head() {
+      const row = await db.selectFrom('audit_head').select(['last_id', 'last_hash']).where('id', '=', 1).executeTakeFirst();
+      return row && { lastId: row.last_id, lastHash: row.last_hash };
+    },
+  };
+}
+
+function toEventRow(event: AuditEvent): EventsTable {
+  return {
+    id: event.id,
+    change_id: event.changeId,
+    type: event.type,
+    actor: event.actor,
+    at: event.at,
+    data: JSON.stringify(event.data),
+    policy_hash: event.policyHash,
+    prev_hash: event.prevHash,
+    hash: event.hash,
+  };
+}
+
+function eventFromRow(row: Selectable<EventsTable>): AuditEvent {
+  return {
+    id: row.id,
+    changeId: row.change_id,
+    type: row.type as EventType,
+    actor: row.actor,
+    at: row.at,
+    data: JSON.parse(row.data) as AuditEvent['data'],
+    policyHash: row.policy_hash,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+function tokenRepository(db: Kysely<DatabaseSchema>): TokenRepository {
+  return {
+    async insert(token) {
+      const row = await db
+        .insertInto('api_tokens')
+        .values({ digest: token.digest, person: token.person, label: token.label, created_at: token.createdAt })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return tokenFromRow(row);
+    },
+    async findByDigest(digest) {
+      const row = await db.selectFrom('api_tokens').selectAll().where('digest', '=', digest).executeTakeFirst();
+      return row && tokenFromRow(row);
+    },
+    async touch(id, at) {
+      await db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', id).execute();
+    },
+    async list(person) {
+      let query = db.selectFrom('api_tokens').selectAll().orderBy('id');
+      if (person) query = query.where('person', '=', person);
+      return (await query.execute()).map(tokenFromRow);
+    },
+    async revoke(id, at) {
+      const result = await db
+        .updateTable('api_tokens')
+        .set({ revoked_at: at })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+  };
+}
+
+function tokenFromRow(row: Selectable<ApiTokensTable>): ApiToken {
+  return {
+    id: row.id,
+    person: row.person,
+    label: row.label,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+function policyArchive(db: Kysely<DatabaseSchema>): PolicyArchive {
+  return {
+    async remember(policy, at) {
+      await db
+        .insertInto('policies')
+        .values({ hash: policy.hash, source: policy.source, first_seen_at: at })
+        .onConflict((oc) => oc.column('hash').doNothing())
+        .execute();
+    },
+    async find(hash) {
+      const row = await db.selectFrom('policies').selectAll().where('hash', '=', hash).executeTakeFirst();
+      return row && { hash: row.hash, source: row.source, firstSeenAt: row.first_seen_at };
+    },
+  };
+}

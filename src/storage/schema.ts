@@ -1,0 +1,81 @@
+import type { Generated } from 'kysely';
+
+/** Tables as Kysely sees them. Timestamps are ISO 8601 UTC text and JSON is text, identically on both databases. */
+export interface ChangesTable {
+  id: Generated<number>;
+  title: string;
+  description: string;
+  type: string;
+  services: string;
+  answers: string;
+  planned_start: string | null;
+  planned_end: string | null;
+  links: string;
+  requester: string;
+  state: string;
+  version: number;
+  round: number;
+  requirements: string;
+  meetings: string;
+  created_at: string;
+  updated_at: string;
+  submitted_at: string | null;
+}
+
+export interface ChangeServicesTable {
+  change_id: number;
+  service: string;
+}
+
+export interface DecisionsTable {
+  change_id: number;
+  round: number;
+  person: string;
+  verdict: string;
+  comment: string | null;
+  at: string;
+}
+
+export interface EventsTable {
+  id: number;
+  change_id: number;
+  type: string;
+  actor: string;
+  at: string;
+  data: string;
+  policy_hash: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  last_id: number;
+  last_hash: string;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  digest: string;
+  person: string;
+  label: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface PoliciesTable {
+  hash: string;
+  source: string;
+  first_seen_at: string;
+}
+
+export interface DatabaseSchema {
+  changes: ChangesTable;
+  change_services: ChangeServicesTable;
+  decisions: DecisionsTable;
+  events: EventsTable;
+  audit_head: AuditHeadTable;
+  api_tokens: ApiTokensTable;
+  policies: PoliciesTable;
+}
