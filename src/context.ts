@@ -1,6 +1,7 @@
 import type { AppDeps } from './app/deps.js';
 import type { Store } from './app/ports.js';
 import type { Config } from './config/config.js';
+import { StartupError } from './config/startup-error.js';
 import type { Policy } from './domain/policy.js';
 import { formatProblem, loadPolicyFile, type PolicyProblem } from './policy/load.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -17,16 +18,6 @@ export interface AppContext extends AppDeps {
 
 export interface ContextOverrides {
   readonly clock?: Clock;
-}
-
-export class StartupError extends Error {
-  constructor(
-    message: string,
-    readonly problems: readonly string[],
-  ) {
-    super(message);
-    this.name = 'StartupError';
-  }
 }
 
 export async function loadPolicyOrThrow(config: Config): Promise<{ policy: Policy; source: string; warnings: readonly PolicyProblem[] }> {

@@ -34,7 +34,8 @@ export class ApiClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      const reason = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      const cause = (error as Error & { cause?: { code?: string; errors?: { code?: string }[] } }).cause;
+      const reason = cause?.code ?? cause?.errors?.[0]?.code ?? (error as Error).message;
       throw new Error(`cannot reach Changeboard at ${this.baseUrl} (${reason}); is it running? Set --url or CHANGEBOARD_URL`);
     }
     const text = await response.text();
@@ -44,7 +45,7 @@ export class ApiClient {
     } catch {
       throw new Error(`${this.baseUrl} answered HTTP ${response.status} with something that is not JSON; is that a Changeboard server?`);
     }
-    if (!response.ok) throw new ApiError(response.status, (parsed ?? {}) as ApiErrorBody);
+    if (!response.ok) throw new ApiError(response.status, (parsed ?? {}));
     return parsed as T;
   }
 }

@@ -1,7 +1,8 @@
 import { Command, CommanderError } from 'commander';
-import { StartupError } from '../context.js';
+import { StartupError } from '../config/startup-error.js';
 import { AppError } from '../domain/errors.js';
 import { ApiError } from './client.js';
+import { ExitStatus } from './exit-status.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerChangeCommands } from './commands/change.js';
 import { registerInitCommand } from './commands/init.js';
@@ -61,11 +62,4 @@ function reportError(error: unknown, output: Output): number {
   }
   output.err(`error: ${error instanceof Error ? error.message : String(error)}`);
   return 1;
-}
-
-/** Thrown by a command to end with a given status after printing its own message. */
-export class ExitStatus extends Error {
-  constructor(readonly status: number) {
-    super(`exit ${status}`);
-  }
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDatabaseUrl, type DatabaseTarget } from '../storage/database.js';
+import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
 
 /** Everything Changeboard reads from its environment, checked once at start-up. The only module that reads process.env. */
 export interface Config {

@@ -23,6 +23,9 @@ export function freezesOverlapping(
 ): Freeze[] {
   if (!window.start) return [];
   const start = new Date(window.start);
-  const end = window.end ? new Date(window.end) : start;
-  return policy.freezes.filter((freeze) => freeze.from <= end && start < freeze.to && blocks(freeze, subject));
+  // Windows and freezes are half-open: a change that ends as the freeze begins does not overlap it.
+  const end = window.end ? new Date(window.end) : undefined;
+  return policy.freezes.filter(
+    (freeze) => (end ? freeze.from < end : freeze.from <= start) && start < freeze.to && blocks(freeze, subject),
+  );
 }

@@ -55,12 +55,19 @@ export function evaluateApprovals(
     .map((decision) => decision.person);
   const decided = new Set(decisions.map((decision) => decision.person));
 
-  const counted = options.distinctApprovers
-    ? assignDistinct(requirements, approvers, options.membersOf)
+  const matching = options.distinctApprovers ? matchDistinct(requirements, approvers, options.membersOf) : undefined;
+  const counted = matching
+    ? matching.byRequirement
     : requirements.map((requirement) => {
         const members = new Set(options.membersOf(requirement.group));
         return approvers.filter((person) => members.has(person));
       });
+  const undecided = (person: string) => person !== options.requester && !decided.has(person);
+  // With distinct approvers, a member of a met requirement's group can still move an open one: their approval
+  // takes over a slot whose holder then moves to the open requirement (an augmenting path). Without counting
+  // them, the order of approvals would decide whether the change can ever be approved.
+  const everyone = [...new Set(requirements.flatMap((requirement) => options.membersOf(requirement.group)))].filter(undecided);
+  const helps = matching ? new Map(everyone.map((person) => [person, openRequirementsReachable(matching, person)])) : undefined;
 
   const eligibleApprovers = new Set<string>();
   const statuses = requirements.map((requirement, index) => {
@@ -68,7 +75,11 @@ export function evaluateApprovals(
     const met = approvedBy.length >= requirement.count;
     const canApprove = met
       ? []
-      : options.membersOf(requirement.group).filter((person) => person !== options.requester && !decided.has(person));
+      : helps
+        ? [...new Set([...options.membersOf(requirement.group).filter(undecided), ...everyone])].filter((person) =>
+            helps.get(person)?.has(index),
+          )
+        : options.membersOf(requirement.group).filter(undecided);
     canApprove.forEach((person) => eligibleApprovers.add(person));
     return { ...requirement, met, approvedBy, canApprove };
   });
@@ -97,12 +108,17 @@ export function findUnsatisfiable(
     .map((requirement) => requirement.group);
 }
 
+interface Matching {
+  /** The requirement index of each slot: a requirement with count N has N slots. */
+  readonly slots: readonly number[];
+  readonly slotHolder: readonly (string | undefined)[];
+  readonly memberSets: readonly ReadonlySet<string>[];
+  /** Approvals counted towards each requirement, in approval order. */
+  readonly byRequirement: string[][];
+}
+
 /** Maximum bipartite matching of people to requirement slots (Kuhn's augmenting paths). */
-function assignDistinct(
-  requirements: readonly RequirementSpec[],
-  people: readonly string[],
-  membersOf: GroupMembers,
-): string[][] {
+function matchDistinct(requirements: readonly RequirementSpec[], people: readonly string[], membersOf: GroupMembers): Matching {
   const slots: number[] = requirements.flatMap((requirement, index) => Array<number>(requirement.count).fill(index));
   const memberSets = requirements.map((requirement) => new Set(membersOf(requirement.group)));
   const slotHolder: (string | undefined)[] = slots.map(() => undefined);
@@ -127,7 +143,36 @@ function assignDistinct(
     const slot = slotHolder.indexOf(person);
     if (slot >= 0) byRequirement[slots[slot]!]!.push(person);
   }
-  return byRequirement;
+  return { slots, slotHolder, memberSets, byRequirement };
+}
+
+function assignDistinct(requirements: readonly RequirementSpec[], people: readonly string[], membersOf: GroupMembers): string[][] {
+  return matchDistinct(requirements, people, membersOf).byRequirement;
+}
+
+/**
+ * The requirements with a free slot that `person`'s approval would fill: those reachable along an
+ * alternating path (a slot the person may hold, then its holder's other slots, and so on).
+ */
+function openRequirementsReachable(matching: Matching, person: string): Set<number> {
+  const { slots, slotHolder, memberSets } = matching;
+  const reached = new Set<number>();
+  const visitedSlots = new Set<number>();
+  const visitedPeople = new Set<string>([person]);
+  const queue = [person];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    for (let slot = 0; slot < slots.length; slot++) {
+      if (visitedSlots.has(slot) || !memberSets[slots[slot]!]!.has(next)) continue;
+      visitedSlots.add(slot);
+      const holder = slotHolder[slot];
+      if (holder === undefined) reached.add(slots[slot]!);
+      else if (!visitedPeople.has(holder)) {
+        visitedPeople.add(holder);
+        queue.push(holder);
+      }
+    }
+  }
+  return reached;
 }
 
 export function requirementsFor(policy: Policy, changeType: ChangeType | undefined) {

@@ -41,8 +41,9 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
 
   // A POST without a body is an action without options: validate it as `{}`, which
   // also turns "body must be an object" into the list of what is missing.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined || request.body === null) request.body = {};
+    done();
   });
 
   app.setErrorHandler(handleError);

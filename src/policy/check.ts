@@ -94,7 +94,7 @@ export function checkPolicyFile(file: PolicyFile, env: Readonly<Record<string, s
   const checkCondition = (condition: ConditionFile, at: Segments) => {
     if (Object.keys(condition).length === 0) error(at, 'an empty condition matches every change; leave it out instead');
     for (const [key, expected] of Object.entries(condition)) {
-      const values: readonly ConditionValue[] = Array.isArray(expected) ? expected : [expected as ConditionValue];
+      const values: readonly ConditionValue[] = Array.isArray(expected) ? expected : [expected];
       if (key === 'type') {
         values.forEach((v) => changeTypes.has(String(v)) || error([...at, key], unknown('change type', String(v), changeTypes)));
       } else if (key === 'service') {

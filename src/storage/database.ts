@@ -1,30 +1,13 @@
-import { resolve } from 'node:path';
 import { Kysely, Migrator, type Dialect, type MigrationProvider } from 'kysely';
 import type { Repositories, Store, Transaction } from '../app/ports.js';
+import type { DatabaseTarget, DialectName } from '../config/database-url.js';
 import { createPostgresDialect } from './dialects/postgres.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { migrations } from './migrations/index.js';
 import { createRepositories } from './repositories.js';
 import type { DatabaseSchema } from './schema.js';
 
-export type DialectName = 'sqlite' | 'postgres';
-
-export interface DatabaseTarget {
-  readonly dialect: DialectName;
-  /** A file path for SQLite, a connection string for PostgreSQL. */
-  readonly location: string;
-}
-
-/** `sqlite:./data/changeboard.db`, `sqlite::memory:`, `postgres://…` or `postgresql://…`. */
-export function parseDatabaseUrl(url: string): DatabaseTarget | string {
-  if (url.startsWith('sqlite:')) {
-    const file = url.slice('sqlite:'.length).replace(/^\/\//, '');
-    if (!file) return 'a SQLite URL needs a file, e.g. sqlite:./data/changeboard.db';
-    return { dialect: 'sqlite', location: file === ':memory:' ? file : resolve(file) };
-  }
-  if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', location: url };
-  return 'must start with sqlite: or postgres://';
-}
+export type { DialectName };
 
 export interface Database {
   readonly db: Kysely<DatabaseSchema>;
@@ -45,7 +28,7 @@ export async function migrateToLatest(database: Database): Promise<void> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
   }
 }
 

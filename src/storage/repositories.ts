@@ -94,7 +94,7 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
         .selectAll()
         .where('change_id', '=', changeId)
         .where('round', '=', round)
-        .orderBy('at')
+        .orderBy('id')
         .execute();
       return rows.map(decisionFromRow);
     },
@@ -106,7 +106,7 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
         .selectFrom('decisions')
         .selectAll()
         .where('change_id', 'in', changes.map((c) => c.id))
-        .orderBy('at')
+        .orderBy('id')
         .execute();
       const rounds = new Map(changes.map((c) => [c.id, c.round]));
       for (const row of rows) {

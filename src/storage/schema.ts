@@ -28,6 +28,7 @@ export interface ChangeServicesTable {
 }
 
 export interface DecisionsTable {
+  id: Generated<number>;
   change_id: number;
   round: number;
   person: string;

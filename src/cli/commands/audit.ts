@@ -5,7 +5,7 @@ import { allEvents, verifyAuditTrail } from '../../app/audit.js';
 import { presentEvent } from '../../http/presenters.js';
 import { withLocalContext } from '../local.js';
 import type { CliEnv } from '../main.js';
-import { ExitStatus } from '../main.js';
+import { ExitStatus } from '../exit-status.js';
 
 export function registerAuditCommands(program: Command, cli: CliEnv): void {
   const audit = program.command('audit').description('the tamper-evident history (works on the local database)');

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { Command, Option } from 'commander';
+import type { Command} from 'commander';
+import { Option } from 'commander';
 import { ApiClient } from '../client.js';
 import type { CliEnv } from '../main.js';
 import { table, truncate } from '../output.js';

@@ -3,7 +3,7 @@ import { copyFile, access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliEnv } from '../main.js';
-import { ExitStatus } from '../main.js';
+import { ExitStatus } from '../exit-status.js';
 
 const STARTER = fileURLToPath(new URL('../../../examples/starter.yaml', import.meta.url));
 

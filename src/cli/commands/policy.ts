@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { formatProblem, loadPolicyFile } from '../../policy/load.js';
 import { localConfig } from '../local.js';
 import type { CliEnv } from '../main.js';
-import { ExitStatus } from '../main.js';
+import { ExitStatus } from '../exit-status.js';
 
 export function registerPolicyCommands(program: Command, cli: CliEnv): void {
   const policy = program.command('policy').description('work with the policy file');
@@ -19,7 +19,11 @@ export function registerPolicyCommands(program: Command, cli: CliEnv): void {
       if (options.json) {
         cli.output.out(JSON.stringify({ ok: result.ok, file: path, hash: result.ok ? result.policy.hash : null, problems }, null, 2));
       } else {
-        for (const problem of problems) (problem.severity === 'error' ? cli.output.err : cli.output.out)(formatProblem(problem, file ?? path));
+        for (const problem of problems) {
+          const line = formatProblem(problem, file ?? path);
+          if (problem.severity === 'error') cli.output.err(line);
+          else cli.output.out(line);
+        }
         const errors = problems.filter((p) => p.severity === 'error').length;
         if (result.ok) {
           const { policy: p } = result;

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { relative } from 'node:path';
-import { createContext } from '../../context.js';
-import { buildServer } from '../../http/server.js';
 import { localConfig } from '../local.js';
 import type { CliEnv } from '../main.js';
 
@@ -12,6 +10,7 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
     .option('-p, --port <port>', 'port to listen on (default: $PORT or 8080)')
     .action(async (options: { port?: string }, command: Command) => {
       const config = localConfig(command, cli, { port: options.port });
+      const [{ createContext }, { buildServer }] = await Promise.all([import('../../context.js'), import('../../http/server.js')]);
       const ctx = await createContext(config);
       const app = await buildServer(ctx, {
         logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },

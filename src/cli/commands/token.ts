@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createApiToken } from '../../app/tokens.js';
 import { withLocalContext } from '../local.js';
 import type { CliEnv } from '../main.js';
-import { ExitStatus } from '../main.js';
+import { ExitStatus } from '../exit-status.js';
 import { table } from '../output.js';
 
 export function registerTokenCommands(program: Command, cli: CliEnv): void {

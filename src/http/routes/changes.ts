@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { moveChange } from '../../app/change-lifecycle.js';
 import { commentOnChange } from '../../app/comment-on-change.js';
 import { createChange } from '../../app/create-change.js';
@@ -32,8 +32,8 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 const tags = ['changes'];
 const security = [{ bearer: [] }];
 
-export function changeRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
-  return async (app) => {
+export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
+  return (app, _options, done) => {
     const presentCtx = { policy: ctx.policy, publicUrl: ctx.config.publicUrl };
     const present = async (id: number) => presentChange(presentCtx, await getChange(ctx.store.read, id));
 
@@ -136,6 +136,7 @@ export function changeRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       { schema: { tags, security, summary: 'The timeline: every event of the change, oldest first', params: ChangeParams, response: { 200: EventList, ...errors } } },
       async (request) => ({ items: (await listChangeEvents(ctx.store.read, changeId(request.params.id))).map(presentEvent) }),
     );
+    done();
   };
 }
 

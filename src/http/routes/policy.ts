@@ -1,10 +1,10 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.js';
 import { presentPolicy } from '../presenters.js';
 import { ErrorBody, PolicyView } from '../schemas.js';
 
-export function policyRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
-  return async (app) => {
+export function policyRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
+  return (app, _options, done) => {
     const body = presentPolicy(ctx.policy);
     app.get(
       '/policy',
@@ -18,5 +18,6 @@ export function policyRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       () => body,
     );
+    done();
   };
 }

@@ -44,6 +44,9 @@ export function initial(dialect: DialectName): Migration {
 
       await db.schema
         .createTable('decisions')
+        .addColumn('id', 'integer', (c) =>
+          dialect === 'postgres' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+        )
         .addColumn('change_id', 'integer', (c) => c.notNull().references('changes.id'))
         .addColumn('round', 'integer', (c) => c.notNull())
         .addColumn('person', 'text', (c) => c.notNull())
@@ -51,7 +54,7 @@ export function initial(dialect: DialectName): Migration {
         .addColumn('comment', 'text')
         .addColumn('at', 'text', (c) => c.notNull())
         // One decision per person per round, whatever races above this.
-        .addPrimaryKeyConstraint('decisions_pk', ['change_id', 'round', 'person'])
+        .addUniqueConstraint('decisions_one_per_person', ['change_id', 'round', 'person'])
         .execute();
 
       await db.schema

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildChange, completeAnswers, startTestApp, submittedChange, type TestApp } from './_util/app.js';
+import { databaseKinds } from './_util/databases.js';
+
+describe.each(databaseKinds)('listing the board on $name', (kind) => {
+  let t: TestApp;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    t = await startTestApp(kind);
+    ids.draftWebsite = (await t.call('ana', 'POST', '/changes', buildChange({ title: 'New landing page', services: ['website'] }))).body.id;
+    ids.pendingPayments = (await submittedChange(t, 'priya', { title: 'Payment retry limit', answers: completeAnswers({ risk: 'high' }) })).id;
+    ids.standard = (await submittedChange(t, 'priya', { title: 'Rotate TLS certificate', type: 'standard', description: 'Routine 100% safe rotation' })).id;
+    ids.both = (await submittedChange(t, 'lee', { title: 'Shared checkout widget', services: ['payments', 'website'] })).id;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const list = async (query: string) => {
+    const res = await t.call('kim', 'GET', `/changes${query}`);
+    expect(res.status).toBe(200);
+    return res.body.items.map((c: { id: string }) => c.id) as string[];
+  };
+
+  it('lists newest first', async () => {
+    expect(await list('')).toEqual([ids.both, ids.standard, ids.pendingPayments, ids.draftWebsite]);
+  });
+
+  it('filters by state, service, type and requester', async () => {
+    expect(await list('?state=pending')).toEqual([ids.both, ids.pendingPayments]);
+    expect(await list('?state=draft,approved')).toEqual([ids.standard, ids.draftWebsite]);
+    expect(await list('?service=website')).toEqual([ids.both, ids.draftWebsite]);
+    expect(await list('?type=standard')).toEqual([ids.standard]);
+    expect(await list('?requester=priya')).toEqual([ids.standard, ids.pendingPayments]);
+    expect(await list('?service=payments&state=pending&requester=lee')).toEqual([ids.both]);
+  });
+
+  it('resolves requester=me to the caller', async () => {
+    const res = await t.call('ana', 'GET', '/changes?requester=me');
+    expect(res.body.items.map((c: { id: string }) => c.id)).toEqual([ids.draftWebsite]);
+  });
+
+  it('searches title and description, case-insensitively, with every word', async () => {
+    expect(await list('?q=payment')).toEqual([ids.pendingPayments]);
+    expect(await list('?q=TLS%20routine')).toEqual([ids.standard]);
+    expect(await list('?q=100%25')).toEqual([ids.standard]);
+    expect(await list('?q=nothing-like-this')).toEqual([]);
+  });
+
+  it('filters changes that still need a meeting', async () => {
+    expect(await list('?needsDiscussion=true')).toEqual([ids.pendingPayments]);
+    expect(await list('?needsDiscussion=false&state=pending')).toEqual([ids.both]);
+  });
+
+  it('pages with a cursor', async () => {
+    const first = await t.call('kim', 'GET', '/changes?limit=3');
+    expect(first.body.items).toHaveLength(3);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await t.call('kim', 'GET', `/changes?limit=3&cursor=${first.body.nextCursor}`);
+    expect(second.body.items.map((c: { id: string }) => c.id)).toEqual([ids.draftWebsite]);
+    expect(second.body.nextCursor).toBeNull();
+  });
+
+  it('lists every problem with the filters', async () => {
+    const res = await t.call('kim', 'GET', '/changes?state=pendng&service=billing&limit=500&cursor=xyz&colour=red');
+    expect(res.status).toBe(400);
+    const paths = res.body.error.details.map((d: { path: string }) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(['query.limit', 'query.colour']));
+    const res2 = await t.call('kim', 'GET', '/changes?state=pendng&service=billing&cursor=xyz');
+    expect(res2.body.error.details.map((d: { path: string }) => d.path)).toEqual(['query.state', 'query.service', 'query.cursor']);
+  });
+
+  it('shows who the board waits for', async () => {
+    const items = (await t.call('kim', 'GET', '/changes?state=pending')).body.items;
+    const both = items.find((c: { id: string }) => c.id === ids.both);
+    expect(both.waitingFor.sort()).toEqual(['ana', 'dev', 'priya']);
+  });
+
+  it('needs authentication', async () => {
+    expect((await t.call(null, 'GET', '/changes')).status).toBe(401);
+  });
+});

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditTrail } from '../src/app/audit.js';
+import { EXAMPLE_POLICY, startTestApp, submittedChange, type TestApp } from './_util/app.js';
+import { databaseKinds } from './_util/databases.js';
+
+const REVIEWERS = Array.from({ length: 16 }, (_, i) => `reviewer${i + 1}`);
+
+/** The example policy plus sixteen reviewers who may all approve payments changes. */
+const RACE_POLICY = EXAMPLE_POLICY.replace(
+  'groups:\n',
+  `groups:\n  reviewers: [${REVIEWERS.join(', ')}]\n`,
+)
+  .replace(
+    'people:\n',
+    `people:\n${REVIEWERS.map((id) => `  - id: ${id}\n    name: Reviewer ${id}\n    email: ${id}@example.com\n`).join('')}`,
+  )
+  .replace('    approvers: payments-owners', '    approvers: reviewers');
+
+describe.each(databaseKinds)('concurrent decisions over real HTTP on $name', (kind) => {
+  let t: TestApp;
+  let base: string;
+
+  beforeAll(async () => {
+    t = await startTestApp(kind, { policy: RACE_POLICY });
+    base = await t.listen();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const post = (person: string, path: string, body: unknown = {}) =>
+    fetch(`${base}/api/v1${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.tokens[person]}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('turns many approvals racing for the last requirement into exactly one approval', async () => {
+    for (let round = 0; round < 3; round++) {
+      const change = await submittedChange(t, 'priya');
+      const responses = await Promise.all(REVIEWERS.map((person) => post(person, `/changes/${change.id}/approve`)));
+      const statuses = responses.map((r) => r.status);
+      // The first to lock the change approves it; everyone after finds it approved already.
+      expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+      expect(statuses.filter((s) => s === 409)).toHaveLength(REVIEWERS.length - 1);
+
+      const events = (await t.call('priya', 'GET', `/changes/${change.id}/events`)).body.items;
+      expect(events.filter((e: { type: string }) => e.type === 'approved')).toHaveLength(1);
+      expect(events.filter((e: { type: string }) => e.type === 'approval-granted')).toHaveLength(1);
+      const stored = (await t.call('priya', 'GET', `/changes/${change.id}`)).body;
+      expect(stored.state).toBe('approved');
+      expect(stored.decisions).toHaveLength(1);
+    }
+    expect((await verifyAuditTrail(t.ctx.store.read)).ok).toBe(true);
+  });
+
+  it('lets an approval racing a withdraw end in one consistent state', async () => {
+    const changes = await Promise.all(Array.from({ length: 8 }, () => submittedChange(t, 'priya')));
+    await Promise.all(
+      changes.flatMap((change) => [post('reviewer1', `/changes/${change.id}/approve`), post('priya', `/changes/${change.id}/withdraw`)]),
+    );
+    for (const change of changes) {
+      const stored = (await t.call('priya', 'GET', `/changes/${change.id}`)).body;
+      const types = (await t.call('priya', 'GET', `/changes/${change.id}/events`)).body.items.map((e: { type: string }) => e.type);
+      // Withdraw is allowed both before and after approval: either order is a valid history, and both end withdrawn.
+      expect(stored.state).toBe('withdrawn');
+      expect([
+        ['created', 'submitted', 'withdrawn'],
+        ['created', 'submitted', 'approval-granted', 'approved', 'withdrawn'],
+      ]).toContainEqual(types);
+      expect(stored.decisions.length).toBe(types.includes('approved') ? 1 : 0);
+    }
+    expect((await verifyAuditTrail(t.ctx.store.read)).ok).toBe(true);
+  });
+
+  it('keeps the audit chain linear under concurrent writes to different changes', async () => {
+    const drafts = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        post('priya', '/changes', {
+          title: `Parallel ${i}`,
+          type: 'standard',
+          services: ['payments'],
+          answers: { tested: false, consequenceOfNotReleasing: 'none', rollbackPlan: 'revert', risk: 'low' },
+        }).then((r) => r.json() as Promise<{ id: string }>),
+      ),
+    );
+    await Promise.all(drafts.map((d) => post('priya', `/changes/${d.id}/submit`)));
+    const verdict = await verifyAuditTrail(t.ctx.store.read);
+    expect(verdict).toMatchObject({ ok: true });
+  });
+});
