@@ -5,7 +5,12 @@ import { StartupError } from './config/startup-error.js';
 import type { Policy } from './domain/policy.js';
 import { formatProblem, loadPolicyFile, type PolicyProblem } from './policy/load.js';
 import { systemClock, type Clock } from './shared/clock.js';
-import { createStore, migrateToLatest, openDatabase, type DialectName } from './storage/database.js';
+import {
+  createStore,
+  migrateToLatest,
+  openDatabase,
+  type DialectName,
+} from './storage/database.js';
 
 /** Everything a running Changeboard is made of. Built once, from config, by the server, the CLI and the tests. */
 export interface AppContext extends AppDeps {
@@ -20,7 +25,9 @@ export interface ContextOverrides {
   readonly clock?: Clock;
 }
 
-export async function loadPolicyOrThrow(config: Config): Promise<{ policy: Policy; source: string; warnings: readonly PolicyProblem[] }> {
+export async function loadPolicyOrThrow(
+  config: Config,
+): Promise<{ policy: Policy; source: string; warnings: readonly PolicyProblem[] }> {
   const result = await loadPolicyFile(config.policyFile, config.env);
   if (!result.ok) {
     throw new StartupError(
@@ -31,7 +38,10 @@ export async function loadPolicyOrThrow(config: Config): Promise<{ policy: Polic
   return { policy: result.policy, source: result.source, warnings: result.warnings };
 }
 
-export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
+export async function createContext(
+  config: Config,
+  overrides: ContextOverrides = {},
+): Promise<AppContext> {
   const { policy, source, warnings } = await loadPolicyOrThrow(config);
   const database = openDatabase(config.database);
   const store: Store = createStore(database);

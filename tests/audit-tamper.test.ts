@@ -31,14 +31,24 @@ describe.each(databaseKinds)('tamper evidence on $name', (kind) => {
 
   it('names an edited event', async () => {
     await withHistory();
-    await raw.db.updateTable('events').set({ data: JSON.stringify({ comment: 'looks great' }) }).where('id', '=', 3).execute();
-    expect(await verifyAuditTrail(t.ctx.store.read)).toMatchObject({ ok: false, firstBad: { eventId: 3, reason: expect.stringContaining('edited') } });
+    await raw.db
+      .updateTable('events')
+      .set({ data: JSON.stringify({ comment: 'looks great' }) })
+      .where('id', '=', 3)
+      .execute();
+    expect(await verifyAuditTrail(t.ctx.store.read)).toMatchObject({
+      ok: false,
+      firstBad: { eventId: 3, reason: expect.stringContaining('edited') },
+    });
   });
 
   it('names an event whose actor was changed', async () => {
     await withHistory();
     await raw.db.updateTable('events').set({ actor: 'kim' }).where('id', '=', 4).execute();
-    expect(await verifyAuditTrail(t.ctx.store.read)).toMatchObject({ ok: false, firstBad: { eventId: 4 } });
+    expect(await verifyAuditTrail(t.ctx.store.read)).toMatchObject({
+      ok: false,
+      firstBad: { eventId: 4 },
+    });
   });
 
   it('finds a deleted event', async () => {
@@ -53,7 +63,10 @@ describe.each(databaseKinds)('tamper evidence on $name', (kind) => {
   it('finds events deleted from the end', async () => {
     await withHistory();
     await raw.db.deleteFrom('events').where('id', '>=', 9).execute();
-    expect(await verifyAuditTrail(t.ctx.store.read)).toMatchObject({ ok: false, firstBad: { eventId: 9, reason: expect.stringContaining('removed from the end') } });
+    expect(await verifyAuditTrail(t.ctx.store.read)).toMatchObject({
+      ok: false,
+      firstBad: { eventId: 9, reason: expect.stringContaining('removed from the end') },
+    });
   });
 
   it('finds an inserted event, even one with a correct hash of its own', async () => {
@@ -62,13 +75,38 @@ describe.each(databaseKinds)('tamper evidence on $name', (kind) => {
     const events = [];
     for await (const event of allEvents(t.ctx.store.read)) events.push(event);
     await raw.db.deleteFrom('events').where('id', '>=', 5).execute();
-    const forged = { ...events[3]!, id: 5, type: 'commented' as const, actor: 'kim', data: { body: 'forged' }, prevHash: events[3]!.hash };
-    const rows = [{ ...forged, hash: hashEvent(forged) }, ...events.slice(4).map((e) => ({ ...e, id: e.id + 1 }))];
+    const forged = {
+      ...events[3]!,
+      id: 5,
+      type: 'commented' as const,
+      actor: 'kim',
+      data: { body: 'forged' },
+      prevHash: events[3]!.hash,
+    };
+    const rows = [
+      { ...forged, hash: hashEvent(forged) },
+      ...events.slice(4).map((e) => ({ ...e, id: e.id + 1 })),
+    ];
     await raw.db
       .insertInto('events')
-      .values(rows.map((e) => ({ id: e.id, change_id: e.changeId, type: e.type, actor: e.actor, at: e.at, data: JSON.stringify(e.data), policy_hash: e.policyHash, prev_hash: e.prevHash, hash: e.hash })))
+      .values(
+        rows.map((e) => ({
+          id: e.id,
+          change_id: e.changeId,
+          type: e.type,
+          actor: e.actor,
+          at: e.at,
+          data: JSON.stringify(e.data),
+          policy_hash: e.policyHash,
+          prev_hash: e.prevHash,
+          hash: e.hash,
+        })),
+      )
       .execute();
-    expect(await verifyAuditTrail(t.ctx.store.read)).toMatchObject({ ok: false, firstBad: { eventId: 6, reason: expect.stringContaining('prevHash') } });
+    expect(await verifyAuditTrail(t.ctx.store.read)).toMatchObject({
+      ok: false,
+      firstBad: { eventId: 6, reason: expect.stringContaining('prevHash') },
+    });
   });
 
   it('finds reordered events', async () => {
@@ -76,16 +114,29 @@ describe.each(databaseKinds)('tamper evidence on $name', (kind) => {
     await raw.db.updateTable('events').set({ id: 1000 }).where('id', '=', 6).execute();
     await raw.db.updateTable('events').set({ id: 6 }).where('id', '=', 7).execute();
     await raw.db.updateTable('events').set({ id: 7 }).where('id', '=', 1000).execute();
-    expect(await verifyAuditTrail(t.ctx.store.read)).toMatchObject({ ok: false, firstBad: { eventId: 6 } });
+    expect(await verifyAuditTrail(t.ctx.store.read)).toMatchObject({
+      ok: false,
+      firstBad: { eventId: 6 },
+    });
   });
 
   it('is not fooled by a recomputed hash on an edited event', async () => {
     await withHistory();
     // The attacker re-hashes the edited event; the next event's prevHash still points at the original.
     const [original] = await t.ctx.store.read.events.listAll(2, 1);
-    const edited = { ...original!, data: { comment: 'rewritten', round: 1, countedFor: ['payments-owners'] } };
-    await raw.db.updateTable('events').set({ data: JSON.stringify(edited.data), hash: hashEvent(edited) }).where('id', '=', 3).execute();
-    expect(await verifyAuditTrail(t.ctx.store.read)).toMatchObject({ ok: false, firstBad: { eventId: 4 } });
+    const edited = {
+      ...original!,
+      data: { comment: 'rewritten', round: 1, countedFor: ['payments-owners'] },
+    };
+    await raw.db
+      .updateTable('events')
+      .set({ data: JSON.stringify(edited.data), hash: hashEvent(edited) })
+      .where('id', '=', 3)
+      .execute();
+    expect(await verifyAuditTrail(t.ctx.store.read)).toMatchObject({
+      ok: false,
+      firstBad: { eventId: 4 },
+    });
   });
 
   it('keeps a copy of each policy version under its hash', async () => {

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildChange, completeAnswers, startTestApp, submittedChange, type TestApp } from './_util/app.js';
+import {
+  buildChange,
+  completeAnswers,
+  startTestApp,
+  submittedChange,
+  type TestApp,
+} from './_util/app.js';
 import { databaseKinds } from './_util/databases.js';
 
 describe.each(databaseKinds)('changes API on $name', (kind) => {
@@ -29,7 +35,14 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
       });
       // A draft shows what it would need if submitted now.
       expect(res.body.requirements).toEqual([
-        { from: 'payments-owners', service: 'payments', count: 1, met: false, approvedBy: [], canApprove: [] },
+        {
+          from: 'payments-owners',
+          service: 'payments',
+          count: 1,
+          met: false,
+          approvedBy: [],
+          canApprove: [],
+        },
       ]);
     });
 
@@ -40,7 +53,11 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
     });
 
     it('refuses an unknown token', async () => {
-      const res = await t.app.inject({ method: 'GET', url: '/api/v1/changes', headers: { authorization: 'Bearer cb_nope' } });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/changes',
+        headers: { authorization: 'Bearer cb_nope' },
+      });
       expect(res.statusCode).toBe(401);
     });
 
@@ -62,15 +79,22 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
     });
 
     it('checks answers, type and services against the policy', async () => {
-      const res = await t.call('priya', 'POST', '/changes', buildChange({
-        type: 'urgent',
-        services: ['payments', 'billing'],
-        answers: { tested: 'yes', risk: 'extreme', testResults: 'not a url', mood: 'good' },
-        plannedStart: '2026-12-01T10:00:00Z',
-        plannedEnd: '2026-12-01T09:00:00Z',
-      }));
+      const res = await t.call(
+        'priya',
+        'POST',
+        '/changes',
+        buildChange({
+          type: 'urgent',
+          services: ['payments', 'billing'],
+          answers: { tested: 'yes', risk: 'extreme', testResults: 'not a url', mood: 'good' },
+          plannedStart: '2026-12-01T10:00:00Z',
+          plannedEnd: '2026-12-01T09:00:00Z',
+        }),
+      );
       expect(res.status).toBe(400);
-      const byPath = Object.fromEntries(res.body.error.details.map((d: { path: string; message: string }) => [d.path, d.message]));
+      const byPath = Object.fromEntries(
+        res.body.error.details.map((d: { path: string; message: string }) => [d.path, d.message]),
+      );
       expect(byPath).toMatchObject({
         type: expect.stringContaining('unknown change type "urgent"'),
         'services[1]': expect.stringContaining('unknown service "billing"'),
@@ -89,13 +113,20 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
     });
 
     it('refuses an oversized body with 413', async () => {
-      const res = await t.call('priya', 'POST', '/changes', buildChange({ description: 'x'.repeat(300_000) }));
+      const res = await t.call(
+        'priya',
+        'POST',
+        '/changes',
+        buildChange({ description: 'x'.repeat(300_000) }),
+      );
       expect(res.status).toBe(413);
       expect(res.body.error.code).toBe('payload_too_large');
     });
 
     it('refuses a body that is not JSON with 415', async () => {
-      const res = await t.call('priya', 'POST', '/changes', 'title=x', { 'content-type': 'application/x-www-form-urlencoded' });
+      const res = await t.call('priya', 'POST', '/changes', 'title=x', {
+        'content-type': 'application/x-www-form-urlencoded',
+      });
       expect(res.status).toBe(415);
       expect(res.body.error.code).toBe('unsupported_media_type');
     });
@@ -124,10 +155,17 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
 
   describe('submit', () => {
     it('computes requirements from type, services and answers', async () => {
-      const change = await submittedChange(t, 'priya', { services: ['payments', 'website'], answers: completeAnswers({ risk: 'high' }) });
+      const change = await submittedChange(t, 'priya', {
+        services: ['payments', 'website'],
+        answers: completeAnswers({ risk: 'high' }),
+      });
       expect(change.state).toBe('pending');
       expect(change.submittedAt).toBe('2026-11-02T10:00:00.000Z');
-      expect(change.requirements.map((r: { from: string }) => r.from)).toEqual(['payments-owners', 'web-owners', 'change-managers']);
+      expect(change.requirements.map((r: { from: string }) => r.from)).toEqual([
+        'payments-owners',
+        'web-owners',
+        'change-managers',
+      ]);
       expect(change.requirements[0].canApprove).toEqual(['lee']);
       expect(change.requirements[1].canApprove).toEqual(['ana', 'dev']);
       expect(change.waitingFor.sort()).toEqual(['ana', 'dev', 'kim', 'lee']);
@@ -139,11 +177,20 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
       expect(change.state).toBe('approved');
       expect(change.requirements).toEqual([]);
       const events = await t.call('priya', 'GET', `/changes/${change.id}/events`);
-      expect(events.body.items.map((e: { type: string }) => e.type)).toEqual(['created', 'submitted', 'approved']);
+      expect(events.body.items.map((e: { type: string }) => e.type)).toEqual([
+        'created',
+        'submitted',
+        'approved',
+      ]);
     });
 
     it('refuses missing answers with 422, listing each, and leaves the draft alone', async () => {
-      const created = await t.call('priya', 'POST', '/changes', buildChange({ answers: { tested: true } }));
+      const created = await t.call(
+        'priya',
+        'POST',
+        '/changes',
+        buildChange({ answers: { tested: true } }),
+      );
       const res = await t.call('priya', 'POST', `/changes/${created.body.id}/submit`);
       expect(res.status).toBe(422);
       expect(res.body.error.code).toBe('answers_incomplete');
@@ -169,7 +216,9 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
     it('is for the requester only, and only once', async () => {
       const created = await t.call('priya', 'POST', '/changes', buildChange());
       expect((await t.call('lee', 'POST', `/changes/${created.body.id}/submit`)).status).toBe(403);
-      expect((await t.call('priya', 'POST', `/changes/${created.body.id}/submit`)).status).toBe(200);
+      expect((await t.call('priya', 'POST', `/changes/${created.body.id}/submit`)).status).toBe(
+        200,
+      );
       const again = await t.call('priya', 'POST', `/changes/${created.body.id}/submit`);
       expect(again.status).toBe(409);
       expect(again.body.error.code).toBe('invalid_state');
@@ -178,15 +227,26 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
 
   describe('approve and reject', () => {
     it('approves exactly when every requirement is met', async () => {
-      const change = await submittedChange(t, 'priya', { answers: completeAnswers({ risk: 'high' }) });
-      const first = await t.call('lee', 'POST', `/changes/${change.id}/approve`, { comment: 'Looks right' });
+      const change = await submittedChange(t, 'priya', {
+        answers: completeAnswers({ risk: 'high' }),
+      });
+      const first = await t.call('lee', 'POST', `/changes/${change.id}/approve`, {
+        comment: 'Looks right',
+      });
       expect(first.status).toBe(200);
       expect(first.body.state).toBe('pending');
-      expect(first.body.requirements[0]).toMatchObject({ met: true, approvedBy: ['lee'], canApprove: [] });
+      expect(first.body.requirements[0]).toMatchObject({
+        met: true,
+        approvedBy: ['lee'],
+        canApprove: [],
+      });
       expect(first.body.waitingFor).toEqual(['kim']);
       const second = await t.call('kim', 'POST', `/changes/${change.id}/approve`);
       expect(second.body.state).toBe('approved');
-      expect(second.body.decisions.map((d: { person: string }) => d.person)).toEqual(['lee', 'kim']);
+      expect(second.body.decisions.map((d: { person: string }) => d.person)).toEqual([
+        'lee',
+        'kim',
+      ]);
     });
 
     it('never lets the requester approve their own change', async () => {
@@ -195,7 +255,9 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
       expect(res.status).toBe(403);
       expect(res.body.error.code).toBe('self_approval');
       // priya, the other payments owner, can.
-      expect((await t.call('priya', 'POST', `/changes/${change.id}/approve`)).body.state).toBe('approved');
+      expect((await t.call('priya', 'POST', `/changes/${change.id}/approve`)).body.state).toBe(
+        'approved',
+      );
     });
 
     it('gives 403 with a reason to someone outside every open requirement', async () => {
@@ -208,7 +270,9 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
     });
 
     it('does not let one person decide twice', async () => {
-      const change = await submittedChange(t, 'priya', { answers: completeAnswers({ risk: 'high' }) });
+      const change = await submittedChange(t, 'priya', {
+        answers: completeAnswers({ risk: 'high' }),
+      });
       await t.call('lee', 'POST', `/changes/${change.id}/approve`);
       const again = await t.call('lee', 'POST', `/changes/${change.id}/approve`);
       expect(again.status).toBe(409);
@@ -219,25 +283,39 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
       const change = await submittedChange(t, 'priya');
       const bare = await t.call('lee', 'POST', `/changes/${change.id}/reject`);
       expect(bare.status).toBe(400);
-      expect(bare.body.error.details).toEqual([{ path: 'comment', message: 'is required to reject' }]);
-      const res = await t.call('lee', 'POST', `/changes/${change.id}/reject`, { comment: 'No rollback tested' });
+      expect(bare.body.error.details).toEqual([
+        { path: 'comment', message: 'is required to reject' },
+      ]);
+      const res = await t.call('lee', 'POST', `/changes/${change.id}/reject`, {
+        comment: 'No rollback tested',
+      });
       expect(res.body.state).toBe('rejected');
       expect((await t.call('kim', 'POST', `/changes/${change.id}/approve`)).status).toBe(409);
     });
 
     it('counts each emergency approver once (distinctApprovers)', async () => {
       const change = await submittedChange(t, 'priya', { type: 'emergency' });
-      expect(change.requirements.map((r: { from: string }) => r.from)).toEqual(['on-call-leads', 'security', 'cto']);
+      expect(change.requirements.map((r: { from: string }) => r.from)).toEqual([
+        'on-call-leads',
+        'security',
+        'cto',
+      ]);
       await t.call('lee', 'POST', `/changes/${change.id}/approve`);
       await t.call('tom', 'POST', `/changes/${change.id}/approve`);
       const last = await t.call('sam', 'POST', `/changes/${change.id}/approve`);
       expect(last.body.state).toBe('approved');
-      expect(last.body.requirements.map((r: { approvedBy: string[] }) => r.approvedBy)).toEqual([['lee'], ['tom'], ['sam']]);
+      expect(last.body.requirements.map((r: { approvedBy: string[] }) => r.approvedBy)).toEqual([
+        ['lee'],
+        ['tom'],
+        ['sam'],
+      ]);
     });
 
     it('refuses a decision based on a stale version', async () => {
       const change = await submittedChange(t, 'priya');
-      const res = await t.call('lee', 'POST', `/changes/${change.id}/approve`, { version: change.version - 1 });
+      const res = await t.call('lee', 'POST', `/changes/${change.id}/approve`, {
+        version: change.version - 1,
+      });
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe('stale_version');
     });
@@ -259,21 +337,36 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
       const events = await t.call('priya', 'GET', `/changes/${created.body.id}/events`);
       expect(events.body.items.at(-1)).toMatchObject({
         type: 'edited',
-        data: { changes: { title: { from: 'Raise payment retry limit', to: 'Raise payment retry limit to 5' }, 'answers.risk': { from: 'low', to: 'medium' } } },
+        data: {
+          changes: {
+            title: { from: 'Raise payment retry limit', to: 'Raise payment retry limit to 5' },
+            'answers.risk': { from: 'low', to: 'medium' },
+          },
+        },
       });
     });
 
     it('refuses a stale edit with 409 and keeps the newer one', async () => {
       const created = await t.call('priya', 'POST', '/changes', buildChange());
-      await t.call('priya', 'PATCH', `/changes/${created.body.id}`, { version: 1, title: 'First edit' });
-      const stale = await t.call('priya', 'PATCH', `/changes/${created.body.id}`, { version: 1, title: 'Stale edit' });
+      await t.call('priya', 'PATCH', `/changes/${created.body.id}`, {
+        version: 1,
+        title: 'First edit',
+      });
+      const stale = await t.call('priya', 'PATCH', `/changes/${created.body.id}`, {
+        version: 1,
+        title: 'Stale edit',
+      });
       expect(stale.status).toBe(409);
       expect(stale.body.error.code).toBe('stale_version');
-      expect((await t.call('priya', 'GET', `/changes/${created.body.id}`)).body.title).toBe('First edit');
+      expect((await t.call('priya', 'GET', `/changes/${created.body.id}`)).body.title).toBe(
+        'First edit',
+      );
     });
 
     it('re-computes requirements of a pending change and withdraws its approvals', async () => {
-      const change = await submittedChange(t, 'priya', { answers: completeAnswers({ risk: 'high' }) });
+      const change = await submittedChange(t, 'priya', {
+        answers: completeAnswers({ risk: 'high' }),
+      });
       const approved = await t.call('lee', 'POST', `/changes/${change.id}/approve`);
       const res = await t.call('priya', 'PATCH', `/changes/${change.id}`, {
         version: approved.body.version,
@@ -282,29 +375,45 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
       expect(res.status).toBe(200);
       expect(res.body.state).toBe('pending');
       expect(res.body.decisions).toEqual([]);
-      expect(res.body.requirements.map((r: { from: string; met: boolean }) => [r.from, r.met])).toEqual([
+      expect(
+        res.body.requirements.map((r: { from: string; met: boolean }) => [r.from, r.met]),
+      ).toEqual([
         ['payments-owners', false],
         ['web-owners', false],
         ['change-managers', false],
       ]);
       const events = (await t.call('priya', 'GET', `/changes/${change.id}/events`)).body.items;
-      expect(events.at(-1)).toMatchObject({ type: 'approvals-withdrawn', data: { withdrawn: ['lee'], reason: 'edited: services' } });
+      expect(events.at(-1)).toMatchObject({
+        type: 'approvals-withdrawn',
+        data: { withdrawn: ['lee'], reason: 'edited: services' },
+      });
       // lee may approve the new version.
       expect((await t.call('lee', 'POST', `/changes/${change.id}/approve`)).status).toBe(200);
     });
 
-    it('checks a pending change\'s answers stay complete', async () => {
+    it("checks a pending change's answers stay complete", async () => {
       const change = await submittedChange(t, 'priya');
-      const res = await t.call('priya', 'PATCH', `/changes/${change.id}`, { version: change.version, answers: { rollbackPlan: null } });
+      const res = await t.call('priya', 'PATCH', `/changes/${change.id}`, {
+        version: change.version,
+        answers: { rollbackPlan: null },
+      });
       expect(res.status).toBe(422);
-      expect(res.body.error.details).toEqual([{ path: 'answers.rollbackPlan', message: 'required: "How do we roll it back?"' }]);
+      expect(res.body.error.details).toEqual([
+        { path: 'answers.rollbackPlan', message: 'required: "How do we roll it back?"' },
+      ]);
     });
 
     it('is for the requester, on drafts and pending changes only', async () => {
       const created = await t.call('priya', 'POST', '/changes', buildChange());
-      expect((await t.call('lee', 'PATCH', `/changes/${created.body.id}`, { version: 1, title: 'x' })).status).toBe(403);
+      expect(
+        (await t.call('lee', 'PATCH', `/changes/${created.body.id}`, { version: 1, title: 'x' }))
+          .status,
+      ).toBe(403);
       const standard = await submittedChange(t, 'priya', { type: 'standard' });
-      const res = await t.call('priya', 'PATCH', `/changes/${standard.id}`, { version: standard.version, title: 'x' });
+      const res = await t.call('priya', 'PATCH', `/changes/${standard.id}`, {
+        version: standard.version,
+        title: 'x',
+      });
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe('invalid_state');
     });
@@ -320,24 +429,45 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
   describe('lifecycle', () => {
     it('runs approved → in_progress → completed → verified', async () => {
       const change = await submittedChange(t, 'priya', { type: 'standard' });
-      expect((await t.call('priya', 'POST', `/changes/${change.id}/start`)).body.state).toBe('in_progress');
-      expect((await t.call('priya', 'POST', `/changes/${change.id}/complete`, { comment: 'Deployed' })).body.state).toBe('completed');
+      expect((await t.call('priya', 'POST', `/changes/${change.id}/start`)).body.state).toBe(
+        'in_progress',
+      );
+      expect(
+        (await t.call('priya', 'POST', `/changes/${change.id}/complete`, { comment: 'Deployed' }))
+          .body.state,
+      ).toBe('completed');
       expect((await t.call('lee', 'POST', `/changes/${change.id}/verify`)).status).toBe(403);
-      expect((await t.call('priya', 'POST', `/changes/${change.id}/verify`)).body.state).toBe('verified');
-      const types = (await t.call('priya', 'GET', `/changes/${change.id}/events`)).body.items.map((e: { type: string }) => e.type);
-      expect(types).toEqual(['created', 'submitted', 'approved', 'started', 'completed', 'verified']);
+      expect((await t.call('priya', 'POST', `/changes/${change.id}/verify`)).body.state).toBe(
+        'verified',
+      );
+      const types = (await t.call('priya', 'GET', `/changes/${change.id}/events`)).body.items.map(
+        (e: { type: string }) => e.type,
+      );
+      expect(types).toEqual([
+        'created',
+        'submitted',
+        'approved',
+        'started',
+        'completed',
+        'verified',
+      ]);
     });
 
     it('lets an approver verify, and records a failure', async () => {
       const change = await submittedChange(t, 'priya');
       await t.call('lee', 'POST', `/changes/${change.id}/approve`);
       await t.call('priya', 'POST', `/changes/${change.id}/start`);
-      expect((await t.call('priya', 'POST', `/changes/${change.id}/fail`, { comment: 'Rolled back' })).body.state).toBe('failed');
+      expect(
+        (await t.call('priya', 'POST', `/changes/${change.id}/fail`, { comment: 'Rolled back' }))
+          .body.state,
+      ).toBe('failed');
       const other = await submittedChange(t, 'priya');
       await t.call('lee', 'POST', `/changes/${other.id}/approve`);
       await t.call('priya', 'POST', `/changes/${other.id}/start`);
       await t.call('priya', 'POST', `/changes/${other.id}/complete`);
-      expect((await t.call('lee', 'POST', `/changes/${other.id}/verify`)).body.state).toBe('verified');
+      expect((await t.call('lee', 'POST', `/changes/${other.id}/verify`)).body.state).toBe(
+        'verified',
+      );
     });
 
     it('refuses to start before approval', async () => {
@@ -363,24 +493,44 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
 
     it('lets an emergency change start inside the freeze', async () => {
       const change = await submittedChange(t, 'priya', { type: 'emergency' });
-      for (const approver of ['lee', 'tom', 'sam']) await t.call(approver, 'POST', `/changes/${change.id}/approve`);
+      for (const approver of ['lee', 'tom', 'sam'])
+        await t.call(approver, 'POST', `/changes/${change.id}/approve`);
       t.clock.set('2026-12-24T12:00:00Z');
       try {
-        expect((await t.call('priya', 'POST', `/changes/${change.id}/start`)).body.state).toBe('in_progress');
+        expect((await t.call('priya', 'POST', `/changes/${change.id}/start`)).body.state).toBe(
+          'in_progress',
+        );
       } finally {
         t.clock.set('2026-11-02T10:00:00Z');
       }
     });
 
     it('warns when the planned window overlaps a freeze', async () => {
-      const res = await t.call('priya', 'POST', '/changes', buildChange({ plannedStart: '2026-12-20T10:00:00Z', plannedEnd: '2026-12-20T11:00:00Z' }));
-      expect(res.body.freezeWarnings).toEqual([{ name: 'Year-end freeze', from: '2026-12-19T00:00:00.000Z', to: '2027-01-04T00:00:00.000Z' }]);
+      const res = await t.call(
+        'priya',
+        'POST',
+        '/changes',
+        buildChange({ plannedStart: '2026-12-20T10:00:00Z', plannedEnd: '2026-12-20T11:00:00Z' }),
+      );
+      expect(res.body.freezeWarnings).toEqual([
+        {
+          name: 'Year-end freeze',
+          from: '2026-12-19T00:00:00.000Z',
+          to: '2027-01-04T00:00:00.000Z',
+        },
+      ]);
     });
 
     it('lets the requester or an admin withdraw, nobody else', async () => {
       const change = await submittedChange(t, 'priya');
       expect((await t.call('lee', 'POST', `/changes/${change.id}/withdraw`)).status).toBe(403);
-      expect((await t.call('dev', 'POST', `/changes/${change.id}/withdraw`, { comment: 'Duplicate of another' })).body.state).toBe('withdrawn');
+      expect(
+        (
+          await t.call('dev', 'POST', `/changes/${change.id}/withdraw`, {
+            comment: 'Duplicate of another',
+          })
+        ).body.state,
+      ).toBe('withdrawn');
       const res = await t.call('priya', 'POST', `/changes/${change.id}/withdraw`);
       expect(res.status).toBe(409);
     });
@@ -394,25 +544,39 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
       const change = await submittedChange(t, 'priya', { type: 'standard' });
       const res = await t.call('priya', 'POST', `/changes/${change.id}/start`, { force: true });
       expect(res.status).toBe(400);
-      expect(res.body.error.details).toEqual([{ path: 'force', message: 'is not a known setting here' }]);
+      expect(res.body.error.details).toEqual([
+        { path: 'force', message: 'is not a known setting here' },
+      ]);
     });
   });
 
   describe('comments and the timeline', () => {
     it('lets anyone comment and shows it on the timeline', async () => {
       const change = await submittedChange(t, 'priya');
-      const res = await t.call('tom', 'POST', `/changes/${change.id}/comments`, { body: 'Is the new limit documented?' });
+      const res = await t.call('tom', 'POST', `/changes/${change.id}/comments`, {
+        body: 'Is the new limit documented?',
+      });
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ type: 'commented', actor: 'tom', data: { body: 'Is the new limit documented?' } });
+      expect(res.body).toMatchObject({
+        type: 'commented',
+        actor: 'tom',
+        data: { body: 'Is the new limit documented?' },
+      });
       const events = (await t.call('priya', 'GET', `/changes/${change.id}/events`)).body.items;
       expect(events.at(-1).hash).toBe(res.body.hash);
-      expect(events.every((e: { policyHash: string }) => e.policyHash === t.ctx.policy.hash)).toBe(true);
+      expect(events.every((e: { policyHash: string }) => e.policyHash === t.ctx.policy.hash)).toBe(
+        true,
+      );
     });
 
     it('refuses an empty comment and a comment on an unknown change', async () => {
       const change = await submittedChange(t, 'priya');
-      expect((await t.call('tom', 'POST', `/changes/${change.id}/comments`, { body: '   ' })).status).toBe(400);
-      expect((await t.call('tom', 'POST', '/changes/CHG-999999/comments', { body: 'hi' })).status).toBe(404);
+      expect(
+        (await t.call('tom', 'POST', `/changes/${change.id}/comments`, { body: '   ' })).status,
+      ).toBe(400);
+      expect(
+        (await t.call('tom', 'POST', '/changes/CHG-999999/comments', { body: 'hi' })).status,
+      ).toBe(404);
       expect((await t.call('tom', 'GET', '/changes/CHG-999999/events')).status).toBe(404);
     });
   });
@@ -429,7 +593,11 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
         required: false,
         requiredWhen: { tested: true },
       });
-      expect(res.body.changeTypes.map((c: { id: string }) => c.id)).toEqual(['standard', 'normal', 'emergency']);
+      expect(res.body.changeTypes.map((c: { id: string }) => c.id)).toEqual([
+        'standard',
+        'normal',
+        'emergency',
+      ]);
       expect((await t.call(null, 'GET', '/policy')).status).toBe(401);
     });
   });

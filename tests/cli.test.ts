@@ -8,10 +8,17 @@ import { runCli, startServer, type RunningServer } from './_util/cli.js';
 describe('the changeboard CLI against a real server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'changeboard-cli-'));
   const policyFile = join(dir, 'changeboard.yaml');
-  const local = { DATABASE_URL: `sqlite:${join(dir, 'data', 'changeboard.db')}`, CHANGEBOARD_CONFIG: policyFile };
+  const local = {
+    DATABASE_URL: `sqlite:${join(dir, 'data', 'changeboard.db')}`,
+    CHANGEBOARD_CONFIG: policyFile,
+  };
   let server: RunningServer;
   const tokens: Record<string, string> = {};
-  const as = (person: string) => ({ ...local, CHANGEBOARD_URL: server.url, CHANGEBOARD_TOKEN: tokens[person]! });
+  const as = (person: string) => ({
+    ...local,
+    CHANGEBOARD_URL: server.url,
+    CHANGEBOARD_TOKEN: tokens[person]!,
+  });
 
   beforeAll(async () => {
     writeFileSync(policyFile, EXAMPLE_POLICY);
@@ -35,23 +42,39 @@ describe('the changeboard CLI against a real server', () => {
   it('takes a change from draft to verified', async () => {
     const created = await runCli(
       [
-        'change', 'create', '--json', '--submit',
-        '--title', 'Raise payment retry limit',
-        '--type', 'normal',
-        '--service', 'payments',
-        '--answer', 'tested=yes',
-        '--answer', 'testResults=https://ci.example.com/run/9',
-        '--answer', 'consequenceOfNotReleasing=Card retries keep failing',
-        '--answer', 'rollbackPlan=Revert the config',
-        '--answer', 'risk=high',
-        '--link', 'PR #812=https://github.com/example-corp/payments-api/pull/812',
+        'change',
+        'create',
+        '--json',
+        '--submit',
+        '--title',
+        'Raise payment retry limit',
+        '--type',
+        'normal',
+        '--service',
+        'payments',
+        '--answer',
+        'tested=yes',
+        '--answer',
+        'testResults=https://ci.example.com/run/9',
+        '--answer',
+        'consequenceOfNotReleasing=Card retries keep failing',
+        '--answer',
+        'rollbackPlan=Revert the config',
+        '--answer',
+        'risk=high',
+        '--link',
+        'PR #812=https://github.com/example-corp/payments-api/pull/812',
       ],
       as('priya'),
     );
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     const change = JSON.parse(created.stdout);
-    expect(change).toMatchObject({ state: 'pending', answers: { tested: true, risk: 'high' }, needsDiscussion: ['Weekly risk review'] });
+    expect(change).toMatchObject({
+      state: 'pending',
+      answers: { tested: true, risk: 'high' },
+      needsDiscussion: ['Weekly risk review'],
+    });
 
     const self = await runCli(['change', 'approve', change.id], as('priya'));
     expect(self.code).toBe(1);
@@ -61,7 +84,9 @@ describe('the changeboard CLI against a real server', () => {
     expect(outsider.code).toBe(1);
     expect(outsider.stderr).toContain('HTTP 403');
 
-    expect((await runCli(['change', 'approve', change.id, '-m', 'Fine by payments'], as('lee'))).code).toBe(0);
+    expect(
+      (await runCli(['change', 'approve', change.id, '-m', 'Fine by payments'], as('lee'))).code,
+    ).toBe(0);
     const approved = await runCli(['change', 'approve', change.id], as('kim'));
     expect(approved.code).toBe(0);
     expect(approved.stdout).toContain('state:     approved');
@@ -72,22 +97,46 @@ describe('the changeboard CLI against a real server', () => {
     }
     const shown = await runCli(['change', 'show', change.id], as('tom'));
     expect(shown.stdout).toContain('state:     verified');
-    expect(shown.stdout).toMatch(/\[met\] 1 from payments-owners \(service payments\) approved by lee/);
+    expect(shown.stdout).toMatch(
+      /\[met\] 1 from payments-owners \(service payments\) approved by lee/,
+    );
     expect(shown.stdout).toContain('approval-granted: Fine by payments');
 
     const listed = await runCli(['change', 'list', '--state', 'verified'], as('tom'));
-    expect(listed.stdout).toMatch(new RegExp(`${change.id}\\s+verified\\s+normal\\s+payments\\s+priya`));
+    expect(listed.stdout).toMatch(
+      new RegExp(`${change.id}\\s+verified\\s+normal\\s+payments\\s+priya`),
+    );
   });
 
   it('shows every problem of a bad request and exits 1', async () => {
-    const result = await runCli(['change', 'create', '--title', 'x', '--type', 'urgent', '--service', 'billing'], as('priya'));
+    const result = await runCli(
+      ['change', 'create', '--title', 'x', '--type', 'urgent', '--service', 'billing'],
+      as('priya'),
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('type: unknown change type "urgent"');
     expect(result.stderr).toContain('services[0]: unknown service "billing"');
   });
 
   it('rejects with a required comment', async () => {
-    const created = JSON.parse((await runCli(['change', 'create', '--json', '--title', 'Risky', '--type', 'normal', '--service', 'payments'], as('priya'))).stdout);
+    const created = JSON.parse(
+      (
+        await runCli(
+          [
+            'change',
+            'create',
+            '--json',
+            '--title',
+            'Risky',
+            '--type',
+            'normal',
+            '--service',
+            'payments',
+          ],
+          as('priya'),
+        )
+      ).stdout,
+    );
     const submit = await runCli(['change', 'submit', created.id], as('priya'));
     expect(submit.code).toBe(1);
     expect(submit.stderr).toContain('answers_incomplete');
@@ -95,7 +144,10 @@ describe('the changeboard CLI against a real server', () => {
   });
 
   it('explains a missing server', async () => {
-    const result = await runCli(['change', 'list'], { CHANGEBOARD_URL: 'http://127.0.0.1:9', CHANGEBOARD_TOKEN: 'x' });
+    const result = await runCli(['change', 'list'], {
+      CHANGEBOARD_URL: 'http://127.0.0.1:9',
+      CHANGEBOARD_TOKEN: 'x',
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('cannot reach Changeboard at http://127.0.0.1:9');
   });
@@ -107,8 +159,16 @@ describe('the changeboard CLI against a real server', () => {
 
     const exportFile = join(dir, 'audit.jsonl');
     expect((await runCli(['audit', 'export', '--output', exportFile], local)).code).toBe(0);
-    const lines = readFileSync(exportFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-    expect(lines[0]).toMatchObject({ id: 1, type: 'created', actor: 'priya', prevHash: '0'.repeat(64) });
+    const lines = readFileSync(exportFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines[0]).toMatchObject({
+      id: 1,
+      type: 'created',
+      actor: 'priya',
+      prevHash: '0'.repeat(64),
+    });
     expect(lines.map((e) => e.id)).toEqual(lines.map((_, i) => i + 1));
 
     const stdoutExport = await runCli(['audit', 'export'], local);
@@ -128,10 +188,18 @@ describe('local CLI verbs', () => {
   it('policy check lists every problem with its place and exits non-zero', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'changeboard-policy-'));
     const file = join(dir, 'changeboard.yaml');
-    writeFileSync(file, EXAMPLE_POLICY.replace('from: change-managers', 'from: change-managerz').replace('remindAfter: 4h', 'remindAfter: soon'));
+    writeFileSync(
+      file,
+      EXAMPLE_POLICY.replace('from: change-managers', 'from: change-managerz').replace(
+        'remindAfter: 4h',
+        'remindAfter: soon',
+      ),
+    );
     const result = await runCli(['policy', 'check', file], {});
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/changeboard\.yaml:\d+:\d+ error changeTypes\.normal\.approvals\[1\]\.from: unknown group "change-managerz" \(did you mean "change-managers"\?\)/);
+    expect(result.stderr).toMatch(
+      /changeboard\.yaml:\d+:\d+ error changeTypes\.normal\.approvals\[1\]\.from: unknown group "change-managerz" \(did you mean "change-managers"\?\)/,
+    );
     expect(result.stderr).toMatch(/changeTypes\.normal\.remindAfter: "soon" is not a duration/);
     expect(result.stderr).toContain('2 error(s)');
   });
@@ -155,13 +223,19 @@ describe('local CLI verbs', () => {
 
   it('token create refuses someone not in the policy', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'changeboard-token-'));
-    const result = await runCli(['token', 'create', 'mallory'], { DATABASE_URL: `sqlite:${join(dir, 'cb.db')}` });
+    const result = await runCli(['token', 'create', 'mallory'], {
+      DATABASE_URL: `sqlite:${join(dir, 'cb.db')}`,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('no person "mallory"');
   });
 
   it('refuses to start with invalid settings, listing each', async () => {
-    const result = await runCli(['serve'], { PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
+    const result = await runCli(['serve'], {
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://x',
+      LOG_LEVEL: 'loud',
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('PORT: "eighty" is not a port number');
     expect(result.stderr).toContain('DATABASE_URL: must start with sqlite: or postgres://');
@@ -169,7 +243,13 @@ describe('local CLI verbs', () => {
   });
 
   it('has --help everywhere', async () => {
-    for (const args of [['--help'], ['change', '--help'], ['change', 'create', '--help'], ['audit', 'verify', '--help'], ['policy', 'check', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['change', '--help'],
+      ['change', 'create', '--help'],
+      ['audit', 'verify', '--help'],
+      ['policy', 'check', '--help'],
+    ]) {
       const result = await runCli(args, {});
       expect(result.code, args.join(' ')).toBe(0);
       expect(result.stdout).toContain('Usage: changeboard');

@@ -9,7 +9,10 @@ import { sqlite } from './_util/databases.js';
 describe('docs/errors.md', () => {
   it('describes every error code with the status the API uses, and nothing else', () => {
     const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
-    const rows = [...doc.matchAll(/^\| `([a-z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]);
+    const rows = [...doc.matchAll(/^\|\s*`([a-z_]+)`\s*\|\s*(\d{3})\s*\|/gm)].map((m) => [
+      m[1],
+      Number(m[2]),
+    ]);
     expect(rows).toEqual(ERROR_CODES.map((code) => [code, ERROR_STATUS[code]]));
   });
 });
@@ -29,8 +32,8 @@ describe('the OpenAPI document', () => {
   });
 
   it('publishes every route of the contract', () => {
-    const routes = Object.entries(spec.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
-      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    const routes = Object.entries(spec.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
     );
     expect(routes).toEqual(
       expect.arrayContaining([
@@ -39,7 +42,9 @@ describe('the OpenAPI document', () => {
         'GET /api/v1/changes',
         'GET /api/v1/changes/{id}',
         'PATCH /api/v1/changes/{id}',
-        ...['submit', 'approve', 'reject', 'withdraw', 'start', 'complete', 'fail', 'verify'].map((a) => `POST /api/v1/changes/{id}/${a}`),
+        ...['submit', 'approve', 'reject', 'withdraw', 'start', 'complete', 'fail', 'verify'].map(
+          (a) => `POST /api/v1/changes/{id}/${a}`,
+        ),
         'POST /api/v1/changes/{id}/comments',
         'GET /api/v1/changes/{id}/events',
       ]),
@@ -51,9 +56,13 @@ describe('the OpenAPI document', () => {
   it('describes what the API really answers (responses validated against the published schemas)', async () => {
     const ajv = createAjv({ strict: false });
     const check = (path: string, method: string, status: number, body: unknown) => {
-      const schema = spec.paths[path][method].responses[String(status)].content['application/json'].schema;
+      const schema =
+        spec.paths[path][method].responses[String(status)].content['application/json'].schema;
       const validate = ajv.compile(schema);
-      expect(validate(body), `${method} ${path} ${status}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+      expect(
+        validate(body),
+        `${method} ${path} ${status}: ${ajv.errorsText(validate.errors)}`,
+      ).toBe(true);
     };
     const created = await t.call('priya', 'POST', '/changes', buildChange());
     check('/api/v1/changes', 'post', 201, created.body);
@@ -61,11 +70,23 @@ describe('the OpenAPI document', () => {
     check('/api/v1/changes', 'post', 400, invalid.body);
     const change = await submittedChange(t, 'priya');
     check('/api/v1/changes/{id}/submit', 'post', 200, change);
-    const approved = await t.call('lee', 'POST', `/changes/${change.id}/approve`, { comment: 'ok' });
+    const approved = await t.call('lee', 'POST', `/changes/${change.id}/approve`, {
+      comment: 'ok',
+    });
     check('/api/v1/changes/{id}/approve', 'post', 200, approved.body);
     check('/api/v1/changes', 'get', 200, (await t.call('kim', 'GET', '/changes')).body);
-    check('/api/v1/changes/{id}/events', 'get', 200, (await t.call('kim', 'GET', `/changes/${change.id}/events`)).body);
+    check(
+      '/api/v1/changes/{id}/events',
+      'get',
+      200,
+      (await t.call('kim', 'GET', `/changes/${change.id}/events`)).body,
+    );
     check('/api/v1/policy', 'get', 200, (await t.call('kim', 'GET', '/policy')).body);
-    check('/api/v1/changes/{id}', 'get', 404, (await t.call('kim', 'GET', '/changes/CHG-424242')).body);
+    check(
+      '/api/v1/changes/{id}',
+      'get',
+      404,
+      (await t.call('kim', 'GET', '/changes/CHG-424242')).body,
+    );
   });
 });

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildChange, completeAnswers, startTestApp, submittedChange, type TestApp } from './_util/app.js';
+import {
+  buildChange,
+  completeAnswers,
+  startTestApp,
+  submittedChange,
+  type TestApp,
+} from './_util/app.js';
 import { databaseKinds } from './_util/databases.js';
 
 describe.each(databaseKinds)('listing the board on $name', (kind) => {
@@ -8,10 +14,33 @@ describe.each(databaseKinds)('listing the board on $name', (kind) => {
 
   beforeAll(async () => {
     t = await startTestApp(kind);
-    ids.draftWebsite = (await t.call('ana', 'POST', '/changes', buildChange({ title: 'New landing page', services: ['website'] }))).body.id;
-    ids.pendingPayments = (await submittedChange(t, 'priya', { title: 'Payment retry limit', answers: completeAnswers({ risk: 'high' }) })).id;
-    ids.standard = (await submittedChange(t, 'priya', { title: 'Rotate TLS certificate', type: 'standard', description: 'Routine 100% safe rotation' })).id;
-    ids.both = (await submittedChange(t, 'lee', { title: 'Shared checkout widget', services: ['payments', 'website'] })).id;
+    ids.draftWebsite = (
+      await t.call(
+        'ana',
+        'POST',
+        '/changes',
+        buildChange({ title: 'New landing page', services: ['website'] }),
+      )
+    ).body.id;
+    ids.pendingPayments = (
+      await submittedChange(t, 'priya', {
+        title: 'Payment retry limit',
+        answers: completeAnswers({ risk: 'high' }),
+      })
+    ).id;
+    ids.standard = (
+      await submittedChange(t, 'priya', {
+        title: 'Rotate TLS certificate',
+        type: 'standard',
+        description: 'Routine 100% safe rotation',
+      })
+    ).id;
+    ids.both = (
+      await submittedChange(t, 'lee', {
+        title: 'Shared checkout widget',
+        services: ['payments', 'website'],
+      })
+    ).id;
   });
   afterAll(async () => {
     await t.close();
@@ -63,12 +92,20 @@ describe.each(databaseKinds)('listing the board on $name', (kind) => {
   });
 
   it('lists every problem with the filters', async () => {
-    const res = await t.call('kim', 'GET', '/changes?state=pendng&service=billing&limit=500&cursor=xyz&colour=red');
+    const res = await t.call(
+      'kim',
+      'GET',
+      '/changes?state=pendng&service=billing&limit=500&cursor=xyz&colour=red',
+    );
     expect(res.status).toBe(400);
     const paths = res.body.error.details.map((d: { path: string }) => d.path);
     expect(paths).toEqual(expect.arrayContaining(['query.limit', 'query.colour']));
     const res2 = await t.call('kim', 'GET', '/changes?state=pendng&service=billing&cursor=xyz');
-    expect(res2.body.error.details.map((d: { path: string }) => d.path)).toEqual(['query.state', 'query.service', 'query.cursor']);
+    expect(res2.body.error.details.map((d: { path: string }) => d.path)).toEqual([
+      'query.state',
+      'query.service',
+      'query.cursor',
+    ]);
   });
 
   it('shows who the board waits for', async () => {

@@ -38,7 +38,9 @@ describe.each(databaseKinds)('concurrent decisions over real HTTP on $name', (ki
   it('turns many approvals racing for the last requirement into exactly one approval', async () => {
     for (let round = 0; round < 3; round++) {
       const change = await submittedChange(t, 'priya');
-      const responses = await Promise.all(REVIEWERS.map((person) => post(person, `/changes/${change.id}/approve`)));
+      const responses = await Promise.all(
+        REVIEWERS.map((person) => post(person, `/changes/${change.id}/approve`)),
+      );
       const statuses = responses.map((r) => r.status);
       // The first to lock the change approves it; everyone after finds it approved already.
       expect(statuses.filter((s) => s === 200)).toHaveLength(1);
@@ -57,11 +59,16 @@ describe.each(databaseKinds)('concurrent decisions over real HTTP on $name', (ki
   it('lets an approval racing a withdraw end in one consistent state', async () => {
     const changes = await Promise.all(Array.from({ length: 8 }, () => submittedChange(t, 'priya')));
     await Promise.all(
-      changes.flatMap((change) => [post('reviewer1', `/changes/${change.id}/approve`), post('priya', `/changes/${change.id}/withdraw`)]),
+      changes.flatMap((change) => [
+        post('reviewer1', `/changes/${change.id}/approve`),
+        post('priya', `/changes/${change.id}/withdraw`),
+      ]),
     );
     for (const change of changes) {
       const stored = (await t.call('priya', 'GET', `/changes/${change.id}`)).body;
-      const types = (await t.call('priya', 'GET', `/changes/${change.id}/events`)).body.items.map((e: { type: string }) => e.type);
+      const types = (await t.call('priya', 'GET', `/changes/${change.id}/events`)).body.items.map(
+        (e: { type: string }) => e.type,
+      );
       // Withdraw is allowed both before and after approval: either order is a valid history, and both end withdrawn.
       expect(stored.state).toBe('withdrawn');
       expect([
@@ -80,7 +87,12 @@ describe.each(databaseKinds)('concurrent decisions over real HTTP on $name', (ki
           title: `Parallel ${i}`,
           type: 'standard',
           services: ['payments'],
-          answers: { tested: false, consequenceOfNotReleasing: 'none', rollbackPlan: 'revert', risk: 'low' },
+          answers: {
+            tested: false,
+            consequenceOfNotReleasing: 'none',
+            rollbackPlan: 'revert',
+            risk: 'low',
+          },
         }).then((r) => r.json() as Promise<{ id: string }>),
       ),
     );

@@ -14,7 +14,11 @@ export function requirementsForApproval(policy: Policy, change: Change): Require
   const subject = subjectOf(change);
   const missing = findMissingAnswers(policy.fields, subject);
   if (missing.length > 0) {
-    throw new AppError('answers_incomplete', `${missing.length} required question(s) unanswered`, missing);
+    throw new AppError(
+      'answers_incomplete',
+      `${missing.length} required question(s) unanswered`,
+      missing,
+    );
   }
   const requirements = computeRequirements(policy, subject);
   const unsatisfiable = findUnsatisfiable(requirements, {
@@ -27,7 +31,10 @@ export function requirementsForApproval(policy: Policy, change: Change): Require
     throw new AppError(
       'unsatisfiable_requirement',
       `nobody but the requester could approve for group${groups.length > 1 ? 's' : ''} ${groups.map((g) => `"${g}"`).join(', ')}; ask an admin to add approvers to the policy`,
-      groups.map((group) => ({ path: 'requirements', message: `group "${group}" has too few members other than ${change.requester}` })),
+      groups.map((group) => ({
+        path: 'requirements',
+        message: `group "${group}" has too few members other than ${change.requester}`,
+      })),
     );
   }
   return requirements;

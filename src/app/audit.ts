@@ -13,7 +13,9 @@ export async function verifyAuditTrail(repos: Repositories): Promise<AuditVerdic
   for await (const event of allEvents(repos)) verifier.push(event);
   const head = await repos.events.head();
   const result = verifier.finish(head);
-  return result.ok ? { ok: true, count: result.count, lastHash: head?.lastHash ?? '' } : { ok: false, count: result.count, firstBad: result.break };
+  return result.ok
+    ? { ok: true, count: result.count, lastHash: head?.lastHash ?? '' }
+    : { ok: false, count: result.count, firstBad: result.break };
 }
 
 /** Every event in chain order. Reads by position, so events that were tampered with are still exported as stored. */

@@ -5,7 +5,13 @@ import type { EventType } from '../domain/events.js';
 import { freezesBlockingAt } from '../domain/freezes.js';
 import { assertCanPerform, LIFECYCLE_TARGET, type LifecycleAction } from '../domain/lifecycle.js';
 import type { Person } from '../domain/policy.js';
-import { assertVersion, evaluateChange, getChangeForUpdate, saveChange, type AppDeps } from './deps.js';
+import {
+  assertVersion,
+  evaluateChange,
+  getChangeForUpdate,
+  saveChange,
+  type AppDeps,
+} from './deps.js';
 
 const EVENT_FOR: Record<LifecycleAction, EventType> = {
   withdraw: 'withdrawn',
@@ -29,7 +35,12 @@ export async function moveChange(
     const change = await getChangeForUpdate(tx, id);
     const decisions = await tx.changes.listDecisions(change.id, change.round);
     const approvers = decisions.filter((d) => d.verdict === 'approve').map((d) => d.person);
-    authorize(actor, action, { change, decisions, evaluation: evaluateChange(deps.policy, change, decisions), approvers });
+    authorize(actor, action, {
+      change,
+      decisions,
+      evaluation: evaluateChange(deps.policy, change, decisions),
+      approvers,
+    });
     assertCanPerform(change.state, action);
     assertVersion(change, input.version);
 
@@ -39,17 +50,37 @@ export async function moveChange(
         throw new AppError(
           'change_frozen',
           `"${freeze.name}" is in force until ${freeze.to.toISOString()}; only ${freeze.allow.join(', ') || 'no'} changes may start`,
-          [{ path: 'type', message: `${change.type} changes may not start during "${freeze.name}"` }],
+          [
+            {
+              path: 'type',
+              message: `${change.type} changes may not start during "${freeze.name}"`,
+            },
+          ],
         );
       }
     }
-    const next: Change = { ...change, state: LIFECYCLE_TARGET[action], version: change.version + 1, updatedAt: at };
+    const next: Change = {
+      ...change,
+      state: LIFECYCLE_TARGET[action],
+      version: change.version + 1,
+      updatedAt: at,
+    };
     await saveChange(tx, next, change.version);
     const comment = input.comment?.trim() || null;
-    await tx.events.append([{ changeId: id, type: EVENT_FOR[action], actor: actor.id, data: { comment, from: change.state } }], {
-      at,
-      policyHash: deps.policy.hash,
-    });
+    await tx.events.append(
+      [
+        {
+          changeId: id,
+          type: EVENT_FOR[action],
+          actor: actor.id,
+          data: { comment, from: change.state },
+        },
+      ],
+      {
+        at,
+        policyHash: deps.policy.hash,
+      },
+    );
     return next;
   });
 }

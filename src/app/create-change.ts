@@ -5,10 +5,17 @@ import { meetingsFor } from '../domain/meetings.js';
 import type { Person } from '../domain/policy.js';
 import type { AppDeps } from './deps.js';
 
-export type CreateChangeInput = Omit<ChangeContent, 'description' | 'answers' | 'plannedStart' | 'plannedEnd' | 'links'> &
+export type CreateChangeInput = Omit<
+  ChangeContent,
+  'description' | 'answers' | 'plannedStart' | 'plannedEnd' | 'links'
+> &
   Partial<Pick<ChangeContent, 'description' | 'answers' | 'plannedStart' | 'plannedEnd' | 'links'>>;
 
-export async function createChange(deps: AppDeps, actor: Person, input: CreateChangeInput): Promise<Change> {
+export async function createChange(
+  deps: AppDeps,
+  actor: Person,
+  input: CreateChangeInput,
+): Promise<Change> {
   const content: ChangeContent = {
     title: input.title.trim(),
     description: input.description ?? '',
@@ -36,10 +43,13 @@ export async function createChange(deps: AppDeps, actor: Person, input: CreateCh
       updatedAt: now,
       submittedAt: null,
     });
-    await tx.events.append([{ changeId: change.id, type: 'created', actor: actor.id, data: { ...content } }], {
-      at: now,
-      policyHash: deps.policy.hash,
-    });
+    await tx.events.append(
+      [{ changeId: change.id, type: 'created', actor: actor.id, data: { ...content } }],
+      {
+        at: now,
+        policyHash: deps.policy.hash,
+      },
+    );
     return change;
   });
 }

@@ -4,7 +4,13 @@ import { AppError } from '../domain/errors.js';
 import type { NewEvent } from '../domain/events.js';
 import { assertCanPerform } from '../domain/lifecycle.js';
 import type { Person } from '../domain/policy.js';
-import { assertVersion, evaluateChange, getChangeForUpdate, saveChange, type AppDeps } from './deps.js';
+import {
+  assertVersion,
+  evaluateChange,
+  getChangeForUpdate,
+  saveChange,
+  type AppDeps,
+} from './deps.js';
 
 export interface DecisionInput {
   readonly comment?: string;
@@ -17,10 +23,18 @@ export interface DecisionInput {
  * for the last open requirement exactly one of them sees it complete and writes
  * the single `approved` transition; the others find the change approved already.
  */
-export async function decideChange(deps: AppDeps, actor: Person, id: number, verdict: Verdict, input: DecisionInput): Promise<Change> {
+export async function decideChange(
+  deps: AppDeps,
+  actor: Person,
+  id: number,
+  verdict: Verdict,
+  input: DecisionInput,
+): Promise<Change> {
   const comment = input.comment?.trim() || null;
   if (verdict === 'reject' && !comment) {
-    throw new AppError('invalid_input', 'a rejection needs a comment saying why', [{ path: 'comment', message: 'is required to reject' }]);
+    throw new AppError('invalid_input', 'a rejection needs a comment saying why', [
+      { path: 'comment', message: 'is required to reject' },
+    ]);
   }
   const now = deps.clock.now().toISOString();
   return deps.store.transaction(async (tx) => {
@@ -31,7 +45,14 @@ export async function decideChange(deps: AppDeps, actor: Person, id: number, ver
     authorize(actor, verdict, { change, decisions, evaluation, approvers: [] });
     assertVersion(change, input.version);
 
-    const decision = { changeId: id, round: change.round, person: actor.id, verdict, comment, at: now };
+    const decision = {
+      changeId: id,
+      round: change.round,
+      person: actor.id,
+      verdict,
+      comment,
+      at: now,
+    };
     await tx.changes.insertDecision(decision);
     const events: NewEvent[] = [];
     let next: Change = { ...change, version: change.version + 1, updatedAt: now };
@@ -39,13 +60,25 @@ export async function decideChange(deps: AppDeps, actor: Person, id: number, ver
     if (verdict === 'reject') {
       next = { ...next, state: 'rejected' };
       events.push(
-        { changeId: id, type: 'approval-rejected', actor: actor.id, data: { comment, round: change.round } },
+        {
+          changeId: id,
+          type: 'approval-rejected',
+          actor: actor.id,
+          data: { comment, round: change.round },
+        },
         { changeId: id, type: 'rejected', actor: actor.id, data: { comment } },
       );
     } else {
       const after = evaluateChange(deps.policy, change, [...decisions, decision]);
-      const countedFor = after.requirements.filter((r) => r.approvedBy.includes(actor.id)).map((r) => r.group);
-      events.push({ changeId: id, type: 'approval-granted', actor: actor.id, data: { comment, round: change.round, countedFor } });
+      const countedFor = after.requirements
+        .filter((r) => r.approvedBy.includes(actor.id))
+        .map((r) => r.group);
+      events.push({
+        changeId: id,
+        type: 'approval-granted',
+        actor: actor.id,
+        data: { comment, round: change.round, countedFor },
+      });
       if (after.allMet) {
         next = { ...next, state: 'approved' };
         events.push({

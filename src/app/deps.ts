@@ -12,7 +12,11 @@ export interface AppDeps {
   readonly store: Store;
 }
 
-export function evaluateChange(policy: Policy, change: Change, decisions: readonly Decision[]): ApprovalEvaluation {
+export function evaluateChange(
+  policy: Policy,
+  change: Change,
+  decisions: readonly Decision[],
+): ApprovalEvaluation {
   return evaluateApprovals(change.requirements, decisions, {
     requester: change.requester,
     distinctApprovers: policy.changeTypes.get(change.type)?.distinctApprovers ?? false,
@@ -37,8 +41,15 @@ export function assertVersion(change: Change, expected: number | undefined): voi
 }
 
 /** Writes the change; the version check backs up the row lock, so a lost update can never slip through. */
-export async function saveChange(tx: Transaction, change: Change, previousVersion: number): Promise<void> {
+export async function saveChange(
+  tx: Transaction,
+  change: Change,
+  previousVersion: number,
+): Promise<void> {
   if (!(await tx.changes.update(change, previousVersion))) {
-    throw new AppError('stale_version', `CHG-${change.id} was changed by someone else meanwhile; reload it and try again`);
+    throw new AppError(
+      'stale_version',
+      `CHG-${change.id} was changed by someone else meanwhile; reload it and try again`,
+    );
   }
 }

@@ -1,6 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { AnswerValue, Change } from '../domain/change.js';
-import { checkContent, CONTENT_KEYS, subjectOf, type ChangeContent } from '../domain/change-content.js';
+import {
+  checkContent,
+  CONTENT_KEYS,
+  subjectOf,
+  type ChangeContent,
+} from '../domain/change-content.js';
 import { authorize } from '../domain/authorization.js';
 import { invalidInput } from '../domain/errors.js';
 import type { NewEvent } from '../domain/events.js';
@@ -9,7 +14,13 @@ import { meetingsFor } from '../domain/meetings.js';
 import type { Person } from '../domain/policy.js';
 import { requirementsForApproval } from './approval-rules.js';
 import { normaliseTime } from './create-change.js';
-import { assertVersion, evaluateChange, getChangeForUpdate, saveChange, type AppDeps } from './deps.js';
+import {
+  assertVersion,
+  evaluateChange,
+  getChangeForUpdate,
+  saveChange,
+  type AppDeps,
+} from './deps.js';
 
 export interface ChangePatch {
   /** The version the edit is based on; an older one means someone else changed it meanwhile (409). */
@@ -30,7 +41,12 @@ export interface ChangePatch {
  * for what it said before, so any edit re-computes its requirements and
  * withdraws the approvals given so far, saying so on the timeline.
  */
-export async function editChange(deps: AppDeps, actor: Person, id: number, patch: ChangePatch): Promise<Change> {
+export async function editChange(
+  deps: AppDeps,
+  actor: Person,
+  id: number,
+  patch: ChangePatch,
+): Promise<Change> {
   const now = deps.clock.now().toISOString();
   return deps.store.transaction(async (tx) => {
     const change = await getChangeForUpdate(tx, id);
@@ -53,7 +69,9 @@ export async function editChange(deps: AppDeps, actor: Person, id: number, patch
       version: change.version + 1,
       updatedAt: now,
     };
-    const events: NewEvent[] = [{ changeId: id, type: 'edited', actor: actor.id, data: { changes: diff } }];
+    const events: NewEvent[] = [
+      { changeId: id, type: 'edited', actor: actor.id, data: { changes: diff } },
+    ];
 
     if (change.state === 'pending') {
       const requirements = requirementsForApproval(deps.policy, next);
@@ -69,7 +87,12 @@ export async function editChange(deps: AppDeps, actor: Person, id: number, patch
       }
       if (evaluateChange(deps.policy, next, []).allMet) {
         next = { ...next, state: 'approved' };
-        events.push({ changeId: id, type: 'approved', actor: actor.id, data: { reason: 'no approval is required for this change any more' } });
+        events.push({
+          changeId: id,
+          type: 'approved',
+          actor: actor.id,
+          data: { reason: 'no approval is required for this change any more' },
+        });
       }
     }
 
@@ -91,18 +114,24 @@ function applyPatch(change: Change, patch: ChangePatch): ChangeContent {
     type: patch.type ?? change.type,
     services: patch.services ?? change.services,
     answers,
-    plannedStart: patch.plannedStart === undefined ? change.plannedStart : normaliseTime(patch.plannedStart),
-    plannedEnd: patch.plannedEnd === undefined ? change.plannedEnd : normaliseTime(patch.plannedEnd),
+    plannedStart:
+      patch.plannedStart === undefined ? change.plannedStart : normaliseTime(patch.plannedStart),
+    plannedEnd:
+      patch.plannedEnd === undefined ? change.plannedEnd : normaliseTime(patch.plannedEnd),
     links: patch.links ?? change.links,
   };
 }
 
 /** `{ title: { from, to }, 'answers.risk': { from, to } }`: what the timeline and the audit trail show. */
-function diffContent(before: ChangeContent, after: ChangeContent): Record<string, { from: unknown; to: unknown }> {
+function diffContent(
+  before: ChangeContent,
+  after: ChangeContent,
+): Record<string, { from: unknown; to: unknown }> {
   const diff: Record<string, { from: unknown; to: unknown }> = {};
   for (const key of CONTENT_KEYS) {
     if (key === 'answers') continue;
-    if (!isDeepStrictEqual(before[key], after[key])) diff[key] = { from: before[key], to: after[key] };
+    if (!isDeepStrictEqual(before[key], after[key]))
+      diff[key] = { from: before[key], to: after[key] };
   }
   const answerKeys = new Set([...Object.keys(before.answers), ...Object.keys(after.answers)]);
   for (const key of answerKeys) {

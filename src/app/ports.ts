@@ -27,7 +27,9 @@ export interface ChangeRepository {
   list(query: ChangeQuery): Promise<Change[]>;
   listDecisions(changeId: number, round: number): Promise<Decision[]>;
   /** Decisions for the current round of each change, for presenting a page of the board in one query. */
-  listDecisionsForMany(changes: readonly Pick<Change, 'id' | 'round'>[]): Promise<Map<number, Decision[]>>;
+  listDecisionsForMany(
+    changes: readonly Pick<Change, 'id' | 'round'>[],
+  ): Promise<Map<number, Decision[]>>;
   insertDecision(decision: Decision): Promise<void>;
 }
 
@@ -38,7 +40,10 @@ export interface AuditHead {
 
 export interface EventLog {
   /** Appends to the hash chain; must run inside a transaction, as the last writes before commit. */
-  append(events: readonly NewEvent[], context: { at: string; policyHash: string }): Promise<AuditEvent[]>;
+  append(
+    events: readonly NewEvent[],
+    context: { at: string; policyHash: string },
+  ): Promise<AuditEvent[]>;
   listForChange(changeId: number): Promise<AuditEvent[]>;
   /** Every event in chain order, a page at a time. */
   listAll(afterId: number, limit: number): Promise<AuditEvent[]>;
@@ -55,7 +60,12 @@ export interface ApiToken {
 }
 
 export interface TokenRepository {
-  insert(token: { digest: string; person: string; label: string; createdAt: string }): Promise<ApiToken>;
+  insert(token: {
+    digest: string;
+    person: string;
+    label: string;
+    createdAt: string;
+  }): Promise<ApiToken>;
   findByDigest(digest: string): Promise<ApiToken | undefined>;
   touch(id: number, at: string): Promise<void>;
   list(person?: string): Promise<ApiToken[]>;

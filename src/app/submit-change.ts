@@ -6,14 +6,30 @@ import { meetingsFor } from '../domain/meetings.js';
 import type { Person } from '../domain/policy.js';
 import { subjectOf } from '../domain/change-content.js';
 import { requirementsForApproval } from './approval-rules.js';
-import { assertVersion, evaluateChange, getChangeForUpdate, saveChange, type AppDeps } from './deps.js';
+import {
+  assertVersion,
+  evaluateChange,
+  getChangeForUpdate,
+  saveChange,
+  type AppDeps,
+} from './deps.js';
 
 /** Sends a draft for approval. A change that needs no approval (a standard change) is approved at once. */
-export async function submitChange(deps: AppDeps, actor: Person, id: number, options: { version?: number } = {}): Promise<Change> {
+export async function submitChange(
+  deps: AppDeps,
+  actor: Person,
+  id: number,
+  options: { version?: number } = {},
+): Promise<Change> {
   const now = deps.clock.now().toISOString();
   return deps.store.transaction(async (tx) => {
     const change = await getChangeForUpdate(tx, id);
-    authorize(actor, 'submit', { change, decisions: [], evaluation: evaluateChange(deps.policy, change, []), approvers: [] });
+    authorize(actor, 'submit', {
+      change,
+      decisions: [],
+      evaluation: evaluateChange(deps.policy, change, []),
+      approvers: [],
+    });
     assertCanPerform(change.state, 'submit');
     assertVersion(change, options.version);
 
@@ -29,7 +45,12 @@ export async function submitChange(deps: AppDeps, actor: Person, id: number, opt
       updatedAt: now,
     };
     const events: NewEvent[] = [
-      { changeId: id, type: 'submitted', actor: actor.id, data: { requirements, meetings: next.meetings } },
+      {
+        changeId: id,
+        type: 'submitted',
+        actor: actor.id,
+        data: { requirements, meetings: next.meetings },
+      },
     ];
     if (evaluateChange(deps.policy, next, []).allMet) {
       next = { ...next, state: 'approved' };
@@ -37,7 +58,9 @@ export async function submitChange(deps: AppDeps, actor: Person, id: number, opt
         changeId: id,
         type: 'approved',
         actor: actor.id,
-        data: { reason: `${deps.policy.changeTypes.get(change.type)?.label ?? change.type} changes are pre-approved` },
+        data: {
+          reason: `${deps.policy.changeTypes.get(change.type)?.label ?? change.type} changes are pre-approved`,
+        },
       });
     }
     await saveChange(tx, next, change.version);

@@ -11,7 +11,10 @@ export async function createApiToken(
   label = 'api',
 ): Promise<{ token: string; record: ApiToken }> {
   if (!deps.policy.people.has(personId)) {
-    throw new AppError('not_found', `no person "${personId}" in the policy; people: ${[...deps.policy.people.keys()].join(', ')}`);
+    throw new AppError(
+      'not_found',
+      `no person "${personId}" in the policy; people: ${[...deps.policy.people.keys()].join(', ')}`,
+    );
   }
   const token = generateSecret('cb');
   const record = await deps.repos.tokens.insert({
@@ -26,14 +29,25 @@ export async function createApiToken(
 const TOUCH_INTERVAL_MS = 10 * 60_000;
 
 /** The person a bearer token belongs to, or a 401 saying why not. */
-export async function authenticateToken(deps: { policy: Policy; clock: Clock; repos: Repositories }, token: string): Promise<Person> {
+export async function authenticateToken(
+  deps: { policy: Policy; clock: Clock; repos: Repositories },
+  token: string,
+): Promise<Person> {
   const record = await deps.repos.tokens.findByDigest(digestSecret(token));
-  if (!record || record.revokedAt) throw new AppError('unauthenticated', 'the API token is unknown or revoked');
+  if (!record || record.revokedAt)
+    throw new AppError('unauthenticated', 'the API token is unknown or revoked');
   const person = deps.policy.people.get(record.person);
-  if (!person) throw new AppError('unauthenticated', `the token belongs to "${record.person}", who is no longer in the policy`);
+  if (!person)
+    throw new AppError(
+      'unauthenticated',
+      `the token belongs to "${record.person}", who is no longer in the policy`,
+    );
   const now = deps.clock.now();
   // Recording every use would turn each read into a write; a coarse "last used" is what an admin needs.
-  if (!record.lastUsedAt || now.getTime() - new Date(record.lastUsedAt).getTime() > TOUCH_INTERVAL_MS) {
+  if (
+    !record.lastUsedAt ||
+    now.getTime() - new Date(record.lastUsedAt).getTime() > TOUCH_INTERVAL_MS
+  ) {
     await deps.repos.tokens.touch(record.id, now.toISOString());
   }
   return person;

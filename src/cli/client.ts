@@ -34,18 +34,23 @@ export class ApiClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      const cause = (error as Error & { cause?: { code?: string; errors?: { code?: string }[] } }).cause;
+      const cause = (error as Error & { cause?: { code?: string; errors?: { code?: string }[] } })
+        .cause;
       const reason = cause?.code ?? cause?.errors?.[0]?.code ?? (error as Error).message;
-      throw new Error(`cannot reach Changeboard at ${this.baseUrl} (${reason}); is it running? Set --url or CHANGEBOARD_URL`);
+      throw new Error(
+        `cannot reach Changeboard at ${this.baseUrl} (${reason}); is it running? Set --url or CHANGEBOARD_URL`,
+      );
     }
     const text = await response.text();
     let parsed: unknown = undefined;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
-      throw new Error(`${this.baseUrl} answered HTTP ${response.status} with something that is not JSON; is that a Changeboard server?`);
+      throw new Error(
+        `${this.baseUrl} answered HTTP ${response.status} with something that is not JSON; is that a Changeboard server?`,
+      );
     }
-    if (!response.ok) throw new ApiError(response.status, (parsed ?? {}));
+    if (!response.ok) throw new ApiError(response.status, parsed ?? {});
     return parsed as T;
   }
 }

@@ -17,14 +17,26 @@ export interface CliEnv {
 }
 
 /** Runs `changeboard …` and returns the exit status. */
-export async function runCli(argv: readonly string[], env: CliEnv['env'], output: Output = consoleOutput): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  env: CliEnv['env'],
+  output: Output = consoleOutput,
+): Promise<number> {
   const cli: CliEnv = { env, output };
   const program = new Command('changeboard')
-    .description('Asynchronous change approval: the policy decides who approves what; everything is documented.')
-    .option('--config <file>', 'the policy file (default: $CHANGEBOARD_CONFIG, ./changeboard.yaml, or the bundled example)')
+    .description(
+      'Asynchronous change approval: the policy decides who approves what; everything is documented.',
+    )
+    .option(
+      '--config <file>',
+      'the policy file (default: $CHANGEBOARD_CONFIG, ./changeboard.yaml, or the bundled example)',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) });
+    .configureOutput({
+      writeOut: (text) => output.out(text.trimEnd()),
+      writeErr: (text) => output.err(text.trimEnd()),
+    });
 
   registerServeCommand(program, cli);
   registerInitCommand(program, cli);
@@ -46,8 +58,11 @@ function reportError(error: unknown, output: Output): number {
   if (error instanceof ExitStatus) return error.status;
   if (error instanceof ApiError) {
     const code = error.body.error?.code;
-    output.err(`error: ${error.message}${code ? ` (${code}, HTTP ${error.status})` : ` (HTTP ${error.status})`}`);
-    for (const detail of error.body.error?.details ?? []) output.err(`  ${detail.path}: ${detail.message}`);
+    output.err(
+      `error: ${error.message}${code ? ` (${code}, HTTP ${error.status})` : ` (HTTP ${error.status})`}`,
+    );
+    for (const detail of error.body.error?.details ?? [])
+      output.err(`  ${detail.path}: ${detail.message}`);
     return 1;
   }
   if (error instanceof StartupError) {

@@ -23,7 +23,9 @@ export interface Config {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-export const BUNDLED_POLICY = fileURLToPath(new URL('../../examples/changeboard.yaml', import.meta.url));
+export const BUNDLED_POLICY = fileURLToPath(
+  new URL('../../examples/changeboard.yaml', import.meta.url),
+);
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
@@ -35,7 +37,10 @@ export interface ConfigOverrides {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-export function readConfig(env: Readonly<Record<string, string | undefined>>, overrides: ConfigOverrides = {}): ConfigResult {
+export function readConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: ConfigOverrides = {},
+): ConfigResult {
   const problems: string[] = [];
   const explicitPolicy = overrides.policyFile ?? env.CHANGEBOARD_CONFIG;
   let policyFile: string;
@@ -55,25 +60,31 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, ov
 
   const portText = overrides.port ?? env.PORT ?? '8080';
   const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65535) problems.push(`PORT: "${portText}" is not a port number (0-65535)`);
+  if (!/^\d+$/.test(portText) || port > 65535)
+    problems.push(`PORT: "${portText}" is not a port number (0-65535)`);
 
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
-  if (!URL.canParse(publicUrl) || !/^https?:/.test(publicUrl)) problems.push(`PUBLIC_URL: "${publicUrl}" is not an http(s) URL`);
+  if (!URL.canParse(publicUrl) || !/^https?:/.test(publicUrl))
+    problems.push(`PUBLIC_URL: "${publicUrl}" is not an http(s) URL`);
 
   const logLevel = env.LOG_LEVEL ?? 'info';
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}`);
 
   const allowPrivate = env.ALLOW_PRIVATE_TARGETS ?? 'false';
-  if (!['true', 'false'].includes(allowPrivate)) problems.push('ALLOW_PRIVATE_TARGETS: must be true or false');
+  if (!['true', 'false'].includes(allowPrivate))
+    problems.push('ALLOW_PRIVATE_TARGETS: must be true or false');
 
   const smtpUrl = env.SMTP_URL || undefined;
-  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) problems.push('SMTP_URL: must start with smtp:// or smtps://');
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl))
+    problems.push('SMTP_URL: must start with smtp:// or smtps://');
 
   const githubApiUrl = (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
   if (!URL.canParse(githubApiUrl)) problems.push(`GITHUB_API_URL: "${githubApiUrl}" is not a URL`);
 
   const sessionSecret = env.SESSION_SECRET || undefined;
-  if (sessionSecret && sessionSecret.length < 32) problems.push('SESSION_SECRET: must be at least 32 characters');
+  if (sessionSecret && sessionSecret.length < 32)
+    problems.push('SESSION_SECRET: must be at least 32 characters');
 
   if (problems.length > 0 || typeof database === 'string') return { ok: false, problems };
   return {

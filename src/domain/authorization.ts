@@ -22,10 +22,14 @@ export function authorize(actor: Person, action: ChangeAction, facts: Authorizat
     case 'start':
     case 'complete':
     case 'fail':
-      if (!isRequester) throw forbidden(`only the requester (${change.requester}) may ${action} this change`);
+      if (!isRequester)
+        throw forbidden(`only the requester (${change.requester}) may ${action} this change`);
       return;
     case 'withdraw':
-      if (!isRequester && !actor.admin) throw forbidden(`only the requester (${change.requester}) or an admin may withdraw this change`);
+      if (!isRequester && !actor.admin)
+        throw forbidden(
+          `only the requester (${change.requester}) or an admin may withdraw this change`,
+        );
       return;
     case 'verify':
       if (!isRequester && !facts.approvers.includes(actor.id)) {
@@ -34,9 +38,16 @@ export function authorize(actor: Person, action: ChangeAction, facts: Authorizat
       return;
     case 'approve':
     case 'reject': {
-      if (isRequester) throw new AppError('self_approval', `you requested this change, so you cannot ${action} it`);
+      if (isRequester)
+        throw new AppError(
+          'self_approval',
+          `you requested this change, so you cannot ${action} it`,
+        );
       if (facts.decisions.some((decision) => decision.person === actor.id)) {
-        throw new AppError('already_decided', 'you have already decided on this version of the change');
+        throw new AppError(
+          'already_decided',
+          'you have already decided on this version of the change',
+        );
       }
       if (!facts.evaluation.eligibleApprovers.has(actor.id)) {
         const open = facts.evaluation.requirements.filter((r) => !r.met).map((r) => r.group);

@@ -31,23 +31,41 @@ export function checkContent(policy: Policy, content: ChangeContent): Issue[] {
   const issues: Issue[] = [];
   if (content.title.trim() === '') issues.push({ path: 'title', message: 'must not be empty' });
   if (!policy.changeTypes.has(content.type)) {
-    issues.push({ path: 'type', message: `unknown change type "${content.type}"; the policy has: ${[...policy.changeTypes.keys()].join(', ')}` });
+    issues.push({
+      path: 'type',
+      message: `unknown change type "${content.type}"; the policy has: ${[...policy.changeTypes.keys()].join(', ')}`,
+    });
   }
-  if (content.services.length === 0) issues.push({ path: 'services', message: 'name at least one service the change touches' });
+  if (content.services.length === 0)
+    issues.push({ path: 'services', message: 'name at least one service the change touches' });
   content.services.forEach((service, i) => {
     if (!policy.services.has(service)) {
-      issues.push({ path: `services[${i}]`, message: `unknown service "${service}"; the policy has: ${[...policy.services.keys()].join(', ')}` });
+      issues.push({
+        path: `services[${i}]`,
+        message: `unknown service "${service}"; the policy has: ${[...policy.services.keys()].join(', ')}`,
+      });
     }
   });
-  if (new Set(content.services).size !== content.services.length) issues.push({ path: 'services', message: 'lists a service twice' });
+  if (new Set(content.services).size !== content.services.length)
+    issues.push({ path: 'services', message: 'lists a service twice' });
   issues.push(...checkAnswers(policy.fields, content.answers));
-  if (content.plannedStart && content.plannedEnd && !(new Date(content.plannedStart) < new Date(content.plannedEnd))) {
-    issues.push({ path: 'plannedEnd', message: `must be after plannedStart (${content.plannedStart})` });
+  if (
+    content.plannedStart &&
+    content.plannedEnd &&
+    !(new Date(content.plannedStart) < new Date(content.plannedEnd))
+  ) {
+    issues.push({
+      path: 'plannedEnd',
+      message: `must be after plannedStart (${content.plannedStart})`,
+    });
   }
-  if (content.plannedEnd && !content.plannedStart) issues.push({ path: 'plannedStart', message: 'is required when plannedEnd is given' });
+  if (content.plannedEnd && !content.plannedStart)
+    issues.push({ path: 'plannedStart', message: 'is required when plannedEnd is given' });
   return issues;
 }
 
-export function subjectOf(content: Pick<ChangeContent, 'type' | 'services' | 'answers'>): ChangeSubject {
+export function subjectOf(
+  content: Pick<ChangeContent, 'type' | 'services' | 'answers'>,
+): ChangeSubject {
   return { type: content.type, services: content.services, answers: content.answers };
 }

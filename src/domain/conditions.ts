@@ -2,10 +2,15 @@ import type { ChangeSubject } from './change.js';
 import type { Condition, ConditionValue } from './policy.js';
 
 /** True when every key of the condition matches the change (see Condition). */
-export function matchesCondition(condition: Condition | undefined, subject: ChangeSubject): boolean {
+export function matchesCondition(
+  condition: Condition | undefined,
+  subject: ChangeSubject,
+): boolean {
   if (!condition) return true;
   return Object.entries(condition).every(([key, expected]) => {
-    const accepted: readonly ConditionValue[] = Array.isArray(expected) ? expected : [expected as ConditionValue];
+    const accepted: readonly ConditionValue[] = Array.isArray(expected)
+      ? expected
+      : [expected as ConditionValue];
     switch (key) {
       case 'type':
         return accepted.includes(subject.type);

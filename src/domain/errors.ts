@@ -34,7 +34,12 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: readonly Issue[];
 
-  constructor(code: ErrorCode, message: string, details: readonly Issue[] = [], options?: ErrorOptions) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: readonly Issue[] = [],
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = 'AppError';
     this.code = code;
@@ -44,6 +49,9 @@ export class AppError extends Error {
 
 export function invalidInput(issues: readonly Issue[], message?: string): AppError {
   const summary =
-    message ?? (issues.length === 1 ? `${issues[0]!.path}: ${issues[0]!.message}` : `${issues.length} problems with the input`);
+    message ??
+    (issues.length === 1
+      ? `${issues[0]!.path}: ${issues[0]!.message}`
+      : `${issues.length} problems with the input`);
   return new AppError('invalid_input', summary, issues);
 }

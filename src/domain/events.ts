@@ -57,7 +57,9 @@ export function hashEvent(event: Omit<AuditEvent, 'hash'>): string {
     policyHash: event.policyHash,
     prevHash: event.prevHash,
   });
-  return createHash('sha256').update(canonical ?? '').digest('hex');
+  return createHash('sha256')
+    .update(canonical ?? '')
+    .digest('hex');
 }
 
 export interface ChainBreak {
@@ -90,14 +92,22 @@ export class ChainVerifier {
     this.#count++;
   }
 
-  finish(head: { lastId: number; lastHash: string } | undefined): { ok: true; count: number } | { ok: false; count: number; break: ChainBreak } {
-    if (!this.#firstBreak && head && (head.lastId !== this.#expectedId - 1 || head.lastHash !== this.#prevHash)) {
+  finish(
+    head: { lastId: number; lastHash: string } | undefined,
+  ): { ok: true; count: number } | { ok: false; count: number; break: ChainBreak } {
+    if (
+      !this.#firstBreak &&
+      head &&
+      (head.lastId !== this.#expectedId - 1 || head.lastHash !== this.#prevHash)
+    ) {
       this.#firstBreak = {
         eventId: Math.min(head.lastId, this.#expectedId),
         reason: `the chain ends at event ${this.#expectedId - 1} but the recorded head is event ${head.lastId}: events were removed from the end or the head was altered`,
       };
     }
-    return this.#firstBreak ? { ok: false, count: this.#count, break: this.#firstBreak } : { ok: true, count: this.#count };
+    return this.#firstBreak
+      ? { ok: false, count: this.#count, break: this.#firstBreak }
+      : { ok: true, count: this.#count };
   }
 
   #check(event: AuditEvent): string | undefined {
@@ -109,7 +119,8 @@ export class ChainVerifier {
     if (event.prevHash !== this.#prevHash) {
       return 'its prevHash does not match the hash of the event before it: an event was inserted, removed or reordered';
     }
-    if (hashEvent(event) !== event.hash) return 'its content does not match its hash: the event was edited';
+    if (hashEvent(event) !== event.hash)
+      return 'its content does not match its hash: the event was edited';
     return undefined;
   }
 }

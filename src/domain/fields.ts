@@ -28,13 +28,19 @@ export function checkAnswer(field: Field, value: unknown): string | undefined {
 }
 
 /** Type problems and unknown field ids; says nothing about missing answers (drafts may be incomplete). */
-export function checkAnswers(fields: readonly Field[], answers: Readonly<Record<string, unknown>>): Issue[] {
+export function checkAnswers(
+  fields: readonly Field[],
+  answers: Readonly<Record<string, unknown>>,
+): Issue[] {
   const byId = new Map(fields.map((field) => [field.id, field]));
   const issues: Issue[] = [];
   for (const [id, value] of Object.entries(answers)) {
     const field = byId.get(id);
     if (!field) {
-      issues.push({ path: `answers.${id}`, message: `unknown field; the policy asks: ${[...byId.keys()].join(', ')}` });
+      issues.push({
+        path: `answers.${id}`,
+        message: `unknown field; the policy asks: ${[...byId.keys()].join(', ')}`,
+      });
       continue;
     }
     const problem = checkAnswer(field, value);

@@ -28,7 +28,11 @@ export interface WorkingHours {
   readonly end: number;
 }
 
-export const DEFAULT_WORKING_HOURS: WorkingHours = { days: [1, 2, 3, 4, 5], start: 9 * 60, end: 17 * 60 };
+export const DEFAULT_WORKING_HOURS: WorkingHours = {
+  days: [1, 2, 3, 4, 5],
+  start: 9 * 60,
+  end: 17 * 60,
+};
 
 export interface Person {
   readonly id: string;

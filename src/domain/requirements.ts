@@ -55,7 +55,9 @@ export function evaluateApprovals(
     .map((decision) => decision.person);
   const decided = new Set(decisions.map((decision) => decision.person));
 
-  const matching = options.distinctApprovers ? matchDistinct(requirements, approvers, options.membersOf) : undefined;
+  const matching = options.distinctApprovers
+    ? matchDistinct(requirements, approvers, options.membersOf)
+    : undefined;
   const counted = matching
     ? matching.byRequirement
     : requirements.map((requirement) => {
@@ -66,8 +68,12 @@ export function evaluateApprovals(
   // With distinct approvers, a member of a met requirement's group can still move an open one: their approval
   // takes over a slot whose holder then moves to the open requirement (an augmenting path). Without counting
   // them, the order of approvals would decide whether the change can ever be approved.
-  const everyone = [...new Set(requirements.flatMap((requirement) => options.membersOf(requirement.group)))].filter(undecided);
-  const helps = matching ? new Map(everyone.map((person) => [person, openRequirementsReachable(matching, person)])) : undefined;
+  const everyone = [
+    ...new Set(requirements.flatMap((requirement) => options.membersOf(requirement.group))),
+  ].filter(undecided);
+  const helps = matching
+    ? new Map(everyone.map((person) => [person, openRequirementsReachable(matching, person)]))
+    : undefined;
 
   const eligibleApprovers = new Set<string>();
   const statuses = requirements.map((requirement, index) => {
@@ -76,14 +82,18 @@ export function evaluateApprovals(
     const canApprove = met
       ? []
       : helps
-        ? [...new Set([...options.membersOf(requirement.group).filter(undecided), ...everyone])].filter((person) =>
-            helps.get(person)?.has(index),
-          )
+        ? [
+            ...new Set([...options.membersOf(requirement.group).filter(undecided), ...everyone]),
+          ].filter((person) => helps.get(person)?.has(index))
         : options.membersOf(requirement.group).filter(undecided);
     canApprove.forEach((person) => eligibleApprovers.add(person));
     return { ...requirement, met, approvedBy, canApprove };
   });
-  return { requirements: statuses, allMet: statuses.every((status) => status.met), eligibleApprovers };
+  return {
+    requirements: statuses,
+    allMet: statuses.every((status) => status.met),
+    eligibleApprovers,
+  };
 }
 
 /**
@@ -94,12 +104,16 @@ export function findUnsatisfiable(
   requirements: readonly RequirementSpec[],
   options: { requester: string; distinctApprovers: boolean; membersOf: GroupMembers },
 ): string[] {
-  const candidates = [...new Set(requirements.flatMap((requirement) => options.membersOf(requirement.group)))].filter(
-    (person) => person !== options.requester,
-  );
+  const candidates = [
+    ...new Set(requirements.flatMap((requirement) => options.membersOf(requirement.group))),
+  ].filter((person) => person !== options.requester);
   if (!options.distinctApprovers) {
     return requirements
-      .filter((requirement) => options.membersOf(requirement.group).filter((p) => p !== options.requester).length < requirement.count)
+      .filter(
+        (requirement) =>
+          options.membersOf(requirement.group).filter((p) => p !== options.requester).length <
+          requirement.count,
+      )
       .map((requirement) => requirement.group);
   }
   const assigned = assignDistinct(requirements, candidates, options.membersOf);
@@ -118,8 +132,14 @@ interface Matching {
 }
 
 /** Maximum bipartite matching of people to requirement slots (Kuhn's augmenting paths). */
-function matchDistinct(requirements: readonly RequirementSpec[], people: readonly string[], membersOf: GroupMembers): Matching {
-  const slots: number[] = requirements.flatMap((requirement, index) => Array<number>(requirement.count).fill(index));
+function matchDistinct(
+  requirements: readonly RequirementSpec[],
+  people: readonly string[],
+  membersOf: GroupMembers,
+): Matching {
+  const slots: number[] = requirements.flatMap((requirement, index) =>
+    Array<number>(requirement.count).fill(index),
+  );
   const memberSets = requirements.map((requirement) => new Set(membersOf(requirement.group)));
   const slotHolder: (string | undefined)[] = slots.map(() => undefined);
 
@@ -146,7 +166,11 @@ function matchDistinct(requirements: readonly RequirementSpec[], people: readonl
   return { slots, slotHolder, memberSets, byRequirement };
 }
 
-function assignDistinct(requirements: readonly RequirementSpec[], people: readonly string[], membersOf: GroupMembers): string[][] {
+function assignDistinct(
+  requirements: readonly RequirementSpec[],
+  people: readonly string[],
+  membersOf: GroupMembers,
+): string[][] {
   return matchDistinct(requirements, people, membersOf).byRequirement;
 }
 

@@ -14,10 +14,18 @@ declare module 'fastify' {
 export function bearerAuthentication(ctx: AppContext) {
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization;
-    if (!header) throw new AppError('unauthenticated', 'sign in, or send an API token as "Authorization: Bearer <token>"');
+    if (!header)
+      throw new AppError(
+        'unauthenticated',
+        'sign in, or send an API token as "Authorization: Bearer <token>"',
+      );
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new AppError('unauthenticated', 'the Authorization header must be "Bearer <token>"');
-    request.actor = await authenticateToken({ policy: ctx.policy, clock: ctx.clock, repos: ctx.store.read }, match[1]!);
+    if (!match)
+      throw new AppError('unauthenticated', 'the Authorization header must be "Bearer <token>"');
+    request.actor = await authenticateToken(
+      { policy: ctx.policy, clock: ctx.clock, repos: ctx.store.read },
+      match[1]!,
+    );
   };
 }
 

@@ -21,20 +21,30 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 };
 
 /** Every error leaves as `{ error: { code, message, details } }`; bad input is never a 500. */
-export function handleError(error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply): void {
+export function handleError(
+  error: FastifyError | AppError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   if (error instanceof AppError) {
-    void reply.status(ERROR_STATUS[error.code]).send(payload(error.code, error.message, error.details));
+    void reply
+      .status(ERROR_STATUS[error.code])
+      .send(payload(error.code, error.message, error.details));
     return;
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const where = fastifyError.validationContext;
-    const prefix = where === 'body' ? [] : [where === 'querystring' ? 'query' : (where ?? 'request')];
+    const prefix =
+      where === 'body' ? [] : [where === 'querystring' ? 'query' : (where ?? 'request')];
     const details = describeAjvErrors(fastifyError.validation as never).map((issue) => ({
       path: formatPath([...prefix, ...issue.segments]) || (where ?? 'body'),
       message: issue.message,
     }));
-    const summary = details.length === 1 ? `${details[0]!.path}: ${details[0]!.message}` : `${details.length} problems with the request`;
+    const summary =
+      details.length === 1
+        ? `${details[0]!.path}: ${details[0]!.message}`
+        : `${details.length} problems with the request`;
     void reply.status(400).send(payload('invalid_input', summary, details));
     return;
   }
@@ -45,11 +55,15 @@ export function handleError(error: FastifyError | AppError | Error, request: Fas
   }
   const status = fastifyError.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    void reply.status(status).send(payload(status === 404 ? 'not_found' : 'invalid_input', fastifyError.message));
+    void reply
+      .status(status)
+      .send(payload(status === 404 ? 'not_found' : 'invalid_input', fastifyError.message));
     return;
   }
   request.log.error({ err: error }, 'request failed');
-  void reply.status(500).send(payload('internal', 'something went wrong on our side; the error was logged'));
+  void reply
+    .status(500)
+    .send(payload('internal', 'something went wrong on our side; the error was logged'));
 }
 
 export function malformedJson(reason: string): AppError {

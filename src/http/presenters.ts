@@ -16,9 +16,15 @@ export interface PresentContext {
 }
 
 /** The one JSON shape of a change (PRODUCT.md), whatever route returns it. */
-export function presentChange(ctx: PresentContext, { change, decisions }: ChangeWithDecisions): ChangeViewJson {
+export function presentChange(
+  ctx: PresentContext,
+  { change, decisions }: ChangeWithDecisions,
+): ChangeViewJson {
   // A draft has no requirements yet: show what it would need if submitted now.
-  const shown: Change = change.state === 'draft' ? { ...change, requirements: computeRequirements(ctx.policy, subjectOf(change)) } : change;
+  const shown: Change =
+    change.state === 'draft'
+      ? { ...change, requirements: computeRequirements(ctx.policy, subjectOf(change)) }
+      : change;
   const evaluation = evaluateChange(ctx.policy, shown, decisions);
   const open = change.state === 'pending';
   return {
@@ -44,10 +50,18 @@ export function presentChange(ctx: PresentContext, { change, decisions }: Change
       approvedBy: [...r.approvedBy],
       canApprove: open ? [...r.canApprove] : [],
     })),
-    decisions: decisions.map((d) => ({ person: d.person, verdict: d.verdict, comment: d.comment, at: d.at })),
+    decisions: decisions.map((d) => ({
+      person: d.person,
+      verdict: d.verdict,
+      comment: d.comment,
+      at: d.at,
+    })),
     waitingFor: open ? [...evaluation.eligibleApprovers] : [],
     needsDiscussion: [...change.meetings],
-    freezeWarnings: freezesOverlapping(ctx.policy, change, { start: change.plannedStart, end: change.plannedEnd }).map((f) => ({
+    freezeWarnings: freezesOverlapping(ctx.policy, change, {
+      start: change.plannedStart,
+      end: change.plannedEnd,
+    }).map((f) => ({
       name: f.name,
       from: f.from.toISOString(),
       to: f.to.toISOString(),
@@ -76,7 +90,13 @@ export function presentPolicy(policy: Policy): Static<typeof PolicyView> {
   return {
     organization: policy.organization,
     hash: policy.hash,
-    people: [...policy.people.values()].map((p) => ({ id: p.id, name: p.name, email: p.email, timezone: p.timezone, admin: p.admin })),
+    people: [...policy.people.values()].map((p) => ({
+      id: p.id,
+      name: p.name,
+      email: p.email,
+      timezone: p.timezone,
+      admin: p.admin,
+    })),
     groups: Object.fromEntries([...policy.groups].map(([id, members]) => [id, [...members]])),
     fields: policy.fields.map((f) => ({
       id: f.id,
@@ -97,7 +117,11 @@ export function presentPolicy(policy: Policy): Static<typeof PolicyView> {
       id: t.id,
       label: t.label,
       distinctApprovers: t.distinctApprovers,
-      approvals: t.approvals.map((a) => ({ from: a.from, count: a.count, ...(a.when ? { when: { ...a.when } } : {}) })),
+      approvals: t.approvals.map((a) => ({
+        from: a.from,
+        count: a.count,
+        ...(a.when ? { when: { ...a.when } } : {}),
+      })),
     })),
     freezes: policy.freezes.map((f) => ({
       name: f.name,

@@ -39,13 +39,20 @@ export const CreateChangeBody = Type.Object(
 
 export const PatchChangeBody = Type.Object(
   {
-    version: Type.Integer({ minimum: 1, description: 'The version this edit is based on; an older one gets 409.' }),
+    version: Type.Integer({
+      minimum: 1,
+      description: 'The version this edit is based on; an older one gets 409.',
+    }),
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     description: Type.Optional(Type.String({ maxLength: 50_000 })),
     type: Type.Optional(Type.String({ minLength: 1 })),
-    services: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 50 })),
+    services: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 50 }),
+    ),
     answers: Type.Optional(
-      Type.Record(Type.String(), Nullable(AnswerValue), { description: 'Merged into the stored answers; null removes one.' }),
+      Type.Record(Type.String(), Nullable(AnswerValue), {
+        description: 'Merged into the stored answers; null removes one.',
+      }),
     ),
     plannedStart: Type.Optional(Nullable(Instant)),
     plannedEnd: Type.Optional(Nullable(Instant)),
@@ -57,20 +64,34 @@ export const PatchChangeBody = Type.Object(
 export const ActionBody = Type.Object(
   {
     comment: Type.Optional(Type.String({ maxLength: 10_000 })),
-    version: Type.Optional(Type.Integer({ minimum: 1, description: 'Refuse (409) if the change moved on since this version.' })),
+    version: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'Refuse (409) if the change moved on since this version.',
+      }),
+    ),
   },
   Strict,
 );
 
-export const CommentBody = Type.Object({ body: Type.String({ minLength: 1, maxLength: 10_000 }) }, Strict);
+export const CommentBody = Type.Object(
+  { body: Type.String({ minLength: 1, maxLength: 10_000 }) },
+  Strict,
+);
 
 export const ListChangesQuery = Type.Object(
   {
-    state: Type.Optional(Type.String({ description: `Comma-separated: ${CHANGE_STATES.join(', ')}` })),
+    state: Type.Optional(
+      Type.String({ description: `Comma-separated: ${CHANGE_STATES.join(', ')}` }),
+    ),
     service: Type.Optional(Type.String({ description: 'Comma-separated service ids' })),
     type: Type.Optional(Type.String({ description: 'Comma-separated change types' })),
-    requester: Type.Optional(Type.String({ description: 'Comma-separated person ids; `me` for yourself' })),
-    q: Type.Optional(Type.String({ maxLength: 200, description: 'Words to find in the title or description' })),
+    requester: Type.Optional(
+      Type.String({ description: 'Comma-separated person ids; `me` for yourself' }),
+    ),
+    q: Type.Optional(
+      Type.String({ maxLength: 200, description: 'Words to find in the title or description' }),
+    ),
     needsDiscussion: Type.Optional(Type.Boolean()),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 100 })),
@@ -80,11 +101,15 @@ export const ListChangesQuery = Type.Object(
 
 const Requirement = Type.Object({
   from: Type.String({ description: 'The approver group' }),
-  service: Type.Optional(Type.String({ description: 'Set when the requirement stands for a service’s approvers' })),
+  service: Type.Optional(
+    Type.String({ description: 'Set when the requirement stands for a service’s approvers' }),
+  ),
   count: Type.Integer(),
   met: Type.Boolean(),
   approvedBy: Type.Array(Type.String()),
-  canApprove: Type.Array(Type.String({ description: 'Who could still approve towards this requirement' })),
+  canApprove: Type.Array(
+    Type.String({ description: 'Who could still approve towards this requirement' }),
+  ),
 });
 
 const DecisionView = Type.Object({
@@ -110,14 +135,25 @@ export const ChangeView = Type.Object({
   state: StringEnum(CHANGE_STATES),
   version: Type.Integer(),
   requirements: Type.Array(Requirement, {
-    description: 'For a draft: what it would need if submitted now. Afterwards: as computed at submission or at the last edit.',
+    description:
+      'For a draft: what it would need if submitted now. Afterwards: as computed at submission or at the last edit.',
   }),
-  decisions: Type.Array(DecisionView, { description: 'Decisions on the current version (an edit withdraws earlier ones)' }),
-  waitingFor: Type.Array(Type.String(), { description: 'People whose decision would move the change on' }),
-  needsDiscussion: Type.Array(Type.String(), { description: 'Meetings that still want to discuss this change; empty when decided asynchronously' }),
-  freezeWarnings: Type.Array(Type.Object({ name: Type.String(), from: Type.String(), to: Type.String() }), {
-    description: 'Freezes that overlap the planned window and do not allow this type',
+  decisions: Type.Array(DecisionView, {
+    description: 'Decisions on the current version (an edit withdraws earlier ones)',
   }),
+  waitingFor: Type.Array(Type.String(), {
+    description: 'People whose decision would move the change on',
+  }),
+  needsDiscussion: Type.Array(Type.String(), {
+    description:
+      'Meetings that still want to discuss this change; empty when decided asynchronously',
+  }),
+  freezeWarnings: Type.Array(
+    Type.Object({ name: Type.String(), from: Type.String(), to: Type.String() }),
+    {
+      description: 'Freezes that overlap the planned window and do not allow this type',
+    },
+  ),
   createdAt: Type.String(),
   updatedAt: Type.String(),
   submittedAt: Nullable(Type.String()),
@@ -126,7 +162,9 @@ export type ChangeViewJson = Static<typeof ChangeView>;
 
 export const ChangeList = Type.Object({
   items: Type.Array(ChangeView),
-  nextCursor: Nullable(Type.String({ description: 'Pass as `cursor` for the next page; null on the last page' })),
+  nextCursor: Nullable(
+    Type.String({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+  ),
 });
 
 export const EventView = Type.Object({
@@ -149,7 +187,15 @@ const ConditionView = Type.Record(Type.String(), Type.Unknown());
 export const PolicyView = Type.Object({
   organization: Type.String(),
   hash: Type.String(),
-  people: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), email: Type.String(), timezone: Type.String(), admin: Type.Boolean() })),
+  people: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      email: Type.String(),
+      timezone: Type.String(),
+      admin: Type.Boolean(),
+    }),
+  ),
   groups: Type.Record(Type.String(), Type.Array(Type.String())),
   fields: Type.Array(
     Type.Object({
@@ -175,10 +221,24 @@ export const PolicyView = Type.Object({
       id: Type.String(),
       label: Type.String(),
       distinctApprovers: Type.Boolean(),
-      approvals: Type.Array(Type.Object({ from: Type.String(), count: Type.Integer(), when: Type.Optional(ConditionView) })),
+      approvals: Type.Array(
+        Type.Object({
+          from: Type.String(),
+          count: Type.Integer(),
+          when: Type.Optional(ConditionView),
+        }),
+      ),
     }),
   ),
-  freezes: Type.Array(Type.Object({ name: Type.String(), from: Type.String(), to: Type.String(), allow: Type.Array(Type.String()), services: Type.Array(Type.String()) })),
+  freezes: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      from: Type.String(),
+      to: Type.String(),
+      allow: Type.Array(Type.String()),
+      services: Type.Array(Type.String()),
+    }),
+  ),
   meetings: Type.Array(Type.Object({ name: Type.String(), when: ConditionView })),
 });
 

@@ -14,7 +14,10 @@ export interface ServerOptions {
   readonly logger?: FastifyServerOptions['logger'];
 }
 
-export async function buildServer(ctx: AppContext, options: ServerOptions = {}): Promise<FastifyInstance> {
+export async function buildServer(
+  ctx: AppContext,
+  options: ServerOptions = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
@@ -26,7 +29,9 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   // query strings and path parameters arrive as text and are coerced.
   const bodyAjv = createAjv({ coerceTypes: false, removeAdditional: false, useDefaults: false });
   const textAjv = createAjv({ coerceTypes: true, removeAdditional: false, useDefaults: true });
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : textAjv).compile(schema),
+  );
 
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
@@ -48,7 +53,15 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}`, details: [] } });
+    void reply
+      .status(404)
+      .send({
+        error: {
+          code: 'not_found',
+          message: `no route ${request.method} ${request.url.split('?')[0]}`,
+          details: [],
+        },
+      });
   });
 
   await app.register(swagger, {
@@ -57,7 +70,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
       info: {
         title: 'Changeboard API',
         version: '1',
-        description: 'Asynchronous change approval. Authenticate with `Authorization: Bearer <token>` (create one with `changeboard token create <person>`).',
+        description:
+          'Asynchronous change approval. Authenticate with `Authorization: Bearer <token>` (create one with `changeboard token create <person>`).',
       },
       servers: [{ url: ctx.config.publicUrl }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },

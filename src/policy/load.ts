@@ -18,14 +18,21 @@ export interface PolicyProblem {
 }
 
 export type PolicyResult =
-  | { readonly ok: true; readonly policy: Policy; readonly source: string; readonly warnings: readonly PolicyProblem[] }
+  | {
+      readonly ok: true;
+      readonly policy: Policy;
+      readonly source: string;
+      readonly warnings: readonly PolicyProblem[];
+    }
   | { readonly ok: false; readonly problems: readonly PolicyProblem[] };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 const validateShape = createAjv().compile<PolicyFile>(PolicyFileSchema);
 // Strips unknown keys so that the reference checks can still run on a file whose only shape problems are typos in key names.
-const validateStripped = createAjv({ removeAdditional: 'all' }).compile<PolicyFile>(PolicyFileSchema);
+const validateStripped = createAjv({ removeAdditional: 'all' }).compile<PolicyFile>(
+  PolicyFileSchema,
+);
 
 /** Parses and checks a policy file's text. Every problem is reported, not just the first. */
 export function parsePolicy(source: string, env: Env = {}): PolicyResult {
@@ -43,7 +50,11 @@ export function parsePolicy(source: string, env: Env = {}): PolicyResult {
     };
   }
   const raw: unknown = document.toJS();
-  const locate = (segments: Segments, message: string, severity: 'error' | 'warning'): PolicyProblem => ({
+  const locate = (
+    segments: Segments,
+    message: string,
+    severity: 'error' | 'warning',
+  ): PolicyProblem => ({
     path: formatPath(segments),
     message,
     severity,
@@ -55,27 +66,42 @@ export function parsePolicy(source: string, env: Env = {}): PolicyResult {
   if (validateShape(raw)) {
     file = raw;
   } else {
-    problems.push(...describeAjvErrors(validateShape.errors).map((issue) => locate(issue.segments, issue.message, 'error')));
+    problems.push(
+      ...describeAjvErrors(validateShape.errors).map((issue) =>
+        locate(issue.segments, issue.message, 'error'),
+      ),
+    );
     const stripped: unknown = structuredClone(raw);
     if (validateStripped(stripped)) file = stripped;
   }
-  if (file) problems.push(...checkPolicyFile(file, env).map((p) => locate(p.segments, p.message, p.severity)));
-  if (!file || problems.some((p) => p.severity === 'error')) return { ok: false, problems: sortByPosition(problems) };
+  if (file)
+    problems.push(
+      ...checkPolicyFile(file, env).map((p) => locate(p.segments, p.message, p.severity)),
+    );
+  if (!file || problems.some((p) => p.severity === 'error'))
+    return { ok: false, problems: sortByPosition(problems) };
   return { ok: true, policy: buildPolicy(file, source, env), source, warnings: problems };
 }
 
 function sortByPosition(problems: PolicyProblem[]): PolicyProblem[] {
-  return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  return problems.sort(
+    (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+  );
 }
-
 
 export async function loadPolicyFile(file: string, env: Env = {}): Promise<PolicyResult> {
   let source: string;
   try {
     source = await readFile(file, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
-    return { ok: false, problems: [{ path: '', message: `cannot read ${file}: ${reason}`, severity: 'error' }] };
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'file not found'
+        : (error as Error).message;
+    return {
+      ok: false,
+      problems: [{ path: '', message: `cannot read ${file}: ${reason}`, severity: 'error' }],
+    };
   }
   return parsePolicy(source, env);
 }
@@ -106,9 +132,21 @@ function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
   );
   const channels = new Map<string, Channel>(
     Object.entries(file.channels ?? {}).map(([id, c]) => {
-      const missing = [c.url, c.secret ?? ''].flatMap((text) => [...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!)).filter((name) => !env[name]);
-      const resolve = (text: string | undefined) => text?.replace(/\$\{(\w+)\}/g, (_, name: string) => env[name] ?? '');
-      return [id, { id, type: c.type, url: missing.length ? undefined : resolve(c.url), secret: resolve(c.secret), missingVariables: missing }];
+      const missing = [c.url, c.secret ?? '']
+        .flatMap((text) => [...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!))
+        .filter((name) => !env[name]);
+      const resolve = (text: string | undefined) =>
+        text?.replace(/\$\{(\w+)\}/g, (_, name: string) => env[name] ?? '');
+      return [
+        id,
+        {
+          id,
+          type: c.type,
+          url: missing.length ? undefined : resolve(c.url),
+          secret: resolve(c.secret),
+          missingVariables: missing,
+        },
+      ];
     }),
   );
   const fields: Field[] = (file.fields ?? []).map((f) => ({
@@ -125,7 +163,11 @@ function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
       {
         id,
         label: t.label,
-        approvals: t.approvals.map((rule) => ({ from: rule.from, count: rule.count ?? 1, when: rule.when })),
+        approvals: t.approvals.map((rule) => ({
+          from: rule.from,
+          count: rule.count ?? 1,
+          when: rule.when,
+        })),
         distinctApprovers: t.distinctApprovers ?? false,
         remindAfterMs: t.remindAfter ? parseDuration(t.remindAfter) : undefined,
         escalateAfterMs: t.escalateAfter ? parseDuration(t.escalateAfter) : undefined,
@@ -139,13 +181,21 @@ function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
     organization: file.organization,
     hash: createHash('sha256').update(source).digest('hex'),
     people,
-    groups: new Map(Object.entries(file.groups).map(([id, members]) => [id, [...new Set(members)]])),
+    groups: new Map(
+      Object.entries(file.groups).map(([id, members]) => [id, [...new Set(members)]]),
+    ),
     channels,
     fields,
     services: new Map(
       Object.entries(file.services).map(([id, s]) => [
         id,
-        { id, name: s.name, repositories: s.repositories ?? [], approvers: s.approvers, notify: s.notify ?? [] },
+        {
+          id,
+          name: s.name,
+          repositories: s.repositories ?? [],
+          approvers: s.approvers,
+          notify: s.notify ?? [],
+        },
       ]),
     ),
     changeTypes,
@@ -162,7 +212,11 @@ function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
 }
 
 /** The deepest node on the path that exists: a missing key is reported where its parent is. */
-function locateNode(document: Document, lineCounter: LineCounter, segments: Segments): { line?: number; column?: number } {
+function locateNode(
+  document: Document,
+  lineCounter: LineCounter,
+  segments: Segments,
+): { line?: number; column?: number } {
   for (let depth = segments.length; depth >= 0; depth--) {
     const path = segments.slice(0, depth);
     const node: unknown = path.length === 0 ? document.contents : document.getIn(path, true);

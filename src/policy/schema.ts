@@ -6,9 +6,13 @@ import { StringEnum } from '../shared/schema.js';
 
 const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', maxLength: 64 });
 const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
-const Condition = Type.Record(Type.String(), Type.Union([Scalar, Type.Array(Scalar, { minItems: 1 })]), {
-  description: 'Every key must match: a field id, `type` or `service`; a list means any of.',
-});
+const Condition = Type.Record(
+  Type.String(),
+  Type.Union([Scalar, Type.Array(Scalar, { minItems: 1 })]),
+  {
+    description: 'Every key must match: a field id, `type` or `service`; a list means any of.',
+  },
+);
 const Strict = { additionalProperties: false } as const;
 
 const Person = Type.Object(
@@ -39,7 +43,9 @@ const Field = Type.Object(
     label: Type.String({ minLength: 1 }),
     help: Type.Optional(Type.String()),
     type: StringEnum(FIELD_TYPES),
-    options: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true })),
+    options: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true }),
+    ),
     required: Type.Optional(Type.Union([Type.Boolean(), Type.Object({ when: Condition }, Strict)])),
   },
   Strict,
@@ -48,7 +54,11 @@ const Field = Type.Object(
 const Service = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
-    repositories: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' }), { uniqueItems: true })),
+    repositories: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' }), {
+        uniqueItems: true,
+      }),
+    ),
     approvers: Type.Optional(Id),
     notify: Type.Optional(Type.Array(Id, { uniqueItems: true })),
   },

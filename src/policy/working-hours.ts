@@ -7,7 +7,9 @@ const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
  * `Sun-Thu 08:00-16:00`, `Mon,Wed,Fri 10:00-14:00`.
  */
 export function parseWorkingHours(text: string): WorkingHours | string {
-  const match = /^(?:([A-Za-z,\- ]+?)\s+)?(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$/.exec(text.trim());
+  const match = /^(?:([A-Za-z,\- ]+?)\s+)?(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$/.exec(
+    text.trim(),
+  );
   if (!match) return 'must look like "09:00-17:00" or "Mon-Fri 09:00-17:00"';
   const [, dayText, h1, m1, h2, m2] = match;
   const start = Number(h1) * 60 + Number(m1);
@@ -23,11 +25,17 @@ export function parseWorkingHours(text: string): WorkingHours | string {
 
 function parseDays(text: string): number[] | string {
   const days = new Set<number>();
-  for (const part of text.toLowerCase().split(',').map((p) => p.trim())) {
-    const [from, to] = part.split('-').map((p) => p.trim().slice(0, 3));
+  for (const part of text
+    .toLowerCase()
+    .split(',')
+    .map((p) => p.trim())) {
+    const bounds = part.split('-').map((p) => p.trim().slice(0, 3));
+    const [from, to] = bounds;
     const a = DAYS.indexOf(from ?? '');
     const b = to === undefined ? a : DAYS.indexOf(to);
-    if (a < 0 || b < 0) return `"${part}" is not a day or range of days (use Mon, Tue, … Sun)`;
+    // "Mon-Fri-Sat" is not a range; reading it as Mon-Fri would silently drop Saturday.
+    if (a < 0 || b < 0 || bounds.length > 2)
+      return `"${part}" is not a day or range of days (use Mon, Tue, … Sun)`;
     for (let day = a; ; day = (day + 1) % 7) {
       days.add(day + 1);
       if (day === b) break;

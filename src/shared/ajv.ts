@@ -20,14 +20,24 @@ export interface SchemaIssue {
  * Turns ajv's errors into one plain sentence per problem. Drops the noise that
  * `anyOf` produces (one error per branch) in favour of its summary.
  */
-export function describeAjvErrors(errors: readonly ErrorObject[] | null | undefined): SchemaIssue[] {
+export function describeAjvErrors(
+  errors: readonly ErrorObject[] | null | undefined,
+): SchemaIssue[] {
   if (!errors) return [];
-  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath));
+  const anyOfPaths = new Set(
+    errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath),
+  );
   const issues: SchemaIssue[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
     const segments = pointerToSegments(error.instancePath);
-    if (error.keyword !== 'anyOf' && error.keyword !== 'oneOf' && anyOfPaths.has(error.instancePath) && error.schemaPath.includes('/anyOf/')) continue;
+    if (
+      error.keyword !== 'anyOf' &&
+      error.keyword !== 'oneOf' &&
+      anyOfPaths.has(error.instancePath) &&
+      error.schemaPath.includes('/anyOf/')
+    )
+      continue;
     const issue = describeOne(error, segments);
     const key = `${issue.segments.join('.')}|${issue.message}`;
     if (seen.has(key)) continue;
@@ -43,9 +53,15 @@ function describeOne(error: ErrorObject, segments: (string | number)[]): SchemaI
     case 'required':
       return { segments: [...segments, String(params.missingProperty)], message: 'is required' };
     case 'additionalProperties':
-      return { segments: [...segments, String(params.additionalProperty)], message: 'is not a known setting here' };
+      return {
+        segments: [...segments, String(params.additionalProperty)],
+        message: 'is not a known setting here',
+      };
     case 'enum':
-      return { segments, message: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}` };
+      return {
+        segments,
+        message: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}`,
+      };
     case 'const':
       return { segments, message: `must be ${JSON.stringify(params.allowedValue)}` };
     case 'type':
@@ -56,11 +72,23 @@ function describeOne(error: ErrorObject, segments: (string | number)[]): SchemaI
     case 'format':
       return { segments, message: `must be ${formatName(String(params.format))}` };
     case 'minLength':
-      return { segments, message: params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters` };
+      return {
+        segments,
+        message:
+          params.limit === 1
+            ? 'must not be empty'
+            : `must be at least ${String(params.limit)} characters`,
+      };
     case 'maxLength':
       return { segments, message: `must be at most ${String(params.limit)} characters` };
     case 'minItems':
-      return { segments, message: params.limit === 1 ? 'must not be empty' : `must have at least ${String(params.limit)} items` };
+      return {
+        segments,
+        message:
+          params.limit === 1
+            ? 'must not be empty'
+            : `must have at least ${String(params.limit)} items`,
+      };
     case 'maxItems':
       return { segments, message: `must have at most ${String(params.limit)} items` };
     case 'pattern':
@@ -86,7 +114,10 @@ function article(type: string): string {
     array: 'a list',
     null: 'null',
   };
-  return type.split(',').map((t) => names[t] ?? t).join(' or ');
+  return type
+    .split(',')
+    .map((t) => names[t] ?? t)
+    .join(' or ');
 }
 
 function formatName(format: string): string {

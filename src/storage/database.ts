@@ -14,7 +14,10 @@ export interface Database {
   readonly dialect: DialectName;
 }
 
-export function openDatabase(target: DatabaseTarget, options: { poolSize?: number } = {}): Database {
+export function openDatabase(
+  target: DatabaseTarget,
+  options: { poolSize?: number } = {},
+): Database {
   const dialect: Dialect =
     target.dialect === 'sqlite'
       ? createSqliteDialect(target.location)
@@ -23,12 +26,17 @@ export function openDatabase(target: DatabaseTarget, options: { poolSize?: numbe
 }
 
 export async function migrateToLatest(database: Database): Promise<void> {
-  const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations(database.dialect)) };
+  const provider: MigrationProvider = {
+    getMigrations: () => Promise.resolve(migrations(database.dialect)),
+  };
   const migrator = new Migrator({ db: database.db, provider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
+    throw new Error(
+      `database migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+      { cause: error },
+    );
   }
 }
 
@@ -38,9 +46,14 @@ export function createStore(database: Database): Store {
     read,
     async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
       const callbacks: (() => void)[] = [];
-      const result = await database.db.transaction().execute((trx) =>
-        work({ ...createRepositories(trx, database.dialect), afterCommit: (callback) => callbacks.push(callback) }),
-      );
+      const result = await database.db
+        .transaction()
+        .execute((trx) =>
+          work({
+            ...createRepositories(trx, database.dialect),
+            afterCommit: (callback) => callbacks.push(callback),
+          }),
+        );
       for (const callback of callbacks) callback();
       return result;
     },

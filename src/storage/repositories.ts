@@ -12,7 +12,13 @@ import type {
 import type { Change, ChangeState, Decision, Verdict } from '../domain/change.js';
 import { hashEvent, type AuditEvent, type EventType } from '../domain/events.js';
 import type { DialectName } from './database.js';
-import type { ApiTokensTable, ChangesTable, DatabaseSchema, DecisionsTable, EventsTable } from './schema.js';
+import type {
+  ApiTokensTable,
+  ChangesTable,
+  DatabaseSchema,
+  DecisionsTable,
+  EventsTable,
+} from './schema.js';
 
 export function createRepositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Repositories {
   return {
@@ -26,7 +32,11 @@ export function createRepositories(db: Kysely<DatabaseSchema>, dialect: DialectN
 function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): ChangeRepository {
   return {
     async insert(change) {
-      const row = await db.insertInto('changes').values(toRow(change)).returning('id').executeTakeFirstOrThrow();
+      const row = await db
+        .insertInto('changes')
+        .values(toRow(change))
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await insertServices(db, row.id, change.services);
       return { ...change, id: row.id };
     },
@@ -46,7 +56,11 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
         .where('version', '=', expectedVersion)
         .executeTakeFirst();
       if (result.numUpdatedRows === 0n) return false;
-      const stored = await db.selectFrom('change_services').select('service').where('change_id', '=', change.id).execute();
+      const stored = await db
+        .selectFrom('change_services')
+        .select('service')
+        .where('change_id', '=', change.id)
+        .execute();
       const current = stored.map((r) => r.service).sort();
       if (current.join('\n') !== [...change.services].sort().join('\n')) {
         await db.deleteFrom('change_services').where('change_id', '=', change.id).execute();
@@ -72,7 +86,8 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
           ),
         );
       }
-      if (query.needsDiscussion !== undefined) select = select.where('meetings', query.needsDiscussion ? '!=' : '=', '[]');
+      if (query.needsDiscussion !== undefined)
+        select = select.where('meetings', query.needsDiscussion ? '!=' : '=', '[]');
       for (const word of (query.text ?? '').split(/\s+/).filter(Boolean)) {
         const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
         const like = dialect === 'postgres' ? sql`ilike` : sql`like`;
@@ -105,12 +120,17 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
       const rows = await db
         .selectFrom('decisions')
         .selectAll()
-        .where('change_id', 'in', changes.map((c) => c.id))
+        .where(
+          'change_id',
+          'in',
+          changes.map((c) => c.id),
+        )
         .orderBy('id')
         .execute();
       const rounds = new Map(changes.map((c) => [c.id, c.round]));
       for (const row of rows) {
-        if (rounds.get(row.change_id) === row.round) byChange.get(row.change_id)?.push(decisionFromRow(row));
+        if (rounds.get(row.change_id) === row.round)
+          byChange.get(row.change_id)?.push(decisionFromRow(row));
       }
       return byChange;
     },
@@ -131,7 +151,11 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
   };
 }
 
-async function insertServices(db: Kysely<DatabaseSchema>, changeId: number, services: readonly string[]) {
+async function insertServices(
+  db: Kysely<DatabaseSchema>,
+  changeId: number,
+  services: readonly string[],
+) {
   if (services.length === 0) return;
   await db
     .insertInto('change_services')
@@ -218,22 +242,41 @@ function eventLog(db: Kysely<DatabaseSchema>): EventLog {
         return { ...link, hash };
       });
       await db.insertInto('events').values(stored.map(toEventRow)).execute();
-      await db.updateTable('audit_head').set({ last_id: id, last_hash: prevHash }).where('id', '=', 1).execute();
+      await db
+        .updateTable('audit_head')
+        .set({ last_id: id, last_hash: prevHash })
+        .where('id', '=', 1)
+        .execute();
       return stored;
     },
 
     async listForChange(changeId) {
-      const rows = await db.selectFrom('events').selectAll().where('change_id', '=', changeId).orderBy('id').execute();
+      const rows = await db
+        .selectFrom('events')
+        .selectAll()
+        .where('change_id', '=', changeId)
+        .orderBy('id')
+        .execute();
       return rows.map(eventFromRow);
     },
 
     async listAll(afterId, limit) {
-      const rows = await db.selectFrom('events').selectAll().where('id', '>', afterId).orderBy('id').limit(limit).execute();
+      const rows = await db
+        .selectFrom('events')
+        .selectAll()
+        .where('id', '>', afterId)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
       return rows.map(eventFromRow);
     },
 
     async head() {
-      const row = await db.selectFrom('audit_head').select(['last_id', 'last_hash']).where('id', '=', 1).executeTakeFirst();
+      const row = await db
+        .selectFrom('audit_head')
+        .select(['last_id', 'last_hash'])
+        .where('id', '=', 1)
+        .executeTakeFirst();
       return row && { lastId: row.last_id, lastHash: row.last_hash };
     },
   };
@@ -272,13 +315,22 @@ function tokenRepository(db: Kysely<DatabaseSchema>): TokenRepository {
     async insert(token) {
       const row = await db
         .insertInto('api_tokens')
-        .values({ digest: token.digest, person: token.person, label: token.label, created_at: token.createdAt })
+        .values({
+          digest: token.digest,
+          person: token.person,
+          label: token.label,
+          created_at: token.createdAt,
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
       return tokenFromRow(row);
     },
     async findByDigest(digest) {
-      const row = await db.selectFrom('api_tokens').selectAll().where('digest', '=', digest).executeTakeFirst();
+      const row = await db
+        .selectFrom('api_tokens')
+        .selectAll()
+        .where('digest', '=', digest)
+        .executeTakeFirst();
       return row && tokenFromRow(row);
     },
     async touch(id, at) {
@@ -322,7 +374,11 @@ function policyArchive(db: Kysely<DatabaseSchema>): PolicyArchive {
         .execute();
     },
     async find(hash) {
-      const row = await db.selectFrom('policies').selectAll().where('hash', '=', hash).executeTakeFirst();
+      const row = await db
+        .selectFrom('policies')
+        .selectAll()
+        .where('hash', '=', hash)
+        .executeTakeFirst();
       return row && { hash: row.hash, source: row.source, firstSeenAt: row.first_seen_at };
     },
   };

@@ -23,7 +23,13 @@ export interface TestApp {
   /** One API token per person in the policy. */
   readonly tokens: Readonly<Record<string, string>>;
   /** An in-process request as `person` (or unauthenticated with `null`). */
-  call(person: string | null, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+  call(
+    person: string | null,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<ApiResponse>;
   /** Starts listening on 127.0.0.1 for tests that need real sockets (races, the CLI). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -42,19 +48,29 @@ export interface TestAppOptions {
   readonly env?: Record<string, string>;
 }
 
-export async function startTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
+export async function startTestApp(
+  kind: DatabaseKind,
+  options: TestAppOptions = {},
+): Promise<TestApp> {
   const database = await kind.create();
   const dir = mkdtempSync(join(tmpdir(), 'changeboard-policy-'));
   const policyFile = join(dir, 'changeboard.yaml');
   writeFileSync(policyFile, options.policy ?? EXAMPLE_POLICY);
-  const result = readConfig({ DATABASE_URL: database.url, CHANGEBOARD_CONFIG: policyFile, PUBLIC_URL: 'http://changeboard.test', ...options.env });
+  const result = readConfig({
+    DATABASE_URL: database.url,
+    CHANGEBOARD_CONFIG: policyFile,
+    PUBLIC_URL: 'http://changeboard.test',
+    ...options.env,
+  });
   if (!result.ok) throw new Error(result.problems.join('\n'));
   const clock = options.clock ?? new ManualClock('2026-11-02T10:00:00Z');
   const ctx = await createContext(result.config, { clock });
   const app = await buildServer(ctx);
   const tokens: Record<string, string> = {};
   for (const person of ctx.policy.people.keys()) {
-    tokens[person] = (await createApiToken({ policy: ctx.policy, clock, repos: ctx.store.read }, person)).token;
+    tokens[person] = (
+      await createApiToken({ policy: ctx.policy, clock, repos: ctx.store.read }, person)
+    ).token;
   }
   return {
     ctx,
@@ -65,7 +81,10 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     policyFile,
     tokens,
     async call(person, method, path, body, extraHeaders = {}) {
-      const headers: Record<string, string> = { ...(person ? { authorization: `Bearer ${tokens[person]}` } : {}), ...extraHeaders };
+      const headers: Record<string, string> = {
+        ...(person ? { authorization: `Bearer ${tokens[person]}` } : {}),
+        ...extraHeaders,
+      };
       if (typeof body === 'string') headers['content-type'] ??= 'application/json';
       const response = await app.inject({
         method: method as 'GET',
@@ -73,7 +92,10 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
         headers,
         ...(body === undefined ? {} : { payload: body as string | object }),
       });
-      return { status: response.statusCode, body: response.body ? (JSON.parse(response.body) as unknown) : undefined };
+      return {
+        status: response.statusCode,
+        body: response.body ? (JSON.parse(response.body) as unknown) : undefined,
+      };
     },
     async listen() {
       await app.listen({ host: '127.0.0.1', port: 0 });
@@ -117,7 +139,11 @@ export function buildChange(overrides: Record<string, unknown> = {}): Record<str
 }
 
 /** Creates and submits a change as `requester`; returns its JSON. */
-export async function submittedChange(t: TestApp, requester: string, overrides: Record<string, unknown> = {}) {
+export async function submittedChange(
+  t: TestApp,
+  requester: string,
+  overrides: Record<string, unknown> = {},
+) {
   const created = await t.call(requester, 'POST', '/changes', buildChange(overrides));
   if (created.status !== 201) throw new Error(`create failed: ${JSON.stringify(created.body)}`);
   const submitted = await t.call(requester, 'POST', `/changes/${created.body.id}/submit`);

@@ -40,7 +40,10 @@ export const postgres: DatabaseKind | undefined = postgresUrl
         await adminQuery(`create schema ${schema}`);
         const url = new URL(postgresUrl);
         url.searchParams.set('options', `-c search_path=${schema}`);
-        return { url: url.toString(), drop: () => adminQuery(`drop schema if exists ${schema} cascade`) };
+        return {
+          url: url.toString(),
+          drop: () => adminQuery(`drop schema if exists ${schema} cascade`),
+        };
       },
     }
   : undefined;

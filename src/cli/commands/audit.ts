@@ -8,15 +8,22 @@ import type { CliEnv } from '../main.js';
 import { ExitStatus } from '../exit-status.js';
 
 export function registerAuditCommands(program: Command, cli: CliEnv): void {
-  const audit = program.command('audit').description('the tamper-evident history (works on the local database)');
+  const audit = program
+    .command('audit')
+    .description('the tamper-evident history (works on the local database)');
   audit
     .command('verify')
     .description('re-hash the whole history and name the first event that does not fit the chain')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const verdict = await withLocalContext(command, cli, (ctx) => verifyAuditTrail(ctx.store.read));
+      const verdict = await withLocalContext(command, cli, (ctx) =>
+        verifyAuditTrail(ctx.store.read),
+      );
       if (options.json) cli.output.out(JSON.stringify(verdict));
-      else if (verdict.ok) cli.output.out(`OK: ${verdict.count} events, the chain is intact (head ${verdict.lastHash.slice(0, 16)}…)`);
+      else if (verdict.ok)
+        cli.output.out(
+          `OK: ${verdict.count} events, the chain is intact (head ${verdict.lastHash.slice(0, 16)}…)`,
+        );
       else {
         cli.output.err(`TAMPERED: event ${verdict.firstBad.eventId}: ${verdict.firstBad.reason}`);
         cli.output.err(`(${verdict.count} events before it verified)`);

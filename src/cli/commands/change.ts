@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Command} from 'commander';
+import type { Command } from 'commander';
 import { Option } from 'commander';
 import { ApiClient } from '../client.js';
 import type { CliEnv } from '../main.js';
@@ -24,12 +24,22 @@ interface ContentOptions {
   link?: string[];
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+const collect = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+];
 const collectRaw = (value: string, previous: string[] = []) => [...previous, value];
 
 function remote(command: Command): Command {
   return command
-    .addOption(new Option('--url <url>', 'Changeboard server').env('CHANGEBOARD_URL').default('http://localhost:8080'))
+    .addOption(
+      new Option('--url <url>', 'Changeboard server')
+        .env('CHANGEBOARD_URL')
+        .default('http://localhost:8080'),
+    )
     .addOption(new Option('--token <token>', 'API token').env('CHANGEBOARD_TOKEN'))
     .option('--json', 'print JSON instead of a readable summary');
 }
@@ -41,17 +51,27 @@ function contentOptions(command: Command): Command {
     .option('--service <id>', 'a service it touches (repeat or comma-separate)', collect)
     .option('--description <markdown>', 'what and why, in Markdown')
     .option('--description-file <file>', 'read the description from a file')
-    .option('--answer <field=value>', 'answer one of the policy’s questions (repeatable)', collectRaw)
+    .option(
+      '--answer <field=value>',
+      'answer one of the policy’s questions (repeatable)',
+      collectRaw,
+    )
     .option('--planned-start <time>', 'planned start, ISO 8601 (e.g. 2026-12-01T10:00:00Z)')
     .option('--planned-end <time>', 'planned end, ISO 8601')
     .option('--link <title=url>', 'a link: PR, ticket, dashboard (repeatable)', collectRaw);
 }
 
 export function registerChangeCommands(program: Command, cli: CliEnv): void {
-  const change = program.command('change').description('create, decide and move change requests (talks to a running server)');
+  const change = program
+    .command('change')
+    .description('create, decide and move change requests (talks to a running server)');
   const clientFor = (options: RemoteOptions) =>
-    new ApiClient(options.url ?? cli.env.CHANGEBOARD_URL ?? 'http://localhost:8080', options.token ?? cli.env.CHANGEBOARD_TOKEN);
-  const print = (options: RemoteOptions, value: ChangeJson) => cli.output.out(options.json ? JSON.stringify(value, null, 2) : describeChange(value));
+    new ApiClient(
+      options.url ?? cli.env.CHANGEBOARD_URL ?? 'http://localhost:8080',
+      options.token ?? cli.env.CHANGEBOARD_TOKEN,
+    );
+  const print = (options: RemoteOptions, value: ChangeJson) =>
+    cli.output.out(options.json ? JSON.stringify(value, null, 2) : describeChange(value));
 
   contentOptions(remote(change.command('create')))
     .description('create a draft change (and submit it with --submit)')
@@ -60,24 +80,37 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
       const client = clientFor(options);
       const body = await contentBody(client, options);
       let created = await client.request<ChangeJson>('POST', '/changes', body);
-      if (options.submit) created = await client.request<ChangeJson>('POST', `/changes/${created.id}/submit`, {});
+      if (options.submit)
+        created = await client.request<ChangeJson>('POST', `/changes/${created.id}/submit`, {});
       print(options, created);
     });
 
   contentOptions(remote(change.command('edit')))
-    .description('edit a draft or pending change (editing a pending change withdraws its approvals)')
+    .description(
+      'edit a draft or pending change (editing a pending change withdraws its approvals)',
+    )
     .argument('<id>', 'change id, e.g. CHG-42')
     .option('--version <n>', 'the version your edit is based on (default: the current one)')
     .option('--clear-answer <field>', 'remove an answer (repeatable)', collectRaw)
-    .action(async (id: string, options: ContentOptions & RemoteOptions & { version?: string; clearAnswer?: string[] }) => {
-      const client = clientFor(options);
-      const version = options.version ? Number(options.version) : (await client.request<ChangeJson>('GET', `/changes/${id}`)).version;
-      const body: Record<string, unknown> = { version, ...(await contentBody(client, options)) };
-      if (options.clearAnswer?.length) {
-        body.answers = { ...(body.answers as object | undefined), ...Object.fromEntries(options.clearAnswer.map((f) => [f, null])) };
-      }
-      print(options, await client.request<ChangeJson>('PATCH', `/changes/${id}`, body));
-    });
+    .action(
+      async (
+        id: string,
+        options: ContentOptions & RemoteOptions & { version?: string; clearAnswer?: string[] },
+      ) => {
+        const client = clientFor(options);
+        const version = options.version
+          ? Number(options.version)
+          : (await client.request<ChangeJson>('GET', `/changes/${id}`)).version;
+        const body: Record<string, unknown> = { version, ...(await contentBody(client, options)) };
+        if (options.clearAnswer?.length) {
+          body.answers = {
+            ...(body.answers as object | undefined),
+            ...Object.fromEntries(options.clearAnswer.map((f) => [f, null])),
+          };
+        }
+        print(options, await client.request<ChangeJson>('PATCH', `/changes/${id}`, body));
+      },
+    );
 
   remote(change.command('show'))
     .description('show a change: answers, requirements, who can still approve, and its timeline')
@@ -89,7 +122,10 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
       const events = await client.request<EventListJson>('GET', `/changes/${id}/events`);
       cli.output.out(describeChange(value));
       cli.output.out('\nTimeline');
-      for (const event of events.items) cli.output.out(`  ${event.at}  ${event.actor.padEnd(10)} ${describeEvent(event.type, event.data)}`);
+      for (const event of events.items)
+        cli.output.out(
+          `  ${event.at}  ${event.actor.padEnd(10)} ${describeEvent(event.type, event.data)}`,
+        );
     });
 
   remote(change.command('list'))
@@ -101,35 +137,63 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
     .option('-q, --search <words>', 'words in the title or description')
     .option('--limit <n>', 'how many (1-200)', '50')
     .option('--cursor <cursor>', 'continue from a previous page')
-    .action(async (options: RemoteOptions & { state?: string; service?: string; type?: string; requester?: string; search?: string; limit: string; cursor?: string }) => {
-      const query = new URLSearchParams();
-      for (const [key, value] of [
-        ['state', options.state],
-        ['service', options.service],
-        ['type', options.type],
-        ['requester', options.requester],
-        ['q', options.search],
-        ['limit', options.limit],
-        ['cursor', options.cursor],
-      ] as const) {
-        if (value) query.set(key, value);
-      }
-      const page = await clientFor(options).request<ChangeListJson>('GET', `/changes?${query.toString()}`);
-      if (options.json) return cli.output.out(JSON.stringify(page, null, 2));
-      if (page.items.length === 0) return cli.output.out('No changes match.');
-      cli.output.out(
-        table(
-          page.items.map((c) => [c.id, c.state, c.type, c.services.join(','), c.requester, c.waitingFor.join(',') || '-', truncate(c.title, 50)]),
-          ['ID', 'STATE', 'TYPE', 'SERVICES', 'REQUESTER', 'WAITING FOR', 'TITLE'],
-        ),
-      );
-      if (page.nextCursor) cli.output.out(`\nMore: --cursor ${page.nextCursor}`);
-    });
+    .action(
+      async (
+        options: RemoteOptions & {
+          state?: string;
+          service?: string;
+          type?: string;
+          requester?: string;
+          search?: string;
+          limit: string;
+          cursor?: string;
+        },
+      ) => {
+        const query = new URLSearchParams();
+        for (const [key, value] of [
+          ['state', options.state],
+          ['service', options.service],
+          ['type', options.type],
+          ['requester', options.requester],
+          ['q', options.search],
+          ['limit', options.limit],
+          ['cursor', options.cursor],
+        ] as const) {
+          if (value) query.set(key, value);
+        }
+        const page = await clientFor(options).request<ChangeListJson>(
+          'GET',
+          `/changes?${query.toString()}`,
+        );
+        if (options.json) return cli.output.out(JSON.stringify(page, null, 2));
+        if (page.items.length === 0) return cli.output.out('No changes match.');
+        cli.output.out(
+          table(
+            page.items.map((c) => [
+              c.id,
+              c.state,
+              c.type,
+              c.services.join(','),
+              c.requester,
+              c.waitingFor.join(',') || '-',
+              truncate(c.title, 50),
+            ]),
+            ['ID', 'STATE', 'TYPE', 'SERVICES', 'REQUESTER', 'WAITING FOR', 'TITLE'],
+          ),
+        );
+        if (page.nextCursor) cli.output.out(`\nMore: --cursor ${page.nextCursor}`);
+      },
+    );
 
   remote(change.command('submit'))
     .description('submit a draft for approval')
     .argument('<id>', 'change id')
-    .action(async (id: string, options: RemoteOptions) => print(options, await clientFor(options).request<ChangeJson>('POST', `/changes/${id}/submit`, {})));
+    .action(async (id: string, options: RemoteOptions) =>
+      print(
+        options,
+        await clientFor(options).request<ChangeJson>('POST', `/changes/${id}/submit`, {}),
+      ),
+    );
 
   for (const [verb, description] of [
     ['approve', 'approve a change you are asked to approve'],
@@ -143,10 +207,16 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
     remote(change.command(verb))
       .description(description)
       .argument('<id>', 'change id')
-      .option('-m, --comment <text>', verb === 'reject' ? 'why (required)' : 'a comment for the timeline')
+      .option(
+        '-m, --comment <text>',
+        verb === 'reject' ? 'why (required)' : 'a comment for the timeline',
+      )
       .action(async (id: string, options: RemoteOptions & { comment?: string }) => {
         const body = options.comment ? { comment: options.comment } : {};
-        print(options, await clientFor(options).request<ChangeJson>('POST', `/changes/${id}/${verb}`, body));
+        print(
+          options,
+          await clientFor(options).request<ChangeJson>('POST', `/changes/${id}/${verb}`, body),
+        );
       });
   }
 
@@ -155,12 +225,17 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
     .argument('<id>', 'change id')
     .argument('<text...>', 'the comment')
     .action(async (id: string, text: string[], options: RemoteOptions) => {
-      const event = await clientFor(options).request<unknown>('POST', `/changes/${id}/comments`, { body: text.join(' ') });
+      const event = await clientFor(options).request<unknown>('POST', `/changes/${id}/comments`, {
+        body: text.join(' '),
+      });
       cli.output.out(options.json ? JSON.stringify(event, null, 2) : `commented on ${id}`);
     });
 }
 
-async function contentBody(client: ApiClient, options: ContentOptions): Promise<Record<string, unknown>> {
+async function contentBody(
+  client: ApiClient,
+  options: ContentOptions,
+): Promise<Record<string, unknown>> {
   const body: Record<string, unknown> = {};
   if (options.title !== undefined) body.title = options.title;
   if (options.type !== undefined) body.type = options.type;
@@ -190,8 +265,10 @@ function parseAnswer(policy: PolicyJson, pair: string): [string, string | number
   const id = pair.slice(0, at);
   const text = pair.slice(at + 1);
   const field = policy.fields.find((f) => f.id === id);
-  if (field?.type === 'boolean' && /^(true|yes|false|no)$/i.test(text)) return [id, /^(true|yes)$/i.test(text)];
-  if (field?.type === 'number' && text.trim() !== '' && Number.isFinite(Number(text))) return [id, Number(text)];
+  if (field?.type === 'boolean' && /^(true|yes|false|no)$/i.test(text))
+    return [id, /^(true|yes)$/i.test(text)];
+  if (field?.type === 'number' && text.trim() !== '' && Number.isFinite(Number(text)))
+    return [id, Number(text)];
   return [id, text];
 }
 
@@ -201,8 +278,12 @@ function describeChange(c: ChangeJson): string {
     `  state:     ${c.state} (version ${c.version})`,
     `  type:      ${c.type}    services: ${c.services.join(', ')}    requester: ${c.requester}`,
   ];
-  if (c.plannedStart) lines.push(`  planned:   ${c.plannedStart}${c.plannedEnd ? ` → ${c.plannedEnd}` : ''}`);
-  for (const warning of c.freezeWarnings) lines.push(`  warning:   the planned window overlaps "${warning.name}" (${warning.from} → ${warning.to})`);
+  if (c.plannedStart)
+    lines.push(`  planned:   ${c.plannedStart}${c.plannedEnd ? ` → ${c.plannedEnd}` : ''}`);
+  for (const warning of c.freezeWarnings)
+    lines.push(
+      `  warning:   the planned window overlaps "${warning.name}" (${warning.from} → ${warning.to})`,
+    );
   if (c.needsDiscussion.length) lines.push(`  discuss:   ${c.needsDiscussion.join(', ')}`);
   const answers = Object.entries(c.answers);
   if (answers.length) {
@@ -215,7 +296,9 @@ function describeChange(c: ChangeJson): string {
       const status = r.met ? 'met' : `${r.approvedBy.length}/${r.count}`;
       const who = r.approvedBy.length ? ` approved by ${r.approvedBy.join(', ')}` : '';
       const can = r.canApprove.length ? `; can approve: ${r.canApprove.join(', ')}` : '';
-      lines.push(`    [${status}] ${r.count} from ${r.from}${r.service ? ` (service ${r.service})` : ''}${who}${can}`);
+      lines.push(
+        `    [${status}] ${r.count} from ${r.from}${r.service ? ` (service ${r.service})` : ''}${who}${can}`,
+      );
     }
   } else if (c.state !== 'draft') {
     lines.push('  requirements: none (pre-approved)');

@@ -25,7 +25,9 @@ export function registerInitCommand(program: Command, cli: CliEnv): void {
       }
       await copyFile(STARTER, target);
       cli.output.out(`Wrote ${file}. Next:`);
-      cli.output.out('  1. Edit it: your people, their groups, your services and who approves them.');
+      cli.output.out(
+        '  1. Edit it: your people, their groups, your services and who approves them.',
+      );
       cli.output.out(`  2. Check it:            npx changeboard policy check ${file}`);
       cli.output.out('  3. Start Changeboard:   npm start   (it reads ./changeboard.yaml)');
       cli.output.out('  4. Give people tokens:  npx changeboard token create <person-id>');

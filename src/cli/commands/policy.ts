@@ -17,7 +17,13 @@ export function registerPolicyCommands(program: Command, cli: CliEnv): void {
       const result = await loadPolicyFile(path, cli.env);
       const problems = result.ok ? result.warnings : result.problems;
       if (options.json) {
-        cli.output.out(JSON.stringify({ ok: result.ok, file: path, hash: result.ok ? result.policy.hash : null, problems }, null, 2));
+        cli.output.out(
+          JSON.stringify(
+            { ok: result.ok, file: path, hash: result.ok ? result.policy.hash : null, problems },
+            null,
+            2,
+          ),
+        );
       } else {
         for (const problem of problems) {
           const line = formatProblem(problem, file ?? path);
@@ -31,7 +37,9 @@ export function registerPolicyCommands(program: Command, cli: CliEnv): void {
             `${file ?? path}: OK: ${p.people.size} people, ${p.groups.size} groups, ${p.services.size} services, ${p.changeTypes.size} change types, ${p.fields.length} fields${problems.length ? `, ${problems.length} warning(s)` : ''}`,
           );
         } else {
-          cli.output.err(`${file ?? path}: ${errors} error(s); Changeboard will not start with this policy`);
+          cli.output.err(
+            `${file ?? path}: ${errors} error(s); Changeboard will not start with this policy`,
+          );
         }
       }
       if (!result.ok) throw new ExitStatus(1);

@@ -10,10 +10,16 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
     .option('-p, --port <port>', 'port to listen on (default: $PORT or 8080)')
     .action(async (options: { port?: string }, command: Command) => {
       const config = localConfig(command, cli, { port: options.port });
-      const [{ createContext }, { buildServer }] = await Promise.all([import('../../context.js'), import('../../http/server.js')]);
+      const [{ createContext }, { buildServer }] = await Promise.all([
+        import('../../context.js'),
+        import('../../http/server.js'),
+      ]);
       const ctx = await createContext(config);
       const app = await buildServer(ctx, {
-        logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+        logger: {
+          level: config.logLevel,
+          redact: ['req.headers.authorization', 'req.headers.cookie'],
+        },
       });
       const shutdown = async (signal: string) => {
         app.log.info({ signal }, 'shutting down');
@@ -32,14 +38,23 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
       const policyPath = relative(process.cwd(), config.policyFile) || config.policyFile;
       output.out('');
       output.out(`Changeboard is running at ${url}`);
-      output.out(`  policy:   ${policyPath}${config.demo ? '  (the bundled example: demo mode)' : ''}`);
-      output.out(`  database: ${config.database.dialect === 'sqlite' ? `SQLite ${relative(process.cwd(), config.database.location) || config.database.location}` : 'PostgreSQL'}`);
+      output.out(
+        `  policy:   ${policyPath}${config.demo ? '  (the bundled example: demo mode)' : ''}`,
+      );
+      output.out(
+        `  database: ${config.database.dialect === 'sqlite' ? `SQLite ${relative(process.cwd(), config.database.location) || config.database.location}` : 'PostgreSQL'}`,
+      );
       output.out(`  API:      ${url}/api/v1  (OpenAPI: ${url}/api/v1/openapi.json)`);
-      for (const warning of ctx.policyWarnings) output.out(`  warning:  ${warning.path}: ${warning.message}`);
+      for (const warning of ctx.policyWarnings)
+        output.out(`  warning:  ${warning.path}: ${warning.message}`);
       output.out('');
-      output.out('Sign in to the API with a token. Create one for someone in the policy, in another terminal:');
+      output.out(
+        'Sign in to the API with a token. Create one for someone in the policy, in another terminal:',
+      );
       const example = config.demo ? 'priya' : ([...ctx.policy.people.keys()][0] ?? '<person>');
-      output.out(`  npx changeboard token create ${example}${config.demo ? '      # priya requests changes; lee and kim approve them' : ''}`);
+      output.out(
+        `  npx changeboard token create ${example}${config.demo ? '      # priya requests changes; lee and kim approve them' : ''}`,
+      );
       output.out(`  curl -H "Authorization: Bearer <token>" ${url}/api/v1/changes`);
       output.out('');
     });

@@ -6,25 +6,44 @@ import { ExitStatus } from '../exit-status.js';
 import { table } from '../output.js';
 
 export function registerTokenCommands(program: Command, cli: CliEnv): void {
-  const token = program.command('token').description('API tokens (works on the local database; no server needed)');
+  const token = program
+    .command('token')
+    .description('API tokens (works on the local database; no server needed)');
   token
     .command('create')
-    .description('create an API token for a person in the policy; it is shown once and stored hashed')
+    .description(
+      'create an API token for a person in the policy; it is shown once and stored hashed',
+    )
     .argument('<person>', 'person id from the policy')
     .option('--label <label>', 'what the token is for', 'cli')
     .option('--json', 'print JSON')
-    .action(async (person: string, options: { label: string; json?: boolean }, command: Command) => {
-      await withLocalContext(command, cli, async (ctx) => {
-        const { token: secret, record } = await createApiToken({ policy: ctx.policy, clock: ctx.clock, repos: ctx.store.read }, person, options.label);
-        if (options.json) {
-          cli.output.out(JSON.stringify({ token: secret, id: record.id, person: record.person, label: record.label }));
-          return;
-        }
-        cli.output.out(secret);
-        cli.output.err(`Token ${record.id} for ${person} (${options.label}). It is shown only now; keep it secret. Use it as:`);
-        cli.output.err('  export CHANGEBOARD_TOKEN=<the token above>');
-      });
-    });
+    .action(
+      async (person: string, options: { label: string; json?: boolean }, command: Command) => {
+        await withLocalContext(command, cli, async (ctx) => {
+          const { token: secret, record } = await createApiToken(
+            { policy: ctx.policy, clock: ctx.clock, repos: ctx.store.read },
+            person,
+            options.label,
+          );
+          if (options.json) {
+            cli.output.out(
+              JSON.stringify({
+                token: secret,
+                id: record.id,
+                person: record.person,
+                label: record.label,
+              }),
+            );
+            return;
+          }
+          cli.output.out(secret);
+          cli.output.err(
+            `Token ${record.id} for ${person} (${options.label}). It is shown only now; keep it secret. Use it as:`,
+          );
+          cli.output.err('  export CHANGEBOARD_TOKEN=<the token above>');
+        });
+      },
+    );
   token
     .command('list')
     .description('list tokens (never their secrets)')
@@ -36,7 +55,14 @@ export function registerTokenCommands(program: Command, cli: CliEnv): void {
         if (options.json) return cli.output.out(JSON.stringify(tokens, null, 2));
         cli.output.out(
           table(
-            tokens.map((t) => [String(t.id), t.person, t.label, t.createdAt, t.lastUsedAt ?? '-', t.revokedAt ? `revoked ${t.revokedAt}` : 'active']),
+            tokens.map((t) => [
+              String(t.id),
+              t.person,
+              t.label,
+              t.createdAt,
+              t.lastUsedAt ?? '-',
+              t.revokedAt ? `revoked ${t.revokedAt}` : 'active',
+            ]),
             ['ID', 'PERSON', 'LABEL', 'CREATED', 'LAST USED', 'STATUS'],
           ),
         );
@@ -48,7 +74,10 @@ export function registerTokenCommands(program: Command, cli: CliEnv): void {
     .argument('<id>', 'token id (see token list)')
     .action(async (id: string, _options: unknown, command: Command) => {
       await withLocalContext(command, cli, async (ctx) => {
-        const revoked = await ctx.store.read.tokens.revoke(Number(id), ctx.clock.now().toISOString());
+        const revoked = await ctx.store.read.tokens.revoke(
+          Number(id),
+          ctx.clock.now().toISOString(),
+        );
         if (!revoked) {
           cli.output.err(`no active token ${id}`);
           throw new ExitStatus(1);

@@ -28,18 +28,34 @@ import {
   PatchChangeBody,
 } from '../schemas.js';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
+const errors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  422: ErrorBody,
+};
 const tags = ['changes'];
 const security = [{ bearer: [] }];
 
 export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
     const presentCtx = { policy: ctx.policy, publicUrl: ctx.config.publicUrl };
-    const present = async (id: number) => presentChange(presentCtx, await getChange(ctx.store.read, id));
+    const present = async (id: number) =>
+      presentChange(presentCtx, await getChange(ctx.store.read, id));
 
     app.post(
       '/changes',
-      { schema: { tags, security, summary: 'Create a draft change', body: CreateChangeBody, response: { 201: ChangeView, ...errors } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Create a draft change',
+          body: CreateChangeBody,
+          response: { 201: ChangeView, ...errors },
+        },
+      },
       async (request, reply) => {
         const change = await createChange(ctx, actorOf(request), request.body);
         return reply.status(201).send(await present(change.id));
@@ -48,7 +64,15 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
 
     app.get(
       '/changes',
-      { schema: { tags, security, summary: 'List and filter changes, newest first', querystring: ListChangesQuery, response: { 200: ChangeList, ...errors } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'List and filter changes, newest first',
+          querystring: ListChangesQuery,
+          response: { 200: ChangeList, ...errors },
+        },
+      },
       async (request) => {
         const query = toChangeQuery(ctx.policy, actorOf(request), request.query);
         const page = await listChanges(ctx.store.read, query);
@@ -61,7 +85,15 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
 
     app.get(
       '/changes/:id',
-      { schema: { tags, security, summary: 'One change with its requirements and who can still approve', params: ChangeParams, response: { 200: ChangeView, ...errors } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'One change with its requirements and who can still approve',
+          params: ChangeParams,
+          response: { 200: ChangeView, ...errors },
+        },
+      },
       async (request) => present(changeId(request.params.id)),
     );
 
@@ -71,14 +103,20 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
         schema: {
           tags,
           security,
-          summary: 'Edit a draft or pending change (re-computes requirements and withdraws approvals of a pending one)',
+          summary:
+            'Edit a draft or pending change (re-computes requirements and withdraws approvals of a pending one)',
           params: ChangeParams,
           body: PatchChangeBody,
           response: { 200: ChangeView, ...errors },
         },
       },
       async (request) => {
-        const change = await editChange(ctx, actorOf(request), changeId(request.params.id), request.body);
+        const change = await editChange(
+          ctx,
+          actorOf(request),
+          changeId(request.params.id),
+          request.body,
+        );
         return present(change.id);
       },
     );
@@ -92,17 +130,33 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
       response: { 200: ChangeView, ...errors },
     });
 
-    app.post('/changes/:id/submit', { schema: actionSchema('Submit a draft: validate answers, compute requirements, notify') }, async (request) => {
-      const change = await submitChange(ctx, actorOf(request), changeId(request.params.id), { version: request.body.version });
-      return present(change.id);
-    });
+    app.post(
+      '/changes/:id/submit',
+      { schema: actionSchema('Submit a draft: validate answers, compute requirements, notify') },
+      async (request) => {
+        const change = await submitChange(ctx, actorOf(request), changeId(request.params.id), {
+          version: request.body.version,
+        });
+        return present(change.id);
+      },
+    );
 
     for (const verdict of ['approve', 'reject'] as const) {
       app.post(
         `/changes/:id/${verdict}`,
-        { schema: actionSchema(verdict === 'approve' ? 'Approve (comment optional)' : 'Reject (comment required)') },
+        {
+          schema: actionSchema(
+            verdict === 'approve' ? 'Approve (comment optional)' : 'Reject (comment required)',
+          ),
+        },
         async (request) => {
-          const change = await decideChange(ctx, actorOf(request), changeId(request.params.id), verdict, request.body);
+          const change = await decideChange(
+            ctx,
+            actorOf(request),
+            changeId(request.params.id),
+            verdict,
+            request.body,
+          );
           return present(change.id);
         },
       );
@@ -117,24 +171,56 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
     };
     for (const [action, summary] of Object.entries(lifecycle) as [LifecycleAction, string][]) {
       app.post(`/changes/:id/${action}`, { schema: actionSchema(summary) }, async (request) => {
-        const change = await moveChange(ctx, actorOf(request), changeId(request.params.id), action, request.body);
+        const change = await moveChange(
+          ctx,
+          actorOf(request),
+          changeId(request.params.id),
+          action,
+          request.body,
+        );
         return present(change.id);
       });
     }
 
     app.post(
       '/changes/:id/comments',
-      { schema: { tags, security, summary: 'Comment on the timeline', params: ChangeParams, body: CommentBody, response: { 201: EventView, ...errors } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Comment on the timeline',
+          params: ChangeParams,
+          body: CommentBody,
+          response: { 201: EventView, ...errors },
+        },
+      },
       async (request, reply) => {
-        const event = await commentOnChange(ctx, actorOf(request), changeId(request.params.id), request.body.body);
+        const event = await commentOnChange(
+          ctx,
+          actorOf(request),
+          changeId(request.params.id),
+          request.body.body,
+        );
         return reply.status(201).send(presentEvent(event));
       },
     );
 
     app.get(
       '/changes/:id/events',
-      { schema: { tags, security, summary: 'The timeline: every event of the change, oldest first', params: ChangeParams, response: { 200: EventList, ...errors } } },
-      async (request) => ({ items: (await listChangeEvents(ctx.store.read, changeId(request.params.id))).map(presentEvent) }),
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'The timeline: every event of the change, oldest first',
+          params: ChangeParams,
+          response: { 200: EventList, ...errors },
+        },
+      },
+      async (request) => ({
+        items: (await listChangeEvents(ctx.store.read, changeId(request.params.id))).map(
+          presentEvent,
+        ),
+      }),
     );
     done();
   };
@@ -171,20 +257,30 @@ function toChangeQuery(policy: Policy, actor: Person, input: ListQueryInput): Ch
   const issues: Issue[] = [];
   const list = (name: string, text: string | undefined, known: readonly string[]) => {
     if (text === undefined) return undefined;
-    const values = text.split(',').map((v) => v.trim()).filter(Boolean);
+    const values = text
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
     for (const value of values) {
-      if (!known.includes(value)) issues.push({ path: `query.${name}`, message: `unknown value "${value}"; expected one of: ${known.join(', ')}` });
+      if (!known.includes(value))
+        issues.push({
+          path: `query.${name}`,
+          message: `unknown value "${value}"; expected one of: ${known.join(', ')}`,
+        });
     }
     return values;
   };
   const states = list('state', input.state, CHANGE_STATES) as ChangeState[] | undefined;
   const services = list('service', input.service, [...policy.services.keys()]);
   const types = list('type', input.type, [...policy.changeTypes.keys()]);
-  const requesters = list('requester', input.requester?.replace(/\bme\b/g, actor.id), [...policy.people.keys()]);
+  const requesters = list('requester', input.requester?.replace(/\bme\b/g, actor.id), [
+    ...policy.people.keys(),
+  ]);
   let beforeId: number | undefined;
   if (input.cursor !== undefined) {
     beforeId = decodeCursor(input.cursor);
-    if (beforeId === undefined) issues.push({ path: 'query.cursor', message: 'is not a cursor this API returned' });
+    if (beforeId === undefined)
+      issues.push({ path: 'query.cursor', message: 'is not a cursor this API returned' });
   }
   if (issues.length > 0) throw invalidInput(issues);
   return {

@@ -12,7 +12,8 @@ export function policyRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
         schema: {
           tags: ['policy'],
           security: [{ bearer: [] }],
-          summary: 'The loaded policy as the UI needs it: people, groups, fields, services, change types, freezes, meetings',
+          summary:
+            'The loaded policy as the UI needs it: people, groups, fields, services, change types, freezes, meetings',
           response: { 200: PolicyView, 401: ErrorBody },
         },
       },

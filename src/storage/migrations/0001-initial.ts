@@ -8,7 +8,9 @@ export function initial(dialect: DialectName): Migration {
       await db.schema
         .createTable('changes')
         .addColumn('id', 'integer', (c) =>
-          dialect === 'postgres' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+          dialect === 'postgres'
+            ? c.primaryKey().generatedByDefaultAsIdentity()
+            : c.primaryKey().autoIncrement(),
         )
         .addColumn('title', 'text', (c) => c.notNull())
         .addColumn('description', 'text', (c) => c.notNull())
@@ -29,10 +31,26 @@ export function initial(dialect: DialectName): Migration {
         .addColumn('submitted_at', 'text')
         .execute();
       // The board lists newest first, filtered by state, type or requester.
-      await db.schema.createIndex('changes_state_id').on('changes').columns(['state', 'id']).execute();
-      await db.schema.createIndex('changes_type_id').on('changes').columns(['type', 'id']).execute();
-      await db.schema.createIndex('changes_requester_id').on('changes').columns(['requester', 'id']).execute();
-      await db.schema.createIndex('changes_planned_start').on('changes').column('planned_start').execute();
+      await db.schema
+        .createIndex('changes_state_id')
+        .on('changes')
+        .columns(['state', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('changes_type_id')
+        .on('changes')
+        .columns(['type', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('changes_requester_id')
+        .on('changes')
+        .columns(['requester', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('changes_planned_start')
+        .on('changes')
+        .column('planned_start')
+        .execute();
 
       await db.schema
         .createTable('change_services')
@@ -40,12 +58,18 @@ export function initial(dialect: DialectName): Migration {
         .addColumn('service', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('change_services_pk', ['change_id', 'service'])
         .execute();
-      await db.schema.createIndex('change_services_service').on('change_services').columns(['service', 'change_id']).execute();
+      await db.schema
+        .createIndex('change_services_service')
+        .on('change_services')
+        .columns(['service', 'change_id'])
+        .execute();
 
       await db.schema
         .createTable('decisions')
         .addColumn('id', 'integer', (c) =>
-          dialect === 'postgres' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+          dialect === 'postgres'
+            ? c.primaryKey().generatedByDefaultAsIdentity()
+            : c.primaryKey().autoIncrement(),
         )
         .addColumn('change_id', 'integer', (c) => c.notNull().references('changes.id'))
         .addColumn('round', 'integer', (c) => c.notNull())
@@ -69,7 +93,11 @@ export function initial(dialect: DialectName): Migration {
         .addColumn('prev_hash', 'text', (c) => c.notNull())
         .addColumn('hash', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('events_change_id').on('events').columns(['change_id', 'id']).execute();
+      await db.schema
+        .createIndex('events_change_id')
+        .on('events')
+        .columns(['change_id', 'id'])
+        .execute();
 
       await db.schema
         .createTable('audit_head')
@@ -77,12 +105,16 @@ export function initial(dialect: DialectName): Migration {
         .addColumn('last_id', 'integer', (c) => c.notNull())
         .addColumn('last_hash', 'text', (c) => c.notNull())
         .execute();
-      await sql`insert into audit_head (id, last_id, last_hash) values (1, 0, ${'0'.repeat(64)})`.execute(db);
+      await sql`insert into audit_head (id, last_id, last_hash) values (1, 0, ${'0'.repeat(64)})`.execute(
+        db,
+      );
 
       await db.schema
         .createTable('api_tokens')
         .addColumn('id', 'integer', (c) =>
-          dialect === 'postgres' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+          dialect === 'postgres'
+            ? c.primaryKey().generatedByDefaultAsIdentity()
+            : c.primaryKey().autoIncrement(),
         )
         .addColumn('digest', 'text', (c) => c.notNull().unique())
         .addColumn('person', 'text', (c) => c.notNull())

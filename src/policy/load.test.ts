@@ -1,0 +1,807 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_WORKING_HOURS } from '../domain/policy.js';
+import { formatProblem, loadPolicyFile, parsePolicy, type PolicyProblem } from './load.js';
+
+const EXAMPLE_PATH = fileURLToPath(new URL('../../examples/changeboard.yaml', import.meta.url));
+/** The reference copy beside PRODUCT.md, when this checkout sits next to it. */
+const SHARED_EXAMPLE_PATH = fileURLToPath(
+  new URL('../../../shared/examples/changeboard.yaml', import.meta.url),
+);
+const EXAMPLE = readFileSync(EXAMPLE_PATH, 'utf8');
+
+const ENV = {
+  TEAMS_WEBHOOK_URL: 'https://example.webhook.office.com/webhookb2/abc',
+  SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXX',
+  AUDIT_WEBHOOK_URL: 'https://audit.example.com/changeboard',
+  AUDIT_WEBHOOK_SECRET: 's3cret',
+};
+
+/** The example with each `[from, to]` replaced; every `from` must occur exactly once, so a changed example fails loudly. */
+function variant(...edits: [from: string, to: string][]): string {
+  let text = EXAMPLE;
+  for (const [from, to] of edits) {
+    expect(text.split(from).length - 1, `"${from}" should occur once in the example`).toBe(1);
+    text = text.replace(from, to);
+  }
+  return text;
+}
+
+function problemsOf(text: string, env: Record<string, string> = ENV): readonly PolicyProblem[] {
+  const result = parsePolicy(text, env);
+  if (result.ok) throw new Error('expected the policy to be rejected, but it loaded');
+  return result.problems;
+}
+
+function errorsOf(
+  text: string,
+  env: Record<string, string> = ENV,
+): { path: string; message: string }[] {
+  return problemsOf(text, env)
+    .filter((p) => p.severity === 'error')
+    .map(({ path, message }) => ({ path, message }));
+}
+
+/** 1-based line of the first line containing `needle`. */
+function lineOf(text: string, needle: string): number {
+  const index = text.split('\n').findIndex((line) => line.includes(needle));
+  expect(index, `"${needle}" should be in the text`).toBeGreaterThanOrEqual(0);
+  return index + 1;
+}
+
+describe('the bundled example', () => {
+  it('loads without errors', () => {
+    const result = parsePolicy(EXAMPLE, ENV);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.warnings).toEqual([]);
+    expect(result.source).toBe(EXAMPLE);
+  });
+
+  it.skipIf(!existsSync(SHARED_EXAMPLE_PATH))('is byte-identical to the reference example', () => {
+    expect(readFileSync(EXAMPLE_PATH).equals(readFileSync(SHARED_EXAMPLE_PATH))).toBe(true);
+  });
+
+  it('warns once per channel whose variables are unset, and still loads', () => {
+    const result = parsePolicy(EXAMPLE, {});
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(
+      result.warnings.map(({ path, message, severity }) => ({ path, message, severity })),
+    ).toEqual([
+      {
+        path: 'channels.change-board',
+        message: 'environment variable TEAMS_WEBHOOK_URL not set: the channel will be skipped',
+        severity: 'warning',
+      },
+      {
+        path: 'channels.releases',
+        message: 'environment variable SLACK_WEBHOOK_URL not set: the channel will be skipped',
+        severity: 'warning',
+      },
+      {
+        path: 'channels.audit-sink',
+        message:
+          'environment variables AUDIT_WEBHOOK_URL, AUDIT_WEBHOOK_SECRET not set: the channel will be skipped',
+        severity: 'warning',
+      },
+    ]);
+    // A path to a mapping points at its first entry, the line below the key.
+    expect(result.warnings[0]!.line).toBe(lineOf(EXAMPLE, '  change-board:') + 1);
+    const channel = result.policy.channels.get('audit-sink')!;
+    expect(channel.url).toBeUndefined();
+    expect(channel.missingVariables).toEqual(['AUDIT_WEBHOOK_URL', 'AUDIT_WEBHOOK_SECRET']);
+  });
+
+  it('builds the domain policy from it', () => {
+    const result = parsePolicy(EXAMPLE, ENV);
+    if (!result.ok) throw new Error('the example should load');
+    const { policy } = result;
+    expect(policy.version).toBe(1);
+    expect(policy.organization).toBe('Example Corp');
+    expect(policy.hash).toBe(createHash('sha256').update(EXAMPLE).digest('hex'));
+
+    expect([...policy.people.keys()]).toEqual(['sam', 'priya', 'lee', 'ana', 'tom', 'kim', 'dev']);
+    expect(policy.people.get('priya')).toMatchObject({
+      timezone: 'Asia/Kolkata',
+      workingHours: { days: [1, 2, 3, 4, 5], start: 9 * 60 + 30, end: 18 * 60 },
+      admin: false,
+      github: 'priya-s',
+    });
+    expect(policy.people.get('sam')!.workingHours).toEqual(DEFAULT_WORKING_HOURS);
+    expect(policy.people.get('dev')!.admin).toBe(true);
+
+    expect(policy.groups.get('on-call-leads')).toEqual(['lee', 'ana']);
+    expect(policy.channels.get('audit-sink')).toEqual({
+      id: 'audit-sink',
+      type: 'webhook',
+      url: 'https://audit.example.com/changeboard',
+      secret: 's3cret',
+      missingVariables: [],
+    });
+    expect(policy.channels.get('releases')!.url).toBe(
+      'https://hooks.slack.com/services/T000/B000/XXX',
+    );
+
+    expect(policy.fields.map((f) => f.id)).toEqual([
+      'tested',
+      'testResults',
+      'consequenceOfNotReleasing',
+      'rollbackPlan',
+      'risk',
+    ]);
+    expect(policy.fields[1]!.required).toEqual({ when: { tested: true } });
+    expect(policy.fields[4]!.options).toEqual(['low', 'medium', 'high']);
+
+    expect(policy.services.get('payments')).toEqual({
+      id: 'payments',
+      name: 'Payments API',
+      repositories: ['example-corp/payments-api'],
+      approvers: 'payments-owners',
+      notify: ['change-board'],
+    });
+
+    expect(policy.changeTypes.get('standard')).toMatchObject({
+      approvals: [],
+      distinctApprovers: false,
+    });
+    expect(policy.changeTypes.get('normal')).toMatchObject({
+      approvals: [
+        { from: 'service-approvers', count: 1 },
+        { from: 'change-managers', count: 1, when: { risk: 'high' } },
+      ],
+      remindAfterMs: 4 * 3_600_000,
+      escalateAfterMs: 86_400_000,
+      escalateTo: 'change-managers',
+      notifyOutsideWorkingHours: false,
+    });
+    expect(policy.changeTypes.get('emergency')).toMatchObject({
+      distinctApprovers: true,
+      notifyOutsideWorkingHours: true,
+      approvals: [
+        { from: 'on-call-leads', count: 1 },
+        { from: 'security', count: 1 },
+        { from: 'cto', count: 1 },
+      ],
+    });
+
+    expect(policy.notifications).toHaveLength(4);
+    expect(policy.notifications[3]).toEqual({
+      on: ['submitted'],
+      when: { type: 'emergency' },
+      to: ['change-board'],
+    });
+    expect(policy.freezes).toEqual([
+      {
+        name: 'Year-end freeze',
+        from: new Date('2026-12-19T00:00:00Z'),
+        to: new Date('2027-01-04T00:00:00Z'),
+        allow: ['emergency'],
+        services: [],
+      },
+    ]);
+    expect(policy.meetings).toEqual([
+      { name: 'Weekly risk review', when: { risk: 'high', type: 'normal' } },
+    ]);
+  });
+
+  it('loads from a file', async () => {
+    const result = await loadPolicyFile(EXAMPLE_PATH, ENV);
+    expect(result.ok).toBe(true);
+  });
+});
+
+describe('broken policies: one problem each, with its path', () => {
+  it('an unknown key', () => {
+    const text = variant(['    admin: true\n', '    admin: true\n    colour: blue\n']);
+    const problems = problemsOf(text).filter((p) => p.severity === 'error');
+    expect(problems.map(({ path, message }) => ({ path, message }))).toEqual([
+      { path: 'people[6].colour', message: 'is not a known setting here' },
+    ]);
+    expect(problems[0]!.line).toBe(lineOf(text, 'colour: blue'));
+  });
+
+  it('an unknown group in an approval rule, with a suggestion and the exact position', () => {
+    const text = variant(['      - from: change-managers\n', '      - from: change-managerz\n']);
+    const problems = problemsOf(text).filter((p) => p.severity === 'error');
+    expect(problems.map(({ path, message }) => ({ path, message }))).toEqual([
+      {
+        path: 'changeTypes.normal.approvals[1].from',
+        message: 'unknown group "change-managerz" (did you mean "change-managers"?)',
+      },
+    ]);
+    expect(problems[0]!.line).toBe(lineOf(text, '- from: change-managerz'));
+    expect(problems[0]!.column).toBe('      - from: '.length + 1);
+    expect(formatProblem(problems[0]!, 'changeboard.yaml')).toBe(
+      `changeboard.yaml:${problems[0]!.line}:15 error changeTypes.normal.approvals[1].from: unknown group "change-managerz" (did you mean "change-managers"?)`,
+    );
+  });
+
+  it('lists the known names when nothing is close', () => {
+    expect(errorsOf(variant(['      - from: change-managers\n', '      - from: board\n']))).toEqual(
+      [
+        {
+          path: 'changeTypes.normal.approvals[1].from',
+          message:
+            'unknown group "board" (known: payments-owners, web-owners, security, change-managers, on-call-leads, cto)',
+        },
+      ],
+    );
+  });
+
+  it('an unknown person in a group', () => {
+    expect(errorsOf(variant(['  security: [tom]', '  security: [tom, tomas]']))).toEqual([
+      { path: 'groups.security[1]', message: 'unknown person "tomas" (did you mean "tom"?)' },
+    ]);
+  });
+
+  it('a person listed twice in a group', () => {
+    expect(errorsOf(variant(['  cto: [sam]', '  cto: [sam, sam]']))).toEqual([
+      { path: 'groups.cto[1]', message: '"sam" is listed twice' },
+    ]);
+  });
+
+  it('an unknown channel for a service', () => {
+    expect(errorsOf(variant(['    notify: [change-board]', '    notify: [change-bord]']))).toEqual([
+      {
+        path: 'services.payments.notify[0]',
+        message: 'unknown channel "change-bord" (did you mean "change-board"?)',
+      },
+    ]);
+  });
+
+  it('an unknown approvers group for a service', () => {
+    expect(errorsOf(variant(['    approvers: web-owners', '    approvers: web-owner']))).toEqual([
+      {
+        path: 'services.website.approvers',
+        message: 'unknown group "web-owner" (did you mean "web-owners"?)',
+      },
+    ]);
+  });
+
+  it('an unknown change type in a freeze allow list', () => {
+    expect(errorsOf(variant(['    allow: [emergency]', '    allow: [emergancy]']))).toEqual([
+      {
+        path: 'freezes[0].allow[0]',
+        message: 'unknown change type "emergancy" (did you mean "emergency"?)',
+      },
+    ]);
+  });
+
+  it('an unknown service in a freeze', () => {
+    expect(
+      errorsOf(
+        variant(['    allow: [emergency]', '    allow: [emergency]\n    services: [payment]']),
+      ),
+    ).toEqual([
+      {
+        path: 'freezes[0].services[0]',
+        message: 'unknown service "payment" (did you mean "payments"?)',
+      },
+    ]);
+  });
+
+  it('a duration that is not one', () => {
+    expect(errorsOf(variant(['remindAfter: 4h ', 'remindAfter: 4 hours ']))).toEqual([
+      {
+        path: 'changeTypes.normal.remindAfter',
+        message: '"4 hours" is not a duration; write it like 30m, 4h, 1d or 1h30m',
+      },
+    ]);
+  });
+
+  it('escalation before (or with) the reminder', () => {
+    const expected = [
+      {
+        path: 'changeTypes.normal.escalateAfter',
+        message: 'must be longer than remindAfter (4h): escalation follows the reminder',
+      },
+    ];
+    expect(errorsOf(variant(['escalateAfter: 1d ', 'escalateAfter: 2h ']))).toEqual(expected);
+    expect(errorsOf(variant(['escalateAfter: 1d ', 'escalateAfter: 4h ']))).toEqual(expected);
+    expect(errorsOf(variant(['escalateAfter: 1d ', 'escalateAfter: 240m ']))).toEqual(expected);
+  });
+
+  it('escalation without a target or a delay', () => {
+    expect(errorsOf(variant(['    escalateTo: change-managers\n', '']))).toEqual([
+      {
+        path: 'changeTypes.normal.escalateTo',
+        message: 'escalateAfter is set but nobody to escalate to',
+      },
+    ]);
+    expect(
+      errorsOf(
+        variant(['    escalateAfter: 1d             # then tell the escalation group\n', '']),
+      ),
+    ).toEqual([
+      {
+        path: 'changeTypes.normal.escalateAfter',
+        message: 'escalateTo is set but not after how long',
+      },
+    ]);
+    expect(
+      errorsOf(variant(['    escalateTo: change-managers', '    escalateTo: change-manager'])),
+    ).toEqual([
+      {
+        path: 'changeTypes.normal.escalateTo',
+        message: 'unknown group "change-manager" (did you mean "change-managers"?)',
+      },
+    ]);
+  });
+
+  it('an unknown time zone', () => {
+    expect(errorsOf(variant(['    timezone: Asia/Seoul', '    timezone: Asia/Seol']))).toEqual([
+      {
+        path: 'people[5].timezone',
+        message: 'unknown time zone "Asia/Seol" (use an IANA name such as Europe/Berlin)',
+      },
+    ]);
+  });
+
+  it('working hours that are not working hours', () => {
+    expect(
+      errorsOf(
+        variant(['    workingHours: "09:30-18:00"', '    workingHours: "half nine to six"']),
+      ),
+    ).toEqual([
+      {
+        path: 'people[1].workingHours',
+        message: 'must look like "09:00-17:00" or "Mon-Fri 09:00-17:00"',
+      },
+    ]);
+    expect(
+      errorsOf(variant(['    workingHours: "09:30-18:00"', '    workingHours: "18:00-09:30"'])),
+    ).toEqual([
+      {
+        path: 'people[1].workingHours',
+        message: 'the end (09:30) must be after the start (18:00)',
+      },
+    ]);
+    expect(
+      errorsOf(
+        variant(['    workingHours: "09:30-18:00"', '    workingHours: "Mon-Fro 09:30-18:00"']),
+      ),
+    ).toEqual([
+      {
+        path: 'people[1].workingHours',
+        message: '"mon-fro" is not a day or range of days (use Mon, Tue, … Sun)',
+      },
+    ]);
+  });
+
+  it('a freeze that ends before it starts', () => {
+    expect(
+      errorsOf(variant(['    to: 2027-01-04T00:00:00Z', '    to: 2026-12-01T00:00:00Z'])),
+    ).toEqual([{ path: 'freezes[0].to', message: 'must be after from (2026-12-19T00:00:00Z)' }]);
+  });
+
+  it('a freeze date that is not a date-time', () => {
+    expect(errorsOf(variant(['    to: 2027-01-04T00:00:00Z', '    to: next year']))).toEqual([
+      { path: 'freezes[0].to', message: 'must be a date and time such as 2026-12-01T10:00:00Z' },
+    ]);
+  });
+
+  it('a condition value that can never match', () => {
+    expect(
+      errorsOf(
+        variant([
+          '    when: { risk: high, type: normal }',
+          '    when: { risk: hgh, type: normal }',
+        ]),
+      ),
+    ).toEqual([
+      {
+        path: 'meetings[0].when.risk',
+        message: '"hgh" can never match: field "risk" must be one of: low, medium, high',
+      },
+    ]);
+    expect(
+      errorsOf(
+        variant(['required: { when: { tested: true } }', 'required: { when: { tested: "yes" } }']),
+      ),
+    ).toEqual([
+      {
+        path: 'fields[1].required.when.tested',
+        message: '"yes" can never match: field "tested" must be true or false',
+      },
+    ]);
+  });
+
+  it('a condition on an unknown field', () => {
+    expect(
+      errorsOf(
+        variant([
+          '    when: { risk: high, type: normal }',
+          '    when: { riks: high, type: normal }',
+        ]),
+      ),
+    ).toEqual([
+      {
+        path: 'meetings[0].when.riks',
+        message: 'unknown field "riks"; conditions name a field id, "type" or "service"',
+      },
+    ]);
+  });
+
+  it('a condition on an unknown change type or service', () => {
+    expect(
+      errorsOf(
+        variant(['    when: { type: emergency }', '    when: { type: [emergency, urgent] }']),
+      ),
+    ).toEqual([
+      {
+        path: 'notifications[3].when.type',
+        message: 'unknown change type "urgent" (known: standard, normal, emergency)',
+      },
+    ]);
+    expect(
+      errorsOf(variant(['    when: { type: emergency }', '    when: { service: webshop }'])),
+    ).toEqual([
+      {
+        path: 'notifications[3].when.service',
+        message: 'unknown service "webshop" (known: payments, website)',
+      },
+    ]);
+  });
+
+  it('an empty condition', () => {
+    expect(errorsOf(variant(['    when: { risk: high, type: normal }', '    when: {}']))).toEqual([
+      {
+        path: 'meetings[0].when',
+        message: 'an empty condition matches every change; leave it out instead',
+      },
+    ]);
+  });
+
+  it('a field required depending on its own answer', () => {
+    expect(
+      errorsOf(
+        variant([
+          'required: { when: { tested: true } }',
+          'required: { when: { testResults: "https://ci.example.com" } }',
+        ]),
+      ),
+    ).toEqual([
+      {
+        path: 'fields[1].required.when.testResults',
+        message: 'a field cannot be required depending on its own answer',
+      },
+    ]);
+  });
+
+  it('duplicate person ids', () => {
+    expect(errorsOf(variant(['  - id: kim\n', '  - id: tom\n']))).toEqual([
+      { path: 'people[5].id', message: 'duplicate person "tom" (first at people[4])' },
+      // kim is gone, so the group that names kim breaks too.
+      { path: 'groups.change-managers[0]', message: 'unknown person "kim" (did you mean "sam"?)' },
+    ]);
+  });
+
+  it('duplicate e-mail addresses and GitHub logins', () => {
+    expect(
+      errorsOf(
+        variant(
+          ['    email: kim@example.com', '    email: TOM@example.com'],
+          ['    github: kimpark', '    github: TBecker'],
+        ),
+      ),
+    ).toEqual([
+      { path: 'people[5].email', message: 'TOM@example.com is already used by people[4]' },
+      { path: 'people[5].github', message: 'GitHub login "TBecker" is already used by people[4]' },
+    ]);
+  });
+
+  it('a repository mapped to two services', () => {
+    expect(
+      errorsOf(
+        variant([
+          '    repositories: [example-corp/website]',
+          '    repositories: [example-corp/Payments-API]',
+        ]),
+      ),
+    ).toEqual([
+      {
+        path: 'services.website.repositories[0]',
+        message: 'example-corp/Payments-API is already mapped to service "payments"',
+      },
+    ]);
+  });
+
+  it('a count larger than the group', () => {
+    expect(
+      errorsOf(variant(['      - from: security\n', '      - from: security\n        count: 2\n'])),
+    ).toEqual([
+      {
+        path: 'changeTypes.emergency.approvals[1].count',
+        message: 'needs 2 approvals but group "security" has only 1 member(s)',
+      },
+    ]);
+  });
+
+  it('a service-approvers count larger than a service group', () => {
+    expect(
+      errorsOf(
+        variant([
+          '      - from: service-approvers\n        count: 1',
+          '      - from: service-approvers\n        count: 3',
+        ]),
+      ),
+    ).toEqual([
+      {
+        path: 'changeTypes.normal.approvals[0].count',
+        message:
+          'needs 3 approvals but service "payments"\'s group "payments-owners" has only 2 member(s)',
+      },
+      {
+        path: 'changeTypes.normal.approvals[0].count',
+        message:
+          'needs 3 approvals but service "website"\'s group "web-owners" has only 2 member(s)',
+      },
+    ]);
+  });
+
+  it('more distinct approvers than people', () => {
+    const text = variant([
+      '      - from: cto\n',
+      '      - from: cto\n      - from: payments-owners\n        count: 2\n      - from: web-owners\n        count: 2\n',
+    ]);
+    // Seven slots for seven people is fine.
+    expect(parsePolicy(text, ENV).ok).toBe(true);
+    const tooMany = variant([
+      '      - from: cto\n',
+      '      - from: cto\n      - from: payments-owners\n        count: 2\n      - from: web-owners\n        count: 2\n      - from: change-managers\n',
+    ]);
+    expect(errorsOf(tooMany)).toEqual([
+      {
+        path: 'changeTypes.emergency.distinctApprovers',
+        message: 'needs 8 different approvers but the policy has 7 people',
+      },
+    ]);
+  });
+
+  it('a group called service-approvers, and an empty group', () => {
+    expect(
+      errorsOf(variant(['  cto: [sam]', '  cto: [sam]\n  service-approvers: [sam]\n  nobody: []'])),
+    ).toEqual([
+      {
+        path: 'groups.service-approvers',
+        message: '"service-approvers" is reserved for the approvers of each service',
+      },
+      { path: 'groups.nobody', message: 'a group needs at least one member' },
+    ]);
+  });
+
+  it('channels: a secret on a chat channel, a URL that is not one', () => {
+    expect(
+      errorsOf(
+        variant([
+          '    url: ${SLACK_WEBHOOK_URL}',
+          '    url: ${SLACK_WEBHOOK_URL}\n    secret: abc',
+        ]),
+      ),
+    ).toEqual([
+      {
+        path: 'channels.releases.secret',
+        message: "only webhook channels are signed; a slack channel's secret is part of its URL",
+      },
+    ]);
+    expect(errorsOf(EXAMPLE, { ...ENV, TEAMS_WEBHOOK_URL: 'not-a-url' })).toEqual([
+      { path: 'channels.change-board.url', message: 'must be an http(s) URL' },
+    ]);
+  });
+
+  it('a webhook channel without a secret is only a warning', () => {
+    const result = parsePolicy(variant(['    secret: ${AUDIT_WEBHOOK_SECRET}\n', '']), ENV);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.warnings.map(({ path, message }) => ({ path, message }))).toEqual([
+      {
+        path: 'channels.audit-sink',
+        message:
+          'a webhook channel without a secret sends unsigned events that receivers cannot authenticate',
+      },
+    ]);
+  });
+
+  it('fields: a reserved id, a choice without options, options on a non-choice', () => {
+    expect(errorsOf(variant(['  - id: rollbackPlan', '  - id: type']))).toEqual([
+      {
+        path: 'fields[3].id',
+        message: '"type" is reserved: conditions use it for the change\'s type',
+      },
+    ]);
+    expect(errorsOf(variant(['    options: [low, medium, high]\n', '']))).toEqual([
+      { path: 'fields[4].options', message: 'a choice field needs a list of options' },
+      // And the conditions on risk can no longer match anything.
+      {
+        path: 'changeTypes.normal.approvals[1].when.risk',
+        message: '"high" can never match: field "risk" must be one of: ',
+      },
+      {
+        path: 'meetings[0].when.risk',
+        message: '"high" can never match: field "risk" must be one of: ',
+      },
+    ]);
+    expect(
+      errorsOf(
+        variant([
+          '    type: boolean\n    required: true',
+          '    type: boolean\n    options: [yes, no]\n    required: true',
+        ]),
+      ),
+    ).toEqual([
+      {
+        path: 'fields[0].options',
+        message: 'only choice fields have options, this one is boolean',
+      },
+    ]);
+  });
+
+  it('notifications: an unknown event, an unknown recipient, e-mail to a channel', () => {
+    expect(
+      errorsOf(
+        variant([
+          '  - on: [approved, rejected, approvals-withdrawn]',
+          '  - on: [aproved, rejected, approvals-withdrawn]',
+        ]),
+      ),
+    ).toEqual([
+      {
+        path: 'notifications[2].on[0]',
+        message: 'unknown event "aproved" (did you mean "approved"?)',
+      },
+    ]);
+    expect(errorsOf(variant(['    to: [change-board]', '    to: [everyone]']))).toEqual([
+      {
+        path: 'notifications[3].to[0]',
+        message:
+          'unknown recipient "everyone": use a channel, group or person id, or one of service-channels, approvers, requester',
+      },
+    ]);
+    expect(errorsOf(variant(['    to: [requester]', '    to: [requester, releases]']))).toEqual([
+      {
+        path: 'notifications[2].to[1]',
+        message:
+          '"releases" is a channel; e-mail goes to people (approvers, requester, a group or a person)',
+      },
+    ]);
+  });
+
+  it('the wrong version, a missing section, a value of the wrong type', () => {
+    expect(errorsOf(variant(['version: 1', 'version: 2']))).toEqual([
+      { path: 'version', message: 'must be 1' },
+    ]);
+    expect(errorsOf(variant(['organization: Example Corp\n', '']))).toEqual([
+      { path: 'organization', message: 'is required' },
+    ]);
+    expect(
+      errorsOf(variant(['    distinctApprovers: true ', '    distinctApprovers: yes '])),
+    ).toEqual([
+      { path: 'changeTypes.emergency.distinctApprovers', message: 'must be true or false' },
+    ]);
+    expect(
+      errorsOf(variant(['        count: 1\n        when', '        count: 0\n        when'])),
+    ).toEqual([{ path: 'changeTypes.normal.approvals[1].count', message: 'must be at least 1' }]);
+  });
+
+  it('a file that is not a mapping', () => {
+    expect(errorsOf('- just\n- a list\n')).toEqual([
+      { path: '', message: 'must be a mapping (key: value)' },
+    ]);
+  });
+});
+
+describe('invalid YAML', () => {
+  it('reports the line of a tab used as indentation', () => {
+    const text = variant(['  cto: [sam]\n', '  cto: [sam]\n\tboard: [kim]\n']);
+    const problems = problemsOf(text);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({
+      path: '',
+      severity: 'error',
+      line: lineOf(text, '\tboard'),
+      column: 1,
+    });
+    expect(problems[0]!.message).toBe('not valid YAML: Tabs are not allowed as indentation');
+  });
+
+  it('reports the line of a duplicate key', () => {
+    const text = variant([
+      'organization: Example Corp\n',
+      'organization: Example Corp\norganization: Other Corp\n',
+    ]);
+    const problems = problemsOf(text);
+    expect(problems.map((p) => [p.message, p.line])).toEqual([
+      ['not valid YAML: Map keys must be unique', lineOf(text, 'Other Corp')],
+    ]);
+  });
+
+  it('reports an unclosed list near where it starts', () => {
+    const text = variant(['  security: [tom]', '  security: [tom']);
+    const problems = problemsOf(text);
+    expect(problems[0]!.message).toMatch(/^not valid YAML: .*\]/);
+    expect(problems[0]!.line).toBeGreaterThanOrEqual(lineOf(text, 'security: [tom'));
+    expect(problems[0]!.line).toBeLessThanOrEqual(lineOf(text, 'security: [tom') + 1);
+  });
+});
+
+describe('every problem at once', () => {
+  it('reports shape, reference and value problems together, in file order', () => {
+    const text = variant(
+      ['    admin: true\n', '    admin: true\n    colour: blue\n'],
+      ['  security: [tom]', '  security: [tomm]'],
+      ['      - from: change-managers\n', '      - from: change-managerz\n'],
+      ['remindAfter: 4h ', 'remindAfter: 4 hours '],
+      ['    to: 2027-01-04T00:00:00Z', '    to: 2026-12-01T00:00:00Z'],
+      ['    when: { risk: high, type: normal }', '    when: { risk: hgh, type: normal }'],
+    );
+    const problems = problemsOf(text).filter((p) => p.severity === 'error');
+    expect(problems.map((p) => p.path)).toEqual([
+      'people[6].colour',
+      'groups.security[0]',
+      'changeTypes.normal.approvals[1].from',
+      'changeTypes.normal.remindAfter',
+      'freezes[0].to',
+      'meetings[0].when.risk',
+    ]);
+    const lines = problems.map((p) => p.line!);
+    expect(lines).toEqual([...lines].sort((a, b) => a - b));
+    expect(lines[0]).toBe(lineOf(text, 'colour: blue'));
+    expect(lines[5]).toBe(lineOf(text, 'risk: hgh'));
+  });
+
+  it('keeps warnings next to errors', () => {
+    const problems = problemsOf(variant(['  cto: [sam]', '  cto: [sammy]']), {});
+    expect(problems.filter((p) => p.severity === 'error').map((p) => p.path)).toEqual([
+      'groups.cto[0]',
+    ]);
+    expect(problems.filter((p) => p.severity === 'warning').map((p) => p.path)).toEqual([
+      'channels.change-board',
+      'channels.releases',
+      'channels.audit-sink',
+    ]);
+  });
+
+  it('lists every shape problem together', () => {
+    const text = variant(
+      ['version: 1', 'version: 2'],
+      ['        count: 1\n        when', '        count: 0\n        when'],
+      ['    distinctApprovers: true ', '    distinctApprovers: yes '],
+    );
+    expect(errorsOf(text)).toEqual([
+      { path: 'version', message: 'must be 1' },
+      { path: 'changeTypes.normal.approvals[1].count', message: 'must be at least 1' },
+      { path: 'changeTypes.emergency.distinctApprovers', message: 'must be true or false' },
+    ]);
+  });
+});
+
+describe('loadPolicyFile and formatProblem', () => {
+  it('reports a missing file as a problem', async () => {
+    const result = await loadPolicyFile('/nonexistent/changeboard.yaml');
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        {
+          path: '',
+          message: 'cannot read /nonexistent/changeboard.yaml: file not found',
+          severity: 'error',
+        },
+      ],
+    });
+  });
+
+  it('formats a problem without a position or path', () => {
+    expect(
+      formatProblem({ path: '', message: 'cannot read x', severity: 'error' }, 'changeboard.yaml'),
+    ).toBe('changeboard.yaml error cannot read x');
+    expect(
+      formatProblem(
+        { path: 'channels.x', message: 'is odd', severity: 'warning', line: 3 },
+        'p.yaml',
+      ),
+    ).toBe('p.yaml:3:1 warning channels.x: is odd');
+  });
+});
