@@ -1,5 +1,7 @@
 import type { AppDeps } from './app/deps.js';
-import type { Store } from './app/ports.js';
+import type { EventSubscriber, Store } from './app/ports.js';
+import type { Deliverer } from './notifications/deliverer.js';
+import { Dispatcher } from './notifications/dispatcher.js';
 import type { Config } from './config/config.js';
 import { StartupError } from './config/startup-error.js';
 import type { Policy } from './domain/policy.js';
@@ -18,11 +20,21 @@ export interface AppContext extends AppDeps {
   readonly dialect: DialectName;
   readonly policySource: string;
   readonly policyWarnings: readonly PolicyProblem[];
+  readonly subscribers: readonly EventSubscriber[];
+  /** Delivers the outbox; `changeboard serve` starts it, tests drive it with runOnce(). */
+  readonly dispatcher: Dispatcher;
+  /** Stops the dispatcher, then closes the database. */
   close(): Promise<void>;
 }
 
 export interface ContextOverrides {
   readonly clock?: Clock;
+  /** Dispatcher tuning for tests (e.g. a short lease to test take-over). */
+  readonly dispatcher?: {
+    leaseMs?: number;
+    maxAttempts?: number;
+    backoff?: { baseMs: number; maxMs: number };
+  };
 }
 
 export async function loadPolicyOrThrow(
@@ -53,6 +65,12 @@ export async function createContext(
     await store.close();
     throw error;
   }
+  const deliverers: Deliverer[] = [];
+  const dispatcher = new Dispatcher({ store, clock, deliverers, ...overrides.dispatcher });
+  const subscribers: EventSubscriber[] = [
+    // Committed outbox rows are delivered at once by this process's dispatcher (others poll).
+    { onEvents: () => Promise.resolve(), afterCommit: () => dispatcher.wake() },
+  ];
   return {
     config,
     dialect: database.dialect,
@@ -61,6 +79,11 @@ export async function createContext(
     policyWarnings: warnings,
     clock,
     store,
-    close: () => store.close(),
+    subscribers,
+    dispatcher,
+    async close() {
+      await dispatcher.stop();
+      await store.close();
+    },
   };
 }

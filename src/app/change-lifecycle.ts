@@ -9,6 +9,7 @@ import {
   assertVersion,
   evaluateChange,
   getChangeForUpdate,
+  recordEvents,
   saveChange,
   type AppDeps,
 } from './deps.js';
@@ -67,7 +68,10 @@ export async function moveChange(
     };
     await saveChange(tx, next, change.version);
     const comment = input.comment?.trim() || null;
-    await tx.events.append(
+    await recordEvents(
+      tx,
+      deps,
+      next,
       [
         {
           changeId: id,
@@ -76,10 +80,7 @@ export async function moveChange(
           data: { comment, from: change.state },
         },
       ],
-      {
-        at,
-        policyHash: deps.policy.hash,
-      },
+      at,
     );
     return next;
   });

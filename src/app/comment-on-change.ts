@@ -1,7 +1,7 @@
 import { AppError } from '../domain/errors.js';
 import type { AuditEvent } from '../domain/events.js';
 import type { Person } from '../domain/policy.js';
-import type { AppDeps } from './deps.js';
+import { recordEvents, type AppDeps } from './deps.js';
 
 /** Anyone signed in may comment on any change, in any state: the timeline is the conversation. */
 export async function commentOnChange(
@@ -19,14 +19,14 @@ export async function commentOnChange(
   return deps.store.transaction(async (tx) => {
     // Lock the change even though it is not modified: the comment then lands in
     // the timeline in the same order as the actions around it.
-    if (!(await tx.changes.find(id, { forUpdate: true })))
-      throw new AppError('not_found', `no change CHG-${id}`);
-    const [event] = await tx.events.append(
+    const change = await tx.changes.find(id, { forUpdate: true });
+    if (!change) throw new AppError('not_found', `no change CHG-${id}`);
+    const [event] = await recordEvents(
+      tx,
+      deps,
+      change,
       [{ changeId: id, type: 'commented', actor: actor.id, data: { body: text } }],
-      {
-        at,
-        policyHash: deps.policy.hash,
-      },
+      at,
     );
     return event!;
   });

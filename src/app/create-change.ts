@@ -3,7 +3,7 @@ import { checkContent, subjectOf, type ChangeContent } from '../domain/change-co
 import { invalidInput } from '../domain/errors.js';
 import { meetingsFor } from '../domain/meetings.js';
 import type { Person } from '../domain/policy.js';
-import type { AppDeps } from './deps.js';
+import { recordEvents, type AppDeps } from './deps.js';
 
 export type CreateChangeInput = Omit<
   ChangeContent,
@@ -43,12 +43,12 @@ export async function createChange(
       updatedAt: now,
       submittedAt: null,
     });
-    await tx.events.append(
+    await recordEvents(
+      tx,
+      deps,
+      change,
       [{ changeId: change.id, type: 'created', actor: actor.id, data: { ...content } }],
-      {
-        at: now,
-        policyHash: deps.policy.hash,
-      },
+      now,
     );
     return change;
   });

@@ -8,6 +8,7 @@ import {
   assertVersion,
   evaluateChange,
   getChangeForUpdate,
+  recordEvents,
   saveChange,
   type AppDeps,
 } from './deps.js';
@@ -90,7 +91,7 @@ export async function decideChange(
       }
     }
     await saveChange(tx, next, change.version);
-    await tx.events.append(events, { at: now, policyHash: deps.policy.hash });
+    await recordEvents(tx, deps, next, events, now);
     return next;
   });
 }

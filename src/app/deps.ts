@@ -3,13 +3,35 @@ import { AppError } from '../domain/errors.js';
 import type { Policy } from '../domain/policy.js';
 import { evaluateApprovals, type ApprovalEvaluation } from '../domain/requirements.js';
 import type { Clock } from '../shared/clock.js';
-import type { Store, Transaction } from './ports.js';
+import type { AuditEvent, NewEvent } from '../domain/events.js';
+import type { EventSubscriber, Store, Transaction } from './ports.js';
 
 /** What every use case receives. Built once by the composition root (src/context.ts). */
 export interface AppDeps {
   readonly policy: Policy;
   readonly clock: Clock;
   readonly store: Store;
+  readonly subscribers?: readonly EventSubscriber[];
+}
+
+/**
+ * Appends the events to the audit chain and lets the subscribers (outbox,
+ * GitHub statuses, live board) react in the same transaction. Every use case
+ * records its events through here, as its last write.
+ */
+export async function recordEvents(
+  tx: Transaction,
+  deps: AppDeps,
+  change: Change,
+  events: readonly NewEvent[],
+  at: string,
+): Promise<AuditEvent[]> {
+  const stored = await tx.events.append(events, { at, policyHash: deps.policy.hash });
+  for (const subscriber of deps.subscribers ?? []) {
+    await subscriber.onEvents(tx, stored, change);
+    if (subscriber.afterCommit) tx.afterCommit(() => subscriber.afterCommit?.(stored, change));
+  }
+  return stored;
 }
 
 export function evaluateChange(

@@ -18,6 +18,7 @@ import {
   assertVersion,
   evaluateChange,
   getChangeForUpdate,
+  recordEvents,
   saveChange,
   type AppDeps,
 } from './deps.js';
@@ -97,7 +98,7 @@ export async function editChange(
     }
 
     await saveChange(tx, next, change.version);
-    await tx.events.append(events, { at: now, policyHash: deps.policy.hash });
+    await recordEvents(tx, deps, next, events, now);
     return next;
   });
 }

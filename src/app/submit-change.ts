@@ -10,6 +10,7 @@ import {
   assertVersion,
   evaluateChange,
   getChangeForUpdate,
+  recordEvents,
   saveChange,
   type AppDeps,
 } from './deps.js';
@@ -64,7 +65,7 @@ export async function submitChange(
       });
     }
     await saveChange(tx, next, change.version);
-    await tx.events.append(events, { at: now, policyHash: deps.policy.hash });
+    await recordEvents(tx, deps, next, events, now);
     return next;
   });
 }

@@ -53,15 +53,13 @@ export async function buildServer(
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .status(404)
-      .send({
-        error: {
-          code: 'not_found',
-          message: `no route ${request.method} ${request.url.split('?')[0]}`,
-          details: [],
-        },
-      });
+    void reply.status(404).send({
+      error: {
+        code: 'not_found',
+        message: `no route ${request.method} ${request.url.split('?')[0]}`,
+        details: [],
+      },
+    });
   });
 
   await app.register(swagger, {

@@ -46,14 +46,12 @@ export function createStore(database: Database): Store {
     read,
     async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
       const callbacks: (() => void)[] = [];
-      const result = await database.db
-        .transaction()
-        .execute((trx) =>
-          work({
-            ...createRepositories(trx, database.dialect),
-            afterCommit: (callback) => callbacks.push(callback),
-          }),
-        );
+      const result = await database.db.transaction().execute((trx) =>
+        work({
+          ...createRepositories(trx, database.dialect),
+          afterCommit: (callback) => callbacks.push(callback),
+        }),
+      );
       for (const callback of callbacks) callback();
       return result;
     },

@@ -12,6 +12,7 @@ import type {
 import type { Change, ChangeState, Decision, Verdict } from '../domain/change.js';
 import { hashEvent, type AuditEvent, type EventType } from '../domain/events.js';
 import type { DialectName } from './database.js';
+import { actionLinkRepository, nudgeRepository, outboxRepository } from './outbox-repositories.js';
 import type {
   ApiTokensTable,
   ChangesTable,
@@ -26,6 +27,9 @@ export function createRepositories(db: Kysely<DatabaseSchema>, dialect: DialectN
     events: eventLog(db),
     tokens: tokenRepository(db),
     policies: policyArchive(db),
+    outbox: outboxRepository(db, dialect),
+    nudges: nudgeRepository(db),
+    actionLinks: actionLinkRepository(db),
   };
 }
 

@@ -71,7 +71,45 @@ export interface PoliciesTable {
   first_seen_at: string;
 }
 
+export interface OutboxTable {
+  id: string;
+  kind: string;
+  target: string;
+  change_id: number | null;
+  event_id: number | null;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_token: string | null;
+  lease_expires_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface NudgesTable {
+  change_id: number;
+  round: number;
+  kind: string;
+  at: string;
+}
+
+export interface ActionLinksTable {
+  digest: string;
+  person: string;
+  change_id: number;
+  round: number;
+  verdict: string;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
 export interface DatabaseSchema {
+  outbox: OutboxTable;
+  nudges: NudgesTable;
+  action_links: ActionLinksTable;
   changes: ChangesTable;
   change_services: ChangeServicesTable;
   decisions: DecisionsTable;

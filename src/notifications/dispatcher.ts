@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import type { OutboxMessage, Store } from '../app/ports.js';
+import type { Clock } from '../shared/clock.js';
+import { backoffDelay } from '../shared/retry.js';
+import type { Deliverer, DeliveryOutcome } from './deliverer.js';
+
+export interface DispatcherOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly deliverers: readonly Deliverer[];
+  /** Messages leased per round. */
+  readonly batchSize?: number;
+  /** How long a claim stays ours; a process that dies mid-delivery loses it after this. */
+  readonly leaseMs?: number;
+  readonly maxAttempts?: number;
+  readonly backoff?: { baseMs: number; maxMs: number };
+  /** Longest sleep between rounds when nothing is due (other processes may enqueue). */
+  readonly pollMs?: number;
+  /** Work done on every round besides delivering (the reminder scheduler). */
+  readonly beforeRound?: () => Promise<void>;
+  readonly log?: (
+    level: 'info' | 'warn' | 'error',
+    message: string,
+    data?: Record<string, unknown>,
+  ) => void;
+}
+
+export interface RoundResult {
+  readonly claimed: number;
+  readonly sent: number;
+  readonly failed: number;
+  readonly dead: number;
+}
+
+/**
+ * Delivers the outbox. Each round leases due messages (a lease token fences a
+ * late worker out), hands them to their deliverer grouped by target, and records
+ * the outcome: sent, retry later with back-off, or dead after maxAttempts.
+ * Safe to run in several processes on one PostgreSQL database.
+ */
+export class Dispatcher {
+  readonly #options: Required<Omit<DispatcherOptions, 'beforeRound' | 'log'>> &
+    Pick<DispatcherOptions, 'beforeRound' | 'log'>;
+  readonly #deliverers: Map<string, Deliverer>;
+  #running = false;
+  #timer: NodeJS.Timeout | undefined;
+  #current: Promise<unknown> = Promise.resolve();
+  #wakeRequested = false;
+
+  constructor(options: DispatcherOptions) {
+    this.#options = {
+      batchSize: 50,
+      leaseMs: 60_000,
+      maxAttempts: 8,
+      backoff: { baseMs: 10_000, maxMs: 3_600_000 },
+      pollMs: 2_000,
+      ...options,
+    };
+    this.#deliverers = new Map(options.deliverers.map((d) => [d.kind, d]));
+  }
+
+  /** One round: claim what is due now and deliver it. Tests drive time with this. */
+  async runOnce(): Promise<RoundResult> {
+    const { store, clock } = this.#options;
+    await this.#options.beforeRound?.();
+    const now = clock.now();
+    const leaseToken = randomUUID();
+    const claimed = await store.transaction((tx) =>
+      tx.outbox.claim({
+        now: now.toISOString(),
+        limit: this.#options.batchSize,
+        leaseToken,
+        leaseUntil: new Date(now.getTime() + this.#options.leaseMs).toISOString(),
+      }),
+    );
+    const result = { claimed: claimed.length, sent: 0, failed: 0, dead: 0 };
+    const groups = new Map<string, OutboxMessage[]>();
+    for (const message of claimed) {
+      const key = `${message.kind}\u0000${message.target}`;
+      groups.set(key, [...(groups.get(key) ?? []), message]);
+    }
+    // Targets are independent: a slow channel must not hold up the others.
+    await Promise.all(
+      [...groups.values()].map(async (messages) => {
+        const outcomes = await this.#deliver(messages);
+        for (const [i, message] of messages.entries()) {
+          const outcome = outcomes[i] ?? {
+            ok: false,
+            permanent: false,
+            reason: 'the deliverer gave no outcome',
+          };
+          const status = await this.#record(message, leaseToken, outcome);
+          result[status]++;
+        }
+      }),
+    );
+    return result;
+  }
+
+  async #deliver(messages: OutboxMessage[]): Promise<DeliveryOutcome[]> {
+    const kind = messages[0]!.kind;
+    const deliverer = this.#deliverers.get(kind);
+    if (!deliverer)
+      return messages.map(() => ({
+        ok: false,
+        permanent: true,
+        reason: `nothing delivers messages of kind "${kind}"`,
+      }));
+    try {
+      return await deliverer.deliver(messages);
+    } catch (error) {
+      this.#options.log?.('error', 'deliverer threw', { kind, error: (error as Error).message });
+      return messages.map(() => ({
+        ok: false,
+        permanent: false,
+        reason: `unexpected error: ${(error as Error).message}`,
+      }));
+    }
+  }
+
+  async #record(
+    message: OutboxMessage,
+    leaseToken: string,
+    outcome: DeliveryOutcome,
+  ): Promise<'sent' | 'failed' | 'dead'> {
+    const { store, clock, maxAttempts, backoff } = this.#options;
+    const now = clock.now();
+    if (outcome.ok) {
+      await store.read.outbox.complete(message.id, leaseToken, now.toISOString());
+      return 'sent';
+    }
+    const giveUp = outcome.permanent || message.attempts >= maxAttempts;
+    const delay = outcome.retryAfterMs ?? backoffDelay(message.attempts, backoff);
+    const error =
+      giveUp && !outcome.permanent
+        ? `${outcome.reason} (gave up after ${message.attempts} attempts)`
+        : outcome.reason;
+    await store.read.outbox.fail(message.id, leaseToken, {
+      error,
+      retryAt: giveUp ? null : new Date(now.getTime() + delay).toISOString(),
+    });
+    this.#options.log?.(
+      giveUp ? 'error' : 'warn',
+      giveUp ? 'delivery dead-lettered' : 'delivery failed, will retry',
+      {
+        id: message.id,
+        kind: message.kind,
+        target: message.target,
+        attempts: message.attempts,
+        reason: outcome.reason,
+      },
+    );
+    return giveUp ? 'dead' : 'failed';
+  }
+
+  /** Runs rounds until stop(): at once when woken, else when the next message is due or after pollMs. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#schedule(0);
+  }
+
+  /** Something was committed: deliver it now rather than at the next poll. */
+  wake(): void {
+    if (!this.#running) return;
+    this.#wakeRequested = true;
+    this.#schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    clearTimeout(this.#timer);
+    await this.#current;
+  }
+
+  #schedule(delayMs: number): void {
+    clearTimeout(this.#timer);
+    if (!this.#running) return;
+    this.#timer = setTimeout(() => {
+      this.#current = this.#current.then(() => this.#loop());
+    }, delayMs);
+  }
+
+  async #loop(): Promise<void> {
+    if (!this.#running) return;
+    this.#wakeRequested = false;
+    let next = this.#options.pollMs;
+    try {
+      const result = await this.runOnce();
+      if (result.claimed === this.#options.batchSize) next = 0;
+      else {
+        const due = await this.#options.store.read.outbox.nextDueAt();
+        if (due)
+          next = Math.min(next, Math.max(0, Date.parse(due) - this.#options.clock.now().getTime()));
+      }
+    } catch (error) {
+      this.#options.log?.('error', 'dispatcher round failed', { error: (error as Error).message });
+    }
+    this.#schedule(this.#wakeRequested ? 0 : next);
+  }
+}

@@ -1,0 +1,252 @@
+import type { Kysely, Selectable } from 'kysely';
+import type {
+  ActionLinkRepository,
+  NudgeRepository,
+  OutboxMessage,
+  OutboxRepository,
+  OutboxStatus,
+} from '../app/ports.js';
+import { OUTBOX_STATUSES } from '../app/ports.js';
+import type { DialectName } from '../config/database-url.js';
+import type { DatabaseSchema, OutboxTable } from './schema.js';
+
+const CLAIMABLE = ['pending', 'failed'] as const;
+
+export function outboxRepository(
+  db: Kysely<DatabaseSchema>,
+  dialect: DialectName,
+): OutboxRepository {
+  return {
+    async enqueue(messages, createdAt) {
+      if (messages.length === 0) return;
+      await db
+        .insertInto('outbox')
+        .values(
+          messages.map((m) => ({
+            id: m.id,
+            kind: m.kind,
+            target: m.target,
+            change_id: m.changeId,
+            event_id: m.eventId,
+            payload: JSON.stringify(m.payload),
+            status: m.deadReason ? 'dead' : 'pending',
+            attempts: 0,
+            next_attempt_at: m.notBefore,
+            lease_token: null,
+            lease_expires_at: null,
+            last_error: m.deadReason ?? null,
+            created_at: createdAt,
+            sent_at: null,
+          })),
+        )
+        .execute();
+    },
+
+    async claim({ now, limit, leaseToken, leaseUntil }) {
+      let due = db
+        .selectFrom('outbox')
+        .select('id')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', 'in', [...CLAIMABLE]), eb('next_attempt_at', '<=', now)]),
+            // A lease that ran out belongs to a worker that died or hung: take it over.
+            eb.and([eb('status', '=', 'sending'), eb('lease_expires_at', '<=', now)]),
+          ]),
+        )
+        .orderBy('next_attempt_at')
+        .limit(limit);
+      if (dialect === 'postgres') due = due.forUpdate().skipLocked();
+      const ids = (await due.execute()).map((row) => row.id);
+      if (ids.length === 0) return [];
+      const rows = await db
+        .updateTable('outbox')
+        .set((eb) => ({
+          status: 'sending',
+          lease_token: leaseToken,
+          lease_expires_at: leaseUntil,
+          attempts: eb('attempts', '+', 1),
+        }))
+        .where('id', 'in', ids)
+        .returningAll()
+        .execute();
+      return rows.map(fromRow).sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt));
+    },
+
+    async complete(id, leaseToken, sentAt) {
+      const result = await db
+        .updateTable('outbox')
+        .set({
+          status: 'sent',
+          sent_at: sentAt,
+          lease_token: null,
+          lease_expires_at: null,
+          last_error: null,
+        })
+        .where('id', '=', id)
+        .where('lease_token', '=', leaseToken)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async fail(id, leaseToken, { error, retryAt }) {
+      const result = await db
+        .updateTable('outbox')
+        .set({
+          status: retryAt ? 'failed' : 'dead',
+          last_error: error.slice(0, 2000),
+          lease_token: null,
+          lease_expires_at: null,
+          ...(retryAt ? { next_attempt_at: retryAt } : {}),
+        })
+        .where('id', '=', id)
+        .where('lease_token', '=', leaseToken)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async list({ statuses, changeId, limit }) {
+      let query = db
+        .selectFrom('outbox')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(limit);
+      if (statuses?.length) query = query.where('status', 'in', [...statuses]);
+      if (changeId !== undefined) query = query.where('change_id', '=', changeId);
+      return (await query.execute()).map(fromRow);
+    },
+
+    async find(id) {
+      const row = await db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && fromRow(row);
+    },
+
+    async retry(id, now) {
+      const result = await db
+        .updateTable('outbox')
+        .set({
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: now,
+          lease_token: null,
+          lease_expires_at: null,
+        })
+        .where('id', '=', id)
+        .where('status', 'in', ['failed', 'dead'])
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async nextDueAt() {
+      const row = await db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.min('next_attempt_at').as('next'))
+        .where('status', 'in', [...CLAIMABLE])
+        .executeTakeFirst();
+      const lease = await db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.min('lease_expires_at').as('next'))
+        .where('status', '=', 'sending')
+        .executeTakeFirst();
+      const candidates = [row?.next, lease?.next].filter((v): v is string => typeof v === 'string');
+      return candidates.sort()[0];
+    },
+
+    async countByStatus() {
+      const rows = await db
+        .selectFrom('outbox')
+        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('status')
+        .execute();
+      const counts = Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, 0])) as Record<
+        OutboxStatus,
+        number
+      >;
+      for (const row of rows) counts[row.status as OutboxStatus] = Number(row.n);
+      return counts;
+    },
+  };
+}
+
+function fromRow(row: Selectable<OutboxTable>): OutboxMessage {
+  return {
+    id: row.id,
+    kind: row.kind,
+    target: row.target,
+    changeId: row.change_id,
+    eventId: row.event_id,
+    payload: JSON.parse(row.payload) as unknown,
+    status: row.status as OutboxStatus,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    leaseToken: row.lease_token,
+    leaseExpiresAt: row.lease_expires_at,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    sentAt: row.sent_at,
+  };
+}
+
+export function nudgeRepository(db: Kysely<DatabaseSchema>): NudgeRepository {
+  return {
+    async claim({ changeId, round, kind, at }) {
+      const result = await db
+        .insertInto('nudges')
+        .values({ change_id: changeId, round, kind, at })
+        .onConflict((oc) => oc.columns(['change_id', 'round', 'kind']).doNothing())
+        .executeTakeFirst();
+      return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+    },
+  };
+}
+
+export function actionLinkRepository(db: Kysely<DatabaseSchema>): ActionLinkRepository {
+  return {
+    async insert(links) {
+      if (links.length === 0) return;
+      await db
+        .insertInto('action_links')
+        .values(
+          links.map((l) => ({
+            digest: l.digest,
+            person: l.person,
+            change_id: l.changeId,
+            round: l.round,
+            verdict: l.verdict,
+            expires_at: l.expiresAt,
+            used_at: l.usedAt,
+            created_at: l.createdAt,
+          })),
+        )
+        .execute();
+    },
+    async find(digest) {
+      const row = await db
+        .selectFrom('action_links')
+        .selectAll()
+        .where('digest', '=', digest)
+        .executeTakeFirst();
+      return (
+        row && {
+          digest: row.digest,
+          person: row.person,
+          changeId: row.change_id,
+          round: row.round,
+          verdict: row.verdict as 'approve' | 'reject',
+          expiresAt: row.expires_at,
+          usedAt: row.used_at,
+          createdAt: row.created_at,
+        }
+      );
+    },
+    async use(digest, at) {
+      const result = await db
+        .updateTable('action_links')
+        .set({ used_at: at })
+        .where('digest', '=', digest)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+  };
+}
