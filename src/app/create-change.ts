@@ -42,6 +42,7 @@ export async function createChange(
       createdAt: now,
       updatedAt: now,
       submittedAt: null,
+      requestedAt: null,
     });
     await recordEvents(
       tx,

@@ -76,7 +76,7 @@ export async function editChange(
 
     if (change.state === 'pending') {
       const requirements = requirementsForApproval(deps.policy, next);
-      next = { ...next, requirements, round: change.round + 1 };
+      next = { ...next, requirements, round: change.round + 1, requestedAt: now };
       const withdrawn = decisions.filter((d) => d.verdict === 'approve').map((d) => d.person);
       if (withdrawn.length > 0) {
         events.push({

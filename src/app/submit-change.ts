@@ -43,6 +43,7 @@ export async function submitChange(
       meetings: meetingsFor(deps.policy, subjectOf(change)),
       version: change.version + 1,
       submittedAt: now,
+      requestedAt: now,
       updatedAt: now,
     };
     const events: NewEvent[] = [

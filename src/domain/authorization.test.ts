@@ -48,6 +48,7 @@ function change(overrides: Partial<Change> = {}): Change {
     createdAt: '2026-11-02T10:00:00Z',
     updatedAt: '2026-11-02T10:00:00Z',
     submittedAt: '2026-11-02T10:00:00Z',
+    requestedAt: '2026-11-02T10:00:00Z',
     ...overrides,
   };
 }

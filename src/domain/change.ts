@@ -49,6 +49,8 @@ export interface Change {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly submittedAt: string | null;
+  /** When approvers were last asked: at submit, and again when an edit re-computed the requirements. */
+  readonly requestedAt: string | null;
 }
 
 export type Verdict = 'approve' | 'reject';

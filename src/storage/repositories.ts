@@ -186,6 +186,7 @@ function toRow(change: NewChange): Omit<ChangesTable, 'id'> {
     created_at: change.createdAt,
     updated_at: change.updatedAt,
     submitted_at: change.submittedAt,
+    requested_at: change.requestedAt,
   };
 }
 
@@ -209,6 +210,7 @@ function fromRow(row: Selectable<ChangesTable>): Change {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     submittedAt: row.submitted_at,
+    requestedAt: row.requested_at,
   };
 }
 

@@ -20,6 +20,7 @@ export interface ChangesTable {
   created_at: string;
   updated_at: string;
   submitted_at: string | null;
+  requested_at: string | null;
 }
 
 export interface ChangeServicesTable {

@@ -4,6 +4,9 @@ import type { Kysely, Migration } from 'kysely';
 export function outbox(): Migration {
   return {
     async up(db: Kysely<unknown>) {
+      // When approvers were last asked (submit, or an edit that re-computed the requirements): reminders count from here.
+      await db.schema.alterTable('changes').addColumn('requested_at', 'text').execute();
+
       await db.schema
         .createTable('outbox')
         .addColumn('id', 'text', (c) => c.primaryKey())
