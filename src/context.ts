@@ -1,7 +1,14 @@
 import type { AppDeps } from './app/deps.js';
 import type { EventSubscriber, Store } from './app/ports.js';
 import type { Deliverer } from './notifications/deliverer.js';
-import { Dispatcher } from './notifications/dispatcher.js';
+import nodemailer from 'nodemailer';
+import { chatDeliverer } from './notifications/channels/chat.js';
+import { emailDeliverer } from './notifications/channels/email.js';
+import { webhookDeliverer } from './notifications/channels/webhook.js';
+import { Dispatcher, type DispatcherOptions } from './notifications/dispatcher.js';
+import { nudgeScheduler } from './notifications/reminders.js';
+import { notificationSubscriber } from './notifications/subscriber.js';
+import { createOutboundClient } from './shared/outbound-http.js';
 import type { Config } from './config/config.js';
 import { StartupError } from './config/startup-error.js';
 import type { Policy } from './domain/policy.js';
@@ -21,6 +28,7 @@ export interface AppContext extends AppDeps {
   readonly policySource: string;
   readonly policyWarnings: readonly PolicyProblem[];
   readonly subscribers: readonly EventSubscriber[];
+  readonly emailEnabled: boolean;
   /** Delivers the outbox; `changeboard serve` starts it, tests drive it with runOnce(). */
   readonly dispatcher: Dispatcher;
   /** Stops the dispatcher, then closes the database. */
@@ -29,6 +37,9 @@ export interface AppContext extends AppDeps {
 
 export interface ContextOverrides {
   readonly clock?: Clock;
+  readonly log?: DispatcherOptions['log'];
+  /** How long chat and webhook receivers get to answer (default 10 s). */
+  readonly outboundTimeoutMs?: number;
   /** Dispatcher tuning for tests (e.g. a short lease to test take-over). */
   readonly dispatcher?: {
     leaseMs?: number;
@@ -65,9 +76,46 @@ export async function createContext(
     await store.close();
     throw error;
   }
-  const deliverers: Deliverer[] = [];
-  const dispatcher = new Dispatcher({ store, clock, deliverers, ...overrides.dispatcher });
+  const emailEnabled = config.smtpUrl !== undefined;
+  const delivery = {
+    policy,
+    repos: store.read,
+    clock,
+    publicUrl: config.publicUrl,
+    http: createOutboundClient({
+      allowPrivate: config.allowPrivateTargets,
+      defaultTimeoutMs: overrides.outboundTimeoutMs,
+    }),
+  };
+  const transport = config.smtpUrl
+    ? nodemailer.createTransport({
+        url: config.smtpUrl,
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 30_000,
+      })
+    : undefined;
+  const deliverers: Deliverer[] = [
+    chatDeliverer('teams', delivery),
+    chatDeliverer('slack', delivery),
+    webhookDeliverer(delivery),
+    emailDeliverer({
+      ...delivery,
+      transport,
+      from: config.mailFrom,
+      linkTtlMs: config.actionLinkTtlMs,
+    }),
+  ];
+  const dispatcher = new Dispatcher({
+    store,
+    clock,
+    deliverers,
+    beforeRound: nudgeScheduler({ store, policy, clock, emailEnabled }),
+    log: overrides.log,
+    ...overrides.dispatcher,
+  });
   const subscribers: EventSubscriber[] = [
+    notificationSubscriber({ policy, clock, emailEnabled }),
     // Committed outbox rows are delivered at once by this process's dispatcher (others poll).
     { onEvents: () => Promise.resolve(), afterCommit: () => dispatcher.wake() },
   ];
@@ -80,6 +128,7 @@ export async function createContext(
     clock,
     store,
     subscribers,
+    emailEnabled,
     dispatcher,
     async close() {
       await dispatcher.stop();

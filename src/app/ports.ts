@@ -78,7 +78,7 @@ export interface PolicyArchive {
   find(hash: string): Promise<{ hash: string; source: string; firstSeenAt: string } | undefined>;
 }
 
-export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'failed', 'dead'] as const;
+export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'skipped', 'failed', 'dead'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 export interface NewOutboxMessage {
@@ -127,8 +127,12 @@ export interface OutboxRepository {
     leaseToken: string;
     leaseUntil: string;
   }): Promise<OutboxMessage[]>;
-  /** Fenced by the lease token: a worker whose lease was taken over cannot mark the message. */
-  complete(id: string, leaseToken: string, sentAt: string): Promise<boolean>;
+  /**
+   * Fenced by the lease token: a worker whose lease was taken over cannot mark
+   * the message. With `skipped`, nothing was sent because it was no longer
+   * needed (an approval request for a change decided meanwhile), and why.
+   */
+  complete(id: string, leaseToken: string, sentAt: string, skipped?: string): Promise<boolean>;
   /** `retryAt` null means give up: the message is dead-lettered with the error. */
   fail(
     id: string,

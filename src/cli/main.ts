@@ -6,6 +6,7 @@ import { ExitStatus } from './exit-status.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerChangeCommands } from './commands/change.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerOutboxCommands } from './commands/outbox.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerTokenCommands } from './commands/token.js';
@@ -44,6 +45,7 @@ export async function runCli(
   registerTokenCommands(program, cli);
   registerChangeCommands(program, cli);
   registerAuditCommands(program, cli);
+  registerOutboxCommands(program, cli);
 
   try {
     await program.parseAsync([...argv]);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseDuration } from '../shared/duration.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
 
 /** Everything Changeboard reads from its environment, checked once at start-up. The only module that reads process.env. */
@@ -15,6 +16,10 @@ export interface Config {
   readonly logLevel: string;
   readonly allowPrivateTargets: boolean;
   readonly smtpUrl?: string;
+  /** The From: of every e-mail. */
+  readonly mailFrom: string;
+  /** How long approve/reject links in e-mails work. */
+  readonly actionLinkTtlMs: number;
   readonly githubWebhookSecret?: string;
   readonly githubToken?: string;
   readonly githubApiUrl: string;
@@ -79,6 +84,14 @@ export function readConfig(
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl))
     problems.push('SMTP_URL: must start with smtp:// or smtps://');
 
+  const mailFrom =
+    env.MAIL_FROM ??
+    `Changeboard <changeboard@${URL.canParse(publicUrl) ? new URL(publicUrl).hostname : 'localhost'}>`;
+  const linkTtlText = env.ACTION_LINK_TTL ?? '72h';
+  const actionLinkTtlMs = parseDuration(linkTtlText);
+  if (actionLinkTtlMs === undefined)
+    problems.push(`ACTION_LINK_TTL: "${linkTtlText}" is not a duration such as 72h or 3d`);
+
   const githubApiUrl = (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
   if (!URL.canParse(githubApiUrl)) problems.push(`GITHUB_API_URL: "${githubApiUrl}" is not a URL`);
 
@@ -99,6 +112,8 @@ export function readConfig(
       logLevel,
       allowPrivateTargets: allowPrivate === 'true',
       smtpUrl,
+      mailFrom,
+      actionLinkTtlMs: actionLinkTtlMs ?? 0,
       githubWebhookSecret: env.GITHUB_WEBHOOK_SECRET || undefined,
       githubToken: env.GITHUB_TOKEN || undefined,
       githubApiUrl,

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { OUTBOX_STATUSES } from '../app/ports.js';
 import { CHANGE_STATES } from '../domain/change.js';
 import { EVENT_TYPES } from '../domain/events.js';
 import { FIELD_TYPES } from '../domain/policy.js';
@@ -241,6 +242,43 @@ export const PolicyView = Type.Object({
   ),
   meetings: Type.Array(Type.Object({ name: Type.String(), when: ConditionView })),
 });
+
+export const DeliveryView = Type.Object({
+  id: Type.String({ description: 'Stable id, sent as X-Changeboard-Delivery / Message-ID' }),
+  kind: Type.String({ description: 'teams, slack, webhook, email, …' }),
+  target: Type.String({ description: 'Channel or person id' }),
+  changeId: Nullable(Type.String()),
+  eventId: Nullable(Type.Integer()),
+  status: StringEnum(OUTBOX_STATUSES),
+  attempts: Type.Integer(),
+  nextAttemptAt: Type.String(),
+  lastError: Nullable(
+    Type.String({ description: 'Why the last attempt failed, or why it was skipped' }),
+  ),
+  createdAt: Type.String(),
+  sentAt: Nullable(Type.String()),
+});
+
+export const DeliveryList = Type.Object({
+  items: Type.Array(DeliveryView),
+  counts: Type.Record(Type.String(), Type.Integer()),
+});
+
+export const DeliveryParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 100 }) },
+  Strict,
+);
+
+export const ListDeliveriesQuery = Type.Object(
+  {
+    status: Type.Optional(
+      Type.String({ description: `Comma-separated: ${OUTBOX_STATUSES.join(', ')}` }),
+    ),
+    change: Type.Optional(ChangeId),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+  },
+  Strict,
+);
 
 export const ErrorBody = Type.Object({
   error: Type.Object({

@@ -5,7 +5,9 @@ import type { AppContext } from '../context.js';
 import { createAjv } from '../shared/ajv.js';
 import { bearerAuthentication } from './auth.js';
 import { handleError, malformedJson } from './errors.js';
+import { actionLinkRoutes } from './routes/action-links.js';
 import { changeRoutes } from './routes/changes.js';
+import { deliveryRoutes } from './routes/deliveries.js';
 import { policyRoutes } from './routes/policy.js';
 
 export const BODY_LIMIT = 256 * 1024;
@@ -77,6 +79,7 @@ export async function buildServer(
   });
 
   app.get('/healthz', { schema: { hide: true } }, () => ({ ok: true }));
+  await app.register(actionLinkRoutes(ctx));
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   await app.register(
@@ -84,6 +87,7 @@ export async function buildServer(
       api.addHook('onRequest', bearerAuthentication(ctx));
       await api.register(policyRoutes(ctx));
       await api.register(changeRoutes(ctx));
+      await api.register(deliveryRoutes(ctx));
     },
     { prefix: '/api/v1' },
   );

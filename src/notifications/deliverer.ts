@@ -2,7 +2,11 @@ import type { OutboxMessage } from '../app/ports.js';
 
 /** How one delivery attempt went. */
 export type DeliveryOutcome =
-  | { readonly ok: true; readonly note?: string }
+  | {
+      readonly ok: true;
+      /** Nothing was sent because it is no longer needed, and why. */
+      readonly skipped?: string;
+    }
   | {
       readonly ok: false;
       /** No retry can help (a 404 URL, a rejected recipient, an unset variable): dead-letter at once. */

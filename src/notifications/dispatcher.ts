@@ -126,7 +126,7 @@ export class Dispatcher {
     const { store, clock, maxAttempts, backoff } = this.#options;
     const now = clock.now();
     if (outcome.ok) {
-      await store.read.outbox.complete(message.id, leaseToken, now.toISOString());
+      await store.read.outbox.complete(message.id, leaseToken, now.toISOString(), outcome.skipped);
       return 'sent';
     }
     const giveUp = outcome.permanent || message.attempts >= maxAttempts;

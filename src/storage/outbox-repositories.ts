@@ -72,15 +72,15 @@ export function outboxRepository(
       return rows.map(fromRow).sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt));
     },
 
-    async complete(id, leaseToken, sentAt) {
+    async complete(id, leaseToken, sentAt, skipped) {
       const result = await db
         .updateTable('outbox')
         .set({
-          status: 'sent',
+          status: skipped ? 'skipped' : 'sent',
           sent_at: sentAt,
           lease_token: null,
           lease_expires_at: null,
-          last_error: null,
+          last_error: skipped ?? null,
         })
         .where('id', '=', id)
         .where('lease_token', '=', leaseToken)

@@ -14,13 +14,24 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
         import('../../context.js'),
         import('../../http/server.js'),
       ]);
-      const ctx = await createContext(config);
+      // The dispatcher logs through the server's logger, which exists only once the server is built.
+      const sink: {
+        log?: (
+          level: 'info' | 'warn' | 'error',
+          message: string,
+          data?: Record<string, unknown>,
+        ) => void;
+      } = {};
+      const ctx = await createContext(config, {
+        log: (level, message, data) => sink.log?.(level, message, data),
+      });
       const app = await buildServer(ctx, {
         logger: {
           level: config.logLevel,
           redact: ['req.headers.authorization', 'req.headers.cookie'],
         },
       });
+      sink.log = (level, message, data) => app.log[level](data ?? {}, message);
       const shutdown = async (signal: string) => {
         app.log.info({ signal }, 'shutting down');
         await app.close();
@@ -31,6 +42,7 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
       process.once('SIGINT', () => void shutdown('SIGINT'));
 
       await app.listen({ host: config.host, port: config.port });
+      ctx.dispatcher.start();
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);

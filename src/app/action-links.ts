@@ -1,0 +1,121 @@
+import type { Change, Verdict } from '../domain/change.js';
+import { AppError } from '../domain/errors.js';
+import type { Person } from '../domain/policy.js';
+import { digestSecret, generateSecret } from '../shared/tokens.js';
+import { decideChange } from './decide-change.js';
+import { evaluateChange, type AppDeps } from './deps.js';
+import type { ActionLink, Repositories } from './ports.js';
+
+export const DEFAULT_LINK_TTL_MS = 72 * 3_600_000;
+
+export interface ActionLinkPair {
+  readonly approve: string;
+  readonly reject: string;
+  readonly expiresAt: string;
+}
+
+/**
+ * Approve and reject links for one approver, one change and one approval round.
+ * Each is a random 256-bit token that only this server minted, stored as a
+ * digest: single-use, expiring, and void once the round changes (an edit) or
+ * the change is decided.
+ */
+export async function createActionLinks(
+  repos: Repositories,
+  input: { person: string; change: Change; now: Date; ttlMs: number },
+): Promise<ActionLinkPair> {
+  const expiresAt = new Date(input.now.getTime() + input.ttlMs).toISOString();
+  const tokens = { approve: generateSecret('cba'), reject: generateSecret('cba') };
+  await repos.actionLinks.insert(
+    (['approve', 'reject'] as const).map((verdict) => ({
+      digest: digestSecret(tokens[verdict]),
+      person: input.person,
+      changeId: input.change.id,
+      round: input.change.round,
+      verdict,
+      expiresAt,
+      usedAt: null,
+      createdAt: input.now.toISOString(),
+    })),
+  );
+  return { ...tokens, expiresAt };
+}
+
+export type LinkState =
+  | {
+      readonly usable: true;
+      readonly link: ActionLink;
+      readonly person: Person;
+      readonly change: Change;
+    }
+  | { readonly usable: false; readonly reason: string; readonly change?: Change };
+
+/** What opening a link shows. Reading a link never changes anything (mail scanners prefetch links). */
+export async function inspectActionLink(deps: AppDeps, token: string): Promise<LinkState> {
+  const link = await deps.store.read.actionLinks.find(digestSecret(token));
+  if (!link)
+    return {
+      usable: false,
+      reason: 'This link is not valid. It may have been mistyped or cut off.',
+    };
+  const change = await deps.store.read.changes.find(link.changeId);
+  if (!change) return { usable: false, reason: 'The change this link was for no longer exists.' };
+  const person = deps.policy.people.get(link.person);
+  if (!person)
+    return {
+      usable: false,
+      reason: 'The person this link was sent to is no longer in the policy.',
+      change,
+    };
+  if (link.usedAt)
+    return { usable: false, reason: `This link was already used on ${link.usedAt}.`, change };
+  if (link.expiresAt <= deps.clock.now().toISOString())
+    return { usable: false, reason: `This link expired on ${link.expiresAt}.`, change };
+  if (change.state !== 'pending')
+    return {
+      usable: false,
+      reason: `The change is ${change.state.replace('_', ' ')} now, so there is nothing to decide.`,
+      change,
+    };
+  if (change.round !== link.round) {
+    return {
+      usable: false,
+      reason:
+        'The change was edited after this link was sent, so its earlier approvals no longer count. Open the change to see what changed.',
+      change,
+    };
+  }
+  const decisions = await deps.store.read.changes.listDecisions(change.id, change.round);
+  if (decisions.some((d) => d.person === person.id))
+    return { usable: false, reason: 'You have already decided on this change.', change };
+  if (!evaluateChange(deps.policy, change, decisions).eligibleApprovers.has(person.id)) {
+    return {
+      usable: false,
+      reason: `${person.name} is not needed to approve this change any more.`,
+      change,
+    };
+  }
+  return { usable: true, link, person, change };
+}
+
+/** The confirmed action: spends the link, then decides as the person it was sent to. */
+export async function useActionLink(
+  deps: AppDeps,
+  token: string,
+  input: { comment?: string },
+): Promise<{ change: Change; verdict: Verdict; person: Person }> {
+  const state = await inspectActionLink(deps, token);
+  if (!state.usable) throw new AppError('invalid_state', state.reason);
+  if (state.link.verdict === 'reject' && !input.comment?.trim()) {
+    throw new AppError('invalid_input', 'a rejection needs a comment saying why', [
+      { path: 'comment', message: 'is required to reject' },
+    ]);
+  }
+  if (!(await deps.store.read.actionLinks.use(state.link.digest, deps.clock.now().toISOString()))) {
+    throw new AppError('invalid_state', 'This link was just used.');
+  }
+  const change = await decideChange(deps, state.person, state.change.id, state.link.verdict, {
+    comment: input.comment,
+  });
+  return { change, verdict: state.link.verdict, person: state.person };
+}

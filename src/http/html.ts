@@ -1,0 +1,39 @@
+/** Minimal server-rendered pages (e-mail action links work without the web app). */
+
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+export function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${escapeHtml(title)} · Changeboard</title>
+<style>
+  body { margin: 0; background: #f6f7f9; color: #1f2328; font: 16px/1.5 -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
+  main { max-width: 640px; margin: 32px auto; background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 24px; }
+  h1 { font-size: 1.3rem; margin: 0 0 .5rem; }
+  dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: 1rem 0; }
+  dt { color: #656d76; }
+  dd { margin: 0; }
+  label { display: block; font-weight: 600; margin: 1rem 0 .25rem; }
+  textarea { width: 100%; box-sizing: border-box; min-height: 6rem; font: inherit; padding: .5rem; border: 1px solid #d0d7de; border-radius: 6px; }
+  button { margin-top: 1rem; font: inherit; font-weight: 600; color: #fff; border: 0; border-radius: 6px; padding: .6rem 1.2rem; cursor: pointer; }
+  button:focus-visible, a:focus-visible, textarea:focus-visible { outline: 3px solid #0969da; outline-offset: 2px; }
+  .approve { background: #1a7f37; } .reject { background: #cf222e; }
+  .notice { padding: .75rem 1rem; border-radius: 6px; background: #fff8c5; border: 1px solid #d4a72c; }
+  .done { background: #dafbe1; border-color: #4ac26b; }
+  a { color: #0969da; }
+</style>
+</head>
+<body><main>${body}</main></body>
+</html>`;
+}

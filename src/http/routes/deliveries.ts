@@ -1,0 +1,91 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { listDeliveries, retryDelivery } from '../../app/deliveries.js';
+import { OUTBOX_STATUSES, type OutboxMessage, type OutboxStatus } from '../../app/ports.js';
+import { formatChangeId, parseChangeId } from '../../domain/change.js';
+import { invalidInput } from '../../domain/errors.js';
+import type { AppContext } from '../../context.js';
+import { actorOf } from '../auth.js';
+import {
+  DeliveryList,
+  DeliveryParams,
+  DeliveryView,
+  ErrorBody,
+  ListDeliveriesQuery,
+} from '../schemas.js';
+
+const tags = ['outbox'];
+const security = [{ bearer: [] }];
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+/** The outbox, for admins: what is pending, failed or dead-lettered, and why. */
+export function deliveryRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
+  return (app, _options, done) => {
+    app.get(
+      '/outbox',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Notification deliveries, newest first (admins)',
+          querystring: ListDeliveriesQuery,
+          response: { 200: DeliveryList, ...errors },
+        },
+      },
+      async (request) => {
+        const statuses = request.query.status
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        const unknown =
+          statuses?.filter((s) => !(OUTBOX_STATUSES as readonly string[]).includes(s)) ?? [];
+        if (unknown.length)
+          throw invalidInput(
+            unknown.map((s) => ({
+              path: 'query.status',
+              message: `unknown status "${s}"; expected one of: ${OUTBOX_STATUSES.join(', ')}`,
+            })),
+          );
+        const { items, counts } = await listDeliveries(ctx, actorOf(request), {
+          statuses: statuses as OutboxStatus[] | undefined,
+          changeId: request.query.change ? parseChangeId(request.query.change) : undefined,
+          limit: request.query.limit ?? 100,
+        });
+        return { items: items.map(presentDelivery), counts };
+      },
+    );
+    app.post(
+      '/outbox/:id/retry',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Retry a failed or dead delivery now (admins)',
+          params: DeliveryParams,
+          response: { 200: DeliveryView, ...errors },
+        },
+      },
+      async (request) => {
+        const message = await retryDelivery(ctx, actorOf(request), request.params.id);
+        ctx.dispatcher.wake();
+        return presentDelivery(message);
+      },
+    );
+    done();
+  };
+}
+
+export function presentDelivery(message: OutboxMessage) {
+  return {
+    id: message.id,
+    kind: message.kind,
+    target: message.target,
+    changeId: message.changeId === null ? null : formatChangeId(message.changeId),
+    eventId: message.eventId,
+    status: message.status,
+    attempts: message.attempts,
+    nextAttemptAt: message.nextAttemptAt,
+    lastError: message.lastError,
+    createdAt: message.createdAt,
+    sentAt: message.sentAt,
+  };
+}

@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import type { Transporter } from 'nodemailer';
+import { createActionLinks } from '../../app/action-links.js';
+import type { OutboxMessage } from '../../app/ports.js';
+import { evaluateChange } from '../../app/deps.js';
+import type { Deliverer, DeliveryOutcome } from '../deliverer.js';
+import type { NotificationTopic } from '../plan.js';
+import { renderEmail, type EmailSection } from '../templates/email.js';
+import { headline, summarise } from '../templates/summary.js';
+import { loadChange, type DeliveryDeps } from './render-context.js';
+
+export interface EmailDeps extends DeliveryDeps {
+  /** Undefined when SMTP_URL is unset: e-mails are then dead-lettered with that reason. */
+  readonly transport: Transporter | undefined;
+  readonly from: string;
+  readonly linkTtlMs: number;
+}
+
+/**
+ * E-mail to one person. Everything due for them at once (typically what waited
+ * for their working hours) goes out as one digest. Requests that are no longer
+ * needed when the mail is sent (the change was decided or edited meanwhile) are
+ * skipped rather than sent stale.
+ */
+export function emailDeliverer(deps: EmailDeps): Deliverer {
+  return {
+    kind: 'email',
+    async deliver(messages) {
+      const person = deps.policy.people.get(messages[0]!.target);
+      if (!person)
+        return messages.map(() =>
+          failure(true, `"${messages[0]!.target}" is not a person in the policy`),
+        );
+      if (!deps.transport)
+        return messages.map(() => failure(true, 'e-mail is not configured: set SMTP_URL'));
+
+      const outcomes: (DeliveryOutcome | undefined)[] = [];
+      const sections: EmailSection[] = [];
+      const included: number[] = [];
+      for (const [index, message] of messages.entries()) {
+        const section = await sectionFor(deps, message, person.id);
+        if ('skipped' in section) {
+          outcomes[index] = { ok: true, skipped: section.skipped };
+        } else {
+          sections.push(section);
+          included.push(index);
+        }
+      }
+      if (sections.length > 0) {
+        const ids = included.map((i) => messages[i]!.id);
+        const mail = renderEmail(person.name, sections, deps.policy.organization);
+        const outcome = await send(deps, {
+          to: `"${person.name.replace(/"/g, '')}" <${person.email}>`,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          // The outbox id is the idempotency key: a retried message keeps its Message-ID.
+          messageId:
+            ids.length === 1
+              ? `<${ids[0]}@changeboard>`
+              : `<digest-${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 32)}@changeboard>`,
+          headers: { 'X-Changeboard-Delivery': ids.join(', ') },
+        });
+        for (const index of included) outcomes[index] = outcome;
+      }
+      return outcomes.map((o) => o ?? failure(false, 'not rendered'));
+    },
+  };
+}
+
+async function sectionFor(
+  deps: EmailDeps,
+  message: OutboxMessage,
+  personId: string,
+): Promise<EmailSection | { skipped: string }> {
+  const topic = message.payload as NotificationTopic;
+  if (topic.template === 'raw')
+    return {
+      headline: topic.subject,
+      raw: { text: topic.text, html: topic.html },
+      detailed: false,
+    };
+  const loaded = await loadChange(deps.repos, message.changeId);
+  if (!loaded) return { skipped: `change ${message.changeId} no longer exists` };
+  const { change, decisions } = loaded;
+  const summary = summarise(deps.policy, change, decisions, deps.publicUrl);
+  const title = headline(deps.policy, topic, summary);
+  switch (topic.template) {
+    case 'approval-requested':
+    case 'reminder': {
+      if (change.state !== 'pending' || change.round !== topic.round)
+        return { skipped: `the change is ${change.state} and no longer waits for this request` };
+      if (!evaluateChange(deps.policy, change, decisions).eligibleApprovers.has(personId))
+        return { skipped: 'no longer needed from this person' };
+      const actions = await createActionLinks(deps.repos, {
+        person: personId,
+        change,
+        now: deps.clock.now(),
+        ttlMs: deps.linkTtlMs,
+      });
+      const link = (token: string) => `${deps.publicUrl}/actions/${token}`;
+      return {
+        headline: title,
+        summary,
+        detailed: true,
+        actions: {
+          approve: link(actions.approve),
+          reject: link(actions.reject),
+          expiresAt: actions.expiresAt,
+        },
+      };
+    }
+    case 'escalation':
+      if (change.state !== 'pending' || change.round !== topic.round)
+        return { skipped: `the change is ${change.state} and no longer waits for approval` };
+      return { headline: title, summary, detailed: false };
+    case 'draft-from-pull-request':
+      return { headline: title, summary, detailed: true };
+    case 'event':
+      return { headline: title, summary, comment: topic.comment, detailed: false };
+  }
+}
+
+async function send(
+  deps: EmailDeps,
+  mail: Parameters<Transporter['sendMail']>[0],
+): Promise<DeliveryOutcome> {
+  try {
+    await deps.transport!.sendMail({ from: deps.from, ...mail });
+    return { ok: true };
+  } catch (error) {
+    const e = error as Error & { responseCode?: number; code?: string; response?: string };
+    const reason = e.response
+      ? `SMTP ${e.responseCode ?? ''} ${e.response}`.trim()
+      : `${e.code ? `${e.code}: ` : ''}${e.message}`;
+    // 5xx answers and rejected credentials will not fix themselves; 4xx and network trouble might.
+    const permanent = (e.responseCode !== undefined && e.responseCode >= 500) || e.code === 'EAUTH';
+    return failure(permanent, reason);
+  }
+}
+
+function failure(permanent: boolean, reason: string): DeliveryOutcome {
+  return { ok: false, permanent, reason };
+}

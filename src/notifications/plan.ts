@@ -1,0 +1,224 @@
+import type { NewOutboxMessage } from '../app/ports.js';
+import type { Change } from '../domain/change.js';
+import { matchesCondition } from '../domain/conditions.js';
+import type { AuditEvent } from '../domain/events.js';
+import type { NotificationRule, Policy } from '../domain/policy.js';
+import type { ApprovalEvaluation } from '../domain/requirements.js';
+import { nextWorkingInstant } from './working-hours.js';
+
+/** What a notification is about; every deliverer renders from this and the change as it is when sent. */
+export type NotificationTopic =
+  | {
+      readonly template: 'event';
+      readonly eventType: string;
+      readonly eventId: number;
+      readonly actor: string;
+      readonly comment?: string | null;
+    }
+  | { readonly template: 'approval-requested'; readonly round: number }
+  | { readonly template: 'reminder'; readonly round: number }
+  | { readonly template: 'escalation'; readonly round: number }
+  | { readonly template: 'draft-from-pull-request'; readonly eventId: number }
+  | {
+      readonly template: 'raw';
+      readonly subject: string;
+      readonly text: string;
+      readonly html: string;
+    };
+
+export interface WebhookPayload {
+  readonly event: AuditEvent;
+}
+
+export interface PlanContext {
+  readonly policy: Policy;
+  readonly now: Date;
+  readonly emailEnabled: boolean;
+  readonly newId: () => string;
+}
+
+/**
+ * The outbox rows one action causes, from the policy's `notifications` rules.
+ * Chat gets one message per channel per action (the last matching event), each
+ * person one e-mail per topic, and webhook channels every event. Person-directed
+ * messages wait for the recipient's working hours unless the change type may
+ * interrupt (`notifyOutsideWorkingHours`).
+ */
+export function planNotifications(
+  ctx: PlanContext,
+  change: Change,
+  evaluation: ApprovalEvaluation,
+  events: readonly AuditEvent[],
+): NewOutboxMessage[] {
+  const planner = new MessagePlanner(ctx, change);
+  for (const event of events) {
+    for (const rule of rulesFor(ctx.policy, event.type, change)) {
+      const topic: NotificationTopic = {
+        template: 'event',
+        eventType: event.type,
+        eventId: event.id,
+        actor: event.actor,
+        comment: typeof event.data.comment === 'string' ? event.data.comment : null,
+      };
+      planner.addRule(rule, topic, evaluation, event.id);
+    }
+    for (const channel of ctx.policy.channels.values()) {
+      if (channel.type === 'webhook') planner.addWebhook(channel.id, event);
+    }
+    if (event.type === 'created' && event.data.source === 'github') {
+      planner.addPerson(
+        change.requester,
+        { template: 'draft-from-pull-request', eventId: event.id },
+        event.id,
+      );
+      for (const channel of serviceChannels(ctx.policy, change)) {
+        planner.addChannel(
+          channel,
+          { template: 'event', eventType: 'created', eventId: event.id, actor: event.actor },
+          event.id,
+        );
+      }
+    }
+  }
+  // Approvers are asked when the change enters approval, and again whenever an edit re-computed its requirements.
+  const asked = events.find((e) => e.type === 'submitted' || e.type === 'edited');
+  if (change.state === 'pending' && asked) {
+    for (const rule of rulesFor(ctx.policy, 'approval-requested', change)) {
+      planner.addRule(
+        rule,
+        { template: 'approval-requested', round: change.round },
+        evaluation,
+        asked.id,
+      );
+    }
+  }
+  return planner.messages();
+}
+
+/** Reminders and escalations, from the scheduler rather than from an event. */
+export function planNudge(
+  ctx: PlanContext,
+  change: Change,
+  evaluation: ApprovalEvaluation,
+  kind: 'reminder' | 'escalation',
+): NewOutboxMessage[] {
+  const planner = new MessagePlanner(ctx, change);
+  const topic: NotificationTopic = { template: kind, round: change.round };
+  if (kind === 'reminder') {
+    for (const rule of rulesFor(ctx.policy, 'reminder', change))
+      planner.addRule(rule, topic, evaluation, null);
+  } else {
+    const group = ctx.policy.changeTypes.get(change.type)?.escalateTo;
+    for (const person of group ? (ctx.policy.groups.get(group) ?? []) : [])
+      planner.addPerson(person, topic, null);
+  }
+  return planner.messages();
+}
+
+function rulesFor(policy: Policy, eventType: string, change: Change): NotificationRule[] {
+  return policy.notifications.filter(
+    (rule) => rule.on.includes(eventType) && matchesCondition(rule.when, change),
+  );
+}
+
+function serviceChannels(policy: Policy, change: Change): string[] {
+  return [
+    ...new Set(change.services.flatMap((service) => policy.services.get(service)?.notify ?? [])),
+  ];
+}
+
+class MessagePlanner {
+  readonly #byKey = new Map<string, NewOutboxMessage>();
+  readonly #urgent: boolean;
+
+  constructor(
+    private readonly ctx: PlanContext,
+    private readonly change: Change,
+  ) {
+    this.#urgent = ctx.policy.changeTypes.get(change.type)?.notifyOutsideWorkingHours ?? false;
+  }
+
+  addRule(
+    rule: NotificationRule,
+    topic: NotificationTopic,
+    evaluation: ApprovalEvaluation,
+    eventId: number | null,
+  ): void {
+    const { policy } = this.ctx;
+    for (const target of rule.to) {
+      if (target === 'service-channels') {
+        if (rule.via !== 'email')
+          serviceChannels(policy, this.change).forEach((c) => this.addChannel(c, topic, eventId));
+      } else if (target === 'approvers') {
+        if (rule.via !== 'chat' && this.change.state === 'pending')
+          evaluation.eligibleApprovers.forEach((p) => this.addPerson(p, topic, eventId));
+      } else if (target === 'requester') {
+        if (rule.via !== 'chat') this.addPerson(this.change.requester, topic, eventId);
+      } else if (policy.channels.has(target)) {
+        if (rule.via !== 'email') this.addChannel(target, topic, eventId);
+      } else if (policy.groups.has(target)) {
+        if (rule.via !== 'chat')
+          (policy.groups.get(target) ?? []).forEach((p) => this.addPerson(p, topic, eventId));
+      } else if (policy.people.has(target) && rule.via !== 'chat') {
+        this.addPerson(target, topic, eventId);
+      }
+    }
+  }
+
+  addChannel(channelId: string, topic: NotificationTopic, eventId: number | null): void {
+    const channel = this.ctx.policy.channels.get(channelId);
+    if (!channel || channel.type === 'webhook') return;
+    // One card per channel per action: a later event of the same action replaces an earlier one.
+    this.#put(`chat:${channelId}`, {
+      kind: channel.type,
+      target: channelId,
+      payload: topic,
+      eventId,
+      notBefore: this.ctx.now.toISOString(),
+      deadReason: channel.url
+        ? undefined
+        : `channel "${channelId}": environment variable ${channel.missingVariables.join(', ')} is not set`,
+    });
+  }
+
+  addPerson(personId: string, topic: NotificationTopic, eventId: number | null): void {
+    const person = this.ctx.policy.people.get(personId);
+    if (!person) return;
+    const notBefore = this.#urgent ? this.ctx.now : nextWorkingInstant(person, this.ctx.now);
+    this.#put(`email:${personId}:${topic.template}`, {
+      kind: 'email',
+      target: personId,
+      payload: topic,
+      eventId,
+      notBefore: notBefore.toISOString(),
+      deadReason: this.ctx.emailEnabled ? undefined : 'e-mail is not configured: set SMTP_URL',
+    });
+  }
+
+  addWebhook(channelId: string, event: AuditEvent): void {
+    const channel = this.ctx.policy.channels.get(channelId)!;
+    this.#put(`webhook:${channelId}:${event.id}`, {
+      kind: 'webhook',
+      target: channelId,
+      payload: { event } satisfies WebhookPayload,
+      eventId: event.id,
+      notBefore: this.ctx.now.toISOString(),
+      deadReason: channel.url
+        ? undefined
+        : `channel "${channelId}": environment variable ${channel.missingVariables.join(', ')} is not set`,
+    });
+  }
+
+  #put(key: string, message: Omit<NewOutboxMessage, 'id' | 'changeId'>): void {
+    const existing = this.#byKey.get(key);
+    this.#byKey.set(key, {
+      ...message,
+      id: existing?.id ?? this.ctx.newId(),
+      changeId: this.change.id,
+    });
+  }
+
+  messages(): NewOutboxMessage[] {
+    return [...this.#byKey.values()];
+  }
+}

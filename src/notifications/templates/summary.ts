@@ -1,0 +1,113 @@
+import { formatChangeId, type Change, type Decision } from '../../domain/change.js';
+import { evaluateApprovals } from '../../domain/requirements.js';
+import type { Policy } from '../../domain/policy.js';
+import type { NotificationTopic } from '../plan.js';
+
+/** A change as every notification shows it, computed when the message is sent. */
+export interface ChangeSummary {
+  readonly id: string;
+  readonly url: string;
+  readonly title: string;
+  readonly state: string;
+  readonly description: string;
+  readonly requester: string;
+  readonly type: string;
+  readonly services: string;
+  readonly risk?: string;
+  readonly planned?: string;
+  /** "payments-owners (1 of 1 more): Lee Wong" for each open requirement. */
+  readonly stillNeeded: readonly string[];
+  readonly answers: readonly { label: string; value: string }[];
+  readonly links: readonly { title: string; url: string }[];
+  readonly needsDiscussion: readonly string[];
+}
+
+export function summarise(
+  policy: Policy,
+  change: Change,
+  decisions: readonly Decision[],
+  publicUrl: string,
+): ChangeSummary {
+  const name = (id: string) => policy.people.get(id)?.name ?? id;
+  const evaluation = evaluateApprovals(change.requirements, decisions, {
+    requester: change.requester,
+    distinctApprovers: policy.changeTypes.get(change.type)?.distinctApprovers ?? false,
+    membersOf: (group) => policy.groups.get(group) ?? [],
+  });
+  const riskField = policy.fields.find((f) => f.id === 'risk');
+  const risk = riskField ? change.answers[riskField.id] : undefined;
+  return {
+    id: formatChangeId(change.id),
+    url: `${publicUrl}/changes/${formatChangeId(change.id)}`,
+    title: change.title,
+    state: change.state.replace('_', ' '),
+    description: change.description,
+    requester: name(change.requester),
+    type: policy.changeTypes.get(change.type)?.label ?? change.type,
+    services: change.services.map((s) => policy.services.get(s)?.name ?? s).join(', '),
+    risk: risk === undefined ? undefined : String(risk),
+    planned: change.plannedStart ? formatWindow(change.plannedStart, change.plannedEnd) : undefined,
+    stillNeeded:
+      change.state === 'pending'
+        ? evaluation.requirements
+            .filter((r) => !r.met)
+            .map(
+              (r) =>
+                `${r.group} (${r.count - r.approvedBy.length} more): ${r.canApprove.map(name).join(', ') || 'nobody left'}`,
+            )
+        : [],
+    answers: policy.fields
+      .filter((f) => change.answers[f.id] !== undefined)
+      .map((f) => ({ label: f.label, value: formatAnswer(change.answers[f.id]!) })),
+    links: change.links,
+    needsDiscussion: change.meetings,
+  };
+}
+
+export function headline(policy: Policy, topic: NotificationTopic, summary: ChangeSummary): string {
+  const name = (id: string) => policy.people.get(id)?.name ?? id;
+  switch (topic.template) {
+    case 'approval-requested':
+      return `Your approval is requested: ${summary.id} ${summary.title}`;
+    case 'reminder':
+      return `Reminder: ${summary.id} is waiting for your decision`;
+    case 'escalation':
+      return `Escalation: ${summary.id} is still waiting for approval`;
+    case 'draft-from-pull-request':
+      return `Your pull request was approved: finish change ${summary.id}`;
+    case 'raw':
+      return topic.subject;
+    case 'event':
+      return eventHeadline(topic.eventType, name(topic.actor), summary.id);
+  }
+}
+
+function eventHeadline(type: string, actor: string, id: string): string {
+  const lines: Record<string, string> = {
+    created: `${actor} drafted ${id}`,
+    edited: `${actor} edited ${id}`,
+    submitted: `${actor} submitted ${id} for approval`,
+    'approval-granted': `${actor} approved ${id}`,
+    'approval-rejected': `${actor} rejected ${id}`,
+    'approvals-withdrawn': `The approvals of ${id} were withdrawn after an edit`,
+    approved: `${id} is approved`,
+    rejected: `${id} was rejected by ${actor}`,
+    withdrawn: `${actor} withdrew ${id}`,
+    started: `${actor} started ${id}`,
+    completed: `${id} was completed`,
+    failed: `${id} failed`,
+    verified: `${id} was verified`,
+    commented: `${actor} commented on ${id}`,
+  };
+  return lines[type] ?? `${id}: ${type}`;
+}
+
+function formatAnswer(value: string | number | boolean): string {
+  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+  return String(value);
+}
+
+function formatWindow(start: string, end: string | null): string {
+  const format = (iso: string) => iso.replace('T', ' ').replace(/:\d\d\.\d{3}Z$/, ' UTC');
+  return end ? `${format(start)} – ${format(end)}` : format(start);
+}
