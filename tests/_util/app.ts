@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createApiToken } from '../../src/app/tokens.js';
 import { BUNDLED_POLICY, readConfig } from '../../src/config/config.js';
-import { createContext, type AppContext } from '../../src/context.js';
+import { createContext, type AppContext, type ContextOverrides } from '../../src/context.js';
 import { buildServer } from '../../src/http/server.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import type { DatabaseKind, TestDatabase } from './databases.js';
@@ -46,6 +46,7 @@ export interface TestAppOptions {
   readonly policy?: string;
   readonly clock?: ManualClock;
   readonly env?: Record<string, string>;
+  readonly context?: Omit<ContextOverrides, 'clock'>;
 }
 
 export async function startTestApp(
@@ -64,7 +65,7 @@ export async function startTestApp(
   });
   if (!result.ok) throw new Error(result.problems.join('\n'));
   const clock = options.clock ?? new ManualClock('2026-11-02T10:00:00Z');
-  const ctx = await createContext(result.config, { clock });
+  const ctx = await createContext(result.config, { clock, ...options.context });
   const app = await buildServer(ctx);
   const tokens: Record<string, string> = {};
   for (const person of ctx.policy.people.keys()) {

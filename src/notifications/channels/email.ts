@@ -50,7 +50,7 @@ export function emailDeliverer(deps: EmailDeps): Deliverer {
         const ids = included.map((i) => messages[i]!.id);
         const mail = renderEmail(person.name, sections, deps.policy.organization);
         const outcome = await send(deps, {
-          to: `"${person.name.replace(/"/g, '')}" <${person.email}>`,
+          to: { name: person.name, address: person.email },
           subject: mail.subject,
           text: mail.text,
           html: mail.html,
@@ -130,9 +130,12 @@ async function send(
     return { ok: true };
   } catch (error) {
     const e = error as Error & { responseCode?: number; code?: string; response?: string };
-    const reason = e.response
-      ? `SMTP ${e.responseCode ?? ''} ${e.response}`.trim()
-      : `${e.code ? `${e.code}: ` : ''}${e.message}`;
+    const reason =
+      e.code === 'EAUTH'
+        ? `SMTP authentication failed: ${e.response ?? e.message}`
+        : e.response
+          ? `SMTP ${e.response}`
+          : `${e.code ? `${e.code}: ` : ''}${e.message}`;
     // 5xx answers and rejected credentials will not fix themselves; 4xx and network trouble might.
     const permanent = (e.responseCode !== undefined && e.responseCode >= 500) || e.code === 'EAUTH';
     return failure(permanent, reason);
