@@ -11,7 +11,7 @@ import {
 } from './_util/receivers.js';
 
 // adaptivecards' lib/ build does not import in Node; its dist bundle does (STACK.md).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const AdaptiveCards = createRequire(import.meta.url)('adaptivecards/dist/adaptivecards.js');
 
 /** Block types Slack documents for messages (api.slack.com/reference/block-kit/blocks). */

@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Change } from '../domain/change.js';
+import type { AuditEvent, EventType } from '../domain/events.js';
+import { evaluateApprovals } from '../domain/requirements.js';
+import { parsePolicy } from '../policy/load.js';
+import { planNotifications, planNudge } from './plan.js';
+
+const source = readFileSync(new URL('../../examples/changeboard.yaml', import.meta.url), 'utf8');
+const env = {
+  TEAMS_WEBHOOK_URL: 'https://teams.example.com/hook',
+  SLACK_WEBHOOK_URL: 'https://hooks.slack.com/x',
+};
+const loaded = parsePolicy(source, env);
+if (!loaded.ok) throw new Error('example policy must load');
+const policy = loaded.policy;
+
+const change = (overrides: Partial<Change> = {}): Change => ({
+  id: 7,
+  title: 'Raise payment retry limit',
+  description: '',
+  type: 'normal',
+  services: ['payments'],
+  answers: { risk: 'low' },
+  plannedStart: null,
+  plannedEnd: null,
+  links: [],
+  requester: 'priya',
+  state: 'pending',
+  version: 2,
+  round: 1,
+  requirements: [{ group: 'payments-owners', count: 1, service: 'payments' }],
+  meetings: [],
+  createdAt: '2026-11-02T10:00:00.000Z',
+  updatedAt: '2026-11-02T10:00:00.000Z',
+  submittedAt: '2026-11-02T10:00:00.000Z',
+  requestedAt: '2026-11-02T10:00:00.000Z',
+  ...overrides,
+});
+
+const event = (id: number, type: EventType, data: Record<string, unknown> = {}): AuditEvent => ({
+  id,
+  changeId: 7,
+  type,
+  actor: 'priya',
+  at: '2026-11-02T10:00:00.000Z',
+  data,
+  policyHash: 'p',
+  prevHash: 'x',
+  hash: 'y',
+});
+
+let ids = 0;
+const ctx = {
+  policy,
+  now: new Date('2026-11-02T10:00:00Z'),
+  emailEnabled: true,
+  newId: () => `m${++ids}`,
+};
+const evaluate = (c: Change) =>
+  evaluateApprovals(c.requirements, [], {
+    requester: c.requester,
+    distinctApprovers: false,
+    membersOf: (g) => policy.groups.get(g) ?? [],
+  });
+const summary = (messages: ReturnType<typeof planNotifications>) =>
+  messages
+    .map((m) => {
+      const payload = m.payload as { template?: string; eventType?: string; event?: AuditEvent };
+      return `${m.kind}:${m.target}:${payload.event?.type ?? payload.eventType ?? payload.template}`;
+    })
+    .sort();
+
+describe('planNotifications', () => {
+  it('follows the example policy on submit: channel, approvers, audit sink', () => {
+    const c = change();
+    const messages = planNotifications(ctx, c, evaluate(c), [event(2, 'submitted')]);
+    expect(summary(messages)).toEqual([
+      'email:lee:approval-requested',
+      'teams:change-board:submitted',
+      'webhook:audit-sink:submitted',
+    ]);
+    // The audit sink's variables are unset: stored dead, with the reason.
+    expect(messages.find((m) => m.kind === 'webhook')?.deadReason).toContain('AUDIT_WEBHOOK_URL');
+    expect(messages.find((m) => m.kind === 'teams')?.deadReason).toBeUndefined();
+  });
+
+  it('sends one card per channel per action: the last event wins', () => {
+    const c = change({ type: 'standard', state: 'approved', requirements: [] });
+    const messages = planNotifications(ctx, c, evaluate(c), [
+      event(2, 'submitted'),
+      event(3, 'approved'),
+    ]);
+    const cards = messages.filter((m) => m.kind === 'teams');
+    expect(cards).toHaveLength(1);
+    expect(cards[0]!.payload).toMatchObject({ eventType: 'approved', eventId: 3 });
+    expect(summary(messages)).toContain('email:priya:approved');
+  });
+
+  it('tells the emergency channel about emergencies, at once', () => {
+    const c = change({
+      type: 'emergency',
+      requirements: [
+        { group: 'on-call-leads', count: 1 },
+        { group: 'security', count: 1 },
+        { group: 'cto', count: 1 },
+      ],
+    });
+    const messages = planNotifications(ctx, c, evaluate(c), [event(2, 'submitted')]);
+    expect(messages.filter((m) => m.kind === 'teams')).toHaveLength(1);
+    const emails = messages.filter((m) => m.kind === 'email');
+    expect(emails.map((m) => m.target).sort()).toEqual(['ana', 'lee', 'sam', 'tom']);
+    expect(emails.every((m) => m.notBefore === '2026-11-02T10:00:00.000Z')).toBe(true);
+  });
+
+  it('holds person-directed mail for working hours', () => {
+    const c = change();
+    const [mail] = planNotifications(ctx, c, evaluate(c), [event(2, 'submitted')]).filter(
+      (m) => m.kind === 'email',
+    );
+    expect(mail!.notBefore).toBe('2026-11-02T14:00:00.000Z');
+  });
+
+  it('marks e-mail dead when SMTP is not configured', () => {
+    const c = change();
+    const [mail] = planNotifications({ ...ctx, emailEnabled: false }, c, evaluate(c), [
+      event(2, 'submitted'),
+    ]).filter((m) => m.kind === 'email');
+    expect(mail!.deadReason).toBe('e-mail is not configured: set SMTP_URL');
+  });
+
+  it('asks approvers again after an edit of a pending change', () => {
+    const c = change({ round: 2 });
+    const messages = planNotifications(ctx, c, evaluate(c), [
+      event(5, 'edited'),
+      event(6, 'approvals-withdrawn'),
+    ]);
+    expect(summary(messages)).toEqual([
+      'email:lee:approval-requested',
+      'email:priya:approvals-withdrawn',
+      'webhook:audit-sink:approvals-withdrawn',
+      'webhook:audit-sink:edited',
+    ]);
+  });
+
+  it('drafts from a pull request tell the requester and the service channels', () => {
+    const c = change({ state: 'draft', requirements: [] });
+    const messages = planNotifications(ctx, c, evaluate(c), [
+      event(1, 'created', { source: 'github' }),
+    ]);
+    expect(summary(messages)).toEqual([
+      'email:priya:draft-from-pull-request',
+      'teams:change-board:created',
+      'webhook:audit-sink:created',
+    ]);
+  });
+
+  it('plans reminders for open approvers and escalations for the escalation group', () => {
+    const c = change();
+    expect(summary(planNudge(ctx, c, evaluate(c), 'reminder'))).toEqual(['email:lee:reminder']);
+    expect(summary(planNudge(ctx, c, evaluate(c), 'escalation'))).toEqual(['email:kim:escalation']);
+  });
+});
