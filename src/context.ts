@@ -110,6 +110,7 @@ export async function createContext(
     store,
     clock,
     deliverers,
+    leaseMs: config.outboxLeaseMs,
     beforeRound: nudgeScheduler({ store, policy, clock, emailEnabled }),
     log: overrides.log,
     ...overrides.dispatcher,

@@ -20,6 +20,8 @@ export interface Config {
   readonly mailFrom: string;
   /** How long approve/reject links in e-mails work. */
   readonly actionLinkTtlMs: number;
+  /** How long a delivery claimed by a process stays its own; after that another process takes it over. */
+  readonly outboxLeaseMs: number;
   readonly githubWebhookSecret?: string;
   readonly githubToken?: string;
   readonly githubApiUrl: string;
@@ -92,6 +94,11 @@ export function readConfig(
   if (actionLinkTtlMs === undefined)
     problems.push(`ACTION_LINK_TTL: "${linkTtlText}" is not a duration such as 72h or 3d`);
 
+  const leaseText = env.OUTBOX_LEASE ?? '60s';
+  const outboxLeaseMs = parseDuration(leaseText);
+  if (outboxLeaseMs === undefined)
+    problems.push(`OUTBOX_LEASE: "${leaseText}" is not a duration such as 60s or 2m`);
+
   const githubApiUrl = (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
   if (!URL.canParse(githubApiUrl)) problems.push(`GITHUB_API_URL: "${githubApiUrl}" is not a URL`);
 
@@ -114,6 +121,7 @@ export function readConfig(
       smtpUrl,
       mailFrom,
       actionLinkTtlMs: actionLinkTtlMs ?? 0,
+      outboxLeaseMs: outboxLeaseMs ?? 0,
       githubWebhookSecret: env.GITHUB_WEBHOOK_SECRET || undefined,
       githubToken: env.GITHUB_TOKEN || undefined,
       githubApiUrl,
