@@ -31,6 +31,16 @@ export interface ChangeRepository {
     changes: readonly Pick<Change, 'id' | 'round'>[],
   ): Promise<Map<number, Decision[]>>;
   insertDecision(decision: Decision): Promise<void>;
+  /**
+   * Pending changes of a type whose approvers were asked before `requestedBefore`
+   * and have not had this nudge in their current round, oldest first.
+   */
+  listDueForNudge(query: {
+    type: string;
+    kind: 'reminder' | 'escalation';
+    requestedBefore: string;
+    limit: number;
+  }): Promise<Change[]>;
 }
 
 export interface AuditHead {

@@ -139,6 +139,31 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
       return byChange;
     },
 
+    async listDueForNudge({ type, kind, requestedBefore, limit }) {
+      const rows = await db
+        .selectFrom('changes')
+        .selectAll()
+        .where('state', '=', 'pending')
+        .where('type', '=', type)
+        .where('requested_at', '<=', requestedBefore)
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('nudges')
+                .select('nudges.change_id')
+                .whereRef('nudges.change_id', '=', 'changes.id')
+                .whereRef('nudges.round', '=', 'changes.round')
+                .where('nudges.kind', '=', kind),
+            ),
+          ),
+        )
+        .orderBy('requested_at')
+        .limit(limit)
+        .execute();
+      return rows.map(fromRow);
+    },
+
     async insertDecision(decision) {
       await db
         .insertInto('decisions')

@@ -57,6 +57,9 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
         `  database: ${config.database.dialect === 'sqlite' ? `SQLite ${relative(process.cwd(), config.database.location) || config.database.location}` : 'PostgreSQL'}`,
       );
       output.out(`  API:      ${url}/api/v1  (OpenAPI: ${url}/api/v1/openapi.json)`);
+      output.out(
+        `  e-mail:   ${config.smtpUrl ? `via ${new URL(config.smtpUrl).host}` : 'off (set SMTP_URL to send approval requests and reminders by e-mail)'}`,
+      );
       for (const warning of ctx.policyWarnings)
         output.out(`  warning:  ${warning.path}: ${warning.message}`);
       output.out('');

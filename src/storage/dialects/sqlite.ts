@@ -7,6 +7,7 @@ import {
   SqliteDriver,
   type DatabaseConnection,
   type Driver,
+  type SqliteDatabase,
 } from 'kysely';
 
 /**
@@ -21,12 +22,37 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/**
+ * Kysely prepares every query afresh; preparing costs as much as running a
+ * simple statement. Our queries repeat, so keep the prepared statements (a
+ * bounded, least-recently-used set). One connection runs one statement at a
+ * time, so sharing them is safe.
+ */
+function withStatementCache(database: BetterSqlite3.Database, size = 500): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (statement) {
+        cache.delete(sql);
+      } else {
+        statement = database.prepare(sql);
+        if (cache.size >= size) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
+    close: () => database.close(),
+  };
+}
+
 class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #database: BetterSqlite3.Database;
+  readonly #database: SqliteDatabase;
 
   constructor(database: BetterSqlite3.Database) {
-    super({ database });
-    this.#database = database;
+    const cached = withStatementCache(database);
+    super({ database: cached });
+    this.#database = cached;
   }
 
   override createDriver(): Driver {

@@ -6,6 +6,12 @@ export function outbox(): Migration {
     async up(db: Kysely<unknown>) {
       // When approvers were last asked (submit, or an edit that re-computed the requirements): reminders count from here.
       await db.schema.alterTable('changes').addColumn('requested_at', 'text').execute();
+      // The reminder scheduler's question: which pending changes have waited longest?
+      await db.schema
+        .createIndex('changes_pending_requested')
+        .on('changes')
+        .columns(['state', 'type', 'requested_at'])
+        .execute();
 
       await db.schema
         .createTable('outbox')

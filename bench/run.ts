@@ -1,0 +1,488 @@
+/**
+ * `npm run bench`: Changeboard's real paths against a baseline measured in the
+ * same run, on SQLite and (when reachable) PostgreSQL. Prints one table and
+ * writes bench/results/<timestamp>.json. Everything talks to 127.0.0.1.
+ *
+ *   npm run bench                 # 10 s per operation
+ *   npm run bench -- --smoke      # 2 s per operation, fewer rows (CI)
+ *   npm run bench -- --db sqlite --duration 5 --rows 20000
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { parseDatabaseUrl, type DatabaseTarget } from '../src/config/database-url.js';
+import { openDatabase } from '../src/storage/database.js';
+import { ANSWERS, seedChanges } from './seed.js';
+
+const { values: options } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    duration: { type: 'string' },
+    connections: { type: 'string', default: '50' },
+    rows: { type: 'string' },
+    db: { type: 'string', default: 'all' },
+    json: { type: 'string' },
+  },
+});
+const DURATION = Number(options.duration ?? (options.smoke ? 2 : 10));
+const CONNECTIONS = Number(options.connections);
+const ROWS = Number(options.rows ?? (options.smoke ? 5_000 : 100_000));
+const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const ROOT = new URL('..', import.meta.url).pathname;
+
+export interface Row {
+  database: string;
+  operation: string;
+  connections: number;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** Throughput relative to the baseline operation it is held against, when there is one. */
+  ratio?: number;
+  against?: string;
+  note?: string;
+}
+
+const rows: Row[] = [];
+const memory: Record<string, Record<string, number>> = {};
+
+async function main(): Promise<void> {
+  const databases: ('sqlite' | 'postgres')[] =
+    options.db === 'all' ? ['sqlite', 'postgres'] : [options.db as 'sqlite' | 'postgres'];
+  for (const database of databases) {
+    if (database === 'postgres' && !(await postgresReachable())) {
+      console.error(
+        `\n*** PostgreSQL not reachable at ${POSTGRES_URL}: its benchmarks are skipped ***\n`,
+      );
+      continue;
+    }
+    await benchDatabase(database);
+  }
+  report();
+}
+
+async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
+  const target = await freshDatabase(database);
+  try {
+    // The baseline first, on its own table in the same database.
+    const baseline = await startProcess(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'bench/baseline/server.ts'), target.url, '0'],
+      {},
+      /listening on (http:\S+)/,
+    );
+    const insert = await measure(`${baseline.url}/insert`, {
+      method: 'POST',
+      body: JSON.stringify(createBody('baseline')),
+      headers: { 'content-type': 'application/json' },
+    });
+    record(database, 'baseline: validate + insert one row', insert);
+    await seedBaseline(target, ROWS);
+    const baselineList = await measure(`${baseline.url}/list`, {});
+    record(database, `baseline: list 50 of ${ROWS.toLocaleString('en')}`, baselineList);
+    await baseline.stop();
+
+    const receiver = await startReceiver();
+    const server = await startChangeboard(target.url, receiver.url);
+    const tokens = { priya: await token(target.url, 'priya'), lee: await token(target.url, 'lee') };
+    const headers = (person: keyof typeof tokens) => ({
+      authorization: `Bearer ${tokens[person]}`,
+      'content-type': 'application/json',
+    });
+
+    const created = await measure(`${server.url}/api/v1/changes`, {
+      method: 'POST',
+      headers: headers('priya'),
+      body: JSON.stringify(createBody('draft')),
+    });
+    record(database, 'create a draft', created, insert, 'baseline insert');
+
+    const createSubmit = await measure(server.url, {
+      requests: [
+        {
+          method: 'POST',
+          path: '/api/v1/changes',
+          headers: headers('priya'),
+          body: JSON.stringify(createBody('create+submit')),
+          onResponse: (_status: number, body: string, context: object) => {
+            (context as { id?: string }).id = (JSON.parse(body) as { id: string }).id;
+          },
+        },
+        {
+          method: 'POST',
+          headers: headers('priya'),
+          setupRequest: (request: autocannon.Request, context: object) => ({
+            ...request,
+            path: `/api/v1/changes/${String((context as { id?: string }).id)}/submit`,
+          }),
+        },
+      ],
+    });
+    // Two requests make one change: report changes per second.
+    record(
+      database,
+      'create + submit (per change)',
+      halve(createSubmit),
+      insert,
+      'baseline insert',
+    );
+
+    const db = openDatabase(parseDatabaseUrl(target.url) as DatabaseTarget);
+    const pendingIds = await seedChanges(db.db, Math.max(5_000, Math.round(DURATION * 4_000)), {
+      state: 'pending',
+      requester: 'priya',
+    });
+    const payments = pendingIds.filter((_, i) => i % 3 !== 0);
+    let next = 0;
+    const approve = await measure(server.url, {
+      requests: [
+        {
+          method: 'POST',
+          headers: headers('lee'),
+          setupRequest: (request: autocannon.Request) => ({
+            ...request,
+            path: `/api/v1/changes/${payments[next++ % payments.length]}/approve`,
+          }),
+        },
+      ],
+    });
+    record(database, 'approve (completes the change)', approve, insert, 'baseline insert');
+
+    const readOne = await measure(server.url, {
+      requests: [
+        {
+          method: 'GET',
+          headers: headers('lee'),
+          setupRequest: (request: autocannon.Request) => ({
+            ...request,
+            path: `/api/v1/changes/${pendingIds[Math.floor(Math.random() * pendingIds.length)]}`,
+          }),
+        },
+      ],
+    });
+    record(database, 'read one change', readOne, baselineList, 'baseline list');
+
+    await seedChanges(db.db, ROWS);
+    const total = Number(
+      (await sql<{ n: number }>`select count(*) as n from changes`.execute(db.db)).rows[0]!.n,
+    );
+    await db.db.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    memory[database] = { idleRssMb: rssMb(server.pid) };
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.pid))), 200);
+    const list = await measure(
+      `${server.url}/api/v1/changes?state=pending&service=payments&limit=50`,
+      { headers: headers('lee') },
+    );
+    clearInterval(sampler);
+    memory[database].underLoadRssMb = peak;
+    memory[database].changes = total;
+    record(
+      database,
+      `list the board: pending + payments, 50 of ${total.toLocaleString('en')}`,
+      list,
+      baselineList,
+      'baseline list',
+    );
+    const search = await measure(`${server.url}/api/v1/changes?q=retry&limit=50`, {
+      headers: headers('lee'),
+    });
+    record(
+      database,
+      `list the board: text search, 50 of ${total.toLocaleString('en')}`,
+      search,
+      baselineList,
+      'baseline list',
+    );
+
+    await server.stop();
+    await receiver.close();
+  } finally {
+    await target.drop();
+  }
+}
+
+function createBody(title: string) {
+  return {
+    title: `Bench ${title}`,
+    type: 'normal',
+    services: ['payments'],
+    answers: ANSWERS,
+    description: 'Raise the retry limit from 3 to 5.',
+  };
+}
+
+type Result = autocannon.Result;
+
+async function measure(
+  url: string,
+  extra: Partial<autocannon.Options> & Record<string, unknown>,
+): Promise<Result> {
+  // A short warm-up so JIT and connection pools are ready before we count.
+  await autocannon({ url, connections: CONNECTIONS, duration: 1, ...extra });
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    ...extra,
+  });
+}
+
+function halve(result: Result): Result {
+  return {
+    ...result,
+    requests: { ...result.requests, average: result.requests.average / 2 },
+  };
+}
+
+function record(
+  database: string,
+  operation: string,
+  result: Result,
+  baseline?: Result,
+  against?: string,
+): void {
+  const row: Row = {
+    database,
+    operation,
+    connections: CONNECTIONS,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+  if (baseline) {
+    row.ratio = Math.round((result.requests.average / baseline.requests.average) * 100) / 100;
+    row.against = against;
+  }
+  rows.push(row);
+  console.error(
+    `  ${database.padEnd(8)} ${operation.padEnd(60)} ${String(row.requestsPerSecond).padStart(7)}/s  p50 ${row.p50} ms  p99 ${row.p99} ms${row.errors ? `  (${row.errors} errors)` : ''}`,
+  );
+}
+
+function report(): void {
+  const header = [
+    'database',
+    'operation',
+    'conns',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'vs baseline',
+    'errors',
+  ];
+  const lines = rows.map((r) => [
+    r.database,
+    r.operation,
+    String(r.connections),
+    String(r.requestsPerSecond),
+    String(r.p50),
+    String(r.p99),
+    r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}× ${r.against}`,
+    String(r.errors),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const format = (cells: string[]) =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log();
+  console.log(format(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const line of lines) console.log(format(line));
+  console.log();
+  for (const [database, m] of Object.entries(memory)) {
+    console.log(
+      `memory ${database}: idle ${m.idleRssMb} MB RSS with ${m.changes?.toLocaleString('en')} changes, ${m.underLoadRssMb} MB under load`,
+    );
+  }
+  const machine = {
+    cpus: cpus().length,
+    model: cpus()[0]?.model,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  const file =
+    options.json ??
+    join(ROOT, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { at: new Date().toISOString(), machine, duration: DURATION, rows, memory },
+      null,
+      2,
+    ),
+  );
+  console.log(`\nresults: ${file}`);
+}
+
+interface Running {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+function startProcess(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<Running> {
+  const child: ChildProcess = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`did not start:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = ready.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        resolve({
+          url: match[1]!,
+          pid: child.pid!,
+          stop: () =>
+            new Promise((done) => {
+              if (child.exitCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
+  });
+}
+
+function startChangeboard(
+  databaseUrl: string,
+  receiverUrl: string,
+  extraArgs: string[] = [],
+): Promise<Running> {
+  return startProcess(
+    process.execPath,
+    [join(ROOT, 'bin/changeboard.js'), 'serve', ...extraArgs],
+    {
+      DATABASE_URL: databaseUrl,
+      CHANGEBOARD_CONFIG: join(ROOT, 'examples/changeboard.yaml'),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      TEAMS_WEBHOOK_URL: receiverUrl,
+      SLACK_WEBHOOK_URL: receiverUrl,
+      AUDIT_WEBHOOK_URL: receiverUrl,
+      AUDIT_WEBHOOK_SECRET: 'bench',
+      ALLOW_PRIVATE_TARGETS: 'true',
+    },
+    /running at (http:\S+)/,
+  );
+}
+
+async function token(databaseUrl: string, person: string): Promise<string> {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/changeboard.js'), 'token', 'create', person],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        CHANGEBOARD_CONFIG: join(ROOT, 'examples/changeboard.yaml'),
+      },
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  await new Promise((resolve) => child.once('exit', resolve));
+  return out.trim();
+}
+
+async function startReceiver(): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end('1'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${address.port}/hook`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function seedBaseline(target: { url: string }, count: number): Promise<void> {
+  const db = openDatabase(parseDatabaseUrl(target.url) as DatabaseTarget);
+  const created = new Date().toISOString();
+  for (let offset = 0; offset < count; offset += 500) {
+    const values = Array.from({ length: Math.min(500, count - offset) }, (_, i) => {
+      const n = offset + i;
+      return sql`(${`Seeded ${n}`}, 'normal', ${n % 3 === 0 ? '["website"]' : '["payments"]'}, ${JSON.stringify(ANSWERS)}, ${n % 5 === 0 ? 'pending' : 'approved'}, ${n % 3 === 0 ? 'website' : 'payments'}, ${created})`;
+    });
+    await sql`insert into baseline_changes (title, type, services, answers, state, service, created_at) values ${sql.join(values)}`.execute(
+      db.db,
+    );
+  }
+  await db.db.destroy();
+}
+
+async function freshDatabase(
+  database: 'sqlite' | 'postgres',
+): Promise<{ url: string; drop(): Promise<void> }> {
+  if (database === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'changeboard-bench-'));
+    return { url: `sqlite:${join(dir, 'bench.db')}`, drop: () => Promise.resolve() };
+  }
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`create schema ${schema}`);
+  const url = new URL(POSTGRES_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return { url: url.toString(), drop: () => adminQuery(`drop schema ${schema} cascade`) };
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function rssMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}
+
+await main();
