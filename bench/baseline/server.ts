@@ -61,7 +61,7 @@ async function openStore(url: string): Promise<Store> {
     },
     async list(state, service, limit) {
       return (
-        await pool.query(
+        await pool.query<Record<string, unknown>>(
           'select * from baseline_changes where state = $1 and service = $2 order by id desc limit $3',
           [state, service, limit],
         )
