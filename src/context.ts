@@ -1,4 +1,5 @@
 import type { AppDeps } from './app/deps.js';
+import { liveUpdatesSubscriber, type LiveHub } from './app/live-updates.js';
 import type { EventSubscriber, Store } from './app/ports.js';
 import type { Deliverer } from './notifications/deliverer.js';
 import { Dispatcher } from './notifications/dispatcher.js';
@@ -7,6 +8,7 @@ import { StartupError } from './config/startup-error.js';
 import type { Policy } from './domain/policy.js';
 import { formatProblem, loadPolicyFile, type PolicyProblem } from './policy/load.js';
 import { systemClock, type Clock } from './shared/clock.js';
+import { createInProcessHub } from './shared/in-process-hub.js';
 import {
   createStore,
   migrateToLatest,
@@ -23,12 +25,16 @@ export interface AppContext extends AppDeps {
   readonly subscribers: readonly EventSubscriber[];
   /** Delivers the outbox; `changeboard serve` starts it, tests drive it with runOnce(). */
   readonly dispatcher: Dispatcher;
+  /** Live updates for open boards (server-sent events). */
+  readonly live: LiveHub;
   /** Stops the dispatcher, then closes the database. */
   close(): Promise<void>;
 }
 
 export interface ContextOverrides {
   readonly clock?: Clock;
+  /** Another fan-out for live updates (e.g. across processes); in-process by default. */
+  readonly live?: LiveHub;
   /** Dispatcher tuning for tests (e.g. a short lease to test take-over). */
   readonly dispatcher?: {
     leaseMs?: number;
@@ -67,9 +73,11 @@ export async function createContext(
   }
   const deliverers: Deliverer[] = [];
   const dispatcher = new Dispatcher({ store, clock, deliverers, ...overrides.dispatcher });
+  const live: LiveHub = overrides.live ?? createInProcessHub();
   const subscribers: EventSubscriber[] = [
     // Committed outbox rows are delivered at once by this process's dispatcher (others poll).
     { onEvents: () => Promise.resolve(), afterCommit: () => dispatcher.wake() },
+    liveUpdatesSubscriber(live),
   ];
   return {
     config,
@@ -81,6 +89,7 @@ export async function createContext(
     store,
     subscribers,
     dispatcher,
+    live,
     async close() {
       await dispatcher.stop();
       await store.close();

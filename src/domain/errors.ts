@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'malformed_json',
   'unauthenticated',
   'forbidden',
+  'csrf_rejected',
   'self_approval',
   'not_found',
   'invalid_state',

@@ -6,6 +6,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   malformed_json: 400,
   unauthenticated: 401,
   forbidden: 403,
+  csrf_rejected: 403,
   self_approval: 403,
   not_found: 404,
   invalid_state: 409,
