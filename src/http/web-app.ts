@@ -22,7 +22,7 @@ const TYPES: Record<string, string> = {
 };
 
 const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Changeboard</title>
-<body style="font-family:system-ui;max-width:40rem;margin:4rem auto;padding:0 1rem">
+<body>
 <h1>The web app is not built</h1><p>Run <code>npm run build</code> (or <code>npm start</code>, which builds it) and reload.
 The API is at <a href="/api/v1/openapi.json">/api/v1</a>.</p></body></html>`;
 
