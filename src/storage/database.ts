@@ -1,4 +1,4 @@
-import { Kysely, Migrator, type Dialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, sql, type Dialect, type MigrationProvider } from 'kysely';
 import type { Repositories, Store, Transaction } from '../app/ports.js';
 import type { DatabaseTarget, DialectName } from '../config/database-url.js';
 import { createPostgresDialect } from './dialects/postgres.js';
@@ -29,7 +29,14 @@ export async function migrateToLatest(database: Database): Promise<void> {
   const provider: MigrationProvider = {
     getMigrations: () => Promise.resolve(migrations(database.dialect)),
   };
-  const migrator = new Migrator({ db: database.db, provider });
+  // Kysely looks for its bookkeeping tables in every schema it can see; name ours,
+  // or another schema's tables on the same PostgreSQL database fool it.
+  const migrationTableSchema =
+    database.dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db))
+          .rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({ db: database.db, provider, migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

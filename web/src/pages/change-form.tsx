@@ -427,13 +427,12 @@ function ChangeForm({ policy, existing }: { policy: PolicyInfo; existing?: Chang
 
         <fieldset className="form-section">
           <legend>When</legend>
+          <p className="muted small form-section-help">
+            In your local time. Approvers see it in theirs; freezes and overlapping changes are
+            flagged on the change page.
+          </p>
           <div className="form-row">
-            <Field
-              label="Planned start"
-              path="plannedStart"
-              help="Your local time."
-              error={errorFor('plannedStart')}
-            >
+            <Field label="Planned start" path="plannedStart" error={errorFor('plannedStart')}>
               {(props) => (
                 <input
                   {...props}
@@ -478,7 +477,7 @@ function ChangeForm({ policy, existing }: { policy: PolicyInfo; existing?: Chang
 
         <fieldset className="form-section">
           <legend>Links</legend>
-          <p className="muted small">Pull request, ticket, dashboard, runbook.</p>
+          <p className="muted small form-section-help">Pull request, ticket, dashboard, runbook.</p>
           {state.links.map((link, i) => (
             <div className="form-row link-row" key={i}>
               <Field
