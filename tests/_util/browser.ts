@@ -44,11 +44,20 @@ const WEB_CONFIG = fileURLToPath(new URL('../../web/vite.config.ts', import.meta
 export async function buildWebApp(): Promise<string> {
   const outDir = mkdtempSync(join(tmpdir(), 'changeboard-web-build-'));
   const { build } = await import('vite');
-  await build({
-    configFile: WEB_CONFIG,
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, sourcemap: false },
-  });
+  // The production build, as `npm run build` makes it: Vitest sets NODE_ENV=test, which would
+  // give React's development JSX runtime on one side and its production build on the other.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      configFile: WEB_CONFIG,
+      logLevel: 'warn',
+      mode: 'production',
+      build: { outDir, emptyOutDir: true, sourcemap: false },
+    });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   return outDir;
 }
 

@@ -67,8 +67,9 @@ function EditChange({ id, policy }: { id: string; policy: PolicyInfo }) {
         </Banner>
       </div>
     );
-  // A new version from someone else resets the form (key), after the stale-edit banner was seen.
-  return <ChangeForm key={change.data.version} policy={policy} existing={change.data} />;
+  // Not keyed by version: a live update from someone else must not wipe what is being typed.
+  // Saving then meets the newer version and says so (409 stale_version).
+  return <ChangeForm policy={policy} existing={change.data} />;
 }
 
 function initialState(policy: PolicyInfo, existing?: Change): FormState {

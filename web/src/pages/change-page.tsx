@@ -14,7 +14,13 @@ import {
   StateBadge,
   usePeople,
 } from '../components/ui.js';
-import { formatFull, formatRelative, formatWindow, listNames } from '../lib/format.js';
+import {
+  formatFull,
+  formatRelative,
+  formatWindow,
+  listNames,
+  STATE_LABELS,
+} from '../lib/format.js';
 import { Link } from '../lib/router.js';
 
 type Decision = Exclude<ChangeActionName, 'edit' | 'comment'>;
@@ -297,15 +303,32 @@ function Warnings({ change }: { change: Change }) {
 /** Only the buttons this person may use (the change's `actions`, computed by the server). */
 function ActionBar({ change }: { change: Change }) {
   const [pending, setPending] = useState<Decision | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const buttons = useRef(new Map<Decision, HTMLButtonElement>());
+  // Closing the panel gives focus back to the button that opened it.
+  const close = (action: Decision) => {
+    setPending(null);
+    buttons.current.get(action)?.focus();
+  };
   const actions = ORDER.filter((a) => change.actions.includes(a));
   const canEdit = change.actions.includes('edit');
-  if (actions.length === 0 && !canEdit) return null;
+  const status = (
+    <p role="status" className="visually-hidden">
+      {announcement}
+    </p>
+  );
+  if (actions.length === 0 && !canEdit) return status;
   return (
     <div className="action-area">
+      {status}
       <div className="action-bar" role="group" aria-label="Actions">
         {actions.map((action) => (
           <button
             key={action}
+            ref={(element) => {
+              if (element) buttons.current.set(action, element);
+              else buttons.current.delete(action);
+            }}
             type="button"
             className={`button button-${ACTIONS[action].tone}`}
             aria-expanded={pending === action}
@@ -322,7 +345,15 @@ function ActionBar({ change }: { change: Change }) {
         ) : null}
       </div>
       {pending ? (
-        <ActionPanel change={change} action={pending} close={() => setPending(null)} />
+        <ActionPanel
+          change={change}
+          action={pending}
+          close={() => close(pending)}
+          done={(updated) => {
+            setPending(null);
+            setAnnouncement(`Done. ${updated.id} is ${STATE_LABELS[updated.state].toLowerCase()}.`);
+          }}
+        />
       ) : null}
     </div>
   );
@@ -332,10 +363,12 @@ function ActionPanel({
   change,
   action,
   close,
+  done,
 }: {
   change: Change;
   action: Decision;
   close: () => void;
+  done: (updated: Change) => void;
 }) {
   const spec = ACTIONS[action];
   const [comment, setComment] = useState('');
@@ -354,7 +387,7 @@ function ActionPanel({
     mutation.mutate(
       { action, comment: comment.trim() || undefined },
       {
-        onSuccess: close,
+        onSuccess: done,
         onError: (e) =>
           setError(e instanceof ApiError ? e.message : 'That did not work; try again.'),
       },
