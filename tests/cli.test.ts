@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_POLICY } from './_util/app.js';
 import { runCli, startServer, type RunningServer } from './_util/cli.js';
 
-describe('the changeboard CLI against a real server', () => {
+// Each CLI call is a real process: give the long journeys room on a busy machine.
+describe('the changeboard CLI against a real server', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'changeboard-cli-'));
   const policyFile = join(dir, 'changeboard.yaml');
   const local = {
@@ -184,7 +185,7 @@ describe('the changeboard CLI against a real server', () => {
   });
 });
 
-describe('local CLI verbs', () => {
+describe('local CLI verbs', { timeout: 60_000 }, () => {
   it('policy check lists every problem with its place and exits non-zero', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'changeboard-policy-'));
     const file = join(dir, 'changeboard.yaml');

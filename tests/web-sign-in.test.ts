@@ -79,6 +79,16 @@ describe.each(databaseKinds)('web sign-in and sessions on $name', (kind) => {
       expect((await t.ctx.store.read.outbox.list({ limit: 1000 })).length).toBe(before + 1);
     });
 
+    it('sends one address at most five links in 15 minutes, known or not', async () => {
+      for (const email of ['sam@example.com', 'someone-else@example.com']) {
+        for (let i = 0; i < 5; i++) expect((await requestLink(email)).statusCode).toBe(202);
+        const refused = await requestLink(` ${email.toUpperCase()}`);
+        expect(refused.statusCode).toBe(429);
+        expect(refused.json().error).toMatchObject({ code: 'rate_limited', details: [] });
+      }
+      expect(await emailsTo('sam')).toHaveLength(5);
+    });
+
     it('refuses invalid input', async () => {
       const res = await requestLink(undefined);
       expect(res.statusCode).toBe(400);

@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'already_decided',
   'payload_too_large',
   'unsupported_media_type',
+  'rate_limited',
   'answers_incomplete',
   'change_frozen',
   'unsatisfiable_requirement',

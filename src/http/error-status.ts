@@ -14,6 +14,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   already_decided: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  rate_limited: 429,
   answers_incomplete: 422,
   change_frozen: 422,
   unsatisfiable_requirement: 422,

@@ -8,7 +8,7 @@ const markdown = new MarkdownIt({ html: false, linkify: true, breaks: false });
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [...sanitizeHtml.defaults.allowedTags.filter((tag) => tag !== 'img'), 'del', 's'],
   allowedAttributes: {
-    a: ['href', 'title'],
+    a: ['href', 'title', 'rel', 'target'],
     code: ['class'],
     ol: ['start'],
     th: ['style'],
@@ -29,10 +29,7 @@ const CACHE_SIZE = 500;
 export function renderMarkdown(source: string): string {
   const cached = cache.get(source);
   if (cached !== undefined) return cached;
-  const html = sanitizeHtml(markdown.render(source), {
-    ...SANITIZE,
-    allowedAttributes: { ...SANITIZE.allowedAttributes, a: ['href', 'title', 'rel', 'target'] },
-  });
+  const html = sanitizeHtml(markdown.render(source), SANITIZE);
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   cache.set(source, html);
   return html;

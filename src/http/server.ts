@@ -1,9 +1,11 @@
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from '../context.js';
+import { AppError } from '../domain/errors.js';
 import { createAjv } from '../shared/ajv.js';
 import { createOidcClient } from '../integrations/oidc.js';
 import { authentication, isHttps, sessionCookieName } from './auth.js';
@@ -95,6 +97,13 @@ export async function buildServer(
     },
     hsts: https ? { maxAge: 15552000, includeSubDomains: false } : false,
     referrerPolicy: { policy: 'same-origin' },
+  });
+
+  // Only routes that ask for it (sign-in e-mails); counted in this process.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new AppError('rate_limited', `too many requests; try again in ${context.after}`),
   });
 
   await app.register(swagger, {

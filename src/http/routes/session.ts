@@ -33,6 +33,8 @@ import { Type } from 'typebox';
 const tags = ['session'];
 const OIDC_COOKIE = 'cb_oidc';
 const OIDC_LOGIN_TTL_MS = 10 * 60_000;
+const SIGN_IN_EMAILS_PER_WINDOW = 5;
+const SIGN_IN_WINDOW_MS = 15 * 60_000;
 
 /** Sign-in: reachable without being signed in. */
 export function signInRoutes(
@@ -58,6 +60,19 @@ export function signInRoutes(
     app.post(
       '/auth/email',
       {
+        // However many times someone asks, one address gets a handful of e-mails, not a flood;
+        // known and unknown addresses are limited alike, so the limit reveals nobody.
+        config: {
+          rateLimit: {
+            max: SIGN_IN_EMAILS_PER_WINDOW,
+            timeWindow: SIGN_IN_WINDOW_MS,
+            hook: 'preHandler',
+            keyGenerator: (request) => {
+              const email = (request.body as { email?: unknown } | undefined)?.email;
+              return `sign-in:${typeof email === 'string' ? email.trim().toLowerCase() : ''}`;
+            },
+          },
+        },
         schema: {
           tags,
           summary:
@@ -67,6 +82,7 @@ export function signInRoutes(
             202: Type.Object({ message: Type.String() }),
             400: ErrorBody,
             403: ErrorBody,
+            429: ErrorBody,
           },
         },
       },
