@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.js';
 import { useChange, useChangeAction, useChanges, usePolicy } from '../api/queries.js';
 import type { Change, ChangeActionName } from '../api/types.js';
@@ -21,6 +21,7 @@ import {
   listNames,
   STATE_LABELS,
 } from '../lib/format.js';
+import { toFormPolicy, validateChange } from '../lib/policy.js';
 import { Link } from '../lib/router.js';
 
 type Decision = Exclude<ChangeActionName, 'edit' | 'comment'>;
@@ -100,6 +101,7 @@ function ChangeDetails({ change }: { change: Change }) {
         </p>
         <ActionBar change={change} />
       </div>
+      <DraftNotice change={change} />
       <Warnings change={change} />
       <div className="change-layout">
         <div className="change-main">
@@ -247,6 +249,51 @@ function Requirements({ change }: { change: Change }) {
         </p>
       ) : null}
     </>
+  );
+}
+
+/** A draft (for instance one a pull request started) says what it still lacks before it can be submitted. */
+function DraftNotice({ change }: { change: Change }) {
+  const policy = usePolicy();
+  const formPolicy = useMemo(
+    () => (policy.data ? toFormPolicy(policy.data) : undefined),
+    [policy.data],
+  );
+  if (change.state !== 'draft' || !formPolicy || !policy.data) return null;
+  const problems = validateChange(formPolicy, change, { forSubmit: true });
+  const labelOf = (path: string) =>
+    policy.data?.fields.find((f) => `answers.${f.id}` === path)?.label ?? path;
+  const canEdit = change.actions.includes('edit');
+  return (
+    <Banner
+      tone="info"
+      title={problems.length === 0 ? 'Draft: ready to submit' : 'Draft: not ready to submit yet'}
+    >
+      {problems.length > 0 ? (
+        <ul className="plain">
+          {problems.map((p) => (
+            <li key={p.path}>
+              {p.message.startsWith('required:') ? (
+                <>
+                  {labelOf(p.path)} <span className="muted">(not answered yet)</span>
+                </>
+              ) : (
+                `${labelOf(p.path)} ${p.message}`
+              )}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p>Every required question is answered.</p>
+      )}
+      {canEdit ? (
+        <p>
+          <Link href={`/changes/${change.id}/edit`}>
+            {problems.length > 0 ? 'Complete the form' : 'Review it in the form'}
+          </Link>
+        </p>
+      ) : null}
+    </Banner>
   );
 }
 
