@@ -94,7 +94,24 @@ function useBoardFilters(policy: PolicyInfo | undefined) {
     else next.delete(key);
     setSearch(next);
   };
-  return { view, params, search, set, choiceFields, showClosed: search.get('closed') === '1' };
+  /** Drops the filters, keeping the view and whether closed changes show. */
+  const clear = () => {
+    const next = new URLSearchParams();
+    for (const key of ['view', 'closed']) {
+      const value = search.get(key);
+      if (value) next.set(key, value);
+    }
+    setSearch(next);
+  };
+  return {
+    view,
+    params,
+    search,
+    set,
+    clear,
+    choiceFields,
+    showClosed: search.get('closed') === '1',
+  };
 }
 
 export function BoardPage() {
@@ -255,12 +272,7 @@ function Filters({
           className="button button-quiet"
           onClick={() => {
             setText('');
-            const next = new URLSearchParams();
-            if (view !== 'all') next.set('view', view);
-            if (filters.showClosed) next.set('closed', '1');
-            filters.set('q', null);
-            window.history.replaceState(null, '', next.toString() ? `/?${next.toString()}` : '/');
-            window.dispatchEvent(new Event('cb:navigate'));
+            filters.clear();
           }}
         >
           Clear filters
