@@ -1,4 +1,5 @@
 import type { AppDeps } from './app/deps.js';
+import { liveUpdatesSubscriber, type LiveHub } from './app/live-updates.js';
 import type { EventSubscriber, Store } from './app/ports.js';
 import type { Deliverer } from './notifications/deliverer.js';
 import nodemailer from 'nodemailer';
@@ -14,6 +15,7 @@ import { StartupError } from './config/startup-error.js';
 import type { Policy } from './domain/policy.js';
 import { formatProblem, loadPolicyFile, type PolicyProblem } from './policy/load.js';
 import { systemClock, type Clock } from './shared/clock.js';
+import { createInProcessHub } from './shared/in-process-hub.js';
 import {
   createStore,
   migrateToLatest,
@@ -31,6 +33,8 @@ export interface AppContext extends AppDeps {
   readonly emailEnabled: boolean;
   /** Delivers the outbox; `changeboard serve` starts it, tests drive it with runOnce(). */
   readonly dispatcher: Dispatcher;
+  /** Live updates for open boards (server-sent events). */
+  readonly live: LiveHub;
   /** Stops the dispatcher, then closes the database. */
   close(): Promise<void>;
 }
@@ -40,6 +44,8 @@ export interface ContextOverrides {
   readonly log?: DispatcherOptions['log'];
   /** How long chat and webhook receivers get to answer (default 10 s). */
   readonly outboundTimeoutMs?: number;
+  /** Another fan-out for live updates (e.g. across processes); in-process by default. */
+  readonly live?: LiveHub;
   /** Dispatcher tuning for tests (e.g. a short lease to test take-over). */
   readonly dispatcher?: {
     leaseMs?: number;
@@ -115,10 +121,12 @@ export async function createContext(
     log: overrides.log,
     ...overrides.dispatcher,
   });
+  const live: LiveHub = overrides.live ?? createInProcessHub();
   const subscribers: EventSubscriber[] = [
     notificationSubscriber({ policy, clock, emailEnabled }),
     // Committed outbox rows are delivered at once by this process's dispatcher (others poll).
     { onEvents: () => Promise.resolve(), afterCommit: () => dispatcher.wake() },
+    liveUpdatesSubscriber(live),
   ];
   return {
     config,
@@ -131,6 +139,7 @@ export async function createContext(
     subscribers,
     emailEnabled,
     dispatcher,
+    live,
     async close() {
       await dispatcher.stop();
       await store.close();

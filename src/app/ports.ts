@@ -1,4 +1,4 @@
-import type { Change, ChangeState, Decision } from '../domain/change.js';
+import type { AnswerValue, Change, ChangeState, Decision } from '../domain/change.js';
 import type { AuditEvent, NewEvent } from '../domain/events.js';
 
 /** What the use cases need from storage. Implemented once, in src/storage, for SQLite and PostgreSQL alike. */
@@ -13,6 +13,21 @@ export interface ChangeQuery {
   /** Words that must all appear in the title or description. */
   readonly text?: string;
   readonly needsDiscussion?: boolean;
+  /**
+   * Answers that must match: each field one of its values. Values are compared
+   * as JSON (`"high"`, `true`, `3`), the same on both databases.
+   */
+  readonly answers?: Readonly<Record<string, readonly AnswerValue[]>>;
+  /** Only changes whose planned window overlaps [plannedFrom, plannedTo) (canonical ISO instants). */
+  readonly plannedFrom?: string;
+  readonly plannedTo?: string;
+  /**
+   * A pre-filter for "waiting on me": pending changes by someone else, not yet
+   * decided by `person` in their current round, with a requirement from one of
+   * `groups`. Storage may return a few more (a requirement already met by others);
+   * the use case (listChanges) applies the exact rule.
+   */
+  readonly awaiting?: { readonly person: string; readonly groups: readonly string[] };
   /** Only changes older (smaller id) than this one: keyset pagination, newest first. */
   readonly beforeId?: number;
   readonly limit: number;
@@ -189,6 +204,57 @@ export interface ActionLinkRepository {
   use(digest: string, at: string): Promise<boolean>;
 }
 
+export interface WebSession {
+  readonly person: string;
+  /** How the person signed in: `email` (a sign-in link) or `oidc`. */
+  readonly via: string;
+  readonly createdAt: string;
+  readonly lastSeenAt: string;
+  readonly expiresAt: string;
+  readonly revokedAt: string | null;
+}
+
+/** Web sessions, looked up by the digest of the cookie's secret. */
+export interface WebSessionRepository {
+  insert(session: {
+    digest: string;
+    person: string;
+    via: string;
+    createdAt: string;
+    expiresAt: string;
+  }): Promise<void>;
+  findByDigest(digest: string): Promise<WebSession | undefined>;
+  touch(digest: string, at: string, expiresAt: string): Promise<void>;
+  revoke(digest: string, at: string): Promise<boolean>;
+  revokeAllFor(person: string, at: string): Promise<number>;
+}
+
+export interface SignInLinkRepository {
+  insert(link: {
+    digest: string;
+    person: string;
+    createdAt: string;
+    expiresAt: string;
+  }): Promise<void>;
+  /** Marks an unused, unexpired link used and returns its person; undefined for every later or late use. */
+  use(digest: string, at: string): Promise<string | undefined>;
+}
+
+export interface OidcLogin {
+  readonly state: string;
+  readonly codeVerifier: string;
+  readonly nonce: string;
+  readonly returnTo: string;
+}
+
+export interface OidcLoginRepository {
+  insert(
+    login: OidcLogin & { digest: string; createdAt: string; expiresAt: string },
+  ): Promise<void>;
+  /** Removes and returns a login in flight, once; undefined when unknown or expired. */
+  take(digest: string, at: string): Promise<OidcLogin | undefined>;
+}
+
 export interface Repositories {
   readonly changes: ChangeRepository;
   readonly events: EventLog;
@@ -197,6 +263,9 @@ export interface Repositories {
   readonly outbox: OutboxRepository;
   readonly nudges: NudgeRepository;
   readonly actionLinks: ActionLinkRepository;
+  readonly sessions: WebSessionRepository;
+  readonly signInLinks: SignInLinkRepository;
+  readonly oidcLogins: OidcLoginRepository;
 }
 
 export interface Transaction extends Repositories {

@@ -25,9 +25,18 @@ export interface Config {
   readonly githubWebhookSecret?: string;
   readonly githubToken?: string;
   readonly githubApiUrl: string;
+  /** Accepted for compatibility and checked, but nothing is derived from it: sessions are random secrets stored as digests. */
   readonly sessionSecret?: string;
+  /** OpenID Connect sign-in, when OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are all set. */
+  readonly oidc?: OidcConfig;
   /** The environment, for `${VAR}` references in the policy's channels. */
   readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface OidcConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
 }
 
 export const BUNDLED_POLICY = fileURLToPath(
@@ -106,6 +115,33 @@ export function readConfig(
   if (sessionSecret && sessionSecret.length < 32)
     problems.push('SESSION_SECRET: must be at least 32 characters');
 
+  const oidcSettings = {
+    OIDC_ISSUER: env.OIDC_ISSUER || undefined,
+    OIDC_CLIENT_ID: env.OIDC_CLIENT_ID || undefined,
+    OIDC_CLIENT_SECRET: env.OIDC_CLIENT_SECRET || undefined,
+  };
+  const oidcSet = Object.entries(oidcSettings).filter(([, value]) => value !== undefined);
+  let oidc: OidcConfig | undefined;
+  if (oidcSet.length > 0 && oidcSet.length < 3) {
+    const missing = Object.keys(oidcSettings).filter(
+      (key) => oidcSettings[key as keyof typeof oidcSettings] === undefined,
+    );
+    problems.push(
+      `${missing.join(', ')}: OpenID Connect needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET`,
+    );
+  } else if (oidcSet.length === 3) {
+    const issuer = oidcSettings.OIDC_ISSUER!;
+    if (!URL.canParse(issuer) || !isAllowedIssuer(new URL(issuer)))
+      problems.push(
+        `OIDC_ISSUER: "${issuer}" must be an https URL (http is accepted for localhost and 127.0.0.1 only)`,
+      );
+    oidc = {
+      issuer,
+      clientId: oidcSettings.OIDC_CLIENT_ID!,
+      clientSecret: oidcSettings.OIDC_CLIENT_SECRET!,
+    };
+  }
+
   if (problems.length > 0 || typeof database === 'string') return { ok: false, problems };
   return {
     ok: true,
@@ -126,7 +162,13 @@ export function readConfig(
       githubToken: env.GITHUB_TOKEN || undefined,
       githubApiUrl,
       sessionSecret,
+      oidc,
       env,
     },
   };
+}
+
+function isAllowedIssuer(url: URL): boolean {
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }

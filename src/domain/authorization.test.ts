@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorize, type AuthorizationFacts } from './authorization.js';
+import { allowedActions, authorize, type AuthorizationFacts } from './authorization.js';
 import type { Change, Decision, RequirementSpec } from './change.js';
 import { AppError } from './errors.js';
 import type { ChangeAction } from './lifecycle.js';
@@ -233,5 +233,38 @@ describe('authorize: every action has a rule', () => {
       }
     });
     expect(allowed).toEqual(['edit', 'submit', 'withdraw', 'start', 'complete', 'fail', 'verify']);
+  });
+});
+
+describe('allowedActions', () => {
+  it('gives the requester of a pending change edit, withdraw and comment, never approve', () => {
+    expect(allowedActions(person('priya'), facts())).toEqual(['edit', 'withdraw', 'comment']);
+  });
+
+  it('gives an approver with an open requirement approve and reject', () => {
+    expect(allowedActions(person('lee'), facts())).toEqual(['approve', 'reject', 'comment']);
+  });
+
+  it('gives someone in no open group only comment, and an admin withdraw as well', () => {
+    expect(allowedActions(person('tom'), facts())).toEqual(['comment']);
+    expect(allowedActions(person('dev', true), facts())).toEqual(['withdraw', 'comment']);
+  });
+
+  it('takes approve away once the person has decided', () => {
+    expect(allowedActions(person('lee'), facts({ decisions: [approval('lee')] }))).toEqual([
+      'comment',
+    ]);
+  });
+
+  it('offers verify on a completed change to the requester and to whoever approved it', () => {
+    const completed = change({ state: 'completed' });
+    expect(allowedActions(person('priya'), facts({ change: completed }))).toEqual([
+      'fail',
+      'verify',
+      'comment',
+    ]);
+    expect(allowedActions(person('kim'), facts({ change: completed, approvers: ['kim'] }))).toEqual(
+      ['verify', 'comment'],
+    );
   });
 });

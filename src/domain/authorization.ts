@@ -1,6 +1,6 @@
 import type { Change, Decision } from './change.js';
 import { AppError } from './errors.js';
-import type { ChangeAction } from './lifecycle.js';
+import { CHANGE_ACTIONS, canPerform, type ChangeAction } from './lifecycle.js';
 import type { Person } from './policy.js';
 import type { ApprovalEvaluation } from './requirements.js';
 
@@ -64,4 +64,28 @@ export function authorize(actor: Person, action: ChangeAction, facts: Authorizat
 
 function forbidden(message: string): AppError {
   return new AppError('forbidden', message);
+}
+
+/** What a person may do on a change now: every action whose state and authorisation checks pass. */
+export const VIEWER_ACTIONS = [...CHANGE_ACTIONS, 'comment'] as const;
+export type ViewerAction = (typeof VIEWER_ACTIONS)[number];
+
+/**
+ * The buttons a change page shows: every lifecycle action this person could
+ * perform now, plus `comment` (anyone signed in). The server still checks each
+ * action when it is taken; this only saves the UI from guessing.
+ */
+export function allowedActions(actor: Person, facts: AuthorizationFacts): ViewerAction[] {
+  const allowed: ViewerAction[] = [];
+  for (const action of CHANGE_ACTIONS) {
+    if (!canPerform(facts.change.state, action)) continue;
+    try {
+      authorize(actor, action, facts);
+      allowed.push(action);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+    }
+  }
+  allowed.push('comment');
+  return allowed;
 }

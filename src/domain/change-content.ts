@@ -26,8 +26,14 @@ export const CONTENT_KEYS = [
   'links',
 ] as const satisfies readonly (keyof ChangeContent)[];
 
-/** Problems a draft may not have: unknown type, service or field, wrong answer types, a window that ends before it starts. */
-export function checkContent(policy: Policy, content: ChangeContent): Issue[] {
+/**
+ * Problems a draft may not have: unknown type, service or field, wrong answer types, a window that ends before it starts.
+ * Pure, and needs only part of the policy: the web app's form runs it too.
+ */
+export function checkContent(
+  policy: Pick<Policy, 'changeTypes' | 'services' | 'fields'>,
+  content: ChangeContent,
+): Issue[] {
   const issues: Issue[] = [];
   if (content.title.trim() === '') issues.push({ path: 'title', message: 'must not be empty' });
   if (!policy.changeTypes.has(content.type)) {

@@ -1,4 +1,5 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authenticateSession, csrfTokenFor, isCsrfTokenValid } from '../app/sign-in.js';
 import { authenticateToken } from '../app/tokens.js';
 import { AppError } from '../domain/errors.js';
 import type { Person } from '../domain/policy.js';
@@ -7,26 +8,116 @@ import type { AppContext } from '../context.js';
 declare module 'fastify' {
   interface FastifyRequest {
     actor?: Person;
+    /** How the caller authenticated; set with `actor`. */
+    authenticatedBy?:
+      { via: 'token' } | { via: 'email' | 'oidc'; sessionToken: string; expiresAt: string };
   }
 }
 
-/** Resolves the caller from `Authorization: Bearer <token>`; every /api/v1 route but the OpenAPI document needs one. */
-export function bearerAuthentication(ctx: AppContext) {
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** `__Host-` pins the cookie to this exact origin, but browsers accept it only over https. */
+export function sessionCookieName(publicUrl: string): string {
+  return isHttps(publicUrl) ? '__Host-cb_session' : 'cb_session';
+}
+
+export function isHttps(publicUrl: string): boolean {
+  return publicUrl.startsWith('https:');
+}
+
+export function setSessionCookie(
+  reply: FastifyReply,
+  publicUrl: string,
+  token: string,
+  expiresAt: string,
+): void {
+  void reply.setCookie(sessionCookieName(publicUrl), token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: isHttps(publicUrl),
+    expires: new Date(expiresAt),
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply, publicUrl: string): void {
+  void reply.clearCookie(sessionCookieName(publicUrl), {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: isHttps(publicUrl),
+  });
+}
+
+/**
+ * Resolves the caller: `Authorization: Bearer <token>` (scripts), else the
+ * session cookie (the web app). Every /api/v1 route but sign-in and the OpenAPI
+ * document needs one. A state-changing request made with the cookie must also
+ * pass the CSRF checks; bearer tokens are never sent by a browser on its own,
+ * so they are not subject to them.
+ */
+export function authentication(ctx: AppContext) {
+  const deps = { policy: ctx.policy, clock: ctx.clock, store: ctx.store };
+  const cookieName = sessionCookieName(ctx.config.publicUrl);
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization;
-    if (!header)
+    if (header) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match)
+        throw new AppError('unauthenticated', 'the Authorization header must be "Bearer <token>"');
+      request.actor = await authenticateToken(
+        { policy: ctx.policy, clock: ctx.clock, repos: ctx.store.read },
+        match[1]!,
+      );
+      request.authenticatedBy = { via: 'token' };
+      return;
+    }
+    const sessionToken = request.cookies[cookieName];
+    if (!sessionToken)
       throw new AppError(
         'unauthenticated',
         'sign in, or send an API token as "Authorization: Bearer <token>"',
       );
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match)
-      throw new AppError('unauthenticated', 'the Authorization header must be "Bearer <token>"');
-    request.actor = await authenticateToken(
-      { policy: ctx.policy, clock: ctx.clock, repos: ctx.store.read },
-      match[1]!,
-    );
+    const { person, session } = await authenticateSession(deps, sessionToken);
+    if (!SAFE_METHODS.has(request.method)) {
+      assertSameOrigin(ctx.config.publicUrl, request);
+      const given = request.headers[CSRF_HEADER];
+      if (!isCsrfTokenValid(sessionToken, typeof given === 'string' ? given : undefined))
+        throw new AppError(
+          'csrf_rejected',
+          `a request made with the session cookie must carry the ${CSRF_HEADER} header from GET /api/v1/session`,
+        );
+    }
+    request.actor = person;
+    request.authenticatedBy = {
+      via: session.via === 'oidc' ? 'oidc' : 'email',
+      sessionToken,
+      expiresAt: session.expiresAt,
+    };
   };
+}
+
+/**
+ * Fetch Metadata and Origin: a browser says where a request came from, and a
+ * cross-site page cannot forge either header. Requests without them (old
+ * browsers, scripts) are left to the CSRF token.
+ */
+export function assertSameOrigin(publicUrl: string, request: FastifyRequest): void {
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin')
+    throw new AppError('csrf_rejected', `a ${String(site)} request may not change anything here`);
+  const origin = request.headers.origin;
+  if (origin !== undefined && origin !== new URL(publicUrl).origin)
+    throw new AppError(
+      'csrf_rejected',
+      `requests from ${origin} may not change anything here (expected ${new URL(publicUrl).origin})`,
+    );
+}
+
+export function csrfTokenOf(request: FastifyRequest): string | null {
+  const auth = request.authenticatedBy;
+  return auth && auth.via !== 'token' ? csrfTokenFor(auth.sessionToken) : null;
 }
 
 export function actorOf(request: FastifyRequest): Person {

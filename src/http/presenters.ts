@@ -1,12 +1,14 @@
 import type { ChangeWithDecisions } from '../app/read-changes.js';
+import { allowedActions } from '../domain/authorization.js';
 import { evaluateChange } from '../app/deps.js';
 import { formatChangeId, type Change } from '../domain/change.js';
 import { subjectOf } from '../domain/change-content.js';
 import type { AuditEvent } from '../domain/events.js';
 import { freezesOverlapping } from '../domain/freezes.js';
-import type { Policy } from '../domain/policy.js';
+import type { Person, Policy } from '../domain/policy.js';
 import { computeRequirements } from '../domain/requirements.js';
-import type { ChangeViewJson, EventViewJson } from './schemas.js';
+import { renderMarkdown } from './markdown.js';
+import type { ChangeViewJson, EventViewJson, SessionViewJson } from './schemas.js';
 import type { Static } from 'typebox';
 import type { PolicyView } from './schemas.js';
 
@@ -15,10 +17,14 @@ export interface PresentContext {
   readonly publicUrl: string;
 }
 
-/** The one JSON shape of a change (PRODUCT.md), whatever route returns it. */
+/**
+ * The one JSON shape of a change (PRODUCT.md), whatever route returns it.
+ * `actions` are the viewer's: empty when there is no viewer (e.g. a webhook).
+ */
 export function presentChange(
   ctx: PresentContext,
   { change, decisions }: ChangeWithDecisions,
+  viewer?: Person,
 ): ChangeViewJson {
   // A draft has no requirements yet: show what it would need if submitted now.
   const shown: Change =
@@ -33,6 +39,7 @@ export function presentChange(
     url: `${ctx.publicUrl}/changes/${formatChangeId(change.id)}`,
     title: change.title,
     description: change.description,
+    descriptionHtml: renderMarkdown(change.description),
     type: change.type,
     services: [...change.services],
     answers: { ...change.answers },
@@ -66,9 +73,36 @@ export function presentChange(
       from: f.from.toISOString(),
       to: f.to.toISOString(),
     })),
+    actions: viewer
+      ? allowedActions(viewer, {
+          change: shown,
+          decisions,
+          evaluation,
+          approvers: decisions.filter((d) => d.verdict === 'approve').map((d) => d.person),
+        })
+      : [],
     createdAt: change.createdAt,
     updatedAt: change.updatedAt,
     submittedAt: change.submittedAt,
+  };
+}
+
+export function presentSession(
+  policy: Policy,
+  person: Person,
+  session: { via: SessionViewJson['via']; csrfToken: string | null; expiresAt: string | null },
+): SessionViewJson {
+  return {
+    person: {
+      id: person.id,
+      name: person.name,
+      email: person.email,
+      admin: person.admin,
+      groups: [...policy.groups]
+        .filter(([, members]) => members.includes(person.id))
+        .map(([id]) => id),
+    },
+    ...session,
   };
 }
 

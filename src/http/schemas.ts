@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { OUTBOX_STATUSES } from '../app/ports.js';
+import { VIEWER_ACTIONS } from '../domain/authorization.js';
 import { CHANGE_STATES } from '../domain/change.js';
 import { EVENT_TYPES } from '../domain/events.js';
 import { FIELD_TYPES } from '../domain/policy.js';
@@ -94,6 +95,28 @@ export const ListChangesQuery = Type.Object(
       Type.String({ maxLength: 200, description: 'Words to find in the title or description' }),
     ),
     needsDiscussion: Type.Optional(Type.Boolean()),
+    awaiting: Type.Optional(
+      StringEnum(['me'] as const, {
+        description:
+          'Pending changes you can approve now (you are in their `waitingFor`): the "Waiting on me" view',
+      }),
+    ),
+    answer: Type.Optional(
+      Type.String({
+        maxLength: 500,
+        description:
+          'Comma-separated `field:value` pairs matched against the answers, e.g. `risk:high,risk:medium`; values of one field are alternatives, different fields must all match',
+        examples: ['risk:high'],
+      }),
+    ),
+    plannedFrom: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description:
+          'With plannedTo: only changes whose planned window overlaps [plannedFrom, plannedTo)',
+      }),
+    ),
+    plannedTo: Type.Optional(Type.String({ format: 'date-time' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 100 })),
   },
@@ -125,7 +148,10 @@ export const ChangeView = Type.Object({
   number: Type.Integer(),
   url: Type.String({ description: 'The change page' }),
   title: Type.String(),
-  description: Type.String(),
+  description: Type.String({ description: 'Markdown, as written' }),
+  descriptionHtml: Type.String({
+    description: 'The description rendered from Markdown and sanitised (raw HTML is shown as text)',
+  }),
   type: Type.String(),
   services: Type.Array(Type.String()),
   answers: Type.Record(Type.String(), AnswerValue),
@@ -155,6 +181,10 @@ export const ChangeView = Type.Object({
       description: 'Freezes that overlap the planned window and do not allow this type',
     },
   ),
+  actions: Type.Array(StringEnum(VIEWER_ACTIONS), {
+    description:
+      'What the caller may do now (their buttons). The server still checks every action when it is taken.',
+  }),
   createdAt: Type.String(),
   updatedAt: Type.String(),
   submittedAt: Nullable(Type.String()),
@@ -276,6 +306,60 @@ export const ListDeliveriesQuery = Type.Object(
     ),
     change: Type.Optional(ChangeId),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+  },
+  Strict,
+);
+
+export const PersonView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  email: Type.String(),
+  admin: Type.Boolean(),
+  groups: Type.Array(Type.String()),
+});
+
+export const SessionView = Type.Object({
+  person: PersonView,
+  via: StringEnum(['token', 'email', 'oidc'] as const, {
+    description: 'How the caller authenticated: an API token, a sign-in link or OpenID Connect',
+  }),
+  csrfToken: Nullable(
+    Type.String({
+      description:
+        'Send as the X-CSRF-Token header with every state-changing request made with the session cookie; null for API tokens',
+    }),
+  ),
+  expiresAt: Nullable(Type.String()),
+});
+export type SessionViewJson = Static<typeof SessionView>;
+
+export const SignInMethodsView = Type.Object({
+  email: Type.Boolean({ description: 'Sign-in links by e-mail' }),
+  oidc: Type.Boolean({ description: 'OpenID Connect: start at /api/v1/auth/oidc/start' }),
+});
+
+export const SignInEmailBody = Type.Object(
+  { email: Type.String({ minLength: 3, maxLength: 320 }) },
+  Strict,
+);
+
+export const SignInLinkBody = Type.Object(
+  { token: Type.String({ minLength: 10, maxLength: 200 }) },
+  Strict,
+);
+
+export const SignOutBody = Type.Object(
+  {
+    everywhere: Type.Optional(
+      Type.Boolean({ description: 'End every session of this person, on every device' }),
+    ),
+  },
+  Strict,
+);
+
+export const CalendarQuery = Type.Object(
+  {
+    service: Type.Optional(Type.String({ description: 'Comma-separated service ids' })),
   },
   Strict,
 );

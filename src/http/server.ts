@@ -1,19 +1,32 @@
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from '../context.js';
+import { AppError } from '../domain/errors.js';
 import { createAjv } from '../shared/ajv.js';
-import { bearerAuthentication } from './auth.js';
+import { createOidcClient } from '../integrations/oidc.js';
+import { authentication, isHttps, sessionCookieName } from './auth.js';
 import { handleError, malformedJson } from './errors.js';
 import { actionLinkRoutes } from './routes/action-links.js';
+import { calendarRoutes } from './routes/calendar.js';
 import { changeRoutes } from './routes/changes.js';
 import { deliveryRoutes } from './routes/deliveries.js';
+import { liveRoutes } from './routes/live.js';
 import { policyRoutes } from './routes/policy.js';
+import { sessionRoutes, signInRoutes } from './routes/session.js';
+import { DEFAULT_WEB_ROOT, registerWebApp } from './web-app.js';
 
 export const BODY_LIMIT = 256 * 1024;
 
 export interface ServerOptions {
   readonly logger?: FastifyServerOptions['logger'];
+  /** The built web app (default: web/dist); false serves the API only. */
+  readonly webRoot?: string | false;
+  /** How often an idle live stream gets a heartbeat (default 15 s). */
+  readonly heartbeatMs?: number;
 }
 
 export async function buildServer(
@@ -64,6 +77,37 @@ export async function buildServer(
     });
   });
 
+  await app.register(cookie);
+  const https = isHttps(ctx.config.publicUrl);
+  // The built app loads only its own scripts and styles; nothing inline, nothing third-party.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    hsts: https ? { maxAge: 15552000, includeSubDomains: false } : false,
+    referrerPolicy: { policy: 'same-origin' },
+  });
+
+  // Only routes that ask for it (sign-in e-mails); counted in this process.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new AppError('rate_limited', `too many requests; try again in ${context.after}`),
+  });
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -71,10 +115,15 @@ export async function buildServer(
         title: 'Changeboard API',
         version: '1',
         description:
-          'Asynchronous change approval. Authenticate with `Authorization: Bearer <token>` (create one with `changeboard token create <person>`).',
+          'Asynchronous change approval. Scripts authenticate with `Authorization: Bearer <token>` (create one with `changeboard token create <person>`); the web app with the session cookie, plus the `X-CSRF-Token` header from `GET /api/v1/session` on every state-changing request.',
       },
       servers: [{ url: ctx.config.publicUrl }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: sessionCookieName(ctx.config.publicUrl) },
+        },
+      },
     },
   });
 
@@ -82,14 +131,27 @@ export async function buildServer(
   await app.register(actionLinkRoutes(ctx));
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
+  const live = liveRoutes(ctx, { heartbeatMs: options.heartbeatMs ?? 15_000 });
+  // Open event streams would keep close() waiting for ever.
+  app.addHook('preClose', (done) => {
+    live.streams.closeAll();
+    done();
+  });
+
+  const oidcClient = ctx.config.oidc ? createOidcClient(ctx.config.oidc) : undefined;
+  await app.register(signInRoutes(ctx, oidcClient), { prefix: '/api/v1' });
   await app.register(
     async (api) => {
-      api.addHook('onRequest', bearerAuthentication(ctx));
+      api.addHook('onRequest', authentication(ctx));
+      await api.register(sessionRoutes(ctx));
       await api.register(policyRoutes(ctx));
       await api.register(changeRoutes(ctx));
       await api.register(deliveryRoutes(ctx));
+      await api.register(calendarRoutes(ctx));
+      await api.register(live.plugin);
     },
     { prefix: '/api/v1' },
   );
+  if (options.webRoot !== false) registerWebApp(app, options.webRoot ?? DEFAULT_WEB_ROOT);
   return app;
 }

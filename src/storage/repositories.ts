@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type {
   ApiToken,
   ChangeQuery,
@@ -13,6 +13,11 @@ import type { Change, ChangeState, Decision, Verdict } from '../domain/change.js
 import { hashEvent, type AuditEvent, type EventType } from '../domain/events.js';
 import type { DialectName } from './database.js';
 import { actionLinkRepository, nudgeRepository, outboxRepository } from './outbox-repositories.js';
+import {
+  oidcLoginRepository,
+  signInLinkRepository,
+  webSessionRepository,
+} from './web-repositories.js';
 import type {
   ApiTokensTable,
   ChangesTable,
@@ -30,6 +35,9 @@ export function createRepositories(db: Kysely<DatabaseSchema>, dialect: DialectN
     outbox: outboxRepository(db, dialect),
     nudges: nudgeRepository(db),
     actionLinks: actionLinkRepository(db),
+    sessions: webSessionRepository(db),
+    signInLinks: signInLinkRepository(db),
+    oidcLogins: oidcLoginRepository(db),
   };
 }
 
@@ -101,6 +109,63 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
             eb(sql`description`, like, sql`${pattern} escape '\\'`),
           ]),
         );
+      }
+      for (const [field, values] of Object.entries(query.answers ?? {})) {
+        if (values.length === 0) continue;
+        // The answer's JSON text: SQLite's -> operator and PostgreSQL's jsonb both compare JSON values.
+        const json = values.map((value) => JSON.stringify(value));
+        select =
+          dialect === 'postgres'
+            ? select.where(
+                sql<string>`(answers::jsonb -> ${field})::text`,
+                'in',
+                json.map((j) => sql<string>`(${j}::jsonb)::text`),
+              )
+            : select.where(sql<string>`answers -> ${`$."${field.replace(/"/g, '')}"`}`, 'in', json);
+      }
+      if (query.plannedFrom !== undefined && query.plannedTo !== undefined) {
+        const { plannedFrom, plannedTo } = query;
+        // Half-open windows; a change without an end is an instant at its start.
+        select = select
+          .where('planned_start', 'is not', null)
+          .where('planned_start', '<', plannedTo)
+          .where((eb) =>
+            eb.or([
+              eb('planned_end', '>', plannedFrom),
+              eb.and([eb('planned_end', 'is', null), eb('planned_start', '>=', plannedFrom)]),
+            ]),
+          );
+      }
+      if (query.awaiting) {
+        const { person, groups } = query.awaiting;
+        select = select
+          .where('state', '=', 'pending')
+          .where('requester', '!=', person)
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('decisions')
+                  .select('decisions.id')
+                  .whereRef('decisions.change_id', '=', 'changes.id')
+                  .whereRef('decisions.round', '=', 'changes.round')
+                  .where('decisions.person', '=', person),
+              ),
+            ),
+          )
+          .where((eb) =>
+            groups.length === 0
+              ? sql<SqlBool>`1 = 0`
+              : eb.or(
+                  groups.map((group) =>
+                    eb(
+                      sql`requirements`,
+                      'like',
+                      sql`${`%"group":${JSON.stringify(group).replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`,
+                    ),
+                  ),
+                ),
+          );
       }
       if (query.beforeId !== undefined) select = select.where('id', '<', query.beforeId);
       const rows = await select.orderBy('id', 'desc').limit(query.limit).execute();

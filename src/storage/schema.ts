@@ -107,7 +107,38 @@ export interface ActionLinksTable {
   created_at: string;
 }
 
+export interface WebSessionsTable {
+  digest: string;
+  person: string;
+  via: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export interface SignInLinksTable {
+  digest: string;
+  person: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface OidcLoginsTable {
+  digest: string;
+  state: string;
+  code_verifier: string;
+  nonce: string;
+  return_to: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface DatabaseSchema {
+  web_sessions: WebSessionsTable;
+  sign_in_links: SignInLinksTable;
+  oidc_logins: OidcLoginsTable;
   outbox: OutboxTable;
   nudges: NudgesTable;
   action_links: ActionLinksTable;

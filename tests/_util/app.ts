@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { createApiToken } from '../../src/app/tokens.js';
 import { BUNDLED_POLICY, readConfig } from '../../src/config/config.js';
 import { createContext, type AppContext, type ContextOverrides } from '../../src/context.js';
-import { buildServer } from '../../src/http/server.js';
+import { buildServer, type ServerOptions } from '../../src/http/server.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import type { DatabaseKind, TestDatabase } from './databases.js';
 
@@ -30,8 +30,8 @@ export interface TestApp {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<ApiResponse>;
-  /** Starts listening on 127.0.0.1 for tests that need real sockets (races, the CLI). */
-  listen(): Promise<string>;
+  /** Starts listening on 127.0.0.1 (on `port`, or any free one) for tests that need real sockets (races, the CLI, browsers). */
+  listen(port?: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -47,6 +47,8 @@ export interface TestAppOptions {
   readonly clock?: ManualClock;
   readonly env?: Record<string, string>;
   readonly context?: Omit<ContextOverrides, 'clock'>;
+  /** Server options; the web app is not served unless `webRoot` says where it is. */
+  readonly server?: ServerOptions;
 }
 
 export async function startTestApp(
@@ -66,7 +68,7 @@ export async function startTestApp(
   if (!result.ok) throw new Error(result.problems.join('\n'));
   const clock = options.clock ?? new ManualClock('2026-11-02T10:00:00Z');
   const ctx = await createContext(result.config, { clock, ...options.context });
-  const app = await buildServer(ctx);
+  const app = await buildServer(ctx, { webRoot: false, ...options.server });
   const tokens: Record<string, string> = {};
   for (const person of ctx.policy.people.keys()) {
     tokens[person] = (
@@ -98,8 +100,8 @@ export async function startTestApp(
         body: response.body ? (JSON.parse(response.body) as unknown) : undefined,
       };
     },
-    async listen() {
-      await app.listen({ host: '127.0.0.1', port: 0 });
+    async listen(port = 0) {
+      await app.listen({ host: '127.0.0.1', port });
       const address = app.server.address();
       if (!address || typeof address === 'string') throw new Error('no address');
       return `http://127.0.0.1:${address.port}`;

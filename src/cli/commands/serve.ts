@@ -10,10 +10,12 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
     .option('-p, --port <port>', 'port to listen on (default: $PORT or 8080)')
     .action(async (options: { port?: string }, command: Command) => {
       const config = localConfig(command, cli, { port: options.port });
-      const [{ createContext }, { buildServer }] = await Promise.all([
-        import('../../context.js'),
-        import('../../http/server.js'),
-      ]);
+      const [{ createContext }, { buildServer }, { createSignInLink, signInUrl }] =
+        await Promise.all([
+          import('../../context.js'),
+          import('../../http/server.js'),
+          import('../../app/sign-in.js'),
+        ]);
       // The dispatcher logs through the server's logger, which exists only once the server is built.
       const sink: {
         log?: (
@@ -62,6 +64,21 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
       );
       for (const warning of ctx.policyWarnings)
         output.out(`  warning:  ${warning.path}: ${warning.message}`);
+      output.out('');
+      if (config.demo) {
+        // Demo mode only: links for everyone, so the example can be tried without e-mail.
+        output.out(
+          'Sign in to the web app as someone of the example policy (each link works once, for 12 hours):',
+        );
+        for (const person of ctx.policy.people.values()) {
+          const token = await createSignInLink(ctx, person.id, { ttlMs: 12 * 3_600_000 });
+          output.out(`  ${person.name.padEnd(12)} ${signInUrl(url, token)}`);
+        }
+      } else {
+        output.out(
+          `Sign in to the web app at ${url}/sign-in (a link by e-mail${config.oidc ? ', or OpenID Connect' : ''}).`,
+        );
+      }
       output.out('');
       output.out(
         'Sign in to the API with a token. Create one for someone in the policy, in another terminal:',

@@ -21,7 +21,12 @@ export function actionLinkRoutes(ctx: AppContext): FastifyPluginCallback {
     );
     // The token is in the URL: keep it out of Referer headers, caches and search engines.
     app.addHook('onSend', (_request, reply, payload, next) => {
+      // These pages carry their own small inline stylesheet and no script.
       void reply
+        .header(
+          'content-security-policy',
+          "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        )
         .header('referrer-policy', 'no-referrer')
         .header('cache-control', 'no-store')
         .header('x-robots-tag', 'noindex');

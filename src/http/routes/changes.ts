@@ -7,7 +7,13 @@ import { editChange } from '../../app/edit-change.js';
 import { getChange, listChangeEvents, listChanges } from '../../app/read-changes.js';
 import { submitChange } from '../../app/submit-change.js';
 import type { ChangeQuery } from '../../app/ports.js';
-import { CHANGE_STATES, parseChangeId, type ChangeState } from '../../domain/change.js';
+import {
+  CHANGE_STATES,
+  parseChangeId,
+  type AnswerValue,
+  type ChangeState,
+} from '../../domain/change.js';
+import { checkAnswer } from '../../domain/fields.js';
 import { AppError, invalidInput, type Issue } from '../../domain/errors.js';
 import type { LifecycleAction } from '../../domain/lifecycle.js';
 import type { Person, Policy } from '../../domain/policy.js';
@@ -42,8 +48,8 @@ const security = [{ bearer: [] }];
 export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
     const presentCtx = { policy: ctx.policy, publicUrl: ctx.config.publicUrl };
-    const present = async (id: number) =>
-      presentChange(presentCtx, await getChange(ctx.store.read, id));
+    const present = async (id: number, viewer: Person) =>
+      presentChange(presentCtx, await getChange(ctx.store.read, id), viewer);
 
     app.post(
       '/changes',
@@ -58,7 +64,7 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
       },
       async (request, reply) => {
         const change = await createChange(ctx, actorOf(request), request.body);
-        return reply.status(201).send(await present(change.id));
+        return reply.status(201).send(await present(change.id, actorOf(request)));
       },
     );
 
@@ -74,10 +80,11 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
         },
       },
       async (request) => {
-        const query = toChangeQuery(ctx.policy, actorOf(request), request.query);
-        const page = await listChanges(ctx.store.read, query);
+        const actor = actorOf(request);
+        const query = toChangeQuery(ctx.policy, actor, request.query);
+        const page = await listChanges(ctx.store.read, query, ctx.policy);
         return {
-          items: page.items.map((item) => presentChange(presentCtx, item)),
+          items: page.items.map((item) => presentChange(presentCtx, item, actor)),
           nextCursor: page.nextBeforeId === undefined ? null : encodeCursor(page.nextBeforeId),
         };
       },
@@ -94,7 +101,7 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
           response: { 200: ChangeView, ...errors },
         },
       },
-      async (request) => present(changeId(request.params.id)),
+      async (request) => present(changeId(request.params.id), actorOf(request)),
     );
 
     app.patch(
@@ -117,7 +124,7 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
           changeId(request.params.id),
           request.body,
         );
-        return present(change.id);
+        return present(change.id, actorOf(request));
       },
     );
 
@@ -137,7 +144,7 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
         const change = await submitChange(ctx, actorOf(request), changeId(request.params.id), {
           version: request.body.version,
         });
-        return present(change.id);
+        return present(change.id, actorOf(request));
       },
     );
 
@@ -157,7 +164,7 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
             verdict,
             request.body,
           );
-          return present(change.id);
+          return present(change.id, actorOf(request));
         },
       );
     }
@@ -178,7 +185,7 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
           action,
           request.body,
         );
-        return present(change.id);
+        return present(change.id, actorOf(request));
       });
     }
 
@@ -248,6 +255,10 @@ interface ListQueryInput {
   requester?: string;
   q?: string;
   needsDiscussion?: boolean;
+  awaiting?: 'me';
+  answer?: string;
+  plannedFrom?: string;
+  plannedTo?: string;
   limit?: number;
   cursor?: string;
 }
@@ -282,9 +293,35 @@ function toChangeQuery(policy: Policy, actor: Person, input: ListQueryInput): Ch
     if (beforeId === undefined)
       issues.push({ path: 'query.cursor', message: 'is not a cursor this API returned' });
   }
+  const answers = parseAnswerFilter(policy, input.answer, issues);
+  let plannedFrom: string | undefined;
+  let plannedTo: string | undefined;
+  if ((input.plannedFrom === undefined) !== (input.plannedTo === undefined)) {
+    issues.push({
+      path: input.plannedFrom === undefined ? 'query.plannedFrom' : 'query.plannedTo',
+      message: 'plannedFrom and plannedTo go together',
+    });
+  } else if (input.plannedFrom !== undefined && input.plannedTo !== undefined) {
+    plannedFrom = new Date(input.plannedFrom).toISOString();
+    plannedTo = new Date(input.plannedTo).toISOString();
+    if (!(plannedFrom < plannedTo))
+      issues.push({ path: 'query.plannedTo', message: 'must be after plannedFrom' });
+  }
   if (issues.length > 0) throw invalidInput(issues);
   return {
     states,
+    answers,
+    plannedFrom,
+    plannedTo,
+    awaiting:
+      input.awaiting === 'me'
+        ? {
+            person: actor.id,
+            groups: [...policy.groups]
+              .filter(([, members]) => members.includes(actor.id))
+              .map(([id]) => id),
+          }
+        : undefined,
     services,
     types,
     requesters,
@@ -293,4 +330,45 @@ function toChangeQuery(policy: Policy, actor: Person, input: ListQueryInput): Ch
     beforeId,
     limit: input.limit ?? 50,
   };
+}
+
+/** `risk:high,risk:medium,tested:true` → `{ risk: ['high', 'medium'], tested: [true] }`, typed and checked by the policy's fields. */
+function parseAnswerFilter(
+  policy: Policy,
+  text: string | undefined,
+  issues: Issue[],
+): Record<string, AnswerValue[]> | undefined {
+  if (text === undefined) return undefined;
+  const answers: Record<string, AnswerValue[]> = {};
+  for (const pair of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const colon = pair.indexOf(':');
+    const id = colon < 0 ? pair : pair.slice(0, colon);
+    const raw = colon < 0 ? '' : pair.slice(colon + 1);
+    const field = policy.fields.find((f) => f.id === id);
+    if (!field || colon < 0) {
+      issues.push({
+        path: 'query.answer',
+        message: field
+          ? `"${pair}" must be written field:value`
+          : `unknown field "${id}"; the policy asks: ${policy.fields.map((f) => f.id).join(', ')}`,
+      });
+      continue;
+    }
+    const value: AnswerValue =
+      field.type === 'boolean' && (raw === 'true' || raw === 'false')
+        ? raw === 'true'
+        : field.type === 'number' && raw.trim() !== '' && Number.isFinite(Number(raw))
+          ? Number(raw)
+          : raw;
+    const problem = checkAnswer(field, value);
+    if (problem) {
+      issues.push({ path: 'query.answer', message: `${id}: ${problem}` });
+      continue;
+    }
+    (answers[id] ??= []).push(value);
+  }
+  return answers;
 }

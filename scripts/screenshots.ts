@@ -1,0 +1,199 @@
+// Takes the README's screenshots (docs/screenshots/*.png) of the real app in headless Chromium:
+// `npm run screenshots`. Seeds a few changes through the API, signs in with a link, and shoots
+// the board, the change page, the form and the calendar, on a laptop and a phone.
+import { mkdirSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { createSignInLink, signInUrl } from '../src/app/sign-in.js';
+import { ManualClock } from '../src/shared/clock.js';
+import { completeAnswers, startTestApp, type TestApp } from '../tests/_util/app.js';
+import { buildWebApp, freePort, hasChromium, launchChromium } from '../tests/_util/browser.js';
+import { sqlite } from '../tests/_util/databases.js';
+
+const OUT = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
+
+/** Monday of next week, 00:00 UTC: the seeded changes are planned in that week. */
+function nextMonday(): Date {
+  const now = new Date();
+  const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  day.setUTCDate(day.getUTCDate() + ((8 - day.getUTCDay()) % 7 || 7));
+  return day;
+}
+
+async function seed(t: TestApp, monday: Date): Promise<Record<string, string>> {
+  const at = (dayOffset: number, hour: number, minute = 0) =>
+    new Date(monday.getTime() + ((dayOffset * 24 + hour) * 60 + minute) * 60_000).toISOString();
+  const ids: Record<string, string> = {};
+  const create = async (
+    key: string,
+    person: string,
+    body: Record<string, unknown>,
+    submit = true,
+  ) => {
+    const created = await t.call(person, 'POST', '/changes', body);
+    if (created.status !== 201) throw new Error(JSON.stringify(created.body));
+    ids[key] = (created.body as { id: string }).id;
+    if (submit) await t.call(person, 'POST', `/changes/${ids[key]}/submit`, {});
+  };
+  await create('retry', 'priya', {
+    title: 'Raise payment retry limit from 3 to 5',
+    description:
+      'Card payments that fail with a **gateway timeout** are retried 3 times today; the provider recommends 5.\n\n- configuration only, no code change\n- watch `payment_retry_total` on the payments dashboard\n- rollback: set `RETRY_LIMIT=3` and redeploy',
+    type: 'normal',
+    services: ['payments'],
+    answers: completeAnswers({ risk: 'high' }),
+    plannedStart: at(1, 10),
+    plannedEnd: at(1, 10, 30),
+    links: [
+      { title: 'PR #812', url: 'https://github.com/example-corp/payments-api/pull/812' },
+      { title: 'Provider guidance', url: 'https://docs.example.com/retries' },
+    ],
+  });
+  await create('keys', 'priya', {
+    title: 'Rotate payment provider API keys',
+    description: 'Quarterly key rotation, following the runbook.',
+    type: 'normal',
+    services: ['payments'],
+    answers: completeAnswers({ risk: 'medium' }),
+    plannedStart: at(1, 10, 15),
+    plannedEnd: at(1, 11),
+  });
+  await t.call('lee', 'POST', `/changes/${ids.keys}/approve`, { comment: 'Runbook checked.' });
+  await create('copy', 'ana', {
+    title: 'New pricing page copy',
+    type: 'standard',
+    services: ['website'],
+    answers: completeAnswers(),
+    plannedStart: at(2, 9),
+    plannedEnd: at(2, 9, 15),
+  });
+  await create('tls', 'ana', {
+    title: 'Drop TLS 1.0 and 1.1 on the CDN',
+    type: 'normal',
+    services: ['website'],
+    answers: completeAnswers({ risk: 'medium' }),
+    plannedStart: at(3, 14),
+    plannedEnd: at(3, 15),
+  });
+  await create('queue', 'priya', {
+    title: 'Move payment webhooks to the new queue',
+    type: 'normal',
+    services: ['payments'],
+    answers: completeAnswers(),
+    plannedStart: at(0, 8),
+    plannedEnd: at(0, 9),
+  });
+  await t.call('lee', 'POST', `/changes/${ids.queue}/approve`, {});
+  await t.call('priya', 'POST', `/changes/${ids.queue}/start`, {});
+  await create('db', 'lee', {
+    title: 'PostgreSQL minor version upgrade',
+    type: 'normal',
+    services: ['payments'],
+    answers: completeAnswers(),
+    plannedStart: at(4, 7),
+    plannedEnd: at(4, 8),
+  });
+  await create('cache', 'ana', {
+    title: 'Purge the image cache after the logo change',
+    type: 'standard',
+    services: ['website'],
+    answers: completeAnswers(),
+    plannedStart: at(-3, 16),
+    plannedEnd: at(-3, 16, 10),
+  });
+  await t.call('ana', 'POST', `/changes/${ids.cache}/start`, {});
+  await t.call('ana', 'POST', `/changes/${ids.cache}/complete`, { comment: 'Done at 16:07' });
+  await t.call('priya', 'POST', `/changes/${ids.retry}/comments`, {
+    body: 'Load test results are attached to the PR: p99 latency unchanged.',
+  });
+  return ids;
+}
+
+async function main(): Promise<void> {
+  if (!hasChromium)
+    throw new Error('no Chromium at /usr/bin/chromium: apt-get install -y chromium');
+  mkdirSync(OUT, { recursive: true });
+  const port = await freePort();
+  const [webRoot, browser] = await Promise.all([buildWebApp(), launchChromium()]);
+  const t = await startTestApp(sqlite, {
+    clock: new ManualClock(new Date()),
+    env: { PUBLIC_URL: `http://127.0.0.1:${port}` },
+    server: { webRoot },
+  });
+  const url = await t.listen(port);
+  try {
+    const monday = nextMonday();
+    const ids = await seed(t, monday);
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      deviceScaleFactor: 1,
+      timezoneId: 'UTC',
+      locale: 'en-GB',
+    });
+    const page = await context.newPage();
+    await page.goto(signInUrl(url, await createSignInLink(t.ctx, 'lee')));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'All changes' }).waitFor();
+    await settle(page);
+    await page.screenshot({ path: `${OUT}board.png` });
+
+    await page.goto(`${url}/changes/${ids.retry}`);
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('Load test results').waitFor();
+    await settle(page);
+    await page.screenshot({ path: `${OUT}change-page.png`, fullPage: true });
+
+    await page.goto(`${url}/changes/new`);
+    await page.getByLabel('Title').fill('Enable 3-D Secure v2 for EU cards');
+    await page.getByLabel('Description').fill('Required by PSD2 from 1 January.');
+    await page.getByRole('checkbox', { name: /Payments API/ }).check();
+    await page
+      .getByRole('group', { name: /Has this change been tested/ })
+      .getByRole('radio', { name: 'Yes' })
+      .check();
+    const results = page.getByLabel(/Where are the test results/);
+    await results.fill('the staging run');
+    await results.blur();
+    await page.getByText('must be an http(s) URL').waitFor();
+    await page.setViewportSize({ width: 1440, height: 1560 });
+    await page.evaluate('window.scrollTo(0, 0)');
+    await settle(page);
+    await page.screenshot({ path: `${OUT}change-form.png` });
+    await page.setViewportSize({ width: 1440, height: 900 });
+
+    await page.goto(`${url}/calendar?week=${monday.toISOString().slice(0, 10)}`);
+    await page.getByText(/CHG-\d+ Raise payment retry limit/).waitFor();
+    await settle(page);
+    await page.screenshot({ path: `${OUT}calendar.png` });
+
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      timezoneId: 'UTC',
+      locale: 'en-GB',
+      isMobile: true,
+      hasTouch: true,
+    });
+    const mobile = await phone.newPage();
+    await mobile.goto(signInUrl(url, await createSignInLink(t.ctx, 'lee')));
+    await mobile.getByRole('button', { name: 'Sign in' }).click();
+    await mobile.getByRole('link', { name: 'Waiting on me' }).click();
+    await mobile.getByRole('heading', { level: 1, name: 'Waiting on me' }).waitFor();
+    await settle(mobile);
+    await mobile.screenshot({ path: `${OUT}board-phone.png` });
+    console.log(`screenshots written to ${OUT}`);
+  } finally {
+    await browser.close();
+    await t.close();
+    rmSync(webRoot, { recursive: true, force: true });
+  }
+}
+
+/** Nothing loading any more: no skeletons, and fonts are ready. */
+async function settle(page: Page): Promise<void> {
+  // Strings: they run in the page, and this script is type-checked without the DOM library.
+  await page.waitForFunction("document.querySelectorAll('.skeleton').length === 0");
+  await page.evaluate('document.fonts.ready.then(() => undefined)');
+}
+
+await main();

@@ -1,0 +1,206 @@
+import { randomUUID, createHash, timingSafeEqual } from 'node:crypto';
+import { AppError } from '../domain/errors.js';
+import type { Person, Policy } from '../domain/policy.js';
+import type { Clock } from '../shared/clock.js';
+import { digestSecret, generateSecret } from '../shared/tokens.js';
+import type { Store, WebSession } from './ports.js';
+
+export const SIGN_IN_LINK_TTL_MS = 15 * 60_000;
+/** A session ends after a week without use, and after 30 days in any case. */
+export const SESSION_IDLE_MS = 7 * 24 * 3_600_000;
+export const SESSION_MAX_MS = 30 * 24 * 3_600_000;
+const TOUCH_INTERVAL_MS = 5 * 60_000;
+
+export interface SignInDeps {
+  readonly policy: Policy;
+  readonly clock: Clock;
+  readonly store: Store;
+}
+
+/** The person of the policy with this e-mail address (case-insensitive), if any. */
+export function findPersonByEmail(policy: Policy, email: string): Person | undefined {
+  const wanted = email.trim().toLowerCase();
+  if (!wanted) return undefined;
+  return [...policy.people.values()].find((p) => p.email.toLowerCase() === wanted);
+}
+
+/** The page a sign-in link opens; the secret travels in the fragment, so it never reaches server logs or Referer headers. */
+export function signInUrl(publicUrl: string, token: string): string {
+  return `${publicUrl}/sign-in/link#token=${encodeURIComponent(token)}`;
+}
+
+/** Creates a single-use sign-in link for a person; only its digest is stored. */
+export async function createSignInLink(
+  deps: SignInDeps,
+  personId: string,
+  options: { ttlMs?: number } = {},
+): Promise<string> {
+  if (!deps.policy.people.has(personId)) throw new AppError('not_found', `no person "${personId}"`);
+  const token = generateSecret('cbl');
+  const now = deps.clock.now();
+  await deps.store.read.signInLinks.insert({
+    digest: digestSecret(token),
+    person: personId,
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + (options.ttlMs ?? SIGN_IN_LINK_TTL_MS)).toISOString(),
+  });
+  return token;
+}
+
+/**
+ * Sends a sign-in link to the person with this address, through the outbox.
+ * An unknown address gets the same answer and nothing is sent, so the form
+ * cannot be used to find out who has an account.
+ */
+export async function requestSignInLink(
+  deps: SignInDeps,
+  email: string,
+  options: { publicUrl: string; organization?: string },
+): Promise<void> {
+  const person = findPersonByEmail(deps.policy, email);
+  if (!person) return;
+  const token = generateSecret('cbl');
+  const now = deps.clock.now();
+  const url = signInUrl(options.publicUrl, token);
+  const minutes = Math.round(SIGN_IN_LINK_TTL_MS / 60_000);
+  const subject = 'Your Changeboard sign-in link';
+  const text = [
+    `Hello ${person.name},`,
+    '',
+    `Open this link to sign in to Changeboard (${deps.policy.organization}). It works once, for ${minutes} minutes:`,
+    '',
+    url,
+    '',
+    'If you did not ask for it, ignore this e-mail: nobody can sign in without the link.',
+  ].join('\n');
+  const html = [
+    `<p>Hello ${escapeHtml(person.name)},</p>`,
+    `<p>Open this link to sign in to Changeboard (${escapeHtml(deps.policy.organization)}). It works once, for ${minutes} minutes:</p>`,
+    `<p><a href="${escapeHtml(url)}">Sign in to Changeboard</a></p>`,
+    '<p>If you did not ask for it, ignore this e-mail: nobody can sign in without the link.</p>',
+  ].join('\n');
+  await deps.store.transaction(async (tx) => {
+    await tx.signInLinks.insert({
+      digest: digestSecret(token),
+      person: person.id,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + SIGN_IN_LINK_TTL_MS).toISOString(),
+    });
+    await tx.outbox.enqueue(
+      [
+        {
+          id: randomUUID(),
+          kind: 'email',
+          target: person.id,
+          changeId: null,
+          eventId: null,
+          payload: { template: 'raw', subject, text, html },
+          notBefore: now.toISOString(),
+        },
+      ],
+      now.toISOString(),
+    );
+  });
+}
+
+export interface NewSession {
+  /** The cookie's value: shown once, stored only as a digest. */
+  readonly token: string;
+  readonly person: Person;
+  readonly expiresAt: string;
+}
+
+/** Redeems a sign-in link (once, before it expires) for a new session. */
+export async function redeemSignInLink(deps: SignInDeps, token: string): Promise<NewSession> {
+  const at = deps.clock.now().toISOString();
+  const personId = await deps.store.read.signInLinks.use(digestSecret(token), at);
+  const person = personId === undefined ? undefined : deps.policy.people.get(personId);
+  if (!person)
+    throw new AppError(
+      'unauthenticated',
+      'this sign-in link is unknown, was already used or has expired; ask for a new one',
+    );
+  return startSession(deps, person, 'email');
+}
+
+export async function startSession(
+  deps: SignInDeps,
+  person: Person,
+  via: string,
+): Promise<NewSession> {
+  const token = generateSecret('cbs');
+  const now = deps.clock.now();
+  const expiresAt = new Date(now.getTime() + SESSION_IDLE_MS).toISOString();
+  await deps.store.read.sessions.insert({
+    digest: digestSecret(token),
+    person: person.id,
+    via,
+    createdAt: now.toISOString(),
+    expiresAt,
+  });
+  return { token, person, expiresAt };
+}
+
+/** The person behind a session cookie, or a 401 saying why not. Extends an idle session's life as it is used. */
+export async function authenticateSession(
+  deps: SignInDeps,
+  token: string,
+): Promise<{ person: Person; session: WebSession }> {
+  const digest = digestSecret(token);
+  const session = await deps.store.read.sessions.findByDigest(digest);
+  const now = deps.clock.now();
+  if (!session || session.revokedAt || session.expiresAt <= now.toISOString())
+    throw new AppError('unauthenticated', 'your session has ended; sign in again');
+  const person = deps.policy.people.get(session.person);
+  if (!person)
+    throw new AppError(
+      'unauthenticated',
+      `the session belongs to "${session.person}", who is no longer in the policy`,
+    );
+  if (now.getTime() - new Date(session.lastSeenAt).getTime() > TOUCH_INTERVAL_MS) {
+    const expiresAt = new Date(
+      Math.min(
+        now.getTime() + SESSION_IDLE_MS,
+        new Date(session.createdAt).getTime() + SESSION_MAX_MS,
+      ),
+    ).toISOString();
+    await deps.store.read.sessions.touch(digest, now.toISOString(), expiresAt);
+  }
+  return { person, session };
+}
+
+/** Ends one session, or every session of its person. */
+export async function endSession(
+  deps: SignInDeps,
+  token: string,
+  options: { everywhere?: boolean } = {},
+): Promise<void> {
+  const at = deps.clock.now().toISOString();
+  const digest = digestSecret(token);
+  const session = await deps.store.read.sessions.findByDigest(digest);
+  if (!session) return;
+  if (options.everywhere) await deps.store.read.sessions.revokeAllFor(session.person, at);
+  else await deps.store.read.sessions.revoke(digest, at);
+}
+
+/**
+ * The CSRF token of a session: derived from the session's secret, so only a
+ * page that was given it (GET /api/v1/session) can send it, and it needs no storage.
+ */
+export function csrfTokenFor(sessionToken: string): string {
+  return createHash('sha256').update(`csrf\0${sessionToken}`).digest('base64url');
+}
+
+export function isCsrfTokenValid(sessionToken: string, candidate: string | undefined): boolean {
+  if (!candidate) return false;
+  const expected = Buffer.from(csrfTokenFor(sessionToken));
+  const given = Buffer.from(candidate);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+}

@@ -1,0 +1,112 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import ical, { ICalEventStatus, ICalEventTransparency } from 'ical-generator';
+import { listChanges } from '../../app/read-changes.js';
+import { formatChangeId, type ChangeState } from '../../domain/change.js';
+import { invalidInput } from '../../domain/errors.js';
+import type { AppContext } from '../../context.js';
+import { CalendarQuery, ErrorBody } from '../schemas.js';
+import { Type } from 'typebox';
+
+const DAY_MS = 24 * 3_600_000;
+/** What a calendar shows: three months back, a year ahead. */
+const PAST_MS = 90 * DAY_MS;
+const FUTURE_MS = 365 * DAY_MS;
+const MAX_CHANGES = 1000;
+const SHOWN_STATES: ChangeState[] = ['pending', 'approved', 'in_progress', 'completed', 'verified'];
+/** A change planned without an end shows as half an hour. */
+const DEFAULT_LENGTH_MS = 30 * 60_000;
+
+/** GET /calendar.ics: planned changes and freezes as an iCalendar feed. */
+export function calendarRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
+  return (app, _options, done) => {
+    app.get(
+      '/calendar.ics',
+      {
+        schema: {
+          tags: ['calendar'],
+          security: [{ bearer: [] }, { session: [] }],
+          summary:
+            'Planned changes (pending to verified, three months back to a year ahead) and freezes as iCalendar',
+          querystring: CalendarQuery,
+          produces: ['text/calendar'],
+          response: {
+            200: Type.String({ description: 'An iCalendar (RFC 5545) document' }),
+            400: ErrorBody,
+            401: ErrorBody,
+          },
+        },
+      },
+      async (request, reply) => {
+        const services = request.query.service
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        const unknown = (services ?? []).filter((s) => !ctx.policy.services.has(s));
+        if (unknown.length > 0)
+          throw invalidInput(
+            unknown.map((s) => ({
+              path: 'query.service',
+              message: `unknown service "${s}"; the policy has: ${[...ctx.policy.services.keys()].join(', ')}`,
+            })),
+          );
+        const now = ctx.clock.now().getTime();
+        const page = await listChanges(ctx.store.read, {
+          states: SHOWN_STATES,
+          services,
+          plannedFrom: new Date(now - PAST_MS).toISOString(),
+          plannedTo: new Date(now + FUTURE_MS).toISOString(),
+          limit: MAX_CHANGES,
+        });
+        const calendar = ical({
+          name: `Changeboard – ${ctx.policy.organization}`,
+          prodId: { company: 'Changeboard', product: 'changeboard', language: 'EN' },
+          url: `${ctx.config.publicUrl}/calendar`,
+        });
+        for (const { change } of page.items) {
+          if (!change.plannedStart) continue;
+          const start = new Date(change.plannedStart);
+          const id = formatChangeId(change.id);
+          calendar.createEvent({
+            id: `${id.toLowerCase()}@changeboard`,
+            start,
+            end: change.plannedEnd
+              ? new Date(change.plannedEnd)
+              : new Date(start.getTime() + DEFAULT_LENGTH_MS),
+            summary: `${id} ${change.title}`,
+            description: `${change.state.replace('_', ' ')} · ${change.type} · ${change.services.join(', ')}\n${ctx.config.publicUrl}/changes/${id}`,
+            url: `${ctx.config.publicUrl}/changes/${id}`,
+            status:
+              change.state === 'pending' ? ICalEventStatus.TENTATIVE : ICalEventStatus.CONFIRMED,
+            sequence: change.version,
+            lastModified: new Date(change.updatedAt),
+            categories: change.services.map((name) => ({ name })),
+          });
+        }
+        for (const freeze of ctx.policy.freezes) {
+          if (
+            services?.length &&
+            freeze.services.length > 0 &&
+            !freeze.services.some((s) => services.includes(s))
+          )
+            continue;
+          calendar.createEvent({
+            id: `freeze-${freeze.from.toISOString()}-${freeze.name}@changeboard`.replace(
+              /\s+/g,
+              '-',
+            ),
+            start: freeze.from,
+            end: freeze.to,
+            summary: `Freeze: ${freeze.name}`,
+            description: `Only ${freeze.allow.join(', ') || 'no'} changes may start${freeze.services.length > 0 ? ` on ${freeze.services.join(', ')}` : ''}.`,
+            transparency: ICalEventTransparency.TRANSPARENT,
+          });
+        }
+        return reply
+          .type('text/calendar; charset=utf-8')
+          .header('content-disposition', 'inline; filename="changeboard.ics"')
+          .send(calendar.toString());
+      },
+    );
+    done();
+  };
+}

@@ -1,0 +1,261 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { randomBytes } from 'node:crypto';
+import {
+  endSession,
+  findPersonByEmail,
+  redeemSignInLink,
+  requestSignInLink,
+  startSession,
+} from '../../app/sign-in.js';
+import { AppError } from '../../domain/errors.js';
+import type { AppContext } from '../../context.js';
+import type { OidcClient } from '../../integrations/oidc.js';
+import { digestSecret } from '../../shared/tokens.js';
+import {
+  actorOf,
+  assertSameOrigin,
+  clearSessionCookie,
+  csrfTokenOf,
+  isHttps,
+  setSessionCookie,
+} from '../auth.js';
+import { presentSession } from '../presenters.js';
+import {
+  ErrorBody,
+  SessionView,
+  SignInEmailBody,
+  SignInLinkBody,
+  SignInMethodsView,
+  SignOutBody,
+} from '../schemas.js';
+import { Type } from 'typebox';
+
+const tags = ['session'];
+const OIDC_COOKIE = 'cb_oidc';
+const OIDC_LOGIN_TTL_MS = 10 * 60_000;
+const SIGN_IN_EMAILS_PER_WINDOW = 5;
+const SIGN_IN_WINDOW_MS = 15 * 60_000;
+
+/** Sign-in: reachable without being signed in. */
+export function signInRoutes(
+  ctx: AppContext,
+  oidcClient: OidcClient | undefined,
+): FastifyPluginCallbackTypebox {
+  return (app, _options, done) => {
+    const deps = { policy: ctx.policy, clock: ctx.clock, store: ctx.store };
+    const publicUrl = ctx.config.publicUrl;
+
+    app.get(
+      '/auth/methods',
+      {
+        schema: {
+          tags,
+          summary: 'How people can sign in to the web app',
+          response: { 200: SignInMethodsView },
+        },
+      },
+      () => ({ email: true, oidc: oidcClient !== undefined }),
+    );
+
+    app.post(
+      '/auth/email',
+      {
+        // However many times someone asks, one address gets a handful of e-mails, not a flood;
+        // known and unknown addresses are limited alike, so the limit reveals nobody.
+        config: {
+          rateLimit: {
+            max: SIGN_IN_EMAILS_PER_WINDOW,
+            timeWindow: SIGN_IN_WINDOW_MS,
+            hook: 'preHandler',
+            keyGenerator: (request) => {
+              const email = (request.body as { email?: unknown } | undefined)?.email;
+              return `sign-in:${typeof email === 'string' ? email.trim().toLowerCase() : ''}`;
+            },
+          },
+        },
+        schema: {
+          tags,
+          summary:
+            'E-mail a single-use sign-in link (valid 15 minutes). Answers the same whether or not the address belongs to someone.',
+          body: SignInEmailBody,
+          response: {
+            202: Type.Object({ message: Type.String() }),
+            400: ErrorBody,
+            403: ErrorBody,
+            429: ErrorBody,
+          },
+        },
+      },
+      async (request, reply) => {
+        assertSameOrigin(publicUrl, request);
+        await requestSignInLink(deps, request.body.email, { publicUrl });
+        return reply.status(202).send({
+          message:
+            'If this address belongs to someone in the policy, a sign-in link is on its way. It works once, for 15 minutes.',
+        });
+      },
+    );
+
+    app.post(
+      '/auth/email/verify',
+      {
+        schema: {
+          tags,
+          summary: 'Redeem a sign-in link: starts a session (sets the HttpOnly session cookie)',
+          body: SignInLinkBody,
+          response: { 200: SessionView, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        // Also keeps another site from signing a visitor in as someone else (login CSRF).
+        assertSameOrigin(publicUrl, request);
+        const session = await redeemSignInLink(deps, request.body.token);
+        setSessionCookie(reply, publicUrl, session.token, session.expiresAt);
+        request.authenticatedBy = {
+          via: 'email',
+          sessionToken: session.token,
+          expiresAt: session.expiresAt,
+        };
+        return presentSession(ctx.policy, session.person, {
+          via: 'email',
+          csrfToken: csrfTokenOf(request),
+          expiresAt: session.expiresAt,
+        });
+      },
+    );
+
+    app.get(
+      '/auth/oidc/start',
+      {
+        schema: {
+          tags,
+          summary: 'Start signing in with OpenID Connect: redirects to the identity provider',
+          querystring: Type.Object(
+            { returnTo: Type.Optional(Type.String({ maxLength: 500 })) },
+            { additionalProperties: false },
+          ),
+          response: { 404: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        if (!oidcClient) throw new AppError('not_found', 'OpenID Connect is not configured');
+        const login = await oidcClient.start(`${publicUrl}/api/v1/auth/oidc/callback`);
+        const id = randomBytes(32).toString('base64url');
+        const now = ctx.clock.now();
+        await ctx.store.read.oidcLogins.insert({
+          digest: digestSecret(id),
+          state: login.state,
+          nonce: login.nonce,
+          codeVerifier: login.codeVerifier,
+          returnTo: safeReturnTo(request.query.returnTo),
+          createdAt: now.toISOString(),
+          expiresAt: new Date(now.getTime() + OIDC_LOGIN_TTL_MS).toISOString(),
+        });
+        // Binds the login to this browser; Lax, so it comes back with the provider's top-level redirect.
+        void reply.setCookie(OIDC_COOKIE, id, {
+          path: '/api/v1/auth/oidc',
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: isHttps(publicUrl),
+          maxAge: OIDC_LOGIN_TTL_MS / 1000,
+        });
+        return reply.redirect(login.url, 302);
+      },
+    );
+
+    app.get(
+      '/auth/oidc/callback',
+      {
+        schema: { tags, summary: 'Where the identity provider sends the browser back', hide: true },
+      },
+      async (request, reply) => {
+        if (!oidcClient) throw new AppError('not_found', 'OpenID Connect is not configured');
+        const fail = (reason: string) => {
+          request.log.warn({ reason }, 'OpenID Connect sign-in failed');
+          return reply.redirect(`/sign-in?error=${encodeURIComponent(reason)}`, 302);
+        };
+        const id = request.cookies[OIDC_COOKIE];
+        void reply.clearCookie(OIDC_COOKIE, { path: '/api/v1/auth/oidc' });
+        const login = id
+          ? await ctx.store.read.oidcLogins.take(digestSecret(id), ctx.clock.now().toISOString())
+          : undefined;
+        if (!login)
+          return fail('The sign-in took too long or was started in another browser; try again.');
+        let email: string;
+        try {
+          const identity = await oidcClient.finish(new URL(request.url, publicUrl), login);
+          email = identity.email;
+        } catch (error) {
+          return fail(
+            `The identity provider did not confirm who you are (${(error as Error).message}).`,
+          );
+        }
+        const person = findPersonByEmail(ctx.policy, email);
+        if (!person) return fail(`${email} is not anyone in this Changeboard's policy.`);
+        const session = await startSession(deps, person, 'oidc');
+        setSessionCookie(reply, publicUrl, session.token, session.expiresAt);
+        return reply.redirect(login.returnTo, 302);
+      },
+    );
+    done();
+  };
+}
+
+/** The signed-in caller's own session. */
+export function sessionRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
+  return (app, _options, done) => {
+    const deps = { policy: ctx.policy, clock: ctx.clock, store: ctx.store };
+    app.get(
+      '/session',
+      {
+        schema: {
+          tags,
+          security: [{ bearer: [] }, { session: [] }],
+          summary: 'Who is signed in, and the CSRF token for requests made with the session cookie',
+          response: { 200: SessionView, 401: ErrorBody },
+        },
+      },
+      (request) => {
+        const auth = request.authenticatedBy;
+        return presentSession(ctx.policy, actorOf(request), {
+          via: auth?.via ?? 'token',
+          csrfToken: csrfTokenOf(request),
+          expiresAt: auth && auth.via !== 'token' ? auth.expiresAt : null,
+        });
+      },
+    );
+
+    app.post(
+      '/session/sign-out',
+      {
+        schema: {
+          tags,
+          security: [{ session: [] }],
+          summary:
+            'Sign out: ends this session (or every session of this person) and clears the cookie',
+          body: SignOutBody,
+          response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        const auth = request.authenticatedBy;
+        if (!auth || auth.via === 'token')
+          throw new AppError(
+            'invalid_input',
+            'sign-out ends a web session; revoke an API token with `changeboard token revoke <id>`',
+          );
+        await endSession(deps, auth.sessionToken, { everywhere: request.body.everywhere === true });
+        clearSessionCookie(reply, ctx.config.publicUrl);
+        return reply.status(204).send(null);
+      },
+    );
+    done();
+  };
+}
+
+/** Only a path of this site: an open redirect would turn the sign-in into a phishing tool. */
+function safeReturnTo(value: string | undefined): string {
+  if (!value || !value.startsWith('/') || value.startsWith('//') || value.includes('\\'))
+    return '/';
+  return value;
+}

@@ -1,0 +1,246 @@
+import { rmSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSignInLink, signInUrl } from '../src/app/sign-in.js';
+import { ManualClock } from '../src/shared/clock.js';
+import { startTestApp, type TestApp } from './_util/app.js';
+import {
+  buildWebApp,
+  freePort,
+  hasChromium,
+  launchChromium,
+  warnNoChromium,
+} from './_util/browser.js';
+import { sqlite } from './_util/databases.js';
+
+if (!hasChromium) warnNoChromium();
+
+/**
+ * The page's globals, for callbacks that run in the page (page.evaluate): the
+ * tests are type-checked without the DOM library, and a callback cannot use
+ * anything from this file but types.
+ */
+interface PageGlobals {
+  document: { activeElement: unknown };
+  notReloaded?: boolean;
+}
+
+// .ci/run installs Chromium: in CI a missing browser is a failure, never a silent skip.
+describe.runIf(!hasChromium && process.env.CI === 'true')('the browser tests in CI', () => {
+  it('have Chromium', () => {
+    expect.fail('no Chromium at /usr/bin/chromium: .ci/run should have installed it');
+  });
+});
+
+/**
+ * The issue's "Done means", in a real headless Chromium against a real server:
+ * sign in, create and submit through the form (fixing a validation error
+ * inline), approve from a second browser under "Waiting on me", watch the
+ * requester's board move the card live, a third person without the button
+ * gets 403 from the API, and a request without the CSRF token is refused.
+ */
+describe.skipIf(!hasChromium)('the web app in Chromium', () => {
+  let t: TestApp;
+  let url: string;
+  let webRoot: string;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    [webRoot, browser] = await Promise.all([buildWebApp(), launchChromium()]);
+    t = await startTestApp(sqlite, {
+      // Cookies expire by the browser's clock, so the server's must be today too.
+      clock: new ManualClock(new Date()),
+      env: { PUBLIC_URL: `http://127.0.0.1:${port}` },
+      server: { webRoot },
+    });
+    url = await t.listen(port);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await t?.close();
+    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
+  });
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 860 },
+      timezoneId: 'UTC',
+      locale: 'en-GB',
+    });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    return page;
+  }
+
+  /** Signing in with a link, as `npm start` prints them in demo mode. */
+  async function signInWithLink(page: Page, person: string): Promise<void> {
+    await page.goto(signInUrl(url, await createSignInLink(t.ctx, person)));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'All changes' }).waitFor();
+  }
+
+  async function apiFromPage(
+    page: Page,
+    path: string,
+    options: { csrf: boolean; body?: unknown },
+  ): Promise<{ status: number; code: string | undefined }> {
+    return page.evaluate(
+      async ({ path, csrf, body }) => {
+        const session = (await (await fetch('/api/v1/session')).json()) as { csrfToken: string };
+        const res = await fetch(`/api/v1${path}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(csrf ? { 'x-csrf-token': session.csrfToken } : {}),
+          },
+          body: JSON.stringify(body ?? {}),
+        });
+        const json = (await res.json()) as { error?: { code: string } };
+        return { status: res.status, code: json.error?.code };
+      },
+      { path, csrf: options.csrf, body: options.body },
+    );
+  }
+
+  let changeId: string;
+  let requester: Page;
+
+  it('a requester signs in with an e-mailed link and submits a change through the form', async () => {
+    requester = await newPage();
+    await requester.goto(url);
+    await requester.getByLabel('Work e-mail').fill('priya@example.com');
+    await requester.getByRole('button', { name: 'E-mail me a sign-in link' }).click();
+    await requester.getByText('Check your inbox').waitFor();
+    const [mail] = (await t.ctx.store.read.outbox.list({ limit: 10 })).filter(
+      (m) => m.kind === 'email' && m.target === 'priya',
+    );
+    const link = /(http:\/\/\S+#token=[\w-]+)/.exec((mail!.payload as { text: string }).text)![1]!;
+    await requester.goto(link);
+    await requester.getByRole('button', { name: 'Sign in' }).click();
+    await requester.getByRole('heading', { level: 1, name: 'All changes' }).waitFor();
+
+    await requester.getByRole('link', { name: 'New change' }).click();
+    await requester.getByRole('heading', { level: 1, name: 'New change' }).waitFor();
+    await requester.getByLabel('Title').fill('Raise payment retry limit');
+    await requester.getByLabel('Description').fill('Raise the **retry limit** from 3 to 5.');
+    await requester.getByRole('checkbox', { name: /Payments API/ }).check();
+    await requester.getByLabel('Planned start').fill('2026-12-01T10:00');
+    await requester.getByLabel('Planned end').fill('2026-12-01T10:30');
+    const tested = requester.getByRole('group', { name: /Has this change been tested/ });
+    await tested.getByRole('radio', { name: 'Yes' }).check();
+
+    // A wrong answer is flagged as soon as the field is left, in the server's words.
+    const results = requester.getByLabel(/Where are the test results/);
+    await results.fill('see the CI run');
+    await results.blur();
+    const urlError = requester.getByText('must be an http(s) URL');
+    await urlError.waitFor();
+    expect(await results.getAttribute('aria-invalid')).toBe('true');
+    await results.fill('https://ci.example.com/run/9');
+    await urlError.waitFor({ state: 'detached' });
+
+    await requester.getByLabel(/consequence of not releasing/).fill('Card payments keep failing');
+    await requester
+      .getByRole('group', { name: /^Risk/ })
+      .getByRole('radio', { name: 'low' })
+      .check();
+
+    // Submitting without a required answer lists it, and the field says what is missing.
+    await requester.getByRole('button', { name: 'Submit for approval' }).click();
+    const summary = requester.getByRole('alert').filter({ hasText: 'One thing to fix' });
+    await summary.waitFor();
+    await summary.getByRole('link', { name: /How do we roll it back/ }).click();
+    const rollback = requester.getByLabel(/How do we roll it back/);
+    expect(
+      await rollback.evaluate(
+        (el) => el === (globalThis as unknown as PageGlobals).document.activeElement,
+      ),
+    ).toBe(true);
+    await rollback.fill('Revert the config change');
+    await summary.waitFor({ state: 'detached' });
+
+    await requester.getByRole('button', { name: 'Submit for approval' }).click();
+    await requester.waitForURL(/\/changes\/CHG-\d+$/);
+    changeId = /CHG-\d+/.exec(requester.url())![0];
+    await requester.getByRole('heading', { level: 1, name: 'Raise payment retry limit' }).waitFor();
+    await requester.locator('.badge', { hasText: 'Pending' }).waitFor();
+    // The description is rendered Markdown.
+    await requester.locator('.prose strong', { hasText: 'retry limit' }).waitFor();
+
+    const stored = (await t.call('kim', 'GET', `/changes/${changeId}`)).body;
+    expect(stored).toMatchObject({
+      state: 'pending',
+      requester: 'priya',
+      services: ['payments'],
+      plannedStart: '2026-12-01T10:00:00.000Z',
+      answers: { tested: true, testResults: 'https://ci.example.com/run/9', risk: 'low' },
+    });
+
+    // Back on the board, which stays open for the rest of the test.
+    await requester.getByRole('link', { name: 'Board', exact: true }).click();
+    await requester.locator(`[data-column="pending"] [data-change-id="${changeId}"]`).waitFor();
+    await requester.getByText('Live', { exact: true }).waitFor();
+  });
+
+  it('a third person sees no approve button, and the API answers 403', async () => {
+    const third = await newPage();
+    await signInWithLink(third, 'tom');
+    await third.goto(`${url}/changes/${changeId}`);
+    await third.getByRole('heading', { level: 1, name: 'Raise payment retry limit' }).waitFor();
+    await third.getByRole('button', { name: 'Comment' }).waitFor();
+    expect(await third.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+    expect(await third.getByRole('button', { name: 'Reject' }).count()).toBe(0);
+    const res = await apiFromPage(third, `/changes/${changeId}/approve`, { csrf: true });
+    expect(res).toEqual({ status: 403, code: 'forbidden' });
+  });
+
+  it('a state-changing request without the CSRF token is refused', async () => {
+    const refused = await apiFromPage(requester, `/changes/${changeId}/comments`, {
+      csrf: false,
+      body: { body: 'no token' },
+    });
+    expect(refused).toEqual({ status: 403, code: 'csrf_rejected' });
+    const accepted = await apiFromPage(requester, `/changes/${changeId}/comments`, {
+      csrf: true,
+      body: { body: 'with the token' },
+    });
+    expect(accepted.status).toBe(201);
+  });
+
+  it('an approver approves from "Waiting on me", and the requester’s board moves the card live', async () => {
+    // Marks this page: a reload would lose the mark.
+    await requester.evaluate(() => {
+      (globalThis as unknown as PageGlobals).notReloaded = true;
+    });
+
+    const approver = await newPage();
+    await signInWithLink(approver, 'lee');
+    await approver.getByRole('link', { name: 'Waiting on me' }).click();
+    await approver.getByRole('heading', { level: 1, name: 'Waiting on me' }).waitFor();
+    const card = approver.locator(`[data-column="waiting"] [data-change-id="${changeId}"]`);
+    await card.getByRole('link', { name: 'Raise payment retry limit' }).click();
+    await approver.getByRole('heading', { level: 1, name: 'Raise payment retry limit' }).waitFor();
+    await approver.getByRole('button', { name: 'Approve' }).click();
+    const panel = approver.getByRole('form', { name: `Approve ${changeId}` });
+    await panel.getByLabel(/Comment/).fill('Limit matches the provider’s guidance');
+    await panel.getByRole('button', { name: 'Approve' }).click();
+    await approver.locator('.badge', { hasText: 'Approved' }).waitFor();
+    await approver.getByText('Limit matches the provider’s guidance').waitFor();
+
+    await requester.locator(`[data-column="approved"] [data-change-id="${changeId}"]`).waitFor();
+    await requester
+      .locator(`[data-column="pending"] [data-change-id="${changeId}"]`)
+      .waitFor({ state: 'detached' });
+    expect(await requester.evaluate(() => (globalThis as unknown as PageGlobals).notReloaded)).toBe(
+      true,
+    );
+    expect(pageErrors).toEqual([]);
+  });
+});

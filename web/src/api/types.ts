@@ -1,0 +1,26 @@
+import type { Static } from 'typebox';
+import type {
+  ChangeList,
+  ChangeViewJson,
+  EventViewJson,
+  PolicyView,
+  SessionViewJson,
+  SignInMethodsView,
+} from '../../../src/http/schemas.js';
+
+/** The API contract, as the server declares it (src/http/schemas.ts): types only, nothing of the server is bundled. */
+export type Change = ChangeViewJson;
+export type ChangePage = Static<typeof ChangeList>;
+export type TimelineEvent = EventViewJson;
+export type PolicyInfo = Static<typeof PolicyView>;
+export type PolicyField = PolicyInfo['fields'][number];
+export type Session = SessionViewJson;
+export type SignInMethods = Static<typeof SignInMethodsView>;
+export type ChangeState = Change['state'];
+export type ChangeActionName = Change['actions'][number];
+export type AnswerValue = Change['answers'][string];
+
+export interface ErrorIssue {
+  readonly path: string;
+  readonly message: string;
+}

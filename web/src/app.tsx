@@ -1,0 +1,115 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { whenUnauthenticated } from './api/client.js';
+import { keys, useSession, useSignOut } from './api/queries.js';
+import type { Session } from './api/types.js';
+import { ErrorState, Loading } from './components/ui.js';
+import { useLiveUpdates, type LiveStatus } from './lib/live.js';
+import { Link, matchPath, useLocation } from './lib/router.js';
+import { BoardPage } from './pages/board.js';
+import { CalendarPage } from './pages/calendar.js';
+import { ChangeFormPage } from './pages/change-form.js';
+import { ChangePage } from './pages/change-page.js';
+import { NotFoundPage } from './pages/not-found.js';
+import { SignInLinkPage, SignInPage } from './pages/sign-in.js';
+
+export function App() {
+  const { path } = useLocation();
+  const session = useSession();
+  const client = useQueryClient();
+  useEffect(() => {
+    whenUnauthenticated(() => void client.invalidateQueries({ queryKey: keys.session }));
+  }, [client]);
+
+  if (path === '/sign-in/link') return <SignInLinkPage />;
+  if (session.isPending) return <Loading label="Loading Changeboard" />;
+  if (session.isError) {
+    if (path === '/sign-in' || isUnauthenticated(session.error)) return <SignInPage />;
+    return (
+      <main className="page narrow">
+        <ErrorState error={session.error} retry={() => void session.refetch()} />
+      </main>
+    );
+  }
+  return <SignedIn session={session.data} path={path} />;
+}
+
+function isUnauthenticated(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { status?: number }).status === 401
+  );
+}
+
+function SignedIn({ session, path }: { session: Session; path: string }) {
+  const live = useLiveUpdates(true);
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Header session={session} path={path} live={live} />
+      <main id="main" className="main">
+        <Route path={path} />
+      </main>
+    </>
+  );
+}
+
+function Route({ path }: { path: string }) {
+  if (path === '/' || path === '/sign-in') return <BoardPage />;
+  if (path === '/calendar') return <CalendarPage />;
+  if (path === '/changes/new') return <ChangeFormPage />;
+  const edit = matchPath('/changes/:id/edit', path);
+  if (edit?.id) return <ChangeFormPage id={edit.id} />;
+  const change = matchPath('/changes/:id', path);
+  if (change?.id) return <ChangePage id={change.id} />;
+  return <NotFoundPage />;
+}
+
+const LIVE_LABEL: Record<LiveStatus, string> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  offline: 'Reconnecting…',
+};
+
+function Header({ session, path, live }: { session: Session; path: string; live: LiveStatus }) {
+  const signOut = useSignOut();
+  const current = (href: string) =>
+    (href === '/' ? path === '/' : path.startsWith(href)) ? ('page' as const) : undefined;
+  return (
+    <header className="topbar">
+      <Link href="/" className="brand" aria-label="Changeboard, the board">
+        <span className="brand-mark" aria-hidden="true" />
+        Changeboard
+      </Link>
+      <nav aria-label="Main" className="topnav">
+        <Link href="/" aria-current={current('/')}>
+          Board
+        </Link>
+        <Link href="/calendar" aria-current={current('/calendar')}>
+          Calendar
+        </Link>
+      </nav>
+      <div className="topbar-end">
+        <span className={`live live-${live}`} title="Updates arrive as they happen">
+          <span className="live-dot" aria-hidden="true" />
+          {LIVE_LABEL[live]}
+        </span>
+        <Link href="/changes/new" className="button button-primary">
+          New change
+        </Link>
+        <span className="whoami" title={session.person.email}>
+          {session.person.name}
+        </span>
+        <button
+          type="button"
+          className="button button-quiet"
+          onClick={() => signOut.mutate()}
+          disabled={signOut.isPending}
+        >
+          Sign out
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,45 @@
+import type { Change } from '../api/types.js';
+import { formatWindow, listNames } from '../lib/format.js';
+import { Link } from '../lib/router.js';
+import { Chip, RiskChip, usePeople } from './ui.js';
+
+/** One change on the board: what it is, where, when, and what it waits for. */
+export function ChangeCard({ change, typeLabel }: { change: Change; typeLabel: string }) {
+  const nameOf = usePeople();
+  const titleId = `card-${change.id}`;
+  return (
+    <article
+      className={`card card-${change.state}`}
+      aria-labelledby={titleId}
+      data-change-id={change.id}
+    >
+      <div className="card-top">
+        <span className="card-id">{change.id}</span>
+        <Chip tone={`type-${change.type}`}>{typeLabel}</Chip>
+        <RiskChip value={change.answers.risk} />
+      </div>
+      <h3 className="card-title" id={titleId}>
+        <Link href={`/changes/${change.id}`} className="card-link">
+          {change.title}
+        </Link>
+      </h3>
+      <div className="card-meta">
+        <span className="services">{change.services.join(' · ')}</span>
+        <span>{formatWindow(change.plannedStart, change.plannedEnd)}</span>
+      </div>
+      <div className="card-foot">
+        <span className="requester">
+          <span className="avatar" aria-hidden="true">
+            {nameOf(change.requester).slice(0, 1)}
+          </span>
+          {nameOf(change.requester)}
+        </span>
+        {change.freezeWarnings.length > 0 ? <Chip tone="warning">Freeze</Chip> : null}
+        {change.needsDiscussion.length > 0 ? <Chip tone="info">Discuss</Chip> : null}
+      </div>
+      {change.state === 'pending' && change.waitingFor.length > 0 ? (
+        <p className="card-waiting">Waiting for {listNames(change.waitingFor.map(nameOf))}</p>
+      ) : null}
+    </article>
+  );
+}

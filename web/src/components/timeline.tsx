@@ -1,0 +1,142 @@
+import { useState, type FormEvent } from 'react';
+import { ApiError } from '../api/client.js';
+import { useComment, useTimeline } from '../api/queries.js';
+import type { TimelineEvent } from '../api/types.js';
+import { formatFull, formatRelative } from '../lib/format.js';
+import { ErrorState, Loading, usePeople } from './ui.js';
+
+const VERBS: Record<TimelineEvent['type'], string> = {
+  created: 'created the draft',
+  edited: 'edited',
+  submitted: 'submitted it for approval',
+  'approval-granted': 'approved',
+  'approval-rejected': 'rejected',
+  'approvals-withdrawn': 'edited it, which withdrew the approvals so far',
+  approved: 'The change is approved',
+  rejected: 'The change is rejected',
+  withdrawn: 'withdrew it',
+  started: 'started implementing it',
+  completed: 'completed it',
+  failed: 'marked it failed',
+  verified: 'verified it in production',
+  commented: 'commented',
+};
+
+/** Events that are the outcome of another one, told without an actor. */
+const OUTCOMES = new Set<TimelineEvent['type']>(['approved', 'rejected']);
+
+function textOf(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value : null;
+}
+
+function detailOf(event: TimelineEvent): string | null {
+  const data = event.data;
+  if (event.type === 'commented') return textOf(data.body);
+  if (event.type === 'edited') {
+    const changes = data.changes;
+    if (changes && typeof changes === 'object')
+      return `Changed ${Object.keys(changes)
+        .map((k) => k.replace(/^answers\./, ''))
+        .join(', ')}.`;
+    return null;
+  }
+  return textOf(data.comment) ?? textOf(data.reason);
+}
+
+/** The change's history and its discussion, oldest first, with a comment box at the end. */
+export function Timeline({ changeId, canComment }: { changeId: string; canComment: boolean }) {
+  const timeline = useTimeline(changeId);
+  const nameOf = usePeople();
+  return (
+    <section className="panel" aria-labelledby="timeline-heading">
+      <h2 id="timeline-heading" className="section-title">
+        Timeline
+      </h2>
+      {timeline.isPending ? (
+        <Loading label="Loading the timeline" />
+      ) : timeline.isError ? (
+        <ErrorState error={timeline.error} retry={() => void timeline.refetch()} />
+      ) : (
+        <ol className="timeline">
+          {timeline.data.items.map((event) => {
+            const detail = detailOf(event);
+            const outcome = OUTCOMES.has(event.type);
+            return (
+              <li key={event.id} className={`event event-${event.type}`}>
+                <span className="event-marker" aria-hidden="true" />
+                <div className="event-body">
+                  <p className="event-line">
+                    {outcome ? (
+                      <strong>{VERBS[event.type]}</strong>
+                    ) : (
+                      <>
+                        <strong>{nameOf(event.actor)}</strong> {VERBS[event.type]}
+                      </>
+                    )}{' '}
+                    <time dateTime={event.at} title={formatFull(event.at)} className="muted">
+                      {formatRelative(event.at)}
+                    </time>
+                  </p>
+                  {detail ? (
+                    <p
+                      className={
+                        event.type === 'commented' || textOf(event.data.comment)
+                          ? 'event-comment'
+                          : 'event-detail'
+                      }
+                    >
+                      {detail}
+                    </p>
+                  ) : null}
+                </div>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+      {canComment ? <CommentForm changeId={changeId} /> : null}
+    </section>
+  );
+}
+
+function CommentForm({ changeId }: { changeId: string }) {
+  const [body, setBody] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const comment = useComment(changeId);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!body.trim()) {
+      setError('Write something first.');
+      return;
+    }
+    setError(null);
+    comment.mutate(body.trim(), {
+      onSuccess: () => setBody(''),
+      onError: (e) => setError(e instanceof ApiError ? e.message : 'The comment was not saved.'),
+    });
+  };
+  return (
+    <form className="comment-form" onSubmit={submit} noValidate>
+      <label htmlFor="comment-body">Add a comment</label>
+      <textarea
+        id="comment-body"
+        rows={3}
+        value={body}
+        onChange={(e) => setBody(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? 'comment-error' : undefined}
+        placeholder="Ask a question or add context for the approvers"
+      />
+      {error ? (
+        <p className="field-error" id="comment-error">
+          {error}
+        </p>
+      ) : null}
+      <div className="form-actions">
+        <button type="submit" className="button" disabled={comment.isPending}>
+          {comment.isPending ? 'Posting…' : 'Comment'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,490 @@
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { ApiError } from '../api/client.js';
+import { useChange, useChangeAction, useChanges, usePolicy } from '../api/queries.js';
+import type { Change, ChangeActionName } from '../api/types.js';
+import { Timeline } from '../components/timeline.js';
+import {
+  Banner,
+  Chip,
+  EmptyState,
+  ErrorState,
+  Loading,
+  PageHeading,
+  RiskChip,
+  StateBadge,
+  usePeople,
+} from '../components/ui.js';
+import {
+  formatFull,
+  formatRelative,
+  formatWindow,
+  listNames,
+  STATE_LABELS,
+} from '../lib/format.js';
+import { toFormPolicy, validateChange } from '../lib/policy.js';
+import { Link } from '../lib/router.js';
+
+type Decision = Exclude<ChangeActionName, 'edit' | 'comment'>;
+
+const ACTIONS: Record<
+  Decision,
+  { label: string; tone: string; confirm: string; comment: 'required' | 'optional' }
+> = {
+  submit: { label: 'Submit for approval', tone: 'primary', confirm: 'Submit', comment: 'optional' },
+  approve: { label: 'Approve', tone: 'success', confirm: 'Approve', comment: 'optional' },
+  reject: { label: 'Reject', tone: 'danger', confirm: 'Reject', comment: 'required' },
+  start: { label: 'Start', tone: 'primary', confirm: 'Start implementing', comment: 'optional' },
+  complete: { label: 'Complete', tone: 'success', confirm: 'Mark complete', comment: 'optional' },
+  fail: { label: 'Mark failed', tone: 'danger', confirm: 'Mark failed', comment: 'optional' },
+  verify: { label: 'Verify', tone: 'success', confirm: 'Verify', comment: 'optional' },
+  withdraw: { label: 'Withdraw', tone: 'quiet', confirm: 'Withdraw', comment: 'optional' },
+};
+const ORDER: Decision[] = [
+  'submit',
+  'approve',
+  'reject',
+  'start',
+  'complete',
+  'verify',
+  'fail',
+  'withdraw',
+];
+
+export function ChangePage({ id }: { id: string }) {
+  const change = useChange(id);
+  if (change.isPending)
+    return (
+      <div className="page">
+        <Loading label={`Loading ${id}`} lines={6} />
+      </div>
+    );
+  if (change.isError)
+    return (
+      <div className="page narrow">
+        <PageHeading title={id}>{id}</PageHeading>
+        <ErrorState error={change.error} retry={() => void change.refetch()} />
+      </div>
+    );
+  return <ChangeDetails change={change.data} />;
+}
+
+function ChangeDetails({ change }: { change: Change }) {
+  const policy = usePolicy();
+  const nameOf = usePeople();
+  const typeLabel =
+    policy.data?.changeTypes.find((t) => t.id === change.type)?.label ?? change.type;
+  const serviceName = (id: string) => policy.data?.services.find((s) => s.id === id)?.name ?? id;
+  return (
+    <div className="page">
+      <div className="change-head">
+        <div className="change-kicker">
+          <span className="card-id">{change.id}</span>
+          <StateBadge state={change.state} />
+          <Chip tone={`type-${change.type}`}>{typeLabel}</Chip>
+          <RiskChip value={change.answers.risk} />
+        </div>
+        <PageHeading title={`${change.id} ${change.title}`}>{change.title}</PageHeading>
+        <p className="muted">
+          Requested by <strong>{nameOf(change.requester)}</strong>{' '}
+          <time dateTime={change.createdAt} title={formatFull(change.createdAt)}>
+            {formatRelative(change.createdAt)}
+          </time>
+          {change.submittedAt ? (
+            <>
+              {' '}
+              · submitted{' '}
+              <time dateTime={change.submittedAt} title={formatFull(change.submittedAt)}>
+                {formatRelative(change.submittedAt)}
+              </time>
+            </>
+          ) : null}
+        </p>
+        <ActionBar change={change} />
+      </div>
+      <DraftNotice change={change} />
+      <Warnings change={change} />
+      <div className="change-layout">
+        <div className="change-main">
+          <section className="panel" aria-labelledby="description-heading">
+            <h2 id="description-heading" className="section-title">
+              Description
+            </h2>
+            {change.description.trim() ? (
+              <div className="prose" dangerouslySetInnerHTML={{ __html: change.descriptionHtml }} />
+            ) : (
+              <p className="muted">No description.</p>
+            )}
+          </section>
+          <section className="panel" aria-labelledby="answers-heading">
+            <h2 id="answers-heading" className="section-title">
+              Answers
+            </h2>
+            <dl className="answers">
+              {(policy.data?.fields ?? []).map((field) => {
+                const value = change.answers[field.id];
+                return (
+                  <div key={field.id} className="answer">
+                    <dt>{field.label}</dt>
+                    <dd>
+                      {value === undefined ? (
+                        <span className="muted">Not answered</span>
+                      ) : typeof value === 'boolean' ? (
+                        value ? (
+                          'Yes'
+                        ) : (
+                          'No'
+                        )
+                      ) : field.type === 'url' ? (
+                        <a href={String(value)} target="_blank" rel="noopener noreferrer">
+                          {String(value)}
+                        </a>
+                      ) : (
+                        <span className="pre-wrap">{String(value)}</span>
+                      )}
+                    </dd>
+                  </div>
+                );
+              })}
+            </dl>
+          </section>
+          <Timeline changeId={change.id} canComment={change.actions.includes('comment')} />
+        </div>
+        <aside className="change-side" aria-label="Details">
+          <section className="panel" aria-labelledby="approvals-heading">
+            <h2 id="approvals-heading" className="section-title">
+              Approvals
+            </h2>
+            <Requirements change={change} />
+          </section>
+          <section className="panel" aria-labelledby="plan-heading">
+            <h2 id="plan-heading" className="section-title">
+              Plan
+            </h2>
+            <dl className="facts">
+              <dt>Window</dt>
+              <dd>{formatWindow(change.plannedStart, change.plannedEnd)}</dd>
+              <dt>Services</dt>
+              <dd>{change.services.map(serviceName).join(', ')}</dd>
+              <dt>Type</dt>
+              <dd>{typeLabel}</dd>
+              {change.needsDiscussion.length > 0 ? (
+                <>
+                  <dt>Discussion</dt>
+                  <dd>On the agenda of {listNames(change.needsDiscussion)}</dd>
+                </>
+              ) : null}
+            </dl>
+          </section>
+          <section className="panel" aria-labelledby="links-heading">
+            <h2 id="links-heading" className="section-title">
+              Links
+            </h2>
+            {change.links.length === 0 ? (
+              <p className="muted">No links.</p>
+            ) : (
+              <ul className="links">
+                {change.links.map((link) => (
+                  <li key={link.url}>
+                    <a href={link.url} target="_blank" rel="noopener noreferrer">
+                      {link.title}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function Requirements({ change }: { change: Change }) {
+  const nameOf = usePeople();
+  if (change.requirements.length === 0)
+    return (
+      <EmptyState
+        title={change.state === 'draft' ? 'No approval will be needed.' : 'No approval needed.'}
+        icon="✓"
+      >
+        This type of change is pre-approved.
+      </EmptyState>
+    );
+  return (
+    <>
+      {change.state === 'draft' ? (
+        <p className="muted small">If submitted now, it will need:</p>
+      ) : null}
+      <ul className="requirements">
+        {change.requirements.map((r, i) => (
+          <li
+            key={`${r.from}-${r.service ?? ''}-${i}`}
+            className={r.met ? 'requirement met' : 'requirement'}
+          >
+            <span className="requirement-status" aria-hidden="true">
+              {r.met ? '✓' : '○'}
+            </span>
+            <div>
+              <p className="requirement-title">
+                {r.count} from <strong>{r.from}</strong>
+                {r.service ? <span className="muted"> for {r.service}</span> : null}
+                <span className="visually-hidden">{r.met ? ' (met)' : ' (open)'}</span>
+              </p>
+              {r.approvedBy.length > 0 ? (
+                <p className="small">Approved by {listNames(r.approvedBy.map(nameOf))}</p>
+              ) : null}
+              {!r.met && r.canApprove.length > 0 ? (
+                <p className="small muted">Can approve: {listNames(r.canApprove.map(nameOf))}</p>
+              ) : null}
+            </div>
+          </li>
+        ))}
+      </ul>
+      {change.decisions.some((d) => d.verdict === 'reject') ? (
+        <p className="small">
+          Rejected by{' '}
+          {listNames(
+            change.decisions.filter((d) => d.verdict === 'reject').map((d) => nameOf(d.person)),
+          )}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+/** A draft (for instance one a pull request started) says what it still lacks before it can be submitted. */
+function DraftNotice({ change }: { change: Change }) {
+  const policy = usePolicy();
+  const formPolicy = useMemo(
+    () => (policy.data ? toFormPolicy(policy.data) : undefined),
+    [policy.data],
+  );
+  if (change.state !== 'draft' || !formPolicy || !policy.data) return null;
+  const problems = validateChange(formPolicy, change, { forSubmit: true });
+  const labelOf = (path: string) =>
+    policy.data?.fields.find((f) => `answers.${f.id}` === path)?.label ?? path;
+  const canEdit = change.actions.includes('edit');
+  return (
+    <Banner
+      tone="info"
+      title={problems.length === 0 ? 'Draft: ready to submit' : 'Draft: not ready to submit yet'}
+    >
+      {problems.length > 0 ? (
+        <ul className="plain">
+          {problems.map((p) => (
+            <li key={p.path}>
+              {p.message.startsWith('required:') ? (
+                <>
+                  {labelOf(p.path)} <span className="muted">(not answered yet)</span>
+                </>
+              ) : (
+                `${labelOf(p.path)} ${p.message}`
+              )}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p>Every required question is answered.</p>
+      )}
+      {canEdit ? (
+        <p>
+          <Link href={`/changes/${change.id}/edit`}>
+            {problems.length > 0 ? 'Complete the form' : 'Review it in the form'}
+          </Link>
+        </p>
+      ) : null}
+    </Banner>
+  );
+}
+
+function Warnings({ change }: { change: Change }) {
+  const open = ['draft', 'pending', 'approved'].includes(change.state);
+  const start = change.plannedStart;
+  const end =
+    change.plannedEnd ??
+    (start ? new Date(new Date(start).getTime() + 30 * 60_000).toISOString() : null);
+  const conflicts = useChanges(
+    {
+      service: change.services.join(','),
+      state: 'pending,approved,in_progress',
+      plannedFrom: start ?? '',
+      plannedTo: end ?? '',
+      limit: '20',
+    },
+    { enabled: open && start !== null && end !== null },
+  );
+  const others = (conflicts.data?.items ?? []).filter((c) => c.id !== change.id);
+  if (!open) return null;
+  return (
+    <div className="warnings">
+      {change.freezeWarnings.map((f) => (
+        <Banner key={f.name} tone="warning" title={`Overlaps “${f.name}”`}>
+          The planned window falls inside a freeze ({formatWindow(f.from, f.to)}) that does not
+          allow {change.type} changes: it cannot start then.
+        </Banner>
+      ))}
+      {others.length > 0 ? (
+        <Banner
+          tone="warning"
+          title={`Overlaps ${others.length === 1 ? 'another change' : `${others.length} other changes`} to the same service`}
+        >
+          <ul className="plain">
+            {others.map((c) => (
+              <li key={c.id}>
+                <Link href={`/changes/${c.id}`}>
+                  {c.id} {c.title}
+                </Link>{' '}
+                <span className="muted">
+                  ({c.services.filter((s) => change.services.includes(s)).join(', ')},{' '}
+                  {formatWindow(c.plannedStart, c.plannedEnd)})
+                </span>
+              </li>
+            ))}
+          </ul>
+        </Banner>
+      ) : null}
+    </div>
+  );
+}
+
+/** Only the buttons this person may use (the change's `actions`, computed by the server). */
+function ActionBar({ change }: { change: Change }) {
+  const [pending, setPending] = useState<Decision | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const buttons = useRef(new Map<Decision, HTMLButtonElement>());
+  // Closing the panel gives focus back to the button that opened it.
+  const close = (action: Decision) => {
+    setPending(null);
+    buttons.current.get(action)?.focus();
+  };
+  const actions = ORDER.filter((a) => change.actions.includes(a));
+  const canEdit = change.actions.includes('edit');
+  const status = (
+    <p role="status" className="visually-hidden">
+      {announcement}
+    </p>
+  );
+  if (actions.length === 0 && !canEdit) return status;
+  return (
+    <div className="action-area">
+      {status}
+      <div className="action-bar" role="group" aria-label="Actions">
+        {actions.map((action) => (
+          <button
+            key={action}
+            ref={(element) => {
+              if (element) buttons.current.set(action, element);
+              else buttons.current.delete(action);
+            }}
+            type="button"
+            className={`button button-${ACTIONS[action].tone}`}
+            aria-expanded={pending === action}
+            aria-controls="action-panel"
+            onClick={() => setPending(pending === action ? null : action)}
+          >
+            {ACTIONS[action].label}
+          </button>
+        ))}
+        {canEdit ? (
+          <Link className="button" href={`/changes/${change.id}/edit`}>
+            Edit
+          </Link>
+        ) : null}
+      </div>
+      {pending ? (
+        <ActionPanel
+          change={change}
+          action={pending}
+          close={() => close(pending)}
+          done={(updated) => {
+            setPending(null);
+            setAnnouncement(`Done. ${updated.id} is ${STATE_LABELS[updated.state].toLowerCase()}.`);
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+function ActionPanel({
+  change,
+  action,
+  close,
+  done,
+}: {
+  change: Change;
+  action: Decision;
+  close: () => void;
+  done: (updated: Change) => void;
+}) {
+  const spec = ACTIONS[action];
+  const [comment, setComment] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const mutation = useChangeAction(change.id);
+  const ref = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => ref.current?.focus(), [action]);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (spec.comment === 'required' && !comment.trim()) {
+      setError('Say why, so the requester knows what to change.');
+      ref.current?.focus();
+      return;
+    }
+    setError(null);
+    mutation.mutate(
+      { action, comment: comment.trim() || undefined },
+      {
+        onSuccess: done,
+        onError: (e) =>
+          setError(e instanceof ApiError ? e.message : 'That did not work; try again.'),
+      },
+    );
+  };
+  return (
+    <form
+      id="action-panel"
+      className={`action-panel action-panel-${spec.tone}`}
+      onSubmit={submit}
+      noValidate
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') close();
+      }}
+      aria-label={`${spec.label} ${change.id}`}
+    >
+      <label htmlFor="action-comment">
+        Comment{' '}
+        {spec.comment === 'required' ? (
+          <span className="required">(required)</span>
+        ) : (
+          <span className="muted">(optional)</span>
+        )}
+      </label>
+      <textarea
+        id="action-comment"
+        ref={ref}
+        rows={3}
+        value={comment}
+        onChange={(e) => setComment(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? 'action-error' : undefined}
+      />
+      {error ? (
+        <p className="field-error" id="action-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="form-actions">
+        <button
+          type="submit"
+          className={`button button-${spec.tone === 'quiet' ? 'danger' : spec.tone}`}
+          disabled={mutation.isPending}
+        >
+          {mutation.isPending ? 'Working…' : spec.confirm}
+        </button>
+        <button type="button" className="button button-quiet" onClick={close}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
