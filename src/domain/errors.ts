@@ -13,12 +13,14 @@ export const ERROR_CODES = [
   'invalid_state',
   'stale_version',
   'already_decided',
+  'already_claimed',
   'payload_too_large',
   'unsupported_media_type',
   'answers_incomplete',
   'change_frozen',
   'unsatisfiable_requirement',
   'policy_invalid',
+  'integration_not_configured',
   'internal',
 ] as const;
 

@@ -69,6 +69,7 @@ export function presentChange(
     createdAt: change.createdAt,
     updatedAt: change.updatedAt,
     submittedAt: change.submittedAt,
+    pullRequest: change.pullRequest ? { ...change.pullRequest } : null,
   };
 }
 
@@ -117,6 +118,7 @@ export function presentPolicy(policy: Policy): Static<typeof PolicyView> {
       id: t.id,
       label: t.label,
       distinctApprovers: t.distinctApprovers,
+      keepApprovalsOnPush: t.keepApprovalsOnPush,
       approvals: t.approvals.map((a) => ({
         from: a.from,
         count: a.count,

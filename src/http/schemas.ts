@@ -89,6 +89,12 @@ export const ListChangesQuery = Type.Object(
     requester: Type.Optional(
       Type.String({ description: 'Comma-separated person ids; `me` for yourself' }),
     ),
+    unassigned: Type.Optional(
+      Type.Boolean({
+        description:
+          'true: only unassigned drafts (no requester yet); false: only assigned changes',
+      }),
+    ),
     q: Type.Optional(
       Type.String({ maxLength: 200, description: 'Words to find in the title or description' }),
     ),
@@ -119,6 +125,18 @@ const DecisionView = Type.Object({
   at: Type.String(),
 });
 
+const PullRequestView = Type.Object(
+  {
+    repository: Type.String({ examples: ['example-corp/payments-api'] }),
+    number: Type.Integer(),
+    url: Type.String(),
+    headSha: Type.String({ description: 'The commit the change covers' }),
+    mergeSha: Nullable(Type.String({ description: 'The merge commit, once merged; covered too' })),
+    author: Type.String({ description: 'GitHub login of the PR author' }),
+  },
+  { description: 'The GitHub pull request the change was drafted from' },
+);
+
 export const ChangeView = Type.Object({
   id: Type.String({ examples: ['CHG-42'] }),
   number: Type.Integer(),
@@ -131,7 +149,12 @@ export const ChangeView = Type.Object({
   plannedStart: Nullable(Type.String()),
   plannedEnd: Nullable(Type.String()),
   links: Type.Array(Link),
-  requester: Type.String(),
+  requester: Nullable(
+    Type.String({
+      description:
+        'Null for an unassigned draft (from a pull request whose author is not in the policy): anyone may claim it',
+    }),
+  ),
   state: StringEnum(CHANGE_STATES),
   version: Type.Integer(),
   requirements: Type.Array(Requirement, {
@@ -157,6 +180,7 @@ export const ChangeView = Type.Object({
   createdAt: Type.String(),
   updatedAt: Type.String(),
   submittedAt: Nullable(Type.String()),
+  pullRequest: Nullable(PullRequestView),
 });
 export type ChangeViewJson = Static<typeof ChangeView>;
 
@@ -221,6 +245,9 @@ export const PolicyView = Type.Object({
       id: Type.String(),
       label: Type.String(),
       distinctApprovers: Type.Boolean(),
+      keepApprovalsOnPush: Type.Boolean({
+        description: 'Pushing new commits to the pull request keeps the approvals',
+      }),
       approvals: Type.Array(
         Type.Object({
           from: Type.String(),
