@@ -2,6 +2,8 @@ import type { AppDeps } from './app/deps.js';
 import type { EventSubscriber, Store } from './app/ports.js';
 import type { Deliverer } from './notifications/deliverer.js';
 import { Dispatcher } from './notifications/dispatcher.js';
+import { githubStatusDeliverer } from './integrations/github/status-deliverer.js';
+import { githubStatusSubscriber } from './integrations/github/status-subscriber.js';
 import type { Config } from './config/config.js';
 import { StartupError } from './config/startup-error.js';
 import type { Policy } from './domain/policy.js';
@@ -65,9 +67,21 @@ export async function createContext(
     await store.close();
     throw error;
   }
-  const deliverers: Deliverer[] = [];
+  const deliverers: Deliverer[] = [
+    githubStatusDeliverer({
+      apiUrl: config.githubApiUrl,
+      token: config.githubToken,
+      publicUrl: config.publicUrl,
+      changes: store.read.changes,
+      clock,
+    }),
+  ];
   const dispatcher = new Dispatcher({ store, clock, deliverers, ...overrides.dispatcher });
   const subscribers: EventSubscriber[] = [
+    githubStatusSubscriber({
+      publicUrl: config.publicUrl,
+      tokenConfigured: config.githubToken !== undefined,
+    }),
     // Committed outbox rows are delivered at once by this process's dispatcher (others poll).
     { onEvents: () => Promise.resolve(), afterCommit: () => dispatcher.wake() },
   ];

@@ -204,6 +204,7 @@ export interface GithubDelivery {
 export interface GithubRepository {
   /** False when a delivery with this id was recorded before: it is a redelivery. */
   insertDelivery(delivery: GithubDelivery): Promise<boolean>;
+  findDelivery(id: string): Promise<GithubDelivery | undefined>;
   updateDelivery(
     id: string,
     result: Pick<GithubDelivery, 'outcome' | 'message' | 'changeId'>,

@@ -8,7 +8,9 @@ import type { Policy } from '../domain/policy.js';
 import { computeRequirements } from '../domain/requirements.js';
 import type { ChangeViewJson, EventViewJson } from './schemas.js';
 import type { Static } from 'typebox';
-import type { PolicyView } from './schemas.js';
+import type { DeliveryList, GateView, PolicyView } from './schemas.js';
+import type { GithubDelivery } from '../app/ports.js';
+import type { GateAnswer } from '../app/check-gate.js';
 
 export interface PresentContext {
   readonly policy: Policy;
@@ -133,5 +135,29 @@ export function presentPolicy(policy: Policy): Static<typeof PolicyView> {
       services: [...f.services],
     })),
     meetings: policy.meetings.map((m) => ({ name: m.name, when: { ...m.when } })),
+  };
+}
+
+export function presentDelivery(
+  delivery: GithubDelivery,
+): Static<typeof DeliveryList>['items'][number] {
+  return {
+    id: delivery.id,
+    event: delivery.event,
+    action: delivery.action,
+    repository: delivery.repository,
+    receivedAt: delivery.receivedAt,
+    outcome: delivery.outcome,
+    message: delivery.message,
+    changeId: delivery.changeId === null ? null : formatChangeId(delivery.changeId),
+  };
+}
+
+export function presentGate(ctx: PresentContext, answer: GateAnswer): Static<typeof GateView> {
+  return {
+    covered: answer.covered,
+    final: answer.final,
+    reason: answer.reason,
+    change: answer.change ? presentChange(ctx, answer.change) : null,
   };
 }

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { CHANGE_STATES } from '../domain/change.js';
+import { WEBHOOK_OUTCOMES } from '../app/ports.js';
 import { EVENT_TYPES } from '../domain/events.js';
 import { FIELD_TYPES } from '../domain/policy.js';
 import { Nullable, StringEnum } from '../shared/schema.js';
@@ -275,4 +276,69 @@ export const ErrorBody = Type.Object({
     message: Type.String(),
     details: Type.Array(Type.Object({ path: Type.String(), message: Type.String() })),
   }),
+});
+
+const Delivery = Type.Object({
+  id: Type.String({ description: 'X-GitHub-Delivery' }),
+  event: Type.String({ examples: ['pull_request_review'] }),
+  action: Nullable(Type.String()),
+  repository: Nullable(Type.String()),
+  receivedAt: Type.String(),
+  outcome: StringEnum(WEBHOOK_OUTCOMES, {
+    description:
+      'processed: it drafted or moved a change; ignored: nothing to do; refused: the rules did not allow it (see message)',
+  }),
+  message: Type.String(),
+  changeId: Nullable(Type.String({ examples: ['CHG-42'] })),
+});
+
+export const WebhookReceipt = Type.Object({
+  ...Delivery.properties,
+  duplicate: Type.Boolean({
+    description: 'This delivery id was received before (a redelivery): nothing was done again',
+  }),
+});
+
+export const DeliveryList = Type.Object({
+  items: Type.Array(Delivery),
+  nextCursor: Nullable(Type.String()),
+});
+
+export const ListDeliveriesQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  Strict,
+);
+
+export const GateQuery = Type.Object(
+  {
+    repo: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$',
+        description: 'OWNER/NAME of a GitHub repository (with sha)',
+      }),
+    ),
+    sha: Type.Optional(
+      Type.String({
+        pattern: '^[0-9a-fA-F]{40}(?:[0-9a-fA-F]{24})?$',
+        description: 'The full commit SHA (with repo)',
+      }),
+    ),
+    change: Type.Optional(ChangeId),
+  },
+  Strict,
+);
+
+export const GateView = Type.Object({
+  covered: Type.Boolean({
+    description: 'An approved change (or one in progress, completed or verified) covers it',
+  }),
+  final: Type.Boolean({
+    description:
+      'Waiting cannot change the answer: covered, or the change was rejected, withdrawn or failed',
+  }),
+  reason: Type.String(),
+  change: Nullable(ChangeView),
 });

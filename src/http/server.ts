@@ -6,6 +6,8 @@ import { createAjv } from '../shared/ajv.js';
 import { bearerAuthentication } from './auth.js';
 import { handleError, malformedJson } from './errors.js';
 import { changeRoutes } from './routes/changes.js';
+import { gateRoutes } from './routes/gate.js';
+import { githubDeliveryRoutes, githubWebhookRoutes } from './routes/github.js';
 import { policyRoutes } from './routes/policy.js';
 
 export const BODY_LIMIT = 256 * 1024;
@@ -84,8 +86,12 @@ export async function buildServer(
       api.addHook('onRequest', bearerAuthentication(ctx));
       await api.register(policyRoutes(ctx));
       await api.register(changeRoutes(ctx));
+      await api.register(gateRoutes(ctx));
+      await api.register(githubDeliveryRoutes(ctx));
     },
     { prefix: '/api/v1' },
   );
+  // Authenticated by its signature, not a bearer token, and parsed from the raw body: its own context.
+  await app.register(githubWebhookRoutes(ctx), { prefix: '/api/v1' });
   return app;
 }

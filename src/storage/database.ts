@@ -1,4 +1,4 @@
-import { Kysely, Migrator, type Dialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, sql, type Dialect, type MigrationProvider } from 'kysely';
 import type { Repositories, Store, Transaction } from '../app/ports.js';
 import type { DatabaseTarget, DialectName } from '../config/database-url.js';
 import { createPostgresDialect } from './dialects/postgres.js';
@@ -29,7 +29,15 @@ export async function migrateToLatest(database: Database): Promise<void> {
   const provider: MigrationProvider = {
     getMigrations: () => Promise.resolve(migrations(database.dialect)),
   };
-  const migrator = new Migrator({ db: database.db, provider });
+  // Kysely looks for its migration tables in every schema it can see unless told which one: on
+  // PostgreSQL, a second Changeboard (or a test) in another schema of the same database would make
+  // it skip creating its own and fail. Ours live in the connection's current schema.
+  const migrationTableSchema =
+    database.dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db))
+          .rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({ db: database.db, provider, migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

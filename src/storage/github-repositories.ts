@@ -30,6 +30,15 @@ export function githubRepository(
       return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
     },
 
+    async findDelivery(id) {
+      const row = await db
+        .selectFrom('github_deliveries')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && fromRow(row);
+    },
+
     async updateDelivery(id, { outcome, message, changeId }) {
       await db
         .updateTable('github_deliveries')
