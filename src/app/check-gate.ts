@@ -41,7 +41,7 @@ export async function checkGate(
   const { change, decisions } = found;
   const id = formatChangeId(change.id);
   const covered = coversCommits(change.state);
-  let reason = `${id} is ${change.state.replace('_', ' ')}`;
+  let reason = `${id} is ${change.state === 'draft' ? 'a draft' : change.state.replace('_', ' ')}`;
   if (change.state === 'pending') {
     const waitingFor = [...evaluateChange(deps.policy, change, decisions).eligibleApprovers];
     if (waitingFor.length > 0) reason += `, waiting for ${waitingFor.join(', ')}`;

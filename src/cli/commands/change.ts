@@ -331,6 +331,10 @@ function describeChange(c: ChangeJson): string {
 function describeEvent(type: string, data: Record<string, unknown>): string {
   const comment = typeof data.comment === 'string' ? `: ${data.comment}` : '';
   switch (type) {
+    case 'created':
+      return data.source === 'github'
+        ? `drafted from pull request ${String(data.repository)}#${String(data.number)} by @${String(data.author)}`
+        : 'created';
     case 'commented':
       return `commented: ${String(data.body)}`;
     case 'edited':
