@@ -198,4 +198,38 @@ describe.each(databaseKinds)('the pipeline gate on $name', (kind) => {
       expect(unauthenticated.stderr).toContain('unauthenticated');
     });
   });
+
+  describe('changeboard change … with an unassigned draft (a real process)', () => {
+    it('lists and shows it as unassigned, and claims it', async () => {
+      nextPullRequest += 1;
+      const payload = approvalPayload(nextPullRequest, randomSha());
+      payload.pull_request.user.login = 'someone-else';
+      const id: string = (await deliver(t, 'pull_request_review', payload)).body.changeId;
+      const cli = (args: string[], person: string) =>
+        runCli(['change', ...args], { CHANGEBOARD_URL: url, CHANGEBOARD_TOKEN: t.tokens[person]! });
+
+      const listed = await cli(['list', '--unassigned'], 'kim');
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toMatch(
+        new RegExp(`${id}\\s+draft\\s+normal\\s+payments\\s+\\(unassigned\\)`),
+      );
+      const shown = await cli(['show', id], 'kim');
+      expect(shown.stdout).toContain(
+        `requester: unassigned (claim it: changeboard change claim ${id})`,
+      );
+      expect(shown.stdout).toContain(
+        `pull req:  codertocat/hello-world#${nextPullRequest} by @someone-else`,
+      );
+      expect(shown.stdout).toMatch(
+        /github\s+drafted from pull request codertocat\/hello-world#\d+ by @someone-else/,
+      );
+
+      const claimed = await cli(['claim', id], 'ana');
+      expect(claimed.code, claimed.stderr).toBe(0);
+      expect(claimed.stdout).toContain('requester: ana');
+      const again = await cli(['claim', id], 'kim');
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('already_claimed');
+    });
+  });
 });

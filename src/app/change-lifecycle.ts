@@ -22,81 +22,71 @@ const EVENT_FOR: Record<LifecycleAction, EventType> = {
   verify: 'verified',
 };
 
-export interface MoveInput {
-  readonly comment?: string;
-  readonly version?: number;
-}
-
-/** withdraw, start, complete, fail, verify: the moves after (or instead of) approval. */
+/**
+ * withdraw, start, complete, fail, verify: the moves after (or instead of) approval.
+ * `within`: a transaction the caller holds (a GitHub delivery records itself and its effects in one).
+ */
 export async function moveChange(
   deps: AppDeps,
   actor: Actor,
   id: number,
   action: LifecycleAction,
-  input: MoveInput = {},
-): Promise<Change> {
-  return deps.store.transaction((tx) => moveChangeIn(tx, deps, actor, id, action, input));
-}
-
-/** The same move inside a transaction the caller holds (a GitHub delivery records itself and its effects in one). */
-export async function moveChangeIn(
-  tx: Transaction,
-  deps: AppDeps,
-  actor: Actor,
-  id: number,
-  action: LifecycleAction,
-  input: MoveInput = {},
+  input: { comment?: string; version?: number } = {},
+  within?: Transaction,
 ): Promise<Change> {
   const now = deps.clock.now();
   const at = now.toISOString();
-  const change = await getChangeForUpdate(tx, id);
-  const decisions = await tx.changes.listDecisions(change.id, change.round);
-  const approvers = decisions.filter((d) => d.verdict === 'approve').map((d) => d.person);
-  authorize(actor, action, {
-    change,
-    decisions,
-    evaluation: evaluateChange(deps.policy, change, decisions),
-    approvers,
-  });
-  assertCanPerform(change.state, action);
-  assertVersion(change, input.version);
+  const work = async (tx: Transaction): Promise<Change> => {
+    const change = await getChangeForUpdate(tx, id);
+    const decisions = await tx.changes.listDecisions(change.id, change.round);
+    const approvers = decisions.filter((d) => d.verdict === 'approve').map((d) => d.person);
+    authorize(actor, action, {
+      change,
+      decisions,
+      evaluation: evaluateChange(deps.policy, change, decisions),
+      approvers,
+    });
+    assertCanPerform(change.state, action);
+    assertVersion(change, input.version);
 
-  if (action === 'start') {
-    const [freeze] = freezesBlockingAt(deps.policy, change, now);
-    if (freeze) {
-      throw new AppError(
-        'change_frozen',
-        `"${freeze.name}" is in force until ${freeze.to.toISOString()}; only ${freeze.allow.join(', ') || 'no'} changes may start`,
-        [
-          {
-            path: 'type',
-            message: `${change.type} changes may not start during "${freeze.name}"`,
-          },
-        ],
-      );
+    if (action === 'start') {
+      const [freeze] = freezesBlockingAt(deps.policy, change, now);
+      if (freeze) {
+        throw new AppError(
+          'change_frozen',
+          `"${freeze.name}" is in force until ${freeze.to.toISOString()}; only ${freeze.allow.join(', ') || 'no'} changes may start`,
+          [
+            {
+              path: 'type',
+              message: `${change.type} changes may not start during "${freeze.name}"`,
+            },
+          ],
+        );
+      }
     }
-  }
-  const next: Change = {
-    ...change,
-    state: LIFECYCLE_TARGET[action],
-    version: change.version + 1,
-    updatedAt: at,
+    const next: Change = {
+      ...change,
+      state: LIFECYCLE_TARGET[action],
+      version: change.version + 1,
+      updatedAt: at,
+    };
+    await saveChange(tx, next, change.version);
+    const comment = input.comment?.trim() || null;
+    await recordEvents(
+      tx,
+      deps,
+      next,
+      [
+        {
+          changeId: id,
+          type: EVENT_FOR[action],
+          actor: actor.id,
+          data: { comment, from: change.state },
+        },
+      ],
+      at,
+    );
+    return next;
   };
-  await saveChange(tx, next, change.version);
-  const comment = input.comment?.trim() || null;
-  await recordEvents(
-    tx,
-    deps,
-    next,
-    [
-      {
-        changeId: id,
-        type: EVENT_FOR[action],
-        actor: actor.id,
-        data: { comment, from: change.state },
-      },
-    ],
-    at,
-  );
-  return next;
+  return within ? work(within) : deps.store.transaction(work);
 }

@@ -2,7 +2,7 @@ import { GITHUB_ACTOR } from '../domain/authorization.js';
 import { formatChangeId, type ChangeState } from '../domain/change.js';
 import type { LifecycleAction } from '../domain/lifecycle.js';
 import { shortSha } from '../domain/pull-requests.js';
-import { moveChangeIn } from './change-lifecycle.js';
+import { moveChange } from './change-lifecycle.js';
 import { recordEvents, type AppDeps } from './deps.js';
 import {
   ignored,
@@ -61,7 +61,7 @@ export async function recordDeploymentStatus(
     );
   let state: ChangeState = found.state;
   for (const action of moves) {
-    state = (await moveChangeIn(tx, deps, GITHUB_ACTOR, found.id, action, { comment: what })).state;
+    state = (await moveChange(deps, GITHUB_ACTOR, found.id, action, { comment: what }, tx)).state;
   }
   return processed(`${id} is ${state.replace('_', ' ')} (${what})`, found.id);
 }

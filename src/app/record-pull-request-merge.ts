@@ -45,7 +45,8 @@ export async function recordPullRequestMerge(
       return moved.message;
     change = moved.change;
   }
-  const pull = change.pullRequest!;
+  const pull = change.pullRequest;
+  if (!pull) return ignored(`${id} has no pull request`, change.id);
   const to = mergeSha.toLowerCase();
   if (pull.mergeSha === to) return ignored(`${id} already records the merge commit`, change.id);
   const now = deps.clock.now().toISOString();

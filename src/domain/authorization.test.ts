@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { authorize, GITHUB_ACTOR, type AuthorizationFacts } from './authorization.js';
-import { CHANGE_ACTIONS } from './lifecycle.js';
 import type { Change, Decision, RequirementSpec } from './change.js';
 import { AppError } from './errors.js';
-import type { ChangeAction } from './lifecycle.js';
+import { CHANGE_ACTIONS, type ChangeAction } from './lifecycle.js';
 import { DEFAULT_WORKING_HOURS, type Person } from './policy.js';
 import { evaluateApprovals } from './requirements.js';
 
