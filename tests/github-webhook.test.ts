@@ -253,6 +253,15 @@ describe.each(databaseKinds)('GitHub webhooks on $name', (kind) => {
       }
     });
 
+    it('refuses a body over 5 MiB with 413 before reading it', async () => {
+      const res = await deliver(t, 'push', undefined, {
+        body: `{"x":"${'a'.repeat(6 * 1024 * 1024)}"}`,
+      });
+      expect(res.status).toBe(413);
+      expect(res.body.error.code).toBe('payload_too_large');
+      expect(await deliveryIds()).not.toContain(res.id);
+    });
+
     it('refuses a delivery without its delivery id or event name with 400', async () => {
       const res = await t.call(null, 'POST', '/integrations/github/webhook', '{}', {
         'x-hub-signature-256': sign(WEBHOOK_SECRET, '{}'),
