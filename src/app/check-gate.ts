@@ -36,7 +36,7 @@ export async function checkGate(
         change: null,
       };
     }
-    found = await getChange(repos, change.id);
+    found = { change, decisions: await repos.changes.listDecisions(change.id, change.round) };
   }
   const { change, decisions } = found;
   const id = formatChangeId(change.id);

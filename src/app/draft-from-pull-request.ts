@@ -1,17 +1,17 @@
 import { GITHUB_ACTOR } from '../domain/authorization.js';
 import { formatChangeId, type PullRequestRef } from '../domain/change.js';
-import { checkContent, subjectOf, type ChangeContent } from '../domain/change-content.js';
+import { checkContent, type ChangeContent } from '../domain/change-content.js';
 import { invalidInput } from '../domain/errors.js';
-import { meetingsFor } from '../domain/meetings.js';
 import {
   draftTypeFor,
   personForGithubLogin,
   serviceForRepository,
 } from '../domain/pull-requests.js';
+import { newDraft } from './create-change.js';
 import { recordEvents, type AppDeps } from './deps.js';
 import { ignored, processed, type NoticeResult, type PullRequestFacts } from './github-notices.js';
 import type { Transaction } from './ports.js';
-import { moveHead } from './record-pull-request-push.js';
+import { lockPullRequestChange, moveHead } from './record-pull-request-push.js';
 
 const TITLE_MAX = 200;
 const DESCRIPTION_MAX = 50_000;
@@ -37,12 +37,7 @@ export async function draftFromPullRequest(
       `${pullRequest.repository} is not a repository of any service in the policy (services.*.repositories)`,
     );
   }
-  await tx.github.lockPullRequest(pullRequest.repository, pullRequest.number);
-  const existing = await tx.changes.findLatestForPullRequest(
-    pullRequest.repository,
-    pullRequest.number,
-    { forUpdate: true },
-  );
+  const existing = await lockPullRequestChange(tx, pullRequest);
   if (existing && existing.state !== 'rejected' && existing.state !== 'withdrawn') {
     const { message } = await moveHead(
       tx,
@@ -82,17 +77,7 @@ export async function draftFromPullRequest(
   };
   const now = deps.clock.now().toISOString();
   const change = await tx.changes.insert({
-    ...content,
-    requester,
-    state: 'draft',
-    version: 1,
-    round: 0,
-    requirements: [],
-    meetings: meetingsFor(deps.policy, subjectOf(content)),
-    createdAt: now,
-    updatedAt: now,
-    submittedAt: null,
-    requestedAt: null,
+    ...newDraft(deps.policy, content, requester, now),
     pullRequest: ref,
   });
   await recordEvents(

@@ -4,7 +4,7 @@ import { shortSha } from '../domain/pull-requests.js';
 import { recordEvents, saveChange, type AppDeps } from './deps.js';
 import { ignored, processed, type NoticeResult, type PullRequestFacts } from './github-notices.js';
 import type { Transaction } from './ports.js';
-import { moveHead } from './record-pull-request-push.js';
+import { lockPullRequestChange, moveHead } from './record-pull-request-push.js';
 
 /**
  * A pull request was merged. Deployments usually run from the merge commit on the
@@ -18,12 +18,7 @@ export async function recordPullRequestMerge(
   pullRequest: PullRequestFacts,
   mergeSha: string,
 ): Promise<NoticeResult> {
-  await tx.github.lockPullRequest(pullRequest.repository, pullRequest.number);
-  let change = await tx.changes.findLatestForPullRequest(
-    pullRequest.repository,
-    pullRequest.number,
-    { forUpdate: true },
-  );
+  let change = await lockPullRequestChange(tx, pullRequest);
   if (!change?.pullRequest) {
     return ignored(
       `no change was drafted from ${pullRequest.repository}#${pullRequest.number}, so none covers its merge commit`,

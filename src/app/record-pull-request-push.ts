@@ -14,12 +14,7 @@ export async function recordPullRequestPush(
   deps: AppDeps,
   pullRequest: PullRequestFacts,
 ): Promise<NoticeResult> {
-  await tx.github.lockPullRequest(pullRequest.repository, pullRequest.number);
-  const change = await tx.changes.findLatestForPullRequest(
-    pullRequest.repository,
-    pullRequest.number,
-    { forUpdate: true },
-  );
+  const change = await lockPullRequestChange(tx, pullRequest);
   if (!change) {
     return ignored(
       `no change was drafted from ${pullRequest.repository}#${pullRequest.number} (that happens when it is approved)`,
@@ -33,6 +28,20 @@ export async function recordPullRequestPush(
     `new commits were pushed to PR #${pullRequest.number}`,
   );
   return result.message;
+}
+
+/**
+ * The newest change drafted from this pull request, locked; deliveries about one
+ * PR queue here, so two approvals arriving at once draft one change.
+ */
+export async function lockPullRequestChange(
+  tx: Transaction,
+  pullRequest: Pick<PullRequestFacts, 'repository' | 'number'>,
+): Promise<Change | undefined> {
+  await tx.github.lockPullRequest(pullRequest.repository, pullRequest.number);
+  return tx.changes.findLatestForPullRequest(pullRequest.repository, pullRequest.number, {
+    forUpdate: true,
+  });
 }
 
 /**
