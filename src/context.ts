@@ -10,6 +10,8 @@ import { Dispatcher, type DispatcherOptions } from './notifications/dispatcher.j
 import { nudgeScheduler } from './notifications/reminders.js';
 import { notificationSubscriber } from './notifications/subscriber.js';
 import { createOutboundClient } from './shared/outbound-http.js';
+import { githubStatusDeliverer } from './integrations/github/status-deliverer.js';
+import { githubStatusSubscriber } from './integrations/github/status-subscriber.js';
 import type { Config } from './config/config.js';
 import { StartupError } from './config/startup-error.js';
 import type { Policy } from './domain/policy.js';
@@ -105,6 +107,13 @@ export async function createContext(
     chatDeliverer('teams', delivery),
     chatDeliverer('slack', delivery),
     webhookDeliverer(delivery),
+    githubStatusDeliverer({
+      apiUrl: config.githubApiUrl,
+      token: config.githubToken,
+      publicUrl: config.publicUrl,
+      changes: store.read.changes,
+      clock,
+    }),
     emailDeliverer({
       ...delivery,
       transport,
@@ -124,6 +133,10 @@ export async function createContext(
   const live: LiveHub = overrides.live ?? createInProcessHub();
   const subscribers: EventSubscriber[] = [
     notificationSubscriber({ policy, clock, emailEnabled }),
+    githubStatusSubscriber({
+      publicUrl: config.publicUrl,
+      tokenConfigured: config.githubToken !== undefined,
+    }),
     // Committed outbox rows are delivered at once by this process's dispatcher (others poll).
     { onEvents: () => Promise.resolve(), afterCommit: () => dispatcher.wake() },
     liveUpdatesSubscriber(live),

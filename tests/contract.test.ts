@@ -47,6 +47,10 @@ describe('the OpenAPI document', () => {
         ),
         'POST /api/v1/changes/{id}/comments',
         'GET /api/v1/changes/{id}/events',
+        'POST /api/v1/changes/{id}/claim',
+        'POST /api/v1/integrations/github/webhook',
+        'GET /api/v1/integrations/github/deliveries',
+        'GET /api/v1/gate',
       ]),
     );
     expect(spec.openapi).toBe('3.1.0');
@@ -82,6 +86,30 @@ describe('the OpenAPI document', () => {
       (await t.call('kim', 'GET', `/changes/${change.id}/events`)).body,
     );
     check('/api/v1/policy', 'get', 200, (await t.call('kim', 'GET', '/policy')).body);
+    check(
+      '/api/v1/gate',
+      'get',
+      200,
+      (await t.call('kim', 'GET', `/gate?change=${change.id}`)).body,
+    );
+    check(
+      '/api/v1/gate',
+      'get',
+      200,
+      (await t.call('kim', 'GET', `/gate?repo=a/b&sha=${'0'.repeat(40)}`)).body,
+    );
+    check(
+      '/api/v1/integrations/github/deliveries',
+      'get',
+      200,
+      (await t.call('kim', 'GET', '/integrations/github/deliveries')).body,
+    );
+    check(
+      '/api/v1/integrations/github/webhook',
+      'post',
+      503,
+      (await t.call(null, 'POST', '/integrations/github/webhook', '{}')).body,
+    );
     check(
       '/api/v1/changes/{id}',
       'get',

@@ -1,10 +1,9 @@
-import { authorize } from '../domain/authorization.js';
+import { authorize, type Actor } from '../domain/authorization.js';
 import type { Change } from '../domain/change.js';
 import { AppError } from '../domain/errors.js';
 import type { EventType } from '../domain/events.js';
 import { freezesBlockingAt } from '../domain/freezes.js';
 import { assertCanPerform, LIFECYCLE_TARGET, type LifecycleAction } from '../domain/lifecycle.js';
-import type { Person } from '../domain/policy.js';
 import {
   assertVersion,
   evaluateChange,
@@ -13,6 +12,7 @@ import {
   saveChange,
   type AppDeps,
 } from './deps.js';
+import type { Transaction } from './ports.js';
 
 const EVENT_FOR: Record<LifecycleAction, EventType> = {
   withdraw: 'withdrawn',
@@ -22,17 +22,21 @@ const EVENT_FOR: Record<LifecycleAction, EventType> = {
   verify: 'verified',
 };
 
-/** withdraw, start, complete, fail, verify: the moves after (or instead of) approval. */
+/**
+ * withdraw, start, complete, fail, verify: the moves after (or instead of) approval.
+ * `within`: a transaction the caller holds (a GitHub delivery records itself and its effects in one).
+ */
 export async function moveChange(
   deps: AppDeps,
-  actor: Person,
+  actor: Actor,
   id: number,
   action: LifecycleAction,
   input: { comment?: string; version?: number } = {},
+  within?: Transaction,
 ): Promise<Change> {
   const now = deps.clock.now();
   const at = now.toISOString();
-  return deps.store.transaction(async (tx) => {
+  const work = async (tx: Transaction): Promise<Change> => {
     const change = await getChangeForUpdate(tx, id);
     const decisions = await tx.changes.listDecisions(change.id, change.round);
     const approvers = decisions.filter((d) => d.verdict === 'approve').map((d) => d.person);
@@ -83,5 +87,6 @@ export async function moveChange(
       at,
     );
     return next;
-  });
+  };
+  return within ? work(within) : deps.store.transaction(work);
 }

@@ -2,7 +2,8 @@ import type { Change } from '../domain/change.js';
 import { checkContent, subjectOf, type ChangeContent } from '../domain/change-content.js';
 import { invalidInput } from '../domain/errors.js';
 import { meetingsFor } from '../domain/meetings.js';
-import type { Person } from '../domain/policy.js';
+import type { Person, Policy } from '../domain/policy.js';
+import type { NewChange } from './ports.js';
 import { recordEvents, type AppDeps } from './deps.js';
 
 export type CreateChangeInput = Omit<
@@ -31,19 +32,7 @@ export async function createChange(
 
   const now = deps.clock.now().toISOString();
   return deps.store.transaction(async (tx) => {
-    const change = await tx.changes.insert({
-      ...content,
-      requester: actor.id,
-      state: 'draft',
-      version: 1,
-      round: 0,
-      requirements: [],
-      meetings: meetingsFor(deps.policy, subjectOf(content)),
-      createdAt: now,
-      updatedAt: now,
-      submittedAt: null,
-      requestedAt: null,
-    });
+    const change = await tx.changes.insert(newDraft(deps.policy, content, actor.id, now));
     await recordEvents(
       tx,
       deps,
@@ -53,6 +42,28 @@ export async function createChange(
     );
     return change;
   });
+}
+
+/** A new draft of this content, not yet stored. */
+export function newDraft(
+  policy: Policy,
+  content: ChangeContent,
+  requester: string | null,
+  now: string,
+): NewChange {
+  return {
+    ...content,
+    requester,
+    state: 'draft',
+    version: 1,
+    round: 0,
+    requirements: [],
+    meetings: meetingsFor(policy, subjectOf(content)),
+    createdAt: now,
+    updatedAt: now,
+    submittedAt: null,
+    requestedAt: null,
+  };
 }
 
 /** Stores instants in one canonical form (UTC, milliseconds) so they sort and compare as text. */

@@ -10,6 +10,8 @@ export interface ChangeQuery {
   readonly services?: readonly string[];
   readonly types?: readonly string[];
   readonly requesters?: readonly string[];
+  /** true: only unassigned drafts (no requester yet); false: only changes with a requester. */
+  readonly unassigned?: boolean;
   /** Words that must all appear in the title or description. */
   readonly text?: string;
   readonly needsDiscussion?: boolean;
@@ -56,6 +58,14 @@ export interface ChangeRepository {
     requestedBefore: string;
     limit: number;
   }): Promise<Change[]>;
+  /** The newest change drafted from this pull request (`owner/name`, any case). */
+  findLatestForPullRequest(
+    repository: string,
+    number: number,
+    options?: { forUpdate?: boolean },
+  ): Promise<Change | undefined>;
+  /** The newest change whose pull request's head or merge commit is `sha` (full, any case). */
+  findLatestForCommit(repository: string, sha: string): Promise<Change | undefined>;
 }
 
 export interface AuditHead {
@@ -255,6 +265,43 @@ export interface OidcLoginRepository {
   take(digest: string, at: string): Promise<OidcLogin | undefined>;
 }
 
+export const WEBHOOK_OUTCOMES = ['processed', 'ignored', 'refused'] as const;
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
+
+/** One GitHub webhook delivery, as received and what came of it. */
+export interface GithubDelivery {
+  /** `X-GitHub-Delivery`: a manual redelivery keeps it, so it is what makes a delivery count once. */
+  readonly id: string;
+  readonly event: string;
+  readonly action: string | null;
+  readonly repository: string | null;
+  readonly receivedAt: string;
+  readonly outcome: WebhookOutcome;
+  readonly message: string;
+  readonly changeId: number | null;
+}
+
+export interface GithubRepository {
+  /** False when a delivery with this id was recorded before: it is a redelivery. */
+  insertDelivery(delivery: GithubDelivery): Promise<boolean>;
+  findDelivery(id: string): Promise<GithubDelivery | undefined>;
+  updateDelivery(
+    id: string,
+    result: Pick<GithubDelivery, 'outcome' | 'message' | 'changeId'>,
+  ): Promise<void>;
+  /** Newest first; `before` continues after the last one of a previous page. */
+  listDeliveries(query: {
+    limit: number;
+    before?: { receivedAt: string; id: string };
+  }): Promise<GithubDelivery[]>;
+  deleteDeliveriesBefore(receivedAt: string): Promise<void>;
+  /**
+   * Serialises work on one pull request until the transaction ends, so two
+   * approvals arriving at once draft one change, not two. Must run in a transaction.
+   */
+  lockPullRequest(repository: string, number: number): Promise<void>;
+}
+
 export interface Repositories {
   readonly changes: ChangeRepository;
   readonly events: EventLog;
@@ -266,6 +313,7 @@ export interface Repositories {
   readonly sessions: WebSessionRepository;
   readonly signInLinks: SignInLinkRepository;
   readonly oidcLogins: OidcLoginRepository;
+  readonly github: GithubRepository;
 }
 
 export interface Transaction extends Repositories {

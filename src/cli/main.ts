@@ -5,6 +5,7 @@ import { ApiError } from './client.js';
 import { ExitStatus } from './exit-status.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerChangeCommands } from './commands/change.js';
+import { registerGateCommand } from './commands/gate.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerOutboxCommands } from './commands/outbox.js';
 import { registerPolicyCommands } from './commands/policy.js';
@@ -44,6 +45,7 @@ export async function runCli(
   registerPolicyCommands(program, cli);
   registerTokenCommands(program, cli);
   registerChangeCommands(program, cli);
+  registerGateCommand(program, cli);
   registerAuditCommands(program, cli);
   registerOutboxCommands(program, cli);
 

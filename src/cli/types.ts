@@ -1,8 +1,9 @@
 import type { Static } from 'typebox';
-import type { ChangeList, ChangeView, EventList, PolicyView } from '../http/schemas.js';
+import type { ChangeList, ChangeView, EventList, GateView, PolicyView } from '../http/schemas.js';
 
 /** The API's response shapes, shared from the one schema declaration. */
 export type ChangeJson = Static<typeof ChangeView>;
 export type ChangeListJson = Static<typeof ChangeList>;
 export type EventListJson = Static<typeof EventList>;
 export type PolicyJson = Static<typeof PolicyView>;
+export type GateJson = Static<typeof GateView>;

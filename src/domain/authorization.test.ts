@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { allowedActions, authorize, type AuthorizationFacts } from './authorization.js';
+import {
+  allowedActions,
+  authorize,
+  GITHUB_ACTOR,
+  type AuthorizationFacts,
+} from './authorization.js';
 import type { Change, Decision, RequirementSpec } from './change.js';
 import { AppError } from './errors.js';
-import type { ChangeAction } from './lifecycle.js';
+import { CHANGE_ACTIONS, type ChangeAction } from './lifecycle.js';
 import { DEFAULT_WORKING_HOURS, type Person } from './policy.js';
 import { evaluateApprovals } from './requirements.js';
 
@@ -266,5 +271,51 @@ describe('allowedActions', () => {
     expect(allowedActions(person('kim'), facts({ change: completed, approvers: ['kim'] }))).toEqual(
       ['verify', 'comment'],
     );
+  });
+});
+
+describe('authorize: unassigned drafts', () => {
+  const unassigned = () => facts({ change: change({ requester: null, state: 'draft' }) });
+
+  it('lets anyone claim one, and nobody claim a change that has a requester', () => {
+    for (const someone of [priya, lee, tom, dev])
+      expect(() => authorize(someone, 'claim', unassigned())).not.toThrow();
+    const error = errorOf(() => authorize(lee, 'claim', facts()));
+    expect(error.code).toBe('already_claimed');
+    expect(error.message).toBe('CHG-42 already has a requester (priya)');
+  });
+
+  it.each(['edit', 'submit', 'start', 'complete', 'fail'] as const)(
+    'lets nobody %s it before it is claimed',
+    (action) => {
+      for (const someone of [priya, dev]) {
+        const error = errorOf(() => authorize(someone, action, unassigned()));
+        expect(error.code).toBe('forbidden');
+        expect(error.message).toContain('CHG-42 is unassigned: claim it first');
+      }
+    },
+  );
+
+  it('lets only an admin withdraw it', () => {
+    expect(() => authorize(dev, 'withdraw', unassigned())).not.toThrow();
+    const error = errorOf(() => authorize(lee, 'withdraw', unassigned()));
+    expect(error.message).toContain('only an admin may withdraw it');
+  });
+});
+
+describe('authorize: the GitHub system actor', () => {
+  it('may start, complete and fail a change (from deployment statuses) and nothing else', () => {
+    const allowed = CHANGE_ACTIONS.filter((action) => {
+      try {
+        authorize(GITHUB_ACTOR, action, facts());
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(allowed).toEqual(['start', 'complete', 'fail']);
+    const error = errorOf(() => authorize(GITHUB_ACTOR, 'approve', facts()));
+    expect(error.code).toBe('forbidden');
+    expect(error.message).toBe('github may not approve a change; only people may');
   });
 });

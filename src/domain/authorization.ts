@@ -12,8 +12,37 @@ export interface AuthorizationFacts {
   readonly approvers: readonly string[];
 }
 
+/**
+ * Changeboard acting on facts an integration reported (GitHub said a deployment
+ * succeeded), never on anyone's say-so. Its id is the event's actor; the policy
+ * reserves it, so no person can have it.
+ */
+export interface SystemActor {
+  readonly kind: 'system';
+  readonly id: 'github';
+}
+
+export const GITHUB_ACTOR: SystemActor = { kind: 'system', id: 'github' };
+
+/** Ids a person in the policy may not have, because system actors sign events with them. */
+export const RESERVED_ACTOR_IDS: readonly string[] = [GITHUB_ACTOR.id];
+
+export type Actor = Person | SystemActor;
+
+export function isSystemActor(actor: Actor): actor is SystemActor {
+  return 'kind' in actor && actor.kind === 'system';
+}
+
+/** What a system actor may do by itself: move an approved change through its implementation, as deployments report it. */
+const SYSTEM_ACTIONS: readonly ChangeAction[] = ['start', 'complete', 'fail'];
+
 /** Who may do what (PRODUCT.md, "Who may do what"). Throws 403-class errors with the reason. */
-export function authorize(actor: Person, action: ChangeAction, facts: AuthorizationFacts): void {
+export function authorize(actor: Actor, action: ChangeAction, facts: AuthorizationFacts): void {
+  if (isSystemActor(actor)) {
+    if (!SYSTEM_ACTIONS.includes(action))
+      throw forbidden(`${actor.id} may not ${action} a change; only people may`);
+    return;
+  }
   const { change } = facts;
   const isRequester = actor.id === change.requester;
   switch (action) {
@@ -22,13 +51,26 @@ export function authorize(actor: Person, action: ChangeAction, facts: Authorizat
     case 'start':
     case 'complete':
     case 'fail':
+      if (change.requester === null)
+        throw forbidden(
+          `CHG-${change.id} is unassigned: claim it first to become its requester, then ${action} it`,
+        );
       if (!isRequester)
         throw forbidden(`only the requester (${change.requester}) may ${action} this change`);
+      return;
+    case 'claim':
+      if (change.requester !== null)
+        throw new AppError(
+          'already_claimed',
+          `CHG-${change.id} already has a requester (${change.requester})`,
+        );
       return;
     case 'withdraw':
       if (!isRequester && !actor.admin)
         throw forbidden(
-          `only the requester (${change.requester}) or an admin may withdraw this change`,
+          change.requester === null
+            ? `CHG-${change.id} is unassigned: only an admin may withdraw it (or claim it first)`
+            : `only the requester (${change.requester}) or an admin may withdraw this change`,
         );
       return;
     case 'verify':

@@ -27,6 +27,20 @@ export interface RequirementSpec {
   readonly service?: string;
 }
 
+/** The GitHub pull request a change was drafted from. */
+export interface PullRequestRef {
+  /** `owner/name`, lower-cased: GitHub treats repository names case-insensitively. */
+  readonly repository: string;
+  readonly number: number;
+  readonly url: string;
+  /** The commit the change covers: the PR's head when it was (last) approved or pushed to. */
+  readonly headSha: string;
+  /** Set once the PR is merged: the commit on the base branch that deployments usually run from. */
+  readonly mergeSha: string | null;
+  /** The PR author's GitHub login. */
+  readonly author: string;
+}
+
 export interface Change {
   readonly id: number;
   readonly title: string;
@@ -37,7 +51,8 @@ export interface Change {
   readonly plannedStart: string | null;
   readonly plannedEnd: string | null;
   readonly links: readonly Link[];
-  readonly requester: string;
+  /** Null for an unassigned draft: one drafted from a pull request whose author is not in the policy, until someone claims it. */
+  readonly requester: string | null;
   readonly state: ChangeState;
   /** Bumped by every action that changes the change; PATCH must name the version it edits. */
   readonly version: number;
@@ -51,6 +66,7 @@ export interface Change {
   readonly submittedAt: string | null;
   /** When approvers were last asked: at submit, and again when an edit re-computed the requirements. */
   readonly requestedAt: string | null;
+  readonly pullRequest?: PullRequestRef;
 }
 
 export type Verdict = 'approve' | 'reject';

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'invalid_state',
   'stale_version',
   'already_decided',
+  'already_claimed',
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',
@@ -21,6 +22,7 @@ export const ERROR_CODES = [
   'change_frozen',
   'unsatisfiable_requirement',
   'policy_invalid',
+  'integration_not_configured',
   'internal',
 ] as const;
 

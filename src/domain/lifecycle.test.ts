@@ -21,6 +21,7 @@ const ALLOWED: Record<ChangeAction, ChangeState[]> = {
   complete: ['in_progress'],
   fail: ['in_progress', 'completed'],
   verify: ['completed'],
+  claim: ['draft'],
 };
 
 describe('canPerform', () => {

@@ -11,6 +11,7 @@ export const CHANGE_ACTIONS = [
   'complete',
   'fail',
   'verify',
+  'claim',
 ] as const;
 export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
 
@@ -25,6 +26,8 @@ const ALLOWED_FROM: Record<ChangeAction, readonly ChangeState[]> = {
   // A change can fail while it is applied, or be rolled back after it was thought complete.
   fail: ['in_progress', 'completed'],
   verify: ['completed'],
+  // Only a draft can be unassigned: submitting needs a requester.
+  claim: ['draft'],
 };
 
 /** The state a lifecycle action leads to; decisions and submit are decided by the approval rules instead. */

@@ -82,6 +82,8 @@ export interface ChangeType {
   readonly escalateAfterMs?: number;
   readonly escalateTo?: string;
   readonly notifyOutsideWorkingHours: boolean;
+  /** New commits pushed to a change's pull request keep its approvals (default: they withdraw them). */
+  readonly keepApprovalsOnPush: boolean;
 }
 
 /** Recipients a notification rule may name besides channel ids. */

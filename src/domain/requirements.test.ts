@@ -19,7 +19,14 @@ const GROUPS: Record<string, readonly string[]> = {
 };
 
 function changeType(id: string, approvals: ApprovalRule[], distinctApprovers = false): ChangeType {
-  return { id, label: id, approvals, distinctApprovers, notifyOutsideWorkingHours: false };
+  return {
+    id,
+    label: id,
+    approvals,
+    distinctApprovers,
+    notifyOutsideWorkingHours: false,
+    keepApprovalsOnPush: false,
+  };
 }
 
 function service(id: string, approvers?: string): Service {

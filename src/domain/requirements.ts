@@ -48,7 +48,7 @@ type GroupMembers = (group: string) => readonly string[];
 export function evaluateApprovals(
   requirements: readonly RequirementSpec[],
   decisions: readonly Decision[],
-  options: { requester: string; distinctApprovers: boolean; membersOf: GroupMembers },
+  options: { requester: string | null; distinctApprovers: boolean; membersOf: GroupMembers },
 ): ApprovalEvaluation {
   const approvers = decisions
     .filter((decision) => decision.verdict === 'approve' && decision.person !== options.requester)
@@ -102,7 +102,7 @@ export function evaluateApprovals(
  */
 export function findUnsatisfiable(
   requirements: readonly RequirementSpec[],
-  options: { requester: string; distinctApprovers: boolean; membersOf: GroupMembers },
+  options: { requester: string | null; distinctApprovers: boolean; membersOf: GroupMembers },
 ): string[] {
   const candidates = [
     ...new Set(requirements.flatMap((requirement) => options.membersOf(requirement.group))),

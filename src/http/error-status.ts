@@ -12,6 +12,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   invalid_state: 409,
   stale_version: 409,
   already_decided: 409,
+  already_claimed: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
@@ -19,5 +20,6 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   change_frozen: 422,
   unsatisfiable_requirement: 422,
   policy_invalid: 500,
+  integration_not_configured: 503,
   internal: 500,
 };

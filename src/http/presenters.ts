@@ -10,7 +10,9 @@ import { computeRequirements } from '../domain/requirements.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChangeViewJson, EventViewJson, SessionViewJson } from './schemas.js';
 import type { Static } from 'typebox';
-import type { PolicyView } from './schemas.js';
+import type { GateView, GithubDeliveryList, PolicyView } from './schemas.js';
+import type { GithubDelivery } from '../app/ports.js';
+import type { GateAnswer } from '../app/check-gate.js';
 
 export interface PresentContext {
   readonly policy: Policy;
@@ -84,6 +86,7 @@ export function presentChange(
     createdAt: change.createdAt,
     updatedAt: change.updatedAt,
     submittedAt: change.submittedAt,
+    pullRequest: change.pullRequest ? { ...change.pullRequest } : null,
   };
 }
 
@@ -151,6 +154,7 @@ export function presentPolicy(policy: Policy): Static<typeof PolicyView> {
       id: t.id,
       label: t.label,
       distinctApprovers: t.distinctApprovers,
+      keepApprovalsOnPush: t.keepApprovalsOnPush,
       approvals: t.approvals.map((a) => ({
         from: a.from,
         count: a.count,
@@ -165,5 +169,29 @@ export function presentPolicy(policy: Policy): Static<typeof PolicyView> {
       services: [...f.services],
     })),
     meetings: policy.meetings.map((m) => ({ name: m.name, when: { ...m.when } })),
+  };
+}
+
+export function presentDelivery(
+  delivery: GithubDelivery,
+): Static<typeof GithubDeliveryList>['items'][number] {
+  return {
+    id: delivery.id,
+    event: delivery.event,
+    action: delivery.action,
+    repository: delivery.repository,
+    receivedAt: delivery.receivedAt,
+    outcome: delivery.outcome,
+    message: delivery.message,
+    changeId: delivery.changeId === null ? null : formatChangeId(delivery.changeId),
+  };
+}
+
+export function presentGate(ctx: PresentContext, answer: GateAnswer): Static<typeof GateView> {
+  return {
+    covered: answer.covered,
+    final: answer.final,
+    reason: answer.reason,
+    change: answer.change ? presentChange(ctx, answer.change) : null,
   };
 }

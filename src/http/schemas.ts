@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { OUTBOX_STATUSES } from '../app/ports.js';
 import { VIEWER_ACTIONS } from '../domain/authorization.js';
 import { CHANGE_STATES } from '../domain/change.js';
+import { WEBHOOK_OUTCOMES } from '../app/ports.js';
 import { EVENT_TYPES } from '../domain/events.js';
 import { FIELD_TYPES } from '../domain/policy.js';
 import { Nullable, StringEnum } from '../shared/schema.js';
@@ -91,6 +92,12 @@ export const ListChangesQuery = Type.Object(
     requester: Type.Optional(
       Type.String({ description: 'Comma-separated person ids; `me` for yourself' }),
     ),
+    unassigned: Type.Optional(
+      Type.Boolean({
+        description:
+          'true: only unassigned drafts (no requester yet); false: only assigned changes',
+      }),
+    ),
     q: Type.Optional(
       Type.String({ maxLength: 200, description: 'Words to find in the title or description' }),
     ),
@@ -143,6 +150,18 @@ const DecisionView = Type.Object({
   at: Type.String(),
 });
 
+const PullRequestView = Type.Object(
+  {
+    repository: Type.String({ examples: ['example-corp/payments-api'] }),
+    number: Type.Integer(),
+    url: Type.String(),
+    headSha: Type.String({ description: 'The commit the change covers' }),
+    mergeSha: Nullable(Type.String({ description: 'The merge commit, once merged; covered too' })),
+    author: Type.String({ description: 'GitHub login of the PR author' }),
+  },
+  { description: 'The GitHub pull request the change was drafted from' },
+);
+
 export const ChangeView = Type.Object({
   id: Type.String({ examples: ['CHG-42'] }),
   number: Type.Integer(),
@@ -158,7 +177,12 @@ export const ChangeView = Type.Object({
   plannedStart: Nullable(Type.String()),
   plannedEnd: Nullable(Type.String()),
   links: Type.Array(Link),
-  requester: Type.String(),
+  requester: Nullable(
+    Type.String({
+      description:
+        'Null for an unassigned draft (from a pull request whose author is not in the policy): anyone may claim it',
+    }),
+  ),
   state: StringEnum(CHANGE_STATES),
   version: Type.Integer(),
   requirements: Type.Array(Requirement, {
@@ -188,6 +212,7 @@ export const ChangeView = Type.Object({
   createdAt: Type.String(),
   updatedAt: Type.String(),
   submittedAt: Nullable(Type.String()),
+  pullRequest: Nullable(PullRequestView),
 });
 export type ChangeViewJson = Static<typeof ChangeView>;
 
@@ -252,6 +277,9 @@ export const PolicyView = Type.Object({
       id: Type.String(),
       label: Type.String(),
       distinctApprovers: Type.Boolean(),
+      keepApprovalsOnPush: Type.Boolean({
+        description: 'Pushing new commits to the pull request keeps the approvals',
+      }),
       approvals: Type.Array(
         Type.Object({
           from: Type.String(),
@@ -273,7 +301,7 @@ export const PolicyView = Type.Object({
   meetings: Type.Array(Type.Object({ name: Type.String(), when: ConditionView })),
 });
 
-export const DeliveryView = Type.Object({
+export const OutboxMessageView = Type.Object({
   id: Type.String({ description: 'Stable id, sent as X-Changeboard-Delivery / Message-ID' }),
   kind: Type.String({ description: 'teams, slack, webhook, email, …' }),
   target: Type.String({ description: 'Channel or person id' }),
@@ -289,17 +317,17 @@ export const DeliveryView = Type.Object({
   sentAt: Nullable(Type.String()),
 });
 
-export const DeliveryList = Type.Object({
-  items: Type.Array(DeliveryView),
+export const OutboxList = Type.Object({
+  items: Type.Array(OutboxMessageView),
   counts: Type.Record(Type.String(), Type.Integer()),
 });
 
-export const DeliveryParams = Type.Object(
+export const OutboxParams = Type.Object(
   { id: Type.String({ minLength: 1, maxLength: 100 }) },
   Strict,
 );
 
-export const ListDeliveriesQuery = Type.Object(
+export const ListOutboxQuery = Type.Object(
   {
     status: Type.Optional(
       Type.String({ description: `Comma-separated: ${OUTBOX_STATUSES.join(', ')}` }),
@@ -370,4 +398,69 @@ export const ErrorBody = Type.Object({
     message: Type.String(),
     details: Type.Array(Type.Object({ path: Type.String(), message: Type.String() })),
   }),
+});
+
+const Delivery = Type.Object({
+  id: Type.String({ description: 'X-GitHub-Delivery' }),
+  event: Type.String({ examples: ['pull_request_review'] }),
+  action: Nullable(Type.String()),
+  repository: Nullable(Type.String()),
+  receivedAt: Type.String(),
+  outcome: StringEnum(WEBHOOK_OUTCOMES, {
+    description:
+      'processed: it drafted or moved a change; ignored: nothing to do; refused: the rules did not allow it (see message)',
+  }),
+  message: Type.String(),
+  changeId: Nullable(Type.String({ examples: ['CHG-42'] })),
+});
+
+export const WebhookReceipt = Type.Object({
+  ...Delivery.properties,
+  duplicate: Type.Boolean({
+    description: 'This delivery id was received before (a redelivery): nothing was done again',
+  }),
+});
+
+export const GithubDeliveryList = Type.Object({
+  items: Type.Array(Delivery),
+  nextCursor: Nullable(Type.String()),
+});
+
+export const ListGithubDeliveriesQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  Strict,
+);
+
+export const GateQuery = Type.Object(
+  {
+    repo: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$',
+        description: 'OWNER/NAME of a GitHub repository (with sha)',
+      }),
+    ),
+    sha: Type.Optional(
+      Type.String({
+        pattern: '^[0-9a-fA-F]{40}(?:[0-9a-fA-F]{24})?$',
+        description: 'The full commit SHA (with repo)',
+      }),
+    ),
+    change: Type.Optional(ChangeId),
+  },
+  Strict,
+);
+
+export const GateView = Type.Object({
+  covered: Type.Boolean({
+    description: 'An approved change (or one in progress, completed or verified) covers it',
+  }),
+  final: Type.Boolean({
+    description:
+      'Waiting cannot change the answer: covered, or the change was rejected, withdrawn or failed',
+  }),
+  reason: Type.String(),
+  change: Nullable(ChangeView),
 });

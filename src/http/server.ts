@@ -13,8 +13,10 @@ import { handleError, malformedJson } from './errors.js';
 import { actionLinkRoutes } from './routes/action-links.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { changeRoutes } from './routes/changes.js';
-import { deliveryRoutes } from './routes/deliveries.js';
+import { outboxRoutes } from './routes/outbox.js';
 import { liveRoutes } from './routes/live.js';
+import { gateRoutes } from './routes/gate.js';
+import { githubDeliveryRoutes, githubWebhookRoutes } from './routes/github.js';
 import { policyRoutes } from './routes/policy.js';
 import { sessionRoutes, signInRoutes } from './routes/session.js';
 import { DEFAULT_WEB_ROOT, registerWebApp } from './web-app.js';
@@ -146,12 +148,16 @@ export async function buildServer(
       await api.register(sessionRoutes(ctx));
       await api.register(policyRoutes(ctx));
       await api.register(changeRoutes(ctx));
-      await api.register(deliveryRoutes(ctx));
+      await api.register(outboxRoutes(ctx));
       await api.register(calendarRoutes(ctx));
       await api.register(live.plugin);
+      await api.register(gateRoutes(ctx));
+      await api.register(githubDeliveryRoutes(ctx));
     },
     { prefix: '/api/v1' },
   );
+  // Authenticated by its signature, not a bearer token, and parsed from the raw body: its own context.
+  await app.register(githubWebhookRoutes(ctx), { prefix: '/api/v1' });
   if (options.webRoot !== false) registerWebApp(app, options.webRoot ?? DEFAULT_WEB_ROOT);
   return app;
 }

@@ -66,8 +66,9 @@ export function planNotifications(
       if (channel.type === 'webhook') planner.addWebhook(channel.id, event);
     }
     if (event.type === 'created' && event.data.source === 'github') {
+      // An unassigned draft (the PR's author is not in the policy) has nobody to tell but the channels.
       planner.addPerson(
-        change.requester,
+        change.requester ?? '',
         { template: 'draft-from-pull-request', eventId: event.id },
         event.id,
       );
@@ -153,7 +154,8 @@ class MessagePlanner {
         if (rule.via !== 'chat' && this.change.state === 'pending')
           evaluation.eligibleApprovers.forEach((p) => this.addPerson(p, topic, eventId));
       } else if (target === 'requester') {
-        if (rule.via !== 'chat') this.addPerson(this.change.requester, topic, eventId);
+        if (rule.via !== 'chat' && this.change.requester)
+          this.addPerson(this.change.requester, topic, eventId);
       } else if (policy.channels.has(target)) {
         if (rule.via !== 'email') this.addChannel(target, topic, eventId);
       } else if (policy.groups.has(target)) {

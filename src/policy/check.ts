@@ -1,5 +1,6 @@
 import type { ConditionValue, FieldType } from '../domain/policy.js';
 import { CONDITION_KEYWORDS, NOTIFICATION_AUDIENCES, SERVICE_APPROVERS } from '../domain/policy.js';
+import { RESERVED_ACTOR_IDS } from '../domain/authorization.js';
 import { NOTIFICATION_EVENTS } from '../domain/events.js';
 import { checkAnswer } from '../domain/fields.js';
 import { parseDuration } from '../shared/duration.js';
@@ -47,6 +48,12 @@ export function checkPolicyFile(
         `${person.email} is already used by people[${emails.get(person.email.toLowerCase())}]`,
       ),
     );
+    if (RESERVED_ACTOR_IDS.includes(person.id)) {
+      error(
+        ['people', i, 'id'],
+        `"${person.id}" is reserved: the timeline shows it for what the ${person.id} integration did`,
+      );
+    }
     if (person.github) {
       noteUnique(logins, person.github.toLowerCase(), i, () =>
         error(
@@ -268,6 +275,12 @@ export function checkPolicyFile(
     }
     if (changeType.approvals.length === 0 && (changeType.remindAfter || changeType.escalateAfter)) {
       warn([...at], 'reminders and escalation never fire for a type that needs no approval');
+    }
+    if (changeType.approvals.length === 0 && changeType.keepApprovalsOnPush) {
+      warn(
+        [...at, 'keepApprovalsOnPush'],
+        'has no effect: a type that needs no approval is approved again as soon as new commits are pushed',
+      );
     }
   }
 

@@ -693,6 +693,68 @@ describe('broken policies: one problem each, with its path', () => {
   });
 });
 
+describe('keepApprovalsOnPush', () => {
+  it('is off unless a change type turns it on', () => {
+    const result = parsePolicy(
+      variant([
+        '    escalateTo: change-managers\n',
+        '    escalateTo: change-managers\n    keepApprovalsOnPush: true\n',
+      ]),
+      ENV,
+    );
+    if (!result.ok) throw new Error('the variant should load');
+    expect(result.warnings).toEqual([]);
+    expect(result.policy.changeTypes.get('normal')!.keepApprovalsOnPush).toBe(true);
+    expect(result.policy.changeTypes.get('emergency')!.keepApprovalsOnPush).toBe(false);
+  });
+
+  it('must be true or false', () => {
+    expect(
+      errorsOf(
+        variant([
+          '    escalateTo: change-managers\n',
+          '    escalateTo: change-managers\n    keepApprovalsOnPush: sometimes\n',
+        ]),
+      ),
+    ).toEqual([
+      { path: 'changeTypes.normal.keepApprovalsOnPush', message: 'must be true or false' },
+    ]);
+  });
+
+  it('warns that it means nothing on a type that needs no approval', () => {
+    const text = variant([
+      '    approvals: []                 # approved as soon as it is submitted\n',
+      '    approvals: []\n    keepApprovalsOnPush: true\n',
+    ]);
+    const result = parsePolicy(text, ENV);
+    if (!result.ok) throw new Error('a warning must not stop the policy from loading');
+    expect(result.warnings).toEqual([
+      expect.objectContaining({
+        path: 'changeTypes.standard.keepApprovalsOnPush',
+        severity: 'warning',
+        line: lineOf(text, 'keepApprovalsOnPush'),
+        message:
+          'has no effect: a type that needs no approval is approved again as soon as new commits are pushed',
+      }),
+    ]);
+  });
+});
+
+describe('reserved person ids', () => {
+  it('refuses a person called "github": the GitHub integration acts under that name', () => {
+    expect(
+      errorsOf(
+        variant(['  - id: tom\n', '  - id: github\n'], ['security: [tom]', 'security: [github]']),
+      ),
+    ).toEqual([
+      {
+        path: 'people[4].id',
+        message: '"github" is reserved: the timeline shows it for what the github integration did',
+      },
+    ]);
+  });
+});
+
 describe('invalid YAML', () => {
   it('reports the line of a tab used as indentation', () => {
     const text = variant(['  cto: [sam]\n', '  cto: [sam]\n\tboard: [kim]\n']);

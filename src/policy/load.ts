@@ -173,6 +173,7 @@ function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
         escalateAfterMs: t.escalateAfter ? parseDuration(t.escalateAfter) : undefined,
         escalateTo: t.escalateTo,
         notifyOutsideWorkingHours: t.notifyOutsideWorkingHours ?? false,
+        keepApprovalsOnPush: t.keepApprovalsOnPush ?? false,
       },
     ]),
   );

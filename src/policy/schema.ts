@@ -83,6 +83,7 @@ const ChangeType = Type.Object(
     escalateAfter: Type.Optional(Type.String()),
     escalateTo: Type.Optional(Id),
     notifyOutsideWorkingHours: Type.Optional(Type.Boolean()),
+    keepApprovalsOnPush: Type.Optional(Type.Boolean()),
   },
   Strict,
 );

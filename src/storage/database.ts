@@ -29,8 +29,9 @@ export async function migrateToLatest(database: Database): Promise<void> {
   const provider: MigrationProvider = {
     getMigrations: () => Promise.resolve(migrations(database.dialect)),
   };
-  // Kysely looks for its bookkeeping tables in every schema it can see; name ours,
-  // or another schema's tables on the same PostgreSQL database fool it.
+  // Kysely looks for its migration tables in every schema it can see unless told which one: on
+  // PostgreSQL, a second Changeboard (or a test) in another schema of the same database would make
+  // it skip creating its own and fail. Ours live in the connection's current schema.
   const migrationTableSchema =
     database.dialect === 'postgres'
       ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db))

@@ -12,6 +12,7 @@ import type {
 import type { Change, ChangeState, Decision, Verdict } from '../domain/change.js';
 import { hashEvent, type AuditEvent, type EventType } from '../domain/events.js';
 import type { DialectName } from './database.js';
+import { githubRepository } from './github-repositories.js';
 import { actionLinkRepository, nudgeRepository, outboxRepository } from './outbox-repositories.js';
 import {
   oidcLoginRepository,
@@ -38,6 +39,7 @@ export function createRepositories(db: Kysely<DatabaseSchema>, dialect: DialectN
     sessions: webSessionRepository(db),
     signInLinks: signInLinkRepository(db),
     oidcLogins: oidcLoginRepository(db),
+    github: githubRepository(db, dialect),
   };
 }
 
@@ -86,6 +88,8 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
       if (query.states?.length) select = select.where('state', 'in', [...query.states]);
       if (query.types?.length) select = select.where('type', 'in', [...query.types]);
       if (query.requesters?.length) select = select.where('requester', 'in', [...query.requesters]);
+      if (query.unassigned !== undefined)
+        select = select.where('requester', query.unassigned ? 'is' : 'is not', null);
       if (query.services?.length) {
         const services = [...query.services];
         select = select.where((eb) =>
@@ -229,6 +233,34 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
       return rows.map(fromRow);
     },
 
+    async findLatestForPullRequest(repository, number, options = {}) {
+      let query = db
+        .selectFrom('changes')
+        .selectAll()
+        .where('github_repository', '=', repository.toLowerCase())
+        .where('github_pull_number', '=', number)
+        .orderBy('id', 'desc')
+        .limit(1);
+      if (options.forUpdate && dialect === 'postgres') query = query.forUpdate();
+      const row = await query.executeTakeFirst();
+      return row && fromRow(row);
+    },
+
+    async findLatestForCommit(repository, sha) {
+      const commit = sha.toLowerCase();
+      const row = await db
+        .selectFrom('changes')
+        .selectAll()
+        .where('github_repository', '=', repository.toLowerCase())
+        .where((eb) =>
+          eb.or([eb('github_head_sha', '=', commit), eb('github_merge_sha', '=', commit)]),
+        )
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row && fromRow(row);
+    },
+
     async insertDecision(decision) {
       await db
         .insertInto('decisions')
@@ -277,6 +309,12 @@ function toRow(change: NewChange): Omit<ChangesTable, 'id'> {
     updated_at: change.updatedAt,
     submitted_at: change.submittedAt,
     requested_at: change.requestedAt,
+    github_repository: change.pullRequest?.repository.toLowerCase() ?? null,
+    github_pull_number: change.pullRequest?.number ?? null,
+    github_pull_url: change.pullRequest?.url ?? null,
+    github_head_sha: change.pullRequest?.headSha.toLowerCase() ?? null,
+    github_merge_sha: change.pullRequest?.mergeSha?.toLowerCase() ?? null,
+    github_author: change.pullRequest?.author ?? null,
   };
 }
 
@@ -301,6 +339,17 @@ function fromRow(row: Selectable<ChangesTable>): Change {
     updatedAt: row.updated_at,
     submittedAt: row.submitted_at,
     requestedAt: row.requested_at,
+    ...(row.github_repository !== null &&
+      row.github_pull_number !== null && {
+        pullRequest: {
+          repository: row.github_repository,
+          number: row.github_pull_number,
+          url: row.github_pull_url ?? '',
+          headSha: row.github_head_sha ?? '',
+          mergeSha: row.github_merge_sha,
+          author: row.github_author ?? '',
+        },
+      }),
   };
 }
 

@@ -11,7 +11,7 @@ export interface ChangesTable {
   planned_start: string | null;
   planned_end: string | null;
   links: string;
-  requester: string;
+  requester: string | null;
   state: string;
   version: number;
   round: number;
@@ -21,6 +21,12 @@ export interface ChangesTable {
   updated_at: string;
   submitted_at: string | null;
   requested_at: string | null;
+  github_repository: string | null;
+  github_pull_number: number | null;
+  github_pull_url: string | null;
+  github_head_sha: string | null;
+  github_merge_sha: string | null;
+  github_author: string | null;
 }
 
 export interface ChangeServicesTable {
@@ -135,6 +141,17 @@ export interface OidcLoginsTable {
   expires_at: string;
 }
 
+export interface GithubDeliveriesTable {
+  id: string;
+  event: string;
+  action: string | null;
+  repository: string | null;
+  received_at: string;
+  outcome: string;
+  message: string;
+  change_id: number | null;
+}
+
 export interface DatabaseSchema {
   web_sessions: WebSessionsTable;
   sign_in_links: SignInLinksTable;
@@ -149,4 +166,5 @@ export interface DatabaseSchema {
   audit_head: AuditHeadTable;
   api_tokens: ApiTokensTable;
   policies: PoliciesTable;
+  github_deliveries: GithubDeliveriesTable;
 }

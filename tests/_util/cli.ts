@@ -90,3 +90,63 @@ export function startServer(env: Record<string, string>, cwd = ROOT): Promise<Ru
     });
   });
 }
+
+export interface CliProcess {
+  /** Resolves once stdout or stderr contains `text`. */
+  waitForOutput(text: string, timeoutMs?: number): Promise<void>;
+  readonly result: Promise<CliResult>;
+}
+
+/** The CLI as a process whose output can be watched while it runs (e.g. `gate --wait`). */
+export function spawnCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  cwd = ROOT,
+): CliProcess {
+  const child = spawn(process.execPath, [...CLI, ...args], {
+    cwd,
+    env: { ...process.env, ...env, NODE_NO_WARNINGS: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const watchers: { text: string; resolve: () => void }[] = [];
+  const check = () => {
+    for (const watcher of [...watchers]) {
+      if (stdout.includes(watcher.text) || stderr.includes(watcher.text)) {
+        watchers.splice(watchers.indexOf(watcher), 1);
+        watcher.resolve();
+      }
+    }
+  };
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    check();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    check();
+  });
+  const result = new Promise<CliResult>((resolve) =>
+    child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr })),
+  );
+  return {
+    result,
+    waitForOutput(text, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no "${text}" in time:\n${stdout}\n${stderr}`)),
+          timeoutMs,
+        );
+        watchers.push({
+          text,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+        check();
+      });
+    },
+  };
+}

@@ -134,6 +134,10 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
     .option('--service <ids>', 'comma-separated services')
     .option('--type <types>', 'comma-separated change types')
     .option('--requester <ids>', 'comma-separated people; "me" for yourself')
+    .option(
+      '--unassigned',
+      'only unassigned drafts (from pull requests by people not in the policy)',
+    )
     .option('-q, --search <words>', 'words in the title or description')
     .option('--limit <n>', 'how many (1-200)', '50')
     .option('--cursor <cursor>', 'continue from a previous page')
@@ -144,6 +148,7 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
           service?: string;
           type?: string;
           requester?: string;
+          unassigned?: boolean;
           search?: string;
           limit: string;
           cursor?: string;
@@ -155,6 +160,7 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
           ['service', options.service],
           ['type', options.type],
           ['requester', options.requester],
+          ['unassigned', options.unassigned ? 'true' : undefined],
           ['q', options.search],
           ['limit', options.limit],
           ['cursor', options.cursor],
@@ -174,7 +180,7 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
               c.state,
               c.type,
               c.services.join(','),
-              c.requester,
+              c.requester ?? '(unassigned)',
               c.waitingFor.join(',') || '-',
               truncate(c.title, 50),
             ]),
@@ -183,6 +189,16 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
         );
         if (page.nextCursor) cli.output.out(`\nMore: --cursor ${page.nextCursor}`);
       },
+    );
+
+  remote(change.command('claim'))
+    .description('become the requester of an unassigned draft (drafted from a pull request)')
+    .argument('<id>', 'change id')
+    .action(async (id: string, options: RemoteOptions) =>
+      print(
+        options,
+        await clientFor(options).request<ChangeJson>('POST', `/changes/${id}/claim`, {}),
+      ),
     );
 
   remote(change.command('submit'))
@@ -276,8 +292,12 @@ function describeChange(c: ChangeJson): string {
   const lines = [
     `${c.id}  ${c.title}`,
     `  state:     ${c.state} (version ${c.version})`,
-    `  type:      ${c.type}    services: ${c.services.join(', ')}    requester: ${c.requester}`,
+    `  type:      ${c.type}    services: ${c.services.join(', ')}    requester: ${c.requester ?? `unassigned (claim it: changeboard change claim ${c.id})`}`,
   ];
+  if (c.pullRequest)
+    lines.push(
+      `  pull req:  ${c.pullRequest.repository}#${c.pullRequest.number} by @${c.pullRequest.author}, head ${c.pullRequest.headSha.slice(0, 12)}${c.pullRequest.mergeSha ? `, merged as ${c.pullRequest.mergeSha.slice(0, 12)}` : ''}`,
+    );
   if (c.plannedStart)
     lines.push(`  planned:   ${c.plannedStart}${c.plannedEnd ? ` → ${c.plannedEnd}` : ''}`);
   for (const warning of c.freezeWarnings)
@@ -311,6 +331,10 @@ function describeChange(c: ChangeJson): string {
 function describeEvent(type: string, data: Record<string, unknown>): string {
   const comment = typeof data.comment === 'string' ? `: ${data.comment}` : '';
   switch (type) {
+    case 'created':
+      return data.source === 'github'
+        ? `drafted from pull request ${String(data.repository)}#${String(data.number)} by @${String(data.author)}`
+        : 'created';
     case 'commented':
       return `commented: ${String(data.body)}`;
     case 'edited':

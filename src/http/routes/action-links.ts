@@ -113,7 +113,7 @@ ${change ? `<p><a href="/changes/${escapeHtml(formatChangeId(change.id))}">Open 
 function facts(ctx: AppContext, change: Change): string {
   const name = (id: string) => ctx.policy.people.get(id)?.name ?? id;
   const rows: [string, string][] = [
-    ['Requester', name(change.requester)],
+    ['Requester', change.requester ? name(change.requester) : 'unassigned'],
     ['Type', ctx.policy.changeTypes.get(change.type)?.label ?? change.type],
     ['Services', change.services.map((s) => ctx.policy.services.get(s)?.name ?? s).join(', ')],
     ['State', change.state.replace('_', ' ')],

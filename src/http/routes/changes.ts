@@ -1,5 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { moveChange } from '../../app/change-lifecycle.js';
+import { claimChange } from '../../app/claim-change.js';
 import { commentOnChange } from '../../app/comment-on-change.js';
 import { createChange } from '../../app/create-change.js';
 import { decideChange } from '../../app/decide-change.js';
@@ -148,6 +149,21 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
       },
     );
 
+    app.post(
+      '/changes/:id/claim',
+      {
+        schema: actionSchema(
+          'Claim an unassigned draft (one drafted from a pull request whose author is not in the policy): you become its requester',
+        ),
+      },
+      async (request) => {
+        const change = await claimChange(ctx, actorOf(request), changeId(request.params.id), {
+          version: request.body.version,
+        });
+        return present(change.id, actorOf(request));
+      },
+    );
+
     for (const verdict of ['approve', 'reject'] as const) {
       app.post(
         `/changes/:id/${verdict}`,
@@ -253,6 +269,7 @@ interface ListQueryInput {
   service?: string;
   type?: string;
   requester?: string;
+  unassigned?: boolean;
   q?: string;
   needsDiscussion?: boolean;
   awaiting?: 'me';
@@ -325,6 +342,7 @@ function toChangeQuery(policy: Policy, actor: Person, input: ListQueryInput): Ch
     services,
     types,
     requesters,
+    unassigned: input.unassigned,
     text: input.q,
     needsDiscussion: input.needsDiscussion,
     beforeId,

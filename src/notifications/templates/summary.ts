@@ -42,7 +42,9 @@ export function summarise(
     title: change.title,
     state: change.state.replace('_', ' '),
     description: change.description,
-    requester: name(change.requester),
+    requester: change.requester
+      ? name(change.requester)
+      : 'unassigned (claim it on the change page)',
     type: policy.changeTypes.get(change.type)?.label ?? change.type,
     services: change.services.map((s) => policy.services.get(s)?.name ?? s).join(', '),
     risk: risk === undefined ? undefined : String(risk),

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import type { DialectName } from '../database.js';
 import { initial } from './0001-initial.js';
 import { outbox } from './0002-outbox.js';
+import { github } from './0003-github.js';
 import { web } from './0004-web.js';
 
 /** A static index (no directory scanning): what runs is exactly what was reviewed. */
@@ -9,6 +10,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-initial': initial(dialect),
     '0002-outbox': outbox(),
+    '0003-github': github(),
     '0004-web': web(),
   };
 }

@@ -30,9 +30,9 @@ export function ChangeCard({ change, typeLabel }: { change: Change; typeLabel: s
       <div className="card-foot">
         <span className="requester">
           <span className="avatar" aria-hidden="true">
-            {nameOf(change.requester).slice(0, 1)}
+            {change.requester ? nameOf(change.requester).slice(0, 1) : '?'}
           </span>
-          {nameOf(change.requester)}
+          {change.requester ? nameOf(change.requester) : 'Unassigned'}
         </span>
         {change.freezeWarnings.length > 0 ? <Chip tone="warning">Freeze</Chip> : null}
         {change.needsDiscussion.length > 0 ? <Chip tone="info">Discuss</Chip> : null}

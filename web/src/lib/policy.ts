@@ -48,6 +48,7 @@ export function toFormPolicy(policy: PolicyInfo): FormPolicy {
           id: t.id,
           label: t.label,
           approvals: [],
+          keepApprovalsOnPush: false,
           distinctApprovers: t.distinctApprovers,
           notifyOutsideWorkingHours: false,
         },

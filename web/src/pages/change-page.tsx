@@ -30,6 +30,12 @@ const ACTIONS: Record<
   Decision,
   { label: string; tone: string; confirm: string; comment: 'required' | 'optional' }
 > = {
+  claim: {
+    label: 'Claim this draft',
+    tone: 'primary',
+    confirm: 'Become its requester',
+    comment: 'optional',
+  },
   submit: { label: 'Submit for approval', tone: 'primary', confirm: 'Submit', comment: 'optional' },
   approve: { label: 'Approve', tone: 'success', confirm: 'Approve', comment: 'optional' },
   reject: { label: 'Reject', tone: 'danger', confirm: 'Reject', comment: 'required' },
@@ -40,6 +46,7 @@ const ACTIONS: Record<
   withdraw: { label: 'Withdraw', tone: 'quiet', confirm: 'Withdraw', comment: 'optional' },
 };
 const ORDER: Decision[] = [
+  'claim',
   'submit',
   'approve',
   'reject',
@@ -85,7 +92,16 @@ function ChangeDetails({ change }: { change: Change }) {
         </div>
         <PageHeading title={`${change.id} ${change.title}`}>{change.title}</PageHeading>
         <p className="muted">
-          Requested by <strong>{nameOf(change.requester)}</strong>{' '}
+          {change.requester ? (
+            <>
+              Requested by <strong>{nameOf(change.requester)}</strong>{' '}
+            </>
+          ) : (
+            <>
+              <strong>Unassigned</strong>: drafted from a pull request whose author is not in the
+              policy; claim it to fill it in and submit it.{' '}
+            </>
+          )}
           <time dateTime={change.createdAt} title={formatFull(change.createdAt)}>
             {formatRelative(change.createdAt)}
           </time>

@@ -6,11 +6,11 @@ import { invalidInput } from '../../domain/errors.js';
 import type { AppContext } from '../../context.js';
 import { actorOf } from '../auth.js';
 import {
-  DeliveryList,
-  DeliveryParams,
-  DeliveryView,
+  OutboxList,
+  OutboxParams,
+  OutboxMessageView,
   ErrorBody,
-  ListDeliveriesQuery,
+  ListOutboxQuery,
 } from '../schemas.js';
 
 const tags = ['outbox'];
@@ -18,7 +18,7 @@ const security = [{ bearer: [] }];
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 /** The outbox, for admins: what is pending, failed or dead-lettered, and why. */
-export function deliveryRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
+export function outboxRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
     app.get(
       '/outbox',
@@ -27,8 +27,8 @@ export function deliveryRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
           tags,
           security,
           summary: 'Notification deliveries, newest first (admins)',
-          querystring: ListDeliveriesQuery,
-          response: { 200: DeliveryList, ...errors },
+          querystring: ListOutboxQuery,
+          response: { 200: OutboxList, ...errors },
         },
       },
       async (request) => {
@@ -50,7 +50,7 @@ export function deliveryRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
           changeId: request.query.change ? parseChangeId(request.query.change) : undefined,
           limit: request.query.limit ?? 100,
         });
-        return { items: items.map(presentDelivery), counts };
+        return { items: items.map(presentOutboxMessage), counts };
       },
     );
     app.post(
@@ -60,21 +60,21 @@ export function deliveryRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
           tags,
           security,
           summary: 'Retry a failed or dead delivery now (admins)',
-          params: DeliveryParams,
-          response: { 200: DeliveryView, ...errors },
+          params: OutboxParams,
+          response: { 200: OutboxMessageView, ...errors },
         },
       },
       async (request) => {
         const message = await retryDelivery(ctx, actorOf(request), request.params.id);
         ctx.dispatcher.wake();
-        return presentDelivery(message);
+        return presentOutboxMessage(message);
       },
     );
     done();
   };
 }
 
-export function presentDelivery(message: OutboxMessage) {
+export function presentOutboxMessage(message: OutboxMessage) {
   return {
     id: message.id,
     kind: message.kind,

@@ -1,0 +1,54 @@
+import { formatChangeId } from '../domain/change.js';
+import { coversCommits, mayStillBeApproved, shortSha } from '../domain/pull-requests.js';
+import { evaluateChange } from './deps.js';
+import type { AppDeps } from './deps.js';
+import type { Repositories } from './ports.js';
+import { getChange, type ChangeWithDecisions } from './read-changes.js';
+
+export type GateQuery =
+  { readonly repository: string; readonly sha: string } | { readonly changeId: number };
+
+export interface GateAnswer {
+  /** An approved change (or one being implemented, or done) covers the commit. */
+  readonly covered: boolean;
+  /** Waiting cannot change the answer: covered, or the change was rejected, withdrawn or failed. */
+  readonly final: boolean;
+  readonly reason: string;
+  readonly change: ChangeWithDecisions | null;
+}
+
+/** A pipeline's question: may this commit (or this change) be deployed now? */
+export async function checkGate(
+  deps: Pick<AppDeps, 'policy'>,
+  repos: Repositories,
+  query: GateQuery,
+): Promise<GateAnswer> {
+  let found: ChangeWithDecisions;
+  if ('changeId' in query) {
+    found = await getChange(repos, query.changeId);
+  } else {
+    const change = await repos.changes.findLatestForCommit(query.repository, query.sha);
+    if (!change) {
+      return {
+        covered: false,
+        final: false,
+        reason: `no change covers ${query.repository}@${shortSha(query.sha)} yet`,
+        change: null,
+      };
+    }
+    found = { change, decisions: await repos.changes.listDecisions(change.id, change.round) };
+  }
+  const { change, decisions } = found;
+  const id = formatChangeId(change.id);
+  const covered = coversCommits(change.state);
+  let reason = `${id} is ${change.state === 'draft' ? 'a draft' : change.state.replace('_', ' ')}`;
+  if (change.state === 'pending') {
+    const waitingFor = [...evaluateChange(deps.policy, change, decisions).eligibleApprovers];
+    if (waitingFor.length > 0) reason += `, waiting for ${waitingFor.join(', ')}`;
+  } else if (change.state === 'draft') {
+    reason += change.requester
+      ? `: ${change.requester} has not submitted it yet`
+      : ': it is unassigned and not submitted yet';
+  }
+  return { covered, final: !mayStillBeApproved(change.state), reason, change: found };
+}

@@ -1,0 +1,148 @@
+import { GITHUB_ACTOR } from '../domain/authorization.js';
+import { formatChangeId, type Change } from '../domain/change.js';
+import { subjectOf } from '../domain/change-content.js';
+import type { NewEvent } from '../domain/events.js';
+import { shortSha } from '../domain/pull-requests.js';
+import { computeRequirements } from '../domain/requirements.js';
+import { evaluateChange, recordEvents, saveChange, type AppDeps } from './deps.js';
+import { ignored, processed, type NoticeResult, type PullRequestFacts } from './github-notices.js';
+import type { Transaction } from './ports.js';
+
+/** New commits were pushed to a pull request (`synchronize`). */
+export async function recordPullRequestPush(
+  tx: Transaction,
+  deps: AppDeps,
+  pullRequest: PullRequestFacts,
+): Promise<NoticeResult> {
+  const change = await lockPullRequestChange(tx, pullRequest);
+  if (!change) {
+    return ignored(
+      `no change was drafted from ${pullRequest.repository}#${pullRequest.number} (that happens when it is approved)`,
+    );
+  }
+  const result = await moveHead(
+    tx,
+    deps,
+    change,
+    pullRequest.headSha,
+    `new commits were pushed to PR #${pullRequest.number}`,
+  );
+  return result.message;
+}
+
+/**
+ * The newest change drafted from this pull request, locked; deliveries about one
+ * PR queue here, so two approvals arriving at once draft one change.
+ */
+export async function lockPullRequestChange(
+  tx: Transaction,
+  pullRequest: Pick<PullRequestFacts, 'repository' | 'number'>,
+): Promise<Change | undefined> {
+  await tx.github.lockPullRequest(pullRequest.repository, pullRequest.number);
+  return tx.changes.findLatestForPullRequest(pullRequest.repository, pullRequest.number, {
+    forUpdate: true,
+  });
+}
+
+/**
+ * Records a new head commit on a change drafted from a pull request. An approval
+ * covers the commit it was given for: a pending or approved change starts a new
+ * round (re-computed requirements, earlier approvals withdrawn, back to pending),
+ * unless its type keeps approvals on push. A change already being implemented, or
+ * finished, keeps its head: the new commits are simply not covered by it.
+ * The caller holds the change's row lock.
+ */
+export async function moveHead(
+  tx: Transaction,
+  deps: AppDeps,
+  change: Change,
+  headSha: string,
+  why: string,
+): Promise<{ change: Change; message: NoticeResult }> {
+  const id = formatChangeId(change.id);
+  const pullRequest = change.pullRequest;
+  const to = headSha.toLowerCase();
+  if (!pullRequest) return { change, message: ignored(`${id} has no pull request`, change.id) };
+  const from = pullRequest.headSha;
+  if (from === to)
+    return { change, message: ignored(`${id} already records ${shortSha(to)}`, change.id) };
+  switch (change.state) {
+    case 'draft':
+    case 'pending':
+    case 'approved':
+      break;
+    case 'in_progress':
+    case 'completed':
+    case 'verified':
+    case 'failed':
+    case 'rejected':
+    case 'withdrawn':
+      return {
+        change,
+        message: ignored(
+          `${id} is ${change.state.replace('_', ' ')}: it keeps covering ${shortSha(from)}, not the new head ${shortSha(to)}`,
+          change.id,
+        ),
+      };
+  }
+
+  const now = deps.clock.now().toISOString();
+  let next: Change = {
+    ...change,
+    pullRequest: { ...pullRequest, headSha: to },
+    version: change.version + 1,
+    updatedAt: now,
+  };
+  const events: NewEvent[] = [
+    {
+      changeId: change.id,
+      type: 'edited',
+      actor: GITHUB_ACTOR.id,
+      data: { changes: { headSha: { from, to } }, reason: why },
+    },
+  ];
+  const keepsApprovals = deps.policy.changeTypes.get(change.type)?.keepApprovalsOnPush ?? false;
+  let summary = `${id} now covers ${shortSha(to)}`;
+  if (change.state !== 'draft' && !keepsApprovals) {
+    const decisions = await tx.changes.listDecisions(change.id, change.round);
+    const withdrawn = decisions.filter((d) => d.verdict === 'approve').map((d) => d.person);
+    // The answers did not change since they were complete at submit, so unlike an edit there is no
+    // answer gate here; only the policy may have moved on, and the new round follows it.
+    const requirements = computeRequirements(deps.policy, subjectOf(change));
+    next = {
+      ...next,
+      state: 'pending',
+      requirements,
+      round: change.round + 1,
+      requestedAt: now,
+    };
+    if (withdrawn.length > 0 || change.state === 'approved') {
+      events.push({
+        changeId: change.id,
+        type: 'approvals-withdrawn',
+        actor: GITHUB_ACTOR.id,
+        data: {
+          reason: `${why} (${shortSha(from)} → ${shortSha(to)}): an approval covers the commit it was given for`,
+          withdrawn,
+          requirements,
+        },
+      });
+    }
+    summary = `${id} is pending again for ${shortSha(to)}`;
+    if (evaluateChange(deps.policy, next, []).allMet) {
+      next = { ...next, state: 'approved' };
+      events.push({
+        changeId: change.id,
+        type: 'approved',
+        actor: GITHUB_ACTOR.id,
+        data: { reason: 'no approval is required for this change' },
+      });
+      summary = `${id} is approved for ${shortSha(to)} (no approval required)`;
+    }
+  } else if (change.state !== 'draft') {
+    summary = `${id} keeps its approvals (${change.type} changes keep them on push) and covers ${shortSha(to)}`;
+  }
+  await saveChange(tx, next, change.version);
+  await recordEvents(tx, deps, next, events, now);
+  return { change: next, message: processed(summary, change.id) };
+}

@@ -1,0 +1,62 @@
+import type { ChangeState } from './change.js';
+import type { Person, Policy, Service } from './policy.js';
+
+/** The service whose `repositories` list this GitHub repository (`owner/name`; GitHub ignores case). */
+export function serviceForRepository(policy: Policy, repository: string): Service | undefined {
+  const wanted = repository.toLowerCase();
+  for (const service of policy.services.values()) {
+    if (service.repositories.some((r) => r.toLowerCase() === wanted)) return service;
+  }
+  return undefined;
+}
+
+/** The person whose `github` login this is (GitHub logins are case-insensitive). */
+export function personForGithubLogin(policy: Policy, login: string): Person | undefined {
+  const wanted = login.toLowerCase();
+  for (const person of policy.people.values()) {
+    if (person.github?.toLowerCase() === wanted) return person;
+  }
+  return undefined;
+}
+
+/**
+ * The type a draft from a pull request starts with; the requester may change it
+ * before submitting. `normal` when the policy has it; otherwise the first type that
+ * needs an approval, so a requester who only presses submit never gets a change
+ * pre-approved by accident.
+ */
+export function draftTypeFor(policy: Policy): string {
+  if (policy.changeTypes.has('normal')) return 'normal';
+  const types = [...policy.changeTypes.values()];
+  return (types.find((t) => t.approvals.length > 0) ?? types[0])?.id ?? 'normal';
+}
+
+/**
+ * Whether a change in this state covers its commits: approved, or further along
+ * its implementation. A failed change no longer does (it was rolled back).
+ */
+export function coversCommits(state: ChangeState): boolean {
+  switch (state) {
+    case 'approved':
+    case 'in_progress':
+    case 'completed':
+    case 'verified':
+      return true;
+    case 'draft':
+    case 'pending':
+    case 'rejected':
+    case 'withdrawn':
+    case 'failed':
+      return false;
+  }
+}
+
+/** Whether waiting can still change the answer: not for a change that is approved, rejected, withdrawn or failed. */
+export function mayStillBeApproved(state: ChangeState): boolean {
+  return state === 'draft' || state === 'pending';
+}
+
+/** `abc1234` for the timeline: long enough to be unique in practice, short enough to read. */
+export function shortSha(sha: string): string {
+  return sha.slice(0, 7);
+}

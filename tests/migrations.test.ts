@@ -1,0 +1,51 @@
+import { Migrator, sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { parseDatabaseUrl } from '../src/config/database-url.js';
+import { createStore, migrateToLatest, openDatabase } from '../src/storage/database.js';
+import { migrations } from '../src/storage/migrations/index.js';
+import { databaseKinds } from './_util/databases.js';
+
+describe.each(databaseKinds)('migration 0003-github on $name', (kind) => {
+  it('keeps the requester of existing changes and lets new ones have none', async () => {
+    const testDatabase = await kind.create();
+    const target = parseDatabaseUrl(testDatabase.url);
+    if (typeof target === 'string') throw new Error(target);
+    const database = openDatabase(target);
+    try {
+      const schema =
+        database.dialect === 'postgres'
+          ? (await sql<{ s: string }>`select current_schema() as s`.execute(database.db)).rows[0]?.s
+          : undefined;
+      const migrator = new Migrator({
+        db: database.db,
+        provider: { getMigrations: () => Promise.resolve(migrations(database.dialect)) },
+        migrationTableSchema: schema,
+      });
+      const upTo = await migrator.migrateTo('0002-outbox');
+      expect(upTo.error).toBeUndefined();
+      await sql`insert into changes (title, description, type, services, answers, links, requester, state, version, round, requirements, meetings, created_at, updated_at)
+        values ('Old', '', 'normal', '["payments"]', '{}', '[]', 'priya', 'draft', 1, 0, '[]', '[]', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`.execute(
+        database.db,
+      );
+
+      await migrateToLatest(database);
+      const store = createStore(database);
+      const old = (await store.read.changes.list({ limit: 10 }))[0];
+      expect(old).toMatchObject({ title: 'Old', requester: 'priya' });
+      expect(old?.pullRequest).toBeUndefined();
+      expect(await store.read.changes.list({ requesters: ['priya'], limit: 10 })).toHaveLength(1);
+
+      const unassigned = await store.transaction((tx) =>
+        tx.changes.insert({ ...old!, title: 'New', requester: null }),
+      );
+      const found = await store.read.changes.find(unassigned.id);
+      expect(found).toMatchObject({ title: 'New', requester: null });
+      expect(
+        (await store.read.changes.list({ unassigned: true, limit: 10 })).map((c) => c.title),
+      ).toEqual(['New']);
+    } finally {
+      await database.db.destroy();
+      await testDatabase.drop();
+    }
+  });
+});
