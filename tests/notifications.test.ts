@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSession } from '../src/app/sign-in.js';
 import { startTestApp, submittedChange, completeAnswers, type TestApp } from './_util/app.js';
 import { databaseKinds } from './_util/databases.js';
 import {
@@ -265,6 +266,43 @@ describe.each(databaseKinds)('notifications on $name', (kind) => {
     const bogus = await t.app.inject({ method: 'GET', url: '/actions/cba_not-a-real-token' });
     expect(bogus.statusCode).toBe(410);
     expect(bogus.body).toContain('not valid');
+  });
+
+  it('refuses a link opened by someone signed in as another person (a forwarded e-mail)', async () => {
+    const change = await submittedChange(t, 'priya');
+    t.clock.set('2026-11-02T14:00:00Z');
+    await t.ctx.dispatcher.runOnce();
+    const [mail] = await smtp.waitFor(1);
+    const [approve] = [...String(mail!.text).matchAll(/\/actions\/(cba_[\w-]+)/g)].map(
+      (m) => m[1]!,
+    );
+    const kim = await startSession(t.ctx, t.ctx.policy.people.get('kim')!, 'email');
+    const cookie = { cookie: `cb_session=${kim.token}` };
+    const shown = await t.app.inject({
+      method: 'GET',
+      url: `/actions/${approve}`,
+      headers: cookie,
+    });
+    expect(shown.statusCode).toBe(410);
+    expect(shown.body).toContain(
+      'This link was sent to Lee Wong, but you are signed in as Kim Park',
+    );
+    const posted = await t.app.inject({
+      method: 'POST',
+      url: `/actions/${approve}`,
+      payload: 'comment=',
+      headers: { ...cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(posted.statusCode).toBe(409);
+    expect((await t.call('priya', 'GET', `/changes/${change.id}`)).body.decisions).toEqual([]);
+    // Lee, signed in as himself, can use it.
+    const lee = await startSession(t.ctx, t.ctx.policy.people.get('lee')!, 'email');
+    const own = await t.app.inject({
+      method: 'GET',
+      url: `/actions/${approve}`,
+      headers: { cookie: `cb_session=${lee.token}` },
+    });
+    expect(own.statusCode).toBe(200);
   });
 
   it('refuses a link for someone no longer needed, and needs a comment to reject', async () => {

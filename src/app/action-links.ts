@@ -50,8 +50,17 @@ export type LinkState =
     }
   | { readonly usable: false; readonly reason: string; readonly change?: Change };
 
-/** What opening a link shows. Reading a link never changes anything (mail scanners prefetch links). */
-export async function inspectActionLink(deps: AppDeps, token: string): Promise<LinkState> {
+/**
+ * What opening a link shows. Reading a link never changes anything (mail
+ * scanners prefetch links). `signedInAs` is the person of the browser's web
+ * session, if any: a link forwarded to a colleague who is signed in as
+ * themselves is refused rather than used in the sender's name.
+ */
+export async function inspectActionLink(
+  deps: AppDeps,
+  token: string,
+  viewer: { signedInAs?: string } = {},
+): Promise<LinkState> {
   const link = await deps.store.read.actionLinks.find(digestSecret(token));
   if (!link)
     return {
@@ -67,6 +76,14 @@ export async function inspectActionLink(deps: AppDeps, token: string): Promise<L
       reason: 'The person this link was sent to is no longer in the policy.',
       change,
     };
+  if (viewer.signedInAs && viewer.signedInAs !== person.id) {
+    const other = deps.policy.people.get(viewer.signedInAs)?.name ?? viewer.signedInAs;
+    return {
+      usable: false,
+      reason: `This link was sent to ${person.name}, but you are signed in as ${other}. Only ${person.name} can use it; open the change to decide as yourself.`,
+      change,
+    };
+  }
   if (link.usedAt)
     return { usable: false, reason: `This link was already used on ${link.usedAt}.`, change };
   if (link.expiresAt <= deps.clock.now().toISOString())
@@ -102,9 +119,9 @@ export async function inspectActionLink(deps: AppDeps, token: string): Promise<L
 export async function useActionLink(
   deps: AppDeps,
   token: string,
-  input: { comment?: string },
+  input: { comment?: string; signedInAs?: string },
 ): Promise<{ change: Change; verdict: Verdict; person: Person }> {
-  const state = await inspectActionLink(deps, token);
+  const state = await inspectActionLink(deps, token, { signedInAs: input.signedInAs });
   if (!state.usable) throw new AppError('invalid_state', state.reason);
   if (state.link.verdict === 'reject' && !input.comment?.trim()) {
     throw new AppError('invalid_input', 'a rejection needs a comment saying why', [

@@ -1,8 +1,10 @@
-import type { FastifyPluginCallback, FastifyReply } from 'fastify';
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { inspectActionLink, useActionLink } from '../../app/action-links.js';
 import { formatChangeId, type Change } from '../../domain/change.js';
 import { AppError } from '../../domain/errors.js';
 import type { AppContext } from '../../context.js';
+import { authenticateSession } from '../../app/sign-in.js';
+import { sessionCookieName } from '../auth.js';
 import { escapeHtml, page } from '../html.js';
 
 /**
@@ -37,7 +39,9 @@ export function actionLinkRoutes(ctx: AppContext): FastifyPluginCallback {
       '/actions/:token',
       { schema: { hide: true } },
       async (request, reply) => {
-        const state = await inspectActionLink(ctx, request.params.token);
+        const state = await inspectActionLink(ctx, request.params.token, {
+          signedInAs: await signedInPerson(ctx, request),
+        });
         if (!state.usable)
           return html(reply, 410, 'This link cannot be used', notice(state.reason, state.change));
         const { link, person, change } = state;
@@ -66,7 +70,10 @@ ${facts(ctx, change)}
         try {
           const comment =
             typeof request.body?.comment === 'string' ? request.body.comment : undefined;
-          const { change, verdict } = await useActionLink(ctx, request.params.token, { comment });
+          const { change, verdict } = await useActionLink(ctx, request.params.token, {
+            comment,
+            signedInAs: await signedInPerson(ctx, request),
+          });
           const outcome =
             change.state === 'approved'
               ? 'It is now approved.'
@@ -131,4 +138,18 @@ function facts(ctx: AppContext, change: Change): string {
   ];
   return `<dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>
 ${change.description ? `<p style="white-space:pre-wrap">${escapeHtml(change.description)}</p>` : ''}`;
+}
+
+/** The person of a valid web session on this request, if there is one; the link itself needs none. */
+async function signedInPerson(
+  ctx: AppContext,
+  request: FastifyRequest,
+): Promise<string | undefined> {
+  const token = request.cookies[sessionCookieName(ctx.config.publicUrl)];
+  if (!token) return undefined;
+  try {
+    return (await authenticateSession(ctx, token)).person.id;
+  } catch {
+    return undefined;
+  }
 }
