@@ -77,7 +77,7 @@ function sectionText(section: EmailSection): string[] {
       '',
       `Approve: ${section.actions.approve}`,
       `Reject:  ${section.actions.reject}`,
-      `(These links work once, until ${section.actions.expiresAt}, and ask you to confirm.)`,
+      `(These links work once, until ${formatInstant(section.actions.expiresAt)}, and ask you to confirm.)`,
     );
   }
   lines.push('', `Open the change: ${s.url}`);
@@ -108,7 +108,7 @@ ${s.links.length ? `<p>${s.links.map((l) => `<a href="${escapeAttr(l.url)}">${es
     `<a href="${escapeAttr(href)}" style="display:inline-block;padding:10px 18px;margin:0 8px 8px 0;border-radius:6px;background:${colour};color:#fff;text-decoration:none;font-weight:600">${label}</a>`;
   const actions = section.actions
     ? `<p style="margin:20px 0 4px">${button(section.actions.approve, 'Approve', '#1a7f37')}${button(section.actions.reject, 'Reject', '#cf222e')}</p>
-<p style="margin:0;color:#656d76;font-size:12px">Each link works once, until ${escapeHtml(section.actions.expiresAt)}, and asks you to confirm.</p>`
+<p style="margin:0;color:#656d76;font-size:12px">Each link works once, until ${escapeHtml(formatInstant(section.actions.expiresAt))}, and asks you to confirm.</p>`
     : '';
   return `<h2 style="font-size:18px;margin:0 0 4px">${escapeHtml(section.headline)}</h2>
 <p style="margin:0 0 12px"><a href="${escapeAttr(s.url)}" style="color:#0969da">${escapeHtml(`${s.id} · ${s.title}`)}</a></p>
@@ -136,4 +136,12 @@ function linkify(value: string): string {
   return /^https?:\/\/\S+$/.test(value)
     ? `<a href="${escapeAttr(value)}">${escapeHtml(value)}</a>`
     : escapeHtml(value);
+}
+
+/** `2026-12-03T15:00:00.000Z` → `3 Dec 2026, 15:00 UTC`: mail clients show it as written. */
+function formatInstant(iso: string): string {
+  const date = new Date(iso);
+  const month = date.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
+  const time = date.toISOString().slice(11, 16);
+  return `${date.getUTCDate()} ${month} ${date.getUTCFullYear()}, ${time} UTC`;
 }
