@@ -168,6 +168,8 @@ export interface OutboxRepository {
    * needed (an approval request for a change decided meanwhile), and why.
    */
   complete(id: string, leaseToken: string, sentAt: string, skipped?: string): Promise<boolean>;
+  /** complete() for many messages of one lease at once. */
+  completeMany(ids: readonly string[], leaseToken: string, sentAt: string): Promise<number>;
   /** `retryAt` null means give up: the message is dead-lettered with the error. */
   fail(
     id: string,

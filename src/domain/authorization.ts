@@ -36,12 +36,30 @@ export function isSystemActor(actor: Actor): actor is SystemActor {
 /** What a system actor may do by itself: move an approved change through its implementation, as deployments report it. */
 const SYSTEM_ACTIONS: readonly ChangeAction[] = ['start', 'complete', 'fail'];
 
+export interface Denial {
+  readonly code: 'forbidden' | 'self_approval' | 'already_decided' | 'already_claimed';
+  readonly message: string;
+}
+
 /** Who may do what (PRODUCT.md, "Who may do what"). Throws 403-class errors with the reason. */
 export function authorize(actor: Actor, action: ChangeAction, facts: AuthorizationFacts): void {
+  const denial = denialOf(actor, action, facts);
+  if (denial) throw new AppError(denial.code, denial.message);
+}
+
+/**
+ * Why `actor` may not do `action`, or undefined when they may. Returns rather
+ * than throws so that listing a page's buttons costs no exceptions.
+ */
+export function denialOf(
+  actor: Actor,
+  action: ChangeAction,
+  facts: AuthorizationFacts,
+): Denial | undefined {
   if (isSystemActor(actor)) {
     if (!SYSTEM_ACTIONS.includes(action))
-      throw forbidden(`${actor.id} may not ${action} a change; only people may`);
-    return;
+      return forbidden(`${actor.id} may not ${action} a change; only people may`);
+    return undefined;
   }
   const { change } = facts;
   const isRequester = actor.id === change.requester;
@@ -52,60 +70,58 @@ export function authorize(actor: Actor, action: ChangeAction, facts: Authorizati
     case 'complete':
     case 'fail':
       if (change.requester === null)
-        throw forbidden(
+        return forbidden(
           `CHG-${change.id} is unassigned: claim it first to become its requester, then ${action} it`,
         );
       if (!isRequester)
-        throw forbidden(`only the requester (${change.requester}) may ${action} this change`);
-      return;
+        return forbidden(`only the requester (${change.requester}) may ${action} this change`);
+      return undefined;
     case 'claim':
       if (change.requester !== null)
-        throw new AppError(
+        return denied(
           'already_claimed',
           `CHG-${change.id} already has a requester (${change.requester})`,
         );
-      return;
+      return undefined;
     case 'withdraw':
       if (!isRequester && !actor.admin)
-        throw forbidden(
+        return forbidden(
           change.requester === null
             ? `CHG-${change.id} is unassigned: only an admin may withdraw it (or claim it first)`
             : `only the requester (${change.requester}) or an admin may withdraw this change`,
         );
-      return;
+      return undefined;
     case 'verify':
       if (!isRequester && !facts.approvers.includes(actor.id)) {
-        throw forbidden('only the requester or someone who approved this change may verify it');
+        return forbidden('only the requester or someone who approved this change may verify it');
       }
-      return;
+      return undefined;
     case 'approve':
     case 'reject': {
       if (isRequester)
-        throw new AppError(
-          'self_approval',
-          `you requested this change, so you cannot ${action} it`,
-        );
+        return denied('self_approval', `you requested this change, so you cannot ${action} it`);
       if (facts.decisions.some((decision) => decision.person === actor.id)) {
-        throw new AppError(
-          'already_decided',
-          'you have already decided on this version of the change',
-        );
+        return denied('already_decided', 'you have already decided on this version of the change');
       }
       if (!facts.evaluation.eligibleApprovers.has(actor.id)) {
         const open = facts.evaluation.requirements.filter((r) => !r.met).map((r) => r.group);
-        throw forbidden(
+        return forbidden(
           open.length === 0
             ? 'no approval is open on this change'
             : `you are not a member of a group with an open requirement (open: ${[...new Set(open)].join(', ')})`,
         );
       }
-      return;
+      return undefined;
     }
   }
 }
 
-function forbidden(message: string): AppError {
-  return new AppError('forbidden', message);
+function forbidden(message: string): Denial {
+  return { code: 'forbidden', message };
+}
+
+function denied(code: Denial['code'], message: string): Denial {
+  return { code, message };
 }
 
 /** What a person may do on a change now: every action whose state and authorisation checks pass. */
@@ -120,13 +136,8 @@ export type ViewerAction = (typeof VIEWER_ACTIONS)[number];
 export function allowedActions(actor: Person, facts: AuthorizationFacts): ViewerAction[] {
   const allowed: ViewerAction[] = [];
   for (const action of CHANGE_ACTIONS) {
-    if (!canPerform(facts.change.state, action)) continue;
-    try {
-      authorize(actor, action, facts);
+    if (canPerform(facts.change.state, action) && !denialOf(actor, action, facts))
       allowed.push(action);
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-    }
   }
   allowed.push('comment');
   return allowed;

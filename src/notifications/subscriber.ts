@@ -13,7 +13,9 @@ export function notificationSubscriber(deps: {
 }): EventSubscriber {
   return {
     async onEvents(tx, events, change) {
-      const decisions = await tx.changes.listDecisions(change.id, change.round);
+      // Round 0 is a draft that was never submitted: nobody can have decided on it.
+      const decisions =
+        change.round === 0 ? [] : await tx.changes.listDecisions(change.id, change.round);
       const now = deps.clock.now();
       const messages = planNotifications(
         { policy: deps.policy, now, emailEnabled: deps.emailEnabled, newId: randomUUID },

@@ -88,6 +88,23 @@ export function outboxRepository(
       return result.numUpdatedRows > 0n;
     },
 
+    async completeMany(ids, leaseToken, sentAt) {
+      if (ids.length === 0) return 0;
+      const result = await db
+        .updateTable('outbox')
+        .set({
+          status: 'sent',
+          sent_at: sentAt,
+          lease_token: null,
+          lease_expires_at: null,
+          last_error: null,
+        })
+        .where('id', 'in', [...ids])
+        .where('lease_token', '=', leaseToken)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
     async fail(id, leaseToken, { error, retryAt }) {
       const result = await db
         .updateTable('outbox')

@@ -65,7 +65,10 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
       },
       async (request, reply) => {
         const change = await createChange(ctx, actorOf(request), request.body);
-        return reply.status(201).send(await present(change.id, actorOf(request)));
+        // A new draft has no decisions: present what was written, without reading it back.
+        return reply
+          .status(201)
+          .send(presentChange(presentCtx, { change, decisions: [] }, actorOf(request)));
       },
     );
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 import {
   CompiledQuery,
   SqliteDialect,
@@ -28,7 +29,11 @@ class ImmediateSqliteDriver extends SqliteDriver {
  * bounded, least-recently-used set). One connection runs one statement at a
  * time, so sharing them is safe.
  */
-function withStatementCache(database: BetterSqlite3.Database, size = 500): SqliteDatabase {
+function withStatementCache(
+  database: BetterSqlite3.Database,
+  onClose: () => void,
+  size = 500,
+): SqliteDatabase {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
     prepare(sql: string) {
@@ -42,15 +47,18 @@ function withStatementCache(database: BetterSqlite3.Database, size = 500): Sqlit
       cache.set(sql, statement);
       return statement;
     },
-    close: () => database.close(),
+    close: () => {
+      onClose();
+      database.close();
+    },
   };
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #database: SqliteDatabase;
 
-  constructor(database: BetterSqlite3.Database) {
-    const cached = withStatementCache(database);
+  constructor(database: BetterSqlite3.Database, onClose: () => void) {
+    const cached = withStatementCache(database, onClose);
     super({ database: cached });
     this.#database = cached;
   }
@@ -68,5 +76,9 @@ export function createSqliteDialect(file: string): SqliteDialect {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return new ImmediateSqliteDialect(database);
+  if (file === ':memory:') return new ImmediateSqliteDialect(database, () => undefined);
+  // Checkpoints run on their own thread (see sqlite-checkpointer.ts); inline only past ~40 MB of WAL.
+  database.pragma('wal_autocheckpoint = 10000');
+  const checkpointer = startCheckpointer(file);
+  return new ImmediateSqliteDialect(database, () => checkpointer.stop());
 }
