@@ -18,6 +18,7 @@ import type { Policy } from './domain/policy.js';
 import { formatProblem, loadPolicyFile, type PolicyProblem } from './policy/load.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createInProcessHub } from './shared/in-process-hub.js';
+import { createPostgresLiveHub } from './storage/postgres-live-hub.js';
 import {
   createStore,
   migrateToLatest,
@@ -130,7 +131,16 @@ export async function createContext(
     log: overrides.log,
     ...overrides.dispatcher,
   });
-  const live: LiveHub = overrides.live ?? createInProcessHub();
+  // On PostgreSQL, boards on every process hear every update (LISTEN/NOTIFY).
+  const postgresHub =
+    !overrides.live && config.database.dialect === 'postgres'
+      ? createPostgresLiveHub(config.database.location, createInProcessHub(), (message, error) =>
+          overrides.log?.('warn', message, {
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        )
+      : undefined;
+  const live: LiveHub = overrides.live ?? postgresHub ?? createInProcessHub();
   const subscribers: EventSubscriber[] = [
     notificationSubscriber({ policy, clock, emailEnabled }),
     githubStatusSubscriber({
@@ -155,6 +165,7 @@ export async function createContext(
     live,
     async close() {
       await dispatcher.stop();
+      await postgresHub?.close();
       await store.close();
     },
   };

@@ -167,6 +167,8 @@ describe.skipIf(!postgres)('two processes on one PostgreSQL database', () => {
     const servers = await Promise.all([startServer(env), startServer(env)]);
     try {
       const token = (await runCli(['token', 'create', 'priya'], env)).stdout.trim();
+      // A board open on the second process hears about changes made through the first (LISTEN/NOTIFY).
+      const board = await openLiveStream(servers[1]!.url, token);
       const post = (base: string, path: string, body: unknown) =>
         fetch(`${base}/api/v1${path}`, {
           method: 'POST',
@@ -190,6 +192,9 @@ describe.skipIf(!postgres)('two processes on one PostgreSQL database', () => {
       const ids = receiver.requests.map((r) => String(r.headers['x-changeboard-delivery']));
       expect(ids).toHaveLength(80);
       expect(new Set(ids).size).toBe(80);
+      const heard = board.updates().filter((u) => u.state === 'approved');
+      expect(heard).toHaveLength(20);
+      board.close();
     } finally {
       await Promise.all(servers.map((s) => s.stop()));
       await receiver.close();
@@ -197,3 +202,79 @@ describe.skipIf(!postgres)('two processes on one PostgreSQL database', () => {
     }
   });
 });
+
+describe.skipIf(!postgres)('serve --workers on PostgreSQL', () => {
+  it('runs several processes on one port, with live updates reaching every board', async () => {
+    const database = await postgres!.create();
+    const dir = mkdtempSync(join(tmpdir(), 'changeboard-workers-'));
+    const policyFile = join(dir, 'changeboard.yaml');
+    writeFileSync(policyFile, EXAMPLE_POLICY);
+    const env = { DATABASE_URL: database.url, CHANGEBOARD_CONFIG: policyFile };
+    const server = await startServer(env, undefined, ['--workers', '2']);
+    try {
+      const token = (await runCli(['token', 'create', 'priya'], env)).stdout.trim();
+      // Several streams: the cluster spreads connections, so some land on each worker.
+      const boards = await Promise.all(
+        Array.from({ length: 4 }, () => openLiveStream(server.url, token)),
+      );
+      for (let i = 0; i < 6; i++) {
+        const created = await fetch(`${server.url}/api/v1/changes`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(buildChange({ title: `Worker ${i}`, type: 'standard' })),
+        }).then((r) => r.json() as Promise<{ id: string }>);
+        await fetch(`${server.url}/api/v1/changes/${created.id}/submit`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}` },
+        });
+      }
+      await until(
+        () => boards.every((b) => b.updates().filter((u) => u.state === 'approved').length === 6),
+        'every board to hear every approval',
+      );
+      for (const board of boards) board.close();
+    } finally {
+      expect(await server.stop('SIGTERM')).toBe(0);
+      await database.drop();
+    }
+  });
+});
+
+interface LiveStream {
+  updates(): { changeId: string; state: string }[];
+  close(): void;
+}
+
+/** Reads GET /api/v1/events/stream (server-sent events) in the background. */
+async function openLiveStream(base: string, token: string): Promise<LiveStream> {
+  const controller = new AbortController();
+  const response = await fetch(`${base}/api/v1/events/stream`, {
+    headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+    signal: controller.signal,
+  });
+  let text = '';
+  const reader = response.body!.getReader();
+  void (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        text += Buffer.from(value).toString('utf8');
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  await until(() => text.length > 0, 'the stream to open');
+  return {
+    updates: () =>
+      text
+        .split('\n\n')
+        .filter((block) => block.includes('event: change'))
+        .map(
+          (block) =>
+            JSON.parse(/^data: (.*)$/m.exec(block)![1]!) as { changeId: string; state: string },
+        ),
+    close: () => controller.abort(),
+  };
+}

@@ -45,8 +45,12 @@ export interface RunningServer {
 }
 
 /** `changeboard serve` as a real process on a free port; resolves once it prints its URL. */
-export function startServer(env: Record<string, string>, cwd = ROOT): Promise<RunningServer> {
-  const child = spawn(process.execPath, [...CLI, 'serve'], {
+export function startServer(
+  env: Record<string, string>,
+  cwd = ROOT,
+  args: readonly string[] = [],
+): Promise<RunningServer> {
+  const child = spawn(process.execPath, [...CLI, 'serve', ...args], {
     cwd,
     env: {
       ...process.env,

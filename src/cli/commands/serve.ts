@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
+import cluster from 'node:cluster';
 import { relative } from 'node:path';
+import type { Config } from '../../config/config.js';
+import { StartupError } from '../../config/startup-error.js';
 import { localConfig } from '../local.js';
 import type { CliEnv } from '../main.js';
 
@@ -8,8 +11,27 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
     .command('serve')
     .description('run the Changeboard server (API on /api/v1)')
     .option('-p, --port <port>', 'port to listen on (default: $PORT or 8080)')
-    .action(async (options: { port?: string }, command: Command) => {
+    .option(
+      '-w, --workers <n>',
+      'run n processes sharing the port (PostgreSQL only: they coordinate through the database)',
+      '1',
+    )
+    .action(async (options: { port?: string; workers: string }, command: Command) => {
       const config = localConfig(command, cli, { port: options.port });
+      const workers = Number(options.workers);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+        throw new StartupError('invalid settings', [
+          `--workers: "${options.workers}" is not a whole number from 1 to 64`,
+        ]);
+      }
+      if (workers > 1 && config.database.dialect !== 'postgres') {
+        throw new StartupError('invalid settings', [
+          '--workers: several processes need PostgreSQL (DATABASE_URL=postgres://…); SQLite serves one process',
+        ]);
+      }
+      if (workers > 1 && cluster.isPrimary) return superviseWorkers(config, workers, cli);
+      // In a cluster only the first worker introduces the server.
+      const quiet = cluster.isWorker && cluster.worker?.id !== 1;
       const [{ createContext }, { buildServer }, { createSignInLink, signInUrl }] =
         await Promise.all([
           import('../../context.js'),
@@ -45,6 +67,7 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
 
       await app.listen({ host: config.host, port: config.port });
       ctx.dispatcher.start();
+      if (quiet) return;
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
@@ -90,4 +113,35 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
       output.out(`  curl -H "Authorization: Bearer <token>" ${url}/api/v1/changes`);
       output.out('');
     });
+}
+
+/**
+ * `--workers n`: the primary process checks the settings and policy and
+ * migrates the database once, then runs n servers sharing the port (Node's
+ * cluster hands out connections), restarts one that dies, and stops them all
+ * on SIGTERM or SIGINT. Each worker runs its own outbox dispatcher; claims
+ * with SKIP LOCKED keep deliveries exactly once, and LISTEN/NOTIFY carries
+ * live updates to the boards of every worker.
+ */
+async function superviseWorkers(config: Config, workers: number, cli: CliEnv): Promise<void> {
+  const { createContext } = await import('../../context.js');
+  await (await createContext(config)).close();
+  let stopping = false;
+  const fork = () => cluster.fork({ CHANGEBOARD_CLUSTER_WORKER: '1' });
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    cli.output.err(`worker ${worker.id} exited (${signal ?? code}); starting another`);
+    fork();
+  });
+  const stop = () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  for (let i = 0; i < workers; i++) fork();
+  cli.output.out(`Changeboard: ${workers} worker processes on one PostgreSQL database`);
 }
