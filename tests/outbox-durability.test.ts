@@ -168,7 +168,7 @@ describe.skipIf(!postgres)('two processes on one PostgreSQL database', () => {
     try {
       const token = (await runCli(['token', 'create', 'priya'], env)).stdout.trim();
       // A board open on the second process hears about changes made through the first (LISTEN/NOTIFY).
-      const board = await openLiveStream(servers[1]!.url, token);
+      const board = await openLiveStream(servers[1].url, token);
       const post = (base: string, path: string, body: unknown) =>
         fetch(`${base}/api/v1${path}`, {
           method: 'POST',
