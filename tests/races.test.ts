@@ -1,7 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditTrail } from '../src/app/audit.js';
-import { EXAMPLE_POLICY, startTestApp, submittedChange, type TestApp } from './_util/app.js';
-import { databaseKinds } from './_util/databases.js';
+import {
+  buildChange,
+  EXAMPLE_POLICY,
+  startTestApp,
+  submittedChange,
+  type TestApp,
+} from './_util/app.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApiToken } from '../src/app/tokens.js';
+import { readConfig } from '../src/config/config.js';
+import { createContext } from '../src/context.js';
+import { startServer } from './_util/cli.js';
+import { databaseKinds, postgres } from './_util/databases.js';
 
 const REVIEWERS = Array.from({ length: 16 }, (_, i) => `reviewer${i + 1}`);
 
@@ -99,5 +112,62 @@ describe.each(databaseKinds)('concurrent decisions over real HTTP on $name', (ki
     await Promise.all(drafts.map((d) => post('priya', `/changes/${d.id}/submit`)));
     const verdict = await verifyAuditTrail(t.ctx.store.read);
     expect(verdict).toMatchObject({ ok: true });
+  });
+});
+
+describe.skipIf(!postgres)('concurrent decisions across two processes on PostgreSQL', () => {
+  it('approves once, whichever process each racing approval reaches', async () => {
+    const database = await postgres!.create();
+    const dir = mkdtempSync(join(tmpdir(), 'changeboard-race-'));
+    const policyFile = join(dir, 'changeboard.yaml');
+    writeFileSync(policyFile, RACE_POLICY);
+    const env = { DATABASE_URL: database.url, CHANGEBOARD_CONFIG: policyFile };
+    const servers = await Promise.all([startServer(env), startServer(env)]);
+    try {
+      const config = readConfig(env);
+      if (!config.ok) throw new Error(config.problems.join('; '));
+      const ctx = await createContext(config.config);
+      const tokens: Record<string, string> = {};
+      for (const person of ['priya', ...REVIEWERS]) {
+        tokens[person] = (
+          await createApiToken(
+            { policy: ctx.policy, clock: ctx.clock, repos: ctx.store.read },
+            person,
+          )
+        ).token;
+      }
+      await ctx.close();
+      const call = (base: string, person: string, method: string, path: string, body?: unknown) =>
+        fetch(`${base}/api/v1${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${tokens[person]}`,
+            'content-type': 'application/json',
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      for (let round = 0; round < 3; round++) {
+        const created = (await (
+          await call(servers[0]!.url, 'priya', 'POST', '/changes', buildChange())
+        ).json()) as { id: string };
+        await call(servers[1]!.url, 'priya', 'POST', `/changes/${created.id}/submit`, {});
+        const statuses = await Promise.all(
+          REVIEWERS.map((person, i) =>
+            call(servers[i % 2]!.url, person, 'POST', `/changes/${created.id}/approve`, {}).then(
+              (r) => r.status,
+            ),
+          ),
+        );
+        expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+        expect(statuses.filter((s) => s === 409)).toHaveLength(REVIEWERS.length - 1);
+        const events = (await (
+          await call(servers[1]!.url, 'priya', 'GET', `/changes/${created.id}/events`)
+        ).json()) as { items: { type: string }[] };
+        expect(events.items.filter((e) => e.type === 'approved')).toHaveLength(1);
+      }
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()));
+      await database.drop();
+    }
   });
 });
