@@ -148,9 +148,9 @@ describe.skipIf(!postgres)('concurrent decisions across two processes on Postgre
         });
       for (let round = 0; round < 3; round++) {
         const created = (await (
-          await call(servers[0]!.url, 'priya', 'POST', '/changes', buildChange())
+          await call(servers[0].url, 'priya', 'POST', '/changes', buildChange())
         ).json()) as { id: string };
-        await call(servers[1]!.url, 'priya', 'POST', `/changes/${created.id}/submit`, {});
+        await call(servers[1].url, 'priya', 'POST', `/changes/${created.id}/submit`, {});
         const statuses = await Promise.all(
           REVIEWERS.map((person, i) =>
             call(servers[i % 2]!.url, person, 'POST', `/changes/${created.id}/approve`, {}).then(
@@ -161,7 +161,7 @@ describe.skipIf(!postgres)('concurrent decisions across two processes on Postgre
         expect(statuses.filter((s) => s === 200)).toHaveLength(1);
         expect(statuses.filter((s) => s === 409)).toHaveLength(REVIEWERS.length - 1);
         const events = (await (
-          await call(servers[1]!.url, 'priya', 'GET', `/changes/${created.id}/events`)
+          await call(servers[1].url, 'priya', 'GET', `/changes/${created.id}/events`)
         ).json()) as { items: { type: string }[] };
         expect(events.items.filter((e) => e.type === 'approved')).toHaveLength(1);
       }
