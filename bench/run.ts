@@ -20,6 +20,13 @@ import { sql } from 'kysely';
 import { parseDatabaseUrl, type DatabaseTarget } from '../src/config/database-url.js';
 import { openDatabase } from '../src/storage/database.js';
 import { ANSWERS, seedChanges } from './seed.js';
+import {
+  approvalPayload,
+  githubPolicy,
+  randomSha,
+  sign,
+  WEBHOOK_SECRET,
+} from '../tests/_util/github.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -51,7 +58,18 @@ export interface Row {
   note?: string;
 }
 
+/** The example policy, with the GitHub examples' repository and author mapped (as the GitHub tests do). */
+const POLICY_FILE = join(
+  mkdtempSync(join(tmpdir(), 'changeboard-bench-policy-')),
+  'changeboard.yaml',
+);
+writeFileSync(
+  POLICY_FILE,
+  githubPolicy(readFileSync(join(ROOT, 'examples/changeboard.yaml'), 'utf8')),
+);
+
 const rows: Row[] = [];
+const latencies: Record<string, { p50: number; p99: number; count: number; rate: number }> = {};
 const memory: Record<string, Record<string, number>> = {};
 
 async function main(): Promise<void> {
@@ -204,11 +222,148 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
       'baseline list',
     );
 
+    await benchWebhooks(database, server, receiver, insert);
     await server.stop();
     await receiver.close();
+
+    if (database === 'postgres') await benchScaleOut(target.url);
   } finally {
     await target.drop();
   }
+}
+
+/** Signed GitHub deliveries: the receiver's throughput, and the time from webhook to the card at a channel. */
+async function benchWebhooks(
+  database: string,
+  server: Running,
+  receiver: Receiver,
+  insert: Result,
+): Promise<void> {
+  const signed = (number: number, marker: string) => {
+    const payload = approvalPayload(number, randomSha()) as { pull_request: { title: string } };
+    payload.pull_request.title = `Raise retry limit ${marker}`;
+    const body = JSON.stringify(payload);
+    return { body, signature: sign(WEBHOOK_SECRET, body) };
+  };
+  let delivery = 0;
+  const request = (body: string, signature: string) => ({
+    method: 'POST' as const,
+    path: '/api/v1/integrations/github/webhook',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'pull_request_review',
+      'x-github-delivery': `bench-delivery-${++delivery}-${randomBytes(4).toString('hex')}`,
+      'x-hub-signature-256': signature,
+    },
+    body,
+  });
+  // Throughput: approvals of 2,000 pull requests, round and round (a repeat updates the same draft).
+  const bodies = Array.from({ length: 2_000 }, (_, i) => signed(100_000 + i, `load-${i}`));
+  let next = 0;
+  const throughput = await measure(server.url, {
+    requests: [
+      {
+        setupRequest: () => {
+          const { body, signature } = bodies[next++ % bodies.length]!;
+          return request(body, signature);
+        },
+      },
+    ],
+  });
+  record(
+    database,
+    'GitHub webhook: signed approved review → draft',
+    throughput,
+    insert,
+    'baseline insert',
+  );
+
+  // Let the deliveries of the throughput run drain first: latency is measured at a steady state, not behind a backlog.
+  await until(() => receiver.idleForMs() > 1_000, 60_000);
+
+  // Latency at a steady 50 webhooks/s: from sending the webhook to the Teams card arriving.
+  const sentAt = new Map<string, number>();
+  let n = 0;
+  await autocannon({
+    url: server.url,
+    connections: 10,
+    overallRate: 50,
+    duration: Math.max(3, DURATION),
+    requests: [
+      {
+        setupRequest: () => {
+          const marker = `bench-${++n}`;
+          const { body, signature } = signed(200_000 + n, marker);
+          sentAt.set(marker, performance.now());
+          return request(body, signature);
+        },
+      },
+    ],
+  });
+  const deadline = Date.now() + 5_000;
+  while (receiver.arrivals.size < sentAt.size && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  const samples = [...sentAt].flatMap(([marker, at]) => {
+    const arrived = receiver.arrivals.get(marker);
+    return arrived === undefined ? [] : [arrived - at];
+  });
+  samples.sort((a, b) => a - b);
+  const pick = (q: number) =>
+    Math.round(samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? NaN);
+  latencies[database] = { p50: pick(0.5), p99: pick(0.99), count: samples.length, rate: 50 };
+  console.error(
+    `  ${database.padEnd(8)} webhook → Teams card delivered at 50/s: p50 ${pick(0.5)} ms, p99 ${pick(0.99)} ms (${samples.length}/${sentAt.size} arrived)`,
+  );
+}
+
+/** PostgreSQL: the same writes and reads against one process, then two (`serve --workers 2`). */
+async function benchScaleOut(url: string): Promise<void> {
+  const results: Record<string, Result> = {};
+  for (const workers of [1, 2]) {
+    const receiver = await startReceiver();
+    const server = await startChangeboard(url, receiver.url, ['--workers', String(workers)]);
+    const priya = await token(url, 'priya');
+    const headers = { authorization: `Bearer ${priya}`, 'content-type': 'application/json' };
+    results[`create${workers}`] = halve(
+      await measure(server.url, {
+        requests: [
+          {
+            method: 'POST',
+            path: '/api/v1/changes',
+            headers,
+            body: JSON.stringify(createBody('scale-out')),
+            onResponse: (_status: number, body: string, context: object) => {
+              (context as { id?: string }).id = (JSON.parse(body) as { id: string }).id;
+            },
+          },
+          {
+            method: 'POST',
+            headers,
+            setupRequest: (request: autocannon.Request, context: object) => ({
+              ...request,
+              path: `/api/v1/changes/${String((context as { id?: string }).id)}/submit`,
+            }),
+          },
+        ],
+      }),
+    );
+    results[`list${workers}`] = await measure(
+      `${server.url}/api/v1/changes?state=pending&service=payments&limit=50`,
+      { headers },
+    );
+    await server.stop();
+    await receiver.close();
+  }
+  record('postgres', 'create + submit, 1 process', results.create1!);
+  record(
+    'postgres',
+    'create + submit, 2 processes',
+    results.create2!,
+    results.create1,
+    '1 process',
+  );
+  record('postgres', 'list the board, 1 process', results.list1!);
+  record('postgres', 'list the board, 2 processes', results.list2!, results.list1, '1 process');
 }
 
 function createBody(title: string) {
@@ -299,6 +454,11 @@ function report(): void {
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const line of lines) console.log(format(line));
   console.log();
+  for (const [database, l] of Object.entries(latencies)) {
+    console.log(
+      `webhook → notification ${database}: p50 ${l.p50} ms, p99 ${l.p99} ms at ${l.rate} webhooks/s (${l.count} measured)`,
+    );
+  }
   for (const [database, m] of Object.entries(memory)) {
     console.log(
       `memory ${database}: idle ${m.idleRssMb} MB RSS with ${m.changes?.toLocaleString('en')} changes, ${m.underLoadRssMb} MB under load`,
@@ -317,7 +477,7 @@ function report(): void {
   writeFileSync(
     file,
     JSON.stringify(
-      { at: new Date().toISOString(), machine, duration: DURATION, rows, memory },
+      { at: new Date().toISOString(), machine, duration: DURATION, rows, memory, latencies },
       null,
       2,
     ),
@@ -379,7 +539,8 @@ function startChangeboard(
     [join(ROOT, 'bin/changeboard.js'), 'serve', ...extraArgs],
     {
       DATABASE_URL: databaseUrl,
-      CHANGEBOARD_CONFIG: join(ROOT, 'examples/changeboard.yaml'),
+      CHANGEBOARD_CONFIG: POLICY_FILE,
+      GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
@@ -402,7 +563,7 @@ async function token(databaseUrl: string, person: string): Promise<string> {
       env: {
         ...process.env,
         DATABASE_URL: databaseUrl,
-        CHANGEBOARD_CONFIG: join(ROOT, 'examples/changeboard.yaml'),
+        CHANGEBOARD_CONFIG: POLICY_FILE,
       },
     },
   );
@@ -412,15 +573,34 @@ async function token(databaseUrl: string, person: string): Promise<string> {
   return out.trim();
 }
 
-async function startReceiver(): Promise<{ url: string; close(): Promise<void> }> {
+interface Receiver {
+  url: string;
+  /** How long since the last request arrived. */
+  idleForMs(): number;
+  /** Arrival time of each Teams card whose text carries a `bench-<n>` marker. */
+  arrivals: Map<string, number>;
+  close(): Promise<void>;
+}
+
+async function startReceiver(): Promise<Receiver> {
+  const arrivals = new Map<string, number>();
+  let last = performance.now();
   const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.end('1'));
+    last = performance.now();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const marker = /bench-\d+/.exec(Buffer.concat(chunks).toString())?.[0];
+      if (marker && !arrivals.has(marker)) arrivals.set(marker, performance.now());
+      res.end('1');
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${address.port}/hook`,
+    arrivals,
+    idleForMs: () => performance.now() - last,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -486,3 +666,9 @@ function rssMb(pid: number): number {
 }
 
 await main();
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+}
