@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const db = new Database(workerData.file);
+const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
 const timer = setInterval(() => {
   try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy: the next round will do it */ }
@@ -22,7 +22,8 @@ parentPort.on('message', () => { clearInterval(timer); db.close(); process.exit(
 `;
 
 export interface Checkpointer {
-  stop(): void;
+  /** Resolves once the worker has closed its connection, so the files can be removed. */
+  stop(): Promise<void>;
 }
 
 export function startCheckpointer(file: string, intervalMs = 250): Checkpointer {
@@ -31,9 +32,11 @@ export function startCheckpointer(file: string, intervalMs = 250): Checkpointer 
   // Never what keeps a process alive; a failed worker only means SQLite checkpoints inline again.
   worker.unref();
   worker.on('error', () => undefined);
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     stop: () => {
       worker.postMessage('stop');
+      return exited;
     },
   };
 }

@@ -18,6 +18,21 @@ import {
  * so busy_timeout applies (kysely issue 1152).
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #afterClose: () => Promise<void>;
+
+  constructor(
+    config: ConstructorParameters<typeof SqliteDriver>[0],
+    afterClose: () => Promise<void>,
+  ) {
+    super(config);
+    this.#afterClose = afterClose;
+  }
+
+  override async destroy(): Promise<void> {
+    await super.destroy();
+    await this.#afterClose();
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
@@ -29,11 +44,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
  * bounded, least-recently-used set). One connection runs one statement at a
  * time, so sharing them is safe.
  */
-function withStatementCache(
-  database: BetterSqlite3.Database,
-  onClose: () => void,
-  size = 500,
-): SqliteDatabase {
+function withStatementCache(database: BetterSqlite3.Database, size = 500): SqliteDatabase {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
     prepare(sql: string) {
@@ -47,24 +58,23 @@ function withStatementCache(
       cache.set(sql, statement);
       return statement;
     },
-    close: () => {
-      onClose();
-      database.close();
-    },
+    close: () => database.close(),
   };
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #database: SqliteDatabase;
+  readonly #afterClose: () => Promise<void>;
 
-  constructor(database: BetterSqlite3.Database, onClose: () => void) {
-    const cached = withStatementCache(database, onClose);
+  constructor(database: BetterSqlite3.Database, afterClose: () => Promise<void>) {
+    const cached = withStatementCache(database);
     super({ database: cached });
     this.#database = cached;
+    this.#afterClose = afterClose;
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver({ database: this.#database });
+    return new ImmediateSqliteDriver({ database: this.#database }, this.#afterClose);
   }
 }
 
@@ -76,7 +86,7 @@ export function createSqliteDialect(file: string): SqliteDialect {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  if (file === ':memory:') return new ImmediateSqliteDialect(database, () => undefined);
+  if (file === ':memory:') return new ImmediateSqliteDialect(database, () => Promise.resolve());
   // Checkpoints run on their own thread (see sqlite-checkpointer.ts); inline only past ~40 MB of WAL.
   database.pragma('wal_autocheckpoint = 10000');
   const checkpointer = startCheckpointer(file);
