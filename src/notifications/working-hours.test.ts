@@ -72,3 +72,18 @@ describe('nextWorkingInstant', () => {
     );
   });
 });
+
+describe('nextWorkingInstant, asked again and again for one person', () => {
+  it('gives the same answers as asking afresh, forwards and backwards in time, across a DST change', () => {
+    const hours = parseWorkingHours('Mon-Fri 09:00-17:30') as WorkingHours;
+    const same = person('Europe/Berlin', hours);
+    // The week of the end of summer time in Berlin (2026-10-25), in 37-minute steps.
+    const start = at('2026-10-22T00:00:00Z').getTime();
+    const instants = Array.from({ length: 400 }, (_, i) => new Date(start + i * 37 * 60_000));
+    for (const instant of [...instants, ...instants.reverse()]) {
+      expect(nextWorkingInstant(same, instant)).toEqual(
+        nextWorkingInstant(person('Europe/Berlin', hours), instant),
+      );
+    }
+  });
+});

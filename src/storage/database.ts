@@ -4,6 +4,7 @@ import type { DatabaseTarget, DialectName } from '../config/database-url.js';
 import { createPostgresDialect } from './dialects/postgres.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { migrations } from './migrations/index.js';
+import { GroupCommitter } from './group-commit.js';
 import { createRepositories } from './repositories.js';
 import type { DatabaseSchema } from './schema.js';
 
@@ -50,6 +51,15 @@ export async function migrateToLatest(database: Database): Promise<void> {
 
 export function createStore(database: Database): Store {
   const read: Repositories = createRepositories(database.db, database.dialect);
+  if (database.dialect === 'sqlite') {
+    const committer = new GroupCommitter(database.db, (db) => createRepositories(db, 'sqlite'));
+    return {
+      read,
+      transaction: (work) => committer.transaction(work),
+      close: () => database.db.destroy(),
+    };
+  }
+  // PostgreSQL runs transactions side by side on its pool and groups commits itself.
   return {
     read,
     async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {

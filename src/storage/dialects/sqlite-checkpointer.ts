@@ -35,6 +35,8 @@ export function startCheckpointer(file: string, intervalMs = 250): Checkpointer 
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     stop: () => {
+      // Waiting for it must keep the process alive until it has let go of the file.
+      worker.ref();
       worker.postMessage('stop');
       return exited;
     },
