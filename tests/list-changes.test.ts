@@ -77,6 +77,17 @@ describe.each(databaseKinds)('listing the board on $name', (kind) => {
     expect(await list('?q=nothing-like-this')).toEqual([]);
   });
 
+  it('searches inside words, short words too, and takes search syntax literally', async () => {
+    expect(await list('?q=AND')).toEqual([ids.draftWebsite]); // "landing"
+    expect(await list('?q=tl')).toEqual([ids.standard]);
+    expect(await list('?q=tl%20rout')).toEqual([ids.standard]);
+    for (const q of ['"retry', 'retry"', 'NEAR(retry', 'retry*', 'a:b', '%_\\']) {
+      const res = await t.call('kim', 'GET', `/changes?q=${encodeURIComponent(q)}`);
+      expect(res.status, q).toBe(200);
+    }
+    expect(await list(`?q=${encodeURIComponent('retry"')}`)).toEqual([]);
+  });
+
   it('filters changes that still need a meeting', async () => {
     expect(await list('?needsDiscussion=true')).toEqual([ids.pendingPayments]);
     expect(await list('?needsDiscussion=false&state=pending')).toEqual([ids.both]);
@@ -116,5 +127,36 @@ describe.each(databaseKinds)('listing the board on $name', (kind) => {
 
   it('needs authentication', async () => {
     expect((await t.call(null, 'GET', '/changes')).status).toBe(401);
+  });
+});
+
+describe.each(databaseKinds)('searching the board on $name after edits', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(kind);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+  const list = async (query: string) =>
+    ((await t.call('kim', 'GET', `/changes${query}`)).body.items as { id: string }[]).map(
+      (c) => c.id,
+    );
+
+  it('finds a change by its new title after an edit, and no longer by the old one', async () => {
+    const created = await t.call(
+      'ana',
+      'POST',
+      '/changes',
+      buildChange({ title: 'Quarterly cleanup', services: ['website'] }),
+    );
+    expect(await list('?q=quarterly')).toEqual([created.body.id]);
+    const edited = await t.call('ana', 'PATCH', `/changes/${created.body.id}`, {
+      title: 'Yearly sweep',
+      version: created.body.version,
+    });
+    expect(edited.status).toBe(200);
+    expect(await list('?q=quarterly')).toEqual([]);
+    expect(await list('?q=yearly%20sweep')).toEqual([created.body.id]);
   });
 });

@@ -38,6 +38,10 @@ describe.each(databaseKinds)('migration 0003-github on $name', (kind) => {
       const unassigned = await store.transaction((tx) =>
         tx.changes.insert({ ...old!, title: 'New', requester: null }),
       );
+      // 0005 indexed the text of changes stored before it.
+      expect(
+        (await store.read.changes.list({ text: 'OLD', limit: 10 })).map((c) => c.title),
+      ).toEqual(['Old']);
       const found = await store.read.changes.find(unassigned.id);
       expect(found).toMatchObject({ title: 'New', requester: null });
       expect(

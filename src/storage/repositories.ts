@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import { sql, type Kysely, type Selectable, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type {
   ApiToken,
   ChangeQuery,
@@ -104,16 +104,7 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
       }
       if (query.needsDiscussion !== undefined)
         select = select.where('meetings', query.needsDiscussion ? '!=' : '=', '[]');
-      for (const word of (query.text ?? '').split(/\s+/).filter(Boolean)) {
-        const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        const like = dialect === 'postgres' ? sql`ilike` : sql`like`;
-        select = select.where((eb) =>
-          eb.or([
-            eb(sql`title`, like, sql`${pattern} escape '\\'`),
-            eb(sql`description`, like, sql`${pattern} escape '\\'`),
-          ]),
-        );
-      }
+      select = whereText(select, dialect, query.text);
       for (const [field, values] of Object.entries(query.answers ?? {})) {
         if (values.length === 0) continue;
         // The answer's JSON text: SQLite's -> operator and PostgreSQL's jsonb both compare JSON values.
@@ -275,6 +266,41 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
         .execute();
     },
   };
+}
+
+/**
+ * Every word must appear, in any case, in the title or the description. Both
+ * databases answer from a trigram index (migration 0005); on SQLite a word
+ * shorter than a trigram is matched by LIKE instead.
+ */
+function whereText<Q extends SelectQueryBuilder<DatabaseSchema, 'changes', object>>(
+  select: Q,
+  dialect: DialectName,
+  text: string | undefined,
+): Q {
+  const words = (text ?? '').split(/\s+/).filter(Boolean);
+  const likePattern = (word: string) => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  let query = select;
+  if (dialect === 'postgres') {
+    for (const word of words)
+      query = query.where(
+        sql<SqlBool>`(title || ' ' || description) ilike ${likePattern(word)} escape '\\'`,
+      ) as Q;
+    return query;
+  }
+  const indexed = words.filter((word) => [...word].length >= 3);
+  if (indexed.length > 0) {
+    const match = indexed.map((word) => `"${word.replace(/"/g, '""')}"`).join(' AND ');
+    query = query.where(
+      sql<SqlBool>`changes.id in (select rowid from changes_text where changes_text match ${match})`,
+    ) as Q;
+  }
+  for (const word of words.filter((w) => [...w].length < 3)) {
+    query = query.where(
+      sql<SqlBool>`(title like ${likePattern(word)} escape '\\' or description like ${likePattern(word)} escape '\\')`,
+    ) as Q;
+  }
+  return query;
 }
 
 async function insertServices(

@@ -4,6 +4,7 @@ import { initial } from './0001-initial.js';
 import { outbox } from './0002-outbox.js';
 import { github } from './0003-github.js';
 import { web } from './0004-web.js';
+import { textSearch } from './0005-text-search.js';
 
 /** A static index (no directory scanning): what runs is exactly what was reviewed. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
@@ -12,5 +13,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0002-outbox': outbox(),
     '0003-github': github(),
     '0004-web': web(),
+    '0005-text-search': textSearch(dialect),
   };
 }
