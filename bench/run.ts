@@ -68,6 +68,13 @@ writeFileSync(
   githubPolicy(readFileSync(join(ROOT, 'examples/changeboard.yaml'), 'utf8')),
 );
 
+/** Node's flags from `npm start` (package.json), so the server runs here as it runs for users. */
+const START_FLAGS = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start
+  .split(/\s+/)
+  .filter((word) => word.startsWith('--'));
+
 const rows: Row[] = [];
 const latencies: Record<string, { p50: number; p99: number; count: number; rate: number }> = {};
 const memory: Record<string, Record<string, number>> = {};
@@ -109,7 +116,7 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
     await baseline.stop();
 
     const receiver = await startReceiver();
-    const server = await startChangeboard(target.url, receiver.url);
+    let server = await startChangeboard(target.url, receiver.url);
     const tokens = { priya: await token(target.url, 'priya'), lee: await token(target.url, 'lee') };
     const headers = (person: keyof typeof tokens) => ({
       authorization: `Bearer ${tokens[person]}`,
@@ -154,7 +161,8 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
     );
 
     const db = openDatabase(parseDatabaseUrl(target.url) as DatabaseTarget);
-    const pendingIds = await seedChanges(db.db, Math.max(5_000, Math.round(DURATION * 4_000)), {
+    // Each approval completes a change; enough pending ones for 5,000 approvals a second.
+    const pendingIds = await seedChanges(db.db, (DURATION + 1) * 7_500, {
       state: 'pending',
       requester: 'priya',
     });
@@ -193,7 +201,11 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
       (await sql<{ n: number }>`select count(*) as n from changes`.execute(db.db)).rows[0]!.n,
     );
     await db.db.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Idle memory: a fresh process holding the 100,000 changes, after one look at the board.
+    await server.stop();
+    server = await startChangeboard(target.url, receiver.url);
+    await fetch(`${server.url}/api/v1/changes?limit=50`, { headers: headers('lee') });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
     memory[database] = { idleRssMb: rssMb(server.pid) };
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.pid))), 200);
@@ -536,7 +548,7 @@ function startChangeboard(
 ): Promise<Running> {
   return startProcess(
     process.execPath,
-    [join(ROOT, 'bin/changeboard.js'), 'serve', ...extraArgs],
+    [...START_FLAGS, join(ROOT, 'bin/changeboard.js'), 'serve', ...extraArgs],
     {
       DATABASE_URL: databaseUrl,
       CHANGEBOARD_CONFIG: POLICY_FILE,

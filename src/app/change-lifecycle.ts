@@ -70,7 +70,7 @@ export async function moveChange(
       version: change.version + 1,
       updatedAt: at,
     };
-    await saveChange(tx, next, change.version);
+    await saveChange(tx, next, change);
     const comment = input.comment?.trim() || null;
     await recordEvents(
       tx,

@@ -39,7 +39,7 @@ export async function claimChange(
       version: change.version + 1,
       updatedAt: now,
     };
-    await saveChange(tx, next, change.version);
+    await saveChange(tx, next, change);
     await recordEvents(
       tx,
       deps,

@@ -90,7 +90,7 @@ export async function decideChange(
         });
       }
     }
-    await saveChange(tx, next, change.version);
+    await saveChange(tx, next, change);
     await recordEvents(tx, deps, next, events, now);
     return next;
   });

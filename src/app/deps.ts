@@ -63,12 +63,8 @@ export function assertVersion(change: Change, expected: number | undefined): voi
 }
 
 /** Writes the change; the version check backs up the row lock, so a lost update can never slip through. */
-export async function saveChange(
-  tx: Transaction,
-  change: Change,
-  previousVersion: number,
-): Promise<void> {
-  if (!(await tx.changes.update(change, previousVersion))) {
+export async function saveChange(tx: Transaction, change: Change, previous: Change): Promise<void> {
+  if (!(await tx.changes.update(change, previous))) {
     throw new AppError(
       'stale_version',
       `CHG-${change.id} was changed by someone else meanwhile; reload it and try again`,

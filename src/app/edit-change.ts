@@ -97,7 +97,7 @@ export async function editChange(
       }
     }
 
-    await saveChange(tx, next, change.version);
+    await saveChange(tx, next, change);
     await recordEvents(tx, deps, next, events, now);
     return next;
   });

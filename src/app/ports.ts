@@ -39,8 +39,11 @@ export interface ChangeRepository {
   insert(change: NewChange): Promise<Change>;
   /** With `forUpdate`, the row stays locked until the transaction ends (PostgreSQL; SQLite already holds the write lock). */
   find(id: number, options?: { forUpdate?: boolean }): Promise<Change | undefined>;
-  /** Writes the change if its stored version is `expectedVersion`; false when someone else got there first. */
-  update(change: Change, expectedVersion: number): Promise<boolean>;
+  /**
+   * Writes what differs from `previous` (the change as read), if the stored version
+   * is still `previous.version`; false when someone else got there first.
+   */
+  update(change: Change, previous: Change): Promise<boolean>;
   list(query: ChangeQuery): Promise<Change[]>;
   listDecisions(changeId: number, round: number): Promise<Decision[]>;
   /** Decisions for the current round of each change, for presenting a page of the board in one query. */

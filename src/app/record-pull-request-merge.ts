@@ -51,7 +51,7 @@ export async function recordPullRequestMerge(
     version: change.version + 1,
     updatedAt: now,
   };
-  await saveChange(tx, next, change.version);
+  await saveChange(tx, next, change);
   await recordEvents(
     tx,
     deps,

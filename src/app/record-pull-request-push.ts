@@ -142,7 +142,7 @@ export async function moveHead(
   } else if (change.state !== 'draft') {
     summary = `${id} keeps its approvals (${change.type} changes keep them on push) and covers ${shortSha(to)}`;
   }
-  await saveChange(tx, next, change.version);
+  await saveChange(tx, next, change);
   await recordEvents(tx, deps, next, events, now);
   return { change: next, message: processed(summary, change.id) };
 }

@@ -65,7 +65,7 @@ export async function submitChange(
         },
       });
     }
-    await saveChange(tx, next, change.version);
+    await saveChange(tx, next, change);
     await recordEvents(tx, deps, next, events, now);
     return next;
   });

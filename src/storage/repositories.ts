@@ -30,7 +30,7 @@ import type {
 export function createRepositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Repositories {
   return {
     changes: changeRepository(db, dialect),
-    events: eventLog(db),
+    events: eventLog(db, dialect),
     tokens: tokenRepository(db),
     policies: policyArchive(db),
     outbox: outboxRepository(db, dialect),
@@ -62,21 +62,23 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
       return row && fromRow(row);
     },
 
-    async update(change, expectedVersion) {
+    async update(change, previous) {
+      const before = toRow(previous);
+      const after = toRow(change);
+      // Only what changed: every column written is an index entry rewritten.
+      const changed = Object.fromEntries(
+        Object.entries(after).filter(
+          ([column, value]) => before[column as keyof typeof before] !== value,
+        ),
+      );
       const result = await db
         .updateTable('changes')
-        .set(toRow(change))
+        .set({ ...changed, version: change.version })
         .where('id', '=', change.id)
-        .where('version', '=', expectedVersion)
+        .where('version', '=', previous.version)
         .executeTakeFirst();
       if (result.numUpdatedRows === 0n) return false;
-      const stored = await db
-        .selectFrom('change_services')
-        .select('service')
-        .where('change_id', '=', change.id)
-        .execute();
-      const current = stored.map((r) => r.service).sort();
-      if (current.join('\n') !== [...change.services].sort().join('\n')) {
+      if (before.services !== after.services) {
         await db.deleteFrom('change_services').where('change_id', '=', change.id).execute();
         await insertServices(db, change.id, change.services);
       }
@@ -390,19 +392,26 @@ function decisionFromRow(row: Selectable<DecisionsTable>): Decision {
   };
 }
 
-function eventLog(db: Kysely<DatabaseSchema>): EventLog {
+function eventLog(db: Kysely<DatabaseSchema>, dialect: DialectName): EventLog {
   return {
     async append(events, { at, policyHash }) {
       if (events.length === 0) return [];
       // The head row is the chain's lock: on PostgreSQL this UPDATE holds its row
       // lock until commit, so concurrent appends queue here and never fork the chain.
-      // SQLite already serialises writers with BEGIN IMMEDIATE.
-      const head = await db
-        .updateTable('audit_head')
-        .set({ last_id: sql`last_id` })
-        .where('id', '=', 1)
-        .returning(['last_id', 'last_hash'])
-        .executeTakeFirstOrThrow();
+      // SQLite already serialises writers with BEGIN IMMEDIATE: reading it is enough.
+      const head =
+        dialect === 'postgres'
+          ? await db
+              .updateTable('audit_head')
+              .set({ last_id: sql`last_id` })
+              .where('id', '=', 1)
+              .returning(['last_id', 'last_hash'])
+              .executeTakeFirstOrThrow()
+          : await db
+              .selectFrom('audit_head')
+              .select(['last_id', 'last_hash'])
+              .where('id', '=', 1)
+              .executeTakeFirstOrThrow();
       let prevHash = head.last_hash;
       let id = head.last_id;
       const stored: AuditEvent[] = events.map((event) => {

@@ -86,6 +86,7 @@ export function createSqliteDialect(file: string): SqliteDialect {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
+  database.pragma('temp_store = MEMORY');
   if (file === ':memory:') return new ImmediateSqliteDialect(database, () => Promise.resolve());
   // Checkpoints run on their own thread (see sqlite-checkpointer.ts); inline only past ~40 MB of WAL.
   database.pragma('wal_autocheckpoint = 10000');
