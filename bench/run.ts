@@ -111,6 +111,7 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
     });
     record(database, 'baseline: validate + insert one row', insert);
     await seedBaseline(target, ROWS);
+    await analyze(target.url);
     const baselineList = await measure(`${baseline.url}/list`, {});
     record(database, `baseline: list 50 of ${ROWS.toLocaleString('en')}`, baselineList);
     await baseline.stop();
@@ -166,6 +167,7 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
       state: 'pending',
       requester: 'priya',
     });
+    await analyze(target.url);
     const payments = pendingIds.filter((_, i) => i % 3 !== 0);
     let next = 0;
     const approve = await measure(server.url, {
@@ -197,6 +199,7 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
     record(database, 'read one change', readOne, baselineList, 'baseline list');
 
     await seedChanges(db.db, ROWS);
+    await analyze(target.url);
     const total = Number(
       (await sql<{ n: number }>`select count(*) as n from changes`.execute(db.db)).rows[0]!.n,
     );
@@ -630,6 +633,21 @@ async function seedBaseline(target: { url: string }, count: number): Promise<voi
     );
   }
   await db.db.destroy();
+}
+
+/**
+ * Fresh statistics after a bulk load, as autovacuum would gather them. Without them
+ * PostgreSQL plans for empty tables (this machine's server runs with autovacuum off).
+ */
+async function analyze(url: string): Promise<void> {
+  if (!url.startsWith('postgres')) return;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('analyze');
+  } finally {
+    await client.end();
+  }
 }
 
 async function freshDatabase(

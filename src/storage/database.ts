@@ -1,5 +1,5 @@
 import { Kysely, Migrator, sql, type Dialect, type MigrationProvider } from 'kysely';
-import type { Repositories, Store, Transaction } from '../app/ports.js';
+import type { Store } from '../app/ports.js';
 import type { DatabaseTarget, DialectName } from '../config/database-url.js';
 import { createPostgresDialect } from './dialects/postgres.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
@@ -50,29 +50,12 @@ export async function migrateToLatest(database: Database): Promise<void> {
 }
 
 export function createStore(database: Database): Store {
-  const read: Repositories = createRepositories(database.db, database.dialect);
-  if (database.dialect === 'sqlite') {
-    const committer = new GroupCommitter(database.db, (db) => createRepositories(db, 'sqlite'));
-    return {
-      read,
-      transaction: (work) => committer.transaction(work),
-      close: () => database.db.destroy(),
-    };
-  }
-  // PostgreSQL runs transactions side by side on its pool and groups commits itself.
+  const committer = new GroupCommitter(database.db, database.dialect, (db) =>
+    createRepositories(db, database.dialect),
+  );
   return {
-    read,
-    async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-      const callbacks: (() => void)[] = [];
-      const result = await database.db.transaction().execute((trx) =>
-        work({
-          ...createRepositories(trx, database.dialect),
-          afterCommit: (callback) => callbacks.push(callback),
-        }),
-      );
-      for (const callback of callbacks) callback();
-      return result;
-    },
+    read: createRepositories(database.db, database.dialect),
+    transaction: (work) => committer.transaction(work),
     close: () => database.db.destroy(),
   };
 }

@@ -1,20 +1,26 @@
 import { sql, type Kysely } from 'kysely';
 import type { Repositories, Transaction } from '../app/ports.js';
+import type { DialectName } from './database.js';
 import type { DatabaseSchema } from './schema.js';
 
 /**
- * Group commit for SQLite. Its one connection runs one transaction at a time,
- * and most of a small transaction's cost is the commit: every page it touched
- * (the table's last leaf, one per index, the chain head, the outbox) is written
- * to the WAL again. Transactions that arrive together — the requests read from
- * the sockets in one turn of the event loop — are run one after the other
- * inside a single database transaction, each in a savepoint of its own, and
+ * Group commit. Every write transaction appends to the one audit chain, so
+ * writers queue on its head: on SQLite behind the one connection, on
+ * PostgreSQL behind the head row's lock, held until the commit has been
+ * flushed to disk. Either way most of a small transaction's cost is its
+ * commit (SQLite writes every page it touched to the WAL again; PostgreSQL
+ * waits for an fsync while everyone else waits for the head).
+ *
+ * Transactions that arrive together — the requests read from the sockets in
+ * one turn of the event loop — therefore run one after the other inside a
+ * single database transaction, each in a savepoint of its own, and are
  * committed once. Each keeps its own outcome: a failing one is rolled back to
  * its savepoint alone. No caller hears back before the shared commit, so
  * nothing is reported as stored that is not.
  */
 export class GroupCommitter {
   readonly #db: Kysely<DatabaseSchema>;
+  readonly #dialect: DialectName;
   readonly #repositories: (db: Kysely<DatabaseSchema>) => Repositories;
   readonly #maxBatch: number;
   readonly #queue: Job[] = [];
@@ -22,21 +28,19 @@ export class GroupCommitter {
 
   constructor(
     db: Kysely<DatabaseSchema>,
+    dialect: DialectName,
     repositories: (db: Kysely<DatabaseSchema>) => Repositories,
     options: { maxBatch?: number } = {},
   ) {
     this.#db = db;
+    this.#dialect = dialect;
     this.#repositories = repositories;
     this.#maxBatch = options.maxBatch ?? 64;
   }
 
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({
-        work: work,
-        resolve: resolve,
-        reject,
-      });
+      this.#queue.push({ work, resolve, reject, attempts: 0 });
       this.#schedule();
     });
   }
@@ -50,13 +54,18 @@ export class GroupCommitter {
 
   async #runBatch(): Promise<void> {
     const done: Finished[] = [];
+    const retry: Job[] = [];
     try {
       await this.#db.connection().execute(async (connection) => {
-        await sql`begin immediate`.execute(connection);
+        // SQLite: take the write lock now, so busy_timeout applies (see dialects/sqlite.ts).
+        await sql.raw(this.#dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(connection);
         try {
           const repositories = this.#repositories(connection);
-          while (this.#queue.length > 0 && done.length < this.#maxBatch) {
-            done.push(await this.#runOne(connection, repositories, this.#queue.shift()!));
+          while (this.#queue.length > 0 && done.length + retry.length < this.#maxBatch) {
+            const job = this.#queue.shift()!;
+            const finished = await this.#runOne(connection, repositories, job);
+            if (finished) done.push(finished);
+            else retry.push(job);
           }
           await sql`commit`.execute(connection);
         } catch (error) {
@@ -68,10 +77,16 @@ export class GroupCommitter {
       // The shared begin or commit failed: nothing of this batch was stored. When even
       // `begin` failed (the file is locked by another process past busy_timeout), the
       // waiting jobs hear it too rather than queue behind the lock forever.
-      const failed = done.length > 0 ? done.map((d) => d.job) : this.#queue.splice(0);
+      const failed =
+        done.length + retry.length > 0
+          ? [...done.map((d) => d.job), ...retry]
+          : this.#queue.splice(0);
       done.length = 0;
+      retry.length = 0;
       for (const job of failed) job.reject(error);
     } finally {
+      // Deadlock victims go first in the next batch, once this one's locks are gone.
+      this.#queue.unshift(...retry);
       this.#scheduled = false;
       if (this.#queue.length > 0) this.#schedule();
     }
@@ -85,11 +100,12 @@ export class GroupCommitter {
     }
   }
 
+  /** Runs one job in its savepoint; undefined when it lost a deadlock and should run again. */
   async #runOne(
     connection: Kysely<DatabaseSchema>,
     repositories: Repositories,
     job: Job,
-  ): Promise<Finished> {
+  ): Promise<Finished | undefined> {
     const callbacks: (() => void)[] = [];
     await sql`savepoint job`.execute(connection);
     try {
@@ -97,20 +113,35 @@ export class GroupCommitter {
         ...repositories,
         afterCommit: (callback) => callbacks.push(callback),
       });
-      await sql`release job`.execute(connection);
+      await sql`release savepoint job`.execute(connection);
       return { job, outcome: { ok: true, value }, callbacks };
     } catch (error) {
-      await sql`rollback to job`.execute(connection);
-      await sql`release job`.execute(connection);
+      // Rolling back to the savepoint also releases the row locks the job took.
+      await sql`rollback to savepoint job`.execute(connection);
+      await sql`release savepoint job`.execute(connection);
+      if (isDeadlock(error) && ++job.attempts < MAX_DEADLOCK_RETRIES) return undefined;
       return { job, outcome: { ok: false, error }, callbacks: [] };
     }
   }
+}
+
+const MAX_DEADLOCK_RETRIES = 5;
+
+/**
+ * PostgreSQL, several processes: a batch holds the chain head until it commits,
+ * so two batches can each hold a change row the other's next job wants.
+ * PostgreSQL breaks the cycle by failing one statement; that job runs again.
+ */
+function isDeadlock(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
 }
 
 interface Job {
   work(tx: Transaction): Promise<unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
+  attempts: number;
 }
 
 interface Finished {

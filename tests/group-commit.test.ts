@@ -1,0 +1,126 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import type { Store } from '../src/app/ports.js';
+import { parseDatabaseUrl } from '../src/config/database-url.js';
+import { databaseKinds, postgres, type TestDatabase } from './_util/databases.js';
+import {
+  createStore,
+  migrateToLatest,
+  openDatabase,
+  type Database,
+} from '../src/storage/database.js';
+
+describe.each(databaseKinds)('group commit on $name', (kind) => {
+  let testDatabase: TestDatabase;
+  let store: Store;
+
+  beforeEach(async () => {
+    testDatabase = await kind.create();
+    const target = parseDatabaseUrl(testDatabase.url);
+    if (typeof target === 'string') throw new Error(target);
+    const database = openDatabase(target);
+    await migrateToLatest(database);
+    store = createStore(database);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await testDatabase.drop();
+  });
+
+  const remember = (hash: string) =>
+    store.transaction(async (tx) => {
+      await tx.policies.remember({ hash, source: hash }, '2026-11-26T00:00:00.000Z');
+      return hash;
+    });
+  const stored = async (hash: string) => (await store.read.policies.find(hash)) !== undefined;
+
+  it('commits transactions that arrive together, each with its own result', async () => {
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => remember(`h${i}`)));
+    expect(results).toEqual(Array.from({ length: 200 }, (_, i) => `h${i}`));
+    for (const hash of results) expect(await stored(hash)).toBe(true);
+  });
+
+  it('rolls back a failing transaction alone, keeping its neighbours in the batch', async () => {
+    const failing = store.transaction(async (tx) => {
+      await tx.policies.remember({ hash: 'doomed', source: 'x' }, '2026-11-26T00:00:00.000Z');
+      throw new Error('refused by the rules');
+    });
+    const outcomes = await Promise.allSettled([remember('before'), failing, remember('after')]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({
+      message: 'refused by the rules',
+    });
+    expect(await stored('before')).toBe(true);
+    expect(await stored('doomed')).toBe(false);
+    expect(await stored('after')).toBe(true);
+  });
+
+  it('runs after-commit callbacks only for transactions that were stored', async () => {
+    const called: string[] = [];
+    await Promise.allSettled([
+      store.transaction(async (tx) => {
+        tx.afterCommit(() => called.push('kept'));
+        await tx.policies.remember({ hash: 'kept', source: 'x' }, '2026-11-26T00:00:00.000Z');
+      }),
+      store.transaction((tx) => {
+        tx.afterCommit(() => called.push('dropped'));
+        return Promise.reject(new Error('no'));
+      }),
+    ]);
+    expect(called).toEqual(['kept']);
+  });
+
+  it('answers nobody before the shared commit: a reader sees every write once told', async () => {
+    const writes = Array.from({ length: 50 }, (_, i) =>
+      remember(`w${i}`).then(async (hash) => stored(hash)),
+    );
+    expect(await Promise.all(writes)).toEqual(Array(50).fill(true));
+  });
+});
+
+const openStore = async (url: string): Promise<{ database: Database; store: Store }> => {
+  const target = parseDatabaseUrl(url);
+  if (typeof target === 'string') throw new Error(target);
+  const database = openDatabase(target);
+  await migrateToLatest(database);
+  return { database, store: createStore(database) };
+};
+
+describe.skipIf(!postgres)('group commit across processes on PostgreSQL', () => {
+  it('runs the loser of a deadlock between two batches again, so both succeed', async () => {
+    const testDatabase = await postgres!.create();
+    const a = await openStore(testDatabase.url);
+    const b = await openStore(testDatabase.url);
+    try {
+      for (const title of ['X', 'Y'])
+        await sql`insert into changes (title, description, type, services, answers, links, requester, state, version, round, requirements, meetings, created_at, updated_at)
+          values (${title}, '', 'normal', '[]', '{}', '[]', 'priya', 'draft', 1, 0, '[]', '[]', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`.execute(
+          a.database.db,
+        );
+      const [x, y] = (await a.store.read.changes.list({ limit: 2 })).map((c) => c.id).reverse();
+      // Each batch locks one change, waits until the other has too, then wants the other's.
+      let arrived = 0;
+      let bothLocked!: () => void;
+      const barrier = new Promise<void>((resolve) => (bothLocked = resolve));
+      const crossing = (store: Store, first: number, second: number) => {
+        let attempts = 0;
+        return store.transaction(async (tx) => {
+          attempts += 1;
+          await tx.changes.find(first, { forUpdate: true });
+          if (attempts === 1 && ++arrived === 2) bothLocked();
+          if (attempts === 1) await barrier;
+          await tx.changes.find(second, { forUpdate: true });
+          return attempts;
+        });
+      };
+      const attempts = await Promise.all([crossing(a.store, x!, y!), crossing(b.store, y!, x!)]);
+      // One of them lost the deadlock and ran again.
+      expect(attempts.sort()).toEqual([1, 2]);
+    } finally {
+      await a.store.close();
+      await b.store.close();
+      await testDatabase.drop();
+    }
+  }, 20_000);
+});
