@@ -159,4 +159,21 @@ describe.each(databaseKinds)('searching the board on $name after edits', (kind) 
     expect(await list('?q=quarterly')).toEqual([]);
     expect(await list('?q=yearly%20sweep')).toEqual([created.body.id]);
   });
+
+  it('pages through search results with the cursor, combined with other filters', async () => {
+    const ids: string[] = [];
+    for (const title of ['Mopping one', 'Mopping two', 'Mopping three']) {
+      const created = await t.call('ana', 'POST', '/changes', buildChange({ title }));
+      ids.push(created.body.id as string);
+    }
+    const first = await t.call('kim', 'GET', '/changes?q=mopping&state=draft&limit=2');
+    expect(first.body.items.map((c: { id: string }) => c.id)).toEqual([ids[2], ids[1]]);
+    const second = await t.call(
+      'kim',
+      'GET',
+      `/changes?q=mopping&state=draft&limit=2&cursor=${first.body.nextCursor}`,
+    );
+    expect(second.body.items.map((c: { id: string }) => c.id)).toEqual([ids[0]]);
+    expect(await list('?q=mopping%20tw&service=payments')).toEqual([ids[1]]);
+  });
 });

@@ -86,7 +86,20 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
     },
 
     async list(query: ChangeQuery) {
-      let select = db.selectFrom('changes').selectAll();
+      // SQLite, text search: walk the trigram index newest first and stop at a full page.
+      // CROSS JOIN keeps it the outer loop; otherwise SQLite may probe it once per change.
+      const match = dialect === 'sqlite' ? trigramMatch(query.text) : undefined;
+      let select = (
+        match
+          ? db
+              .selectFrom('changes_text')
+              .crossJoin('changes')
+              .selectAll('changes')
+              .whereRef('changes.id', '=', 'changes_text.rowid')
+              .where(sql<SqlBool>`changes_text match ${match}`)
+          : db.selectFrom('changes').selectAll()
+      ) as ChangesSelect;
+      const order = match ? sql<number>`changes_text.rowid` : sql<number>`changes.id`;
       if (query.states?.length) select = select.where('state', 'in', [...query.states]);
       if (query.types?.length) select = select.where('type', 'in', [...query.types]);
       if (query.requesters?.length) select = select.where('requester', 'in', [...query.requesters]);
@@ -164,8 +177,8 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
                 ),
           );
       }
-      if (query.beforeId !== undefined) select = select.where('id', '<', query.beforeId);
-      const rows = await select.orderBy('id', 'desc').limit(query.limit).execute();
+      if (query.beforeId !== undefined) select = select.where(order, '<', query.beforeId);
+      const rows = await select.orderBy(order, 'desc').limit(query.limit).execute();
       return rows.map(fromRow);
     },
 
@@ -270,39 +283,42 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
   };
 }
 
+type ChangesSelect = SelectQueryBuilder<DatabaseSchema, 'changes', Selectable<ChangesTable>>;
+
 /**
  * Every word must appear, in any case, in the title or the description. Both
- * databases answer from a trigram index (migration 0005); on SQLite a word
- * shorter than a trigram is matched by LIKE instead.
+ * databases answer from a trigram index (migration 0005): PostgreSQL's pg_trgm
+ * serves ILIKE; SQLite's FTS5 table is joined by `list` (see trigramMatch), and
+ * only words shorter than a trigram are matched here, by LIKE.
  */
-function whereText<Q extends SelectQueryBuilder<DatabaseSchema, 'changes', object>>(
-  select: Q,
-  dialect: DialectName,
-  text: string | undefined,
-): Q {
+function whereText(select: ChangesSelect, dialect: DialectName, text: string | undefined) {
   const words = (text ?? '').split(/\s+/).filter(Boolean);
   const likePattern = (word: string) => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   let query = select;
-  if (dialect === 'postgres') {
-    for (const word of words)
+  for (const word of words) {
+    if (dialect === 'postgres') {
       query = query.where(
         sql<SqlBool>`(title || ' ' || description) ilike ${likePattern(word)} escape '\\'`,
-      ) as Q;
-    return query;
-  }
-  const indexed = words.filter((word) => [...word].length >= 3);
-  if (indexed.length > 0) {
-    const match = indexed.map((word) => `"${word.replace(/"/g, '""')}"`).join(' AND ');
-    query = query.where(
-      sql<SqlBool>`changes.id in (select rowid from changes_text where changes_text match ${match})`,
-    ) as Q;
-  }
-  for (const word of words.filter((w) => [...w].length < 3)) {
-    query = query.where(
-      sql<SqlBool>`(title like ${likePattern(word)} escape '\\' or description like ${likePattern(word)} escape '\\')`,
-    ) as Q;
+      );
+    } else if (!isTrigramWord(word)) {
+      query = query.where(
+        sql<SqlBool>`(changes.title like ${likePattern(word)} escape '\\' or changes.description like ${likePattern(word)} escape '\\')`,
+      );
+    }
   }
   return query;
+}
+
+/** The FTS5 query for the words the trigram index can answer: each one, quoted, must appear. */
+function trigramMatch(text: string | undefined): string | undefined {
+  const words = (text ?? '').split(/\s+/).filter(isTrigramWord);
+  return words.length > 0
+    ? words.map((word) => `"${word.replace(/"/g, '""')}"`).join(' AND ')
+    : undefined;
+}
+
+function isTrigramWord(word: string): boolean {
+  return [...word].length >= 3;
 }
 
 async function insertServices(

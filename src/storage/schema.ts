@@ -167,4 +167,12 @@ export interface DatabaseSchema {
   api_tokens: ApiTokensTable;
   policies: PoliciesTable;
   github_deliveries: GithubDeliveriesTable;
+  /** SQLite only: the FTS5 trigram index of the changes' text (migration 0005). */
+  changes_text: ChangesTextTable;
+}
+
+export interface ChangesTextTable {
+  rowid: number;
+  title: string;
+  description: string;
 }
