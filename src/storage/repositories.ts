@@ -44,6 +44,145 @@ export function createRepositories(db: Kysely<DatabaseSchema>, dialect: DialectN
 }
 
 function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): ChangeRepository {
+  /** The changes matching every filter of `query`, with `text` as the search words. */
+  function filtered(query: ChangeQuery, text: string | undefined): ChangesSelect {
+    // SQLite, text search: walk the trigram index newest first and stop at a full page.
+    // CROSS JOIN keeps it the outer loop; otherwise SQLite may probe it once per change.
+    const match = dialect === 'sqlite' ? trigramMatch(text) : undefined;
+    let select = (
+      match
+        ? db
+            .selectFrom('changes_text')
+            .crossJoin('changes')
+            .selectAll('changes')
+            .whereRef('changes.id', '=', 'changes_text.rowid')
+            .where(sql<SqlBool>`changes_text match ${match}`)
+        : db.selectFrom('changes').selectAll()
+    ) as ChangesSelect;
+    if (query.states?.length) select = select.where('state', 'in', [...query.states]);
+    if (query.types?.length) select = select.where('type', 'in', [...query.types]);
+    if (query.requesters?.length) select = select.where('requester', 'in', [...query.requesters]);
+    if (query.unassigned !== undefined)
+      select = select.where('requester', query.unassigned ? 'is' : 'is not', null);
+    if (query.services?.length) {
+      const services = [...query.services];
+      select = select.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('change_services')
+            .select('change_services.change_id')
+            .whereRef('change_services.change_id', '=', 'changes.id')
+            .where('change_services.service', 'in', services),
+        ),
+      );
+    }
+    if (query.needsDiscussion !== undefined)
+      select = select.where('meetings', query.needsDiscussion ? '!=' : '=', '[]');
+    select = whereText(select, dialect, text);
+    for (const [field, values] of Object.entries(query.answers ?? {})) {
+      if (values.length === 0) continue;
+      // The answer's JSON text: SQLite's -> operator and PostgreSQL's jsonb both compare JSON values.
+      const json = values.map((value) => JSON.stringify(value));
+      select =
+        dialect === 'postgres'
+          ? select.where(
+              sql<string>`(answers::jsonb -> ${field})::text`,
+              'in',
+              json.map((j) => sql<string>`(${j}::jsonb)::text`),
+            )
+          : select.where(sql<string>`answers -> ${`$."${field.replace(/"/g, '')}"`}`, 'in', json);
+    }
+    if (query.plannedFrom !== undefined && query.plannedTo !== undefined) {
+      const { plannedFrom, plannedTo } = query;
+      // Half-open windows; a change without an end is an instant at its start.
+      select = select
+        .where('planned_start', 'is not', null)
+        .where('planned_start', '<', plannedTo)
+        .where((eb) =>
+          eb.or([
+            eb('planned_end', '>', plannedFrom),
+            eb.and([eb('planned_end', 'is', null), eb('planned_start', '>=', plannedFrom)]),
+          ]),
+        );
+    }
+    if (query.awaiting) {
+      const { person, groups } = query.awaiting;
+      select = select
+        .where('state', '=', 'pending')
+        .where('requester', '!=', person)
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('decisions')
+                .select('decisions.id')
+                .whereRef('decisions.change_id', '=', 'changes.id')
+                .whereRef('decisions.round', '=', 'changes.round')
+                .where('decisions.person', '=', person),
+            ),
+          ),
+        )
+        .where((eb) =>
+          groups.length === 0
+            ? sql<SqlBool>`1 = 0`
+            : eb.or(
+                groups.map((group) =>
+                  eb(
+                    sql`requirements`,
+                    'like',
+                    sql`${`%"group":${JSON.stringify(group).replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`,
+                  ),
+                ),
+              ),
+        );
+    }
+    return select;
+  }
+
+  /** Newest first by the key the query walks: the trigram index's rowid when SQLite searches. */
+  function orderOf(text: string | undefined) {
+    return dialect === 'sqlite' && trigramMatch(text)
+      ? sql<number>`changes_text.rowid`
+      : sql<number>`changes.id`;
+  }
+
+  function beforeCursor(select: ChangesSelect, query: ChangeQuery, text: string | undefined) {
+    return query.beforeId === undefined ? select : select.where(orderOf(text), '<', query.beforeId);
+  }
+
+  /**
+   * PostgreSQL, text search. Its trigram index finds rare words at once, but for a
+   * common word it gathers every match and sorts them, where walking the newest
+   * changes would have filled the page at once. So: look in the newest
+   * RECENT_WINDOW changes that pass the other filters first, and go to the index
+   * only for what that leaves unfound, older than the window. The page is the same.
+   */
+  async function listByTextOnPostgres(query: ChangeQuery) {
+    const window = beforeCursor(filtered(query, undefined), query, undefined)
+      .orderBy('changes.id', 'desc')
+      .limit(RECENT_WINDOW);
+    const recent = await whereText(
+      db.selectFrom(window.as('changes')).selectAll() as unknown as ChangesSelect,
+      dialect,
+      query.text,
+    )
+      .orderBy('id', 'desc')
+      .limit(query.limit)
+      .execute();
+    if (recent.length >= query.limit) return recent;
+    const bounds = await db
+      .selectFrom(window.clearSelect().select('changes.id').as('w'))
+      .select((eb) => [eb.fn.min('w.id').as('oldest'), eb.fn.countAll<number>().as('seen')])
+      .executeTakeFirstOrThrow();
+    if (Number(bounds.seen) < RECENT_WINDOW || bounds.oldest === null) return recent;
+    const older = await filtered(query, query.text)
+      .where('changes.id', '<', Number(bounds.oldest))
+      .orderBy('changes.id', 'desc')
+      .limit(query.limit - recent.length)
+      .execute();
+    return [...recent, ...older];
+  }
+
   return {
     async insert(change) {
       const row = await db
@@ -86,99 +225,13 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
     },
 
     async list(query: ChangeQuery) {
-      // SQLite, text search: walk the trigram index newest first and stop at a full page.
-      // CROSS JOIN keeps it the outer loop; otherwise SQLite may probe it once per change.
-      const match = dialect === 'sqlite' ? trigramMatch(query.text) : undefined;
-      let select = (
-        match
-          ? db
-              .selectFrom('changes_text')
-              .crossJoin('changes')
-              .selectAll('changes')
-              .whereRef('changes.id', '=', 'changes_text.rowid')
-              .where(sql<SqlBool>`changes_text match ${match}`)
-          : db.selectFrom('changes').selectAll()
-      ) as ChangesSelect;
-      const order = match ? sql<number>`changes_text.rowid` : sql<number>`changes.id`;
-      if (query.states?.length) select = select.where('state', 'in', [...query.states]);
-      if (query.types?.length) select = select.where('type', 'in', [...query.types]);
-      if (query.requesters?.length) select = select.where('requester', 'in', [...query.requesters]);
-      if (query.unassigned !== undefined)
-        select = select.where('requester', query.unassigned ? 'is' : 'is not', null);
-      if (query.services?.length) {
-        const services = [...query.services];
-        select = select.where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('change_services')
-              .select('change_services.change_id')
-              .whereRef('change_services.change_id', '=', 'changes.id')
-              .where('change_services.service', 'in', services),
-          ),
-        );
-      }
-      if (query.needsDiscussion !== undefined)
-        select = select.where('meetings', query.needsDiscussion ? '!=' : '=', '[]');
-      select = whereText(select, dialect, query.text);
-      for (const [field, values] of Object.entries(query.answers ?? {})) {
-        if (values.length === 0) continue;
-        // The answer's JSON text: SQLite's -> operator and PostgreSQL's jsonb both compare JSON values.
-        const json = values.map((value) => JSON.stringify(value));
-        select =
-          dialect === 'postgres'
-            ? select.where(
-                sql<string>`(answers::jsonb -> ${field})::text`,
-                'in',
-                json.map((j) => sql<string>`(${j}::jsonb)::text`),
-              )
-            : select.where(sql<string>`answers -> ${`$."${field.replace(/"/g, '')}"`}`, 'in', json);
-      }
-      if (query.plannedFrom !== undefined && query.plannedTo !== undefined) {
-        const { plannedFrom, plannedTo } = query;
-        // Half-open windows; a change without an end is an instant at its start.
-        select = select
-          .where('planned_start', 'is not', null)
-          .where('planned_start', '<', plannedTo)
-          .where((eb) =>
-            eb.or([
-              eb('planned_end', '>', plannedFrom),
-              eb.and([eb('planned_end', 'is', null), eb('planned_start', '>=', plannedFrom)]),
-            ]),
-          );
-      }
-      if (query.awaiting) {
-        const { person, groups } = query.awaiting;
-        select = select
-          .where('state', '=', 'pending')
-          .where('requester', '!=', person)
-          .where((eb) =>
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('decisions')
-                  .select('decisions.id')
-                  .whereRef('decisions.change_id', '=', 'changes.id')
-                  .whereRef('decisions.round', '=', 'changes.round')
-                  .where('decisions.person', '=', person),
-              ),
-            ),
-          )
-          .where((eb) =>
-            groups.length === 0
-              ? sql<SqlBool>`1 = 0`
-              : eb.or(
-                  groups.map((group) =>
-                    eb(
-                      sql`requirements`,
-                      'like',
-                      sql`${`%"group":${JSON.stringify(group).replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`,
-                    ),
-                  ),
-                ),
-          );
-      }
-      if (query.beforeId !== undefined) select = select.where(order, '<', query.beforeId);
-      const rows = await select.orderBy(order, 'desc').limit(query.limit).execute();
+      const rows =
+        dialect === 'postgres' && query.text?.trim()
+          ? await listByTextOnPostgres(query)
+          : await beforeCursor(filtered(query, query.text), query, query.text)
+              .orderBy(orderOf(query.text), 'desc')
+              .limit(query.limit)
+              .execute();
       return rows.map(fromRow);
     },
 
@@ -282,6 +335,8 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
     },
   };
 }
+
+const RECENT_WINDOW = 500;
 
 type ChangesSelect = SelectQueryBuilder<DatabaseSchema, 'changes', Selectable<ChangesTable>>;
 

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../src/app/ports.js';
+import { parseDatabaseUrl } from '../src/config/database-url.js';
+import { createStore, migrateToLatest, openDatabase } from '../src/storage/database.js';
+import { seedChanges } from '../bench/seed.js';
+import { databaseKinds, type TestDatabase } from './_util/databases.js';
+
+/**
+ * The board's text search against a brute-force reading of the same rows, over
+ * more changes than PostgreSQL's first look at the newest ones (500), so both of
+ * its steps and SQLite's trigram walk are held to the same pages.
+ */
+describe.each(databaseKinds)('text search over many changes on $name', (kind) => {
+  let testDatabase: TestDatabase;
+  let store: Store;
+  const titles = new Map<number, string>();
+
+  beforeAll(async () => {
+    testDatabase = await kind.create();
+    const target = parseDatabaseUrl(testDatabase.url);
+    if (typeof target === 'string') throw new Error(target);
+    const database = openDatabase(target);
+    await migrateToLatest(database);
+    store = createStore(database);
+    const ids = await seedChanges(database.db, 1_200);
+    ids.forEach((id, n) =>
+      titles.set(id, `Seeded change ${n}: adjust ${n % 3 === 0 ? 'website' : 'payments'} settings`),
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await store.close();
+    await testDatabase.drop();
+  });
+
+  const expected = (words: string[], keep: (id: number) => boolean = () => true) =>
+    [...titles]
+      .filter(([id, title]) => keep(id) && words.every((w) => title.toLowerCase().includes(w)))
+      .map(([id]) => id)
+      .sort((a, b) => b - a);
+
+  const allPages = async (text: string, limit: number, services?: string[]) => {
+    const found: number[] = [];
+    let beforeId: number | undefined;
+    for (;;) {
+      const page = await store.read.changes.list({ text, limit: limit + 1, beforeId, services });
+      found.push(...page.slice(0, limit).map((c) => c.id));
+      if (page.length <= limit) return found;
+      beforeId = page[limit - 1]!.id;
+    }
+  };
+
+  it.each([
+    ['SETTINGS', 50],
+    ['change 12', 7],
+    ['change 1199', 5],
+    ['ge 7', 25],
+    ['website 4', 30],
+    ['nowhere-to-be-found', 10],
+  ])('"%s", %i a page, reads the same as a scan of every change', async (text, limit) => {
+    const words = text.toLowerCase().split(' ');
+    expect(await allPages(text, limit)).toEqual(expected(words));
+  });
+
+  it('combines the search with the other filters', async () => {
+    const payments = (id: number) => titles.get(id)!.includes('payments');
+    expect(await allPages('change 3', 9, ['payments'])).toEqual(
+      expected(['change', '3'], payments),
+    );
+  });
+});
