@@ -6,9 +6,9 @@ import { seedChanges } from '../bench/seed.js';
 import { databaseKinds, type TestDatabase } from './_util/databases.js';
 
 /**
- * The board's text search against a brute-force reading of the same rows, over
- * more changes than PostgreSQL's first look at the newest ones (500), so both of
- * its steps and SQLite's trigram walk are held to the same pages.
+ * The board's text search against a brute-force reading of the same rows, with
+ * words common enough for PostgreSQL to walk the changes (1,000 matches or more)
+ * and rare enough for it to use its trigram index, and through SQLite's trigram walk.
  */
 describe.each(databaseKinds)('text search over many changes on $name', (kind) => {
   let testDatabase: TestDatabase;
