@@ -642,14 +642,7 @@ async function seedBaseline(target: { url: string }, count: number): Promise<voi
  * PostgreSQL plans for empty tables (this machine's server runs with autovacuum off).
  */
 async function analyze(url: string): Promise<void> {
-  if (!url.startsWith('postgres')) return;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('analyze');
-  } finally {
-    await client.end();
-  }
+  if (url.startsWith('postgres')) await adminQuery('analyze');
 }
 
 async function freshDatabase(

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { CHANGE_STATES, type ChangeState } from '../src/domain/change.js';
 import type { DatabaseSchema } from '../src/storage/schema.js';
 
 export const ANSWERS = {
@@ -9,17 +10,6 @@ export const ANSWERS = {
   risk: 'low',
 };
 
-const STATES = [
-  'pending',
-  'approved',
-  'in_progress',
-  'completed',
-  'verified',
-  'rejected',
-  'withdrawn',
-  'draft',
-] as const;
-
 /**
  * Stores `count` changes straight into the tables, in multi-row inserts: the
  * board benchmark needs a realistic 100,000 changes, not the time it takes to
@@ -29,7 +19,7 @@ const STATES = [
 export async function seedChanges(
   db: Kysely<DatabaseSchema>,
   count: number,
-  options: { state?: (typeof STATES)[number]; requester?: string; startAt?: Date } = {},
+  options: { state?: ChangeState; requester?: string; startAt?: Date } = {},
 ): Promise<number[]> {
   const ids: number[] = [];
   // Recent, as on a live board: a backlog of overdue changes would measure the reminder catch-up instead.
@@ -38,7 +28,8 @@ export async function seedChanges(
   for (let offset = 0; offset < count; offset += batch) {
     const rows = Array.from({ length: Math.min(batch, count - offset) }, (_, i) => {
       const n = offset + i;
-      const state = options.state ?? STATES[n % 5 === 0 ? 0 : n % STATES.length]!;
+      const state =
+        options.state ?? (n % 5 === 0 ? 'pending' : CHANGE_STATES[n % CHANGE_STATES.length]!);
       const service = n % 3 === 0 ? 'website' : 'payments';
       return {
         title: `Seeded change ${n}: adjust ${service} settings`,

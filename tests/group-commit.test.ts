@@ -1,14 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { Store } from '../src/app/ports.js';
-import { parseDatabaseUrl } from '../src/config/database-url.js';
-import { databaseKinds, postgres, type TestDatabase } from './_util/databases.js';
 import {
-  createStore,
-  migrateToLatest,
-  openDatabase,
-  type Database,
-} from '../src/storage/database.js';
+  databaseKinds,
+  openMigratedStore,
+  postgres,
+  type TestDatabase,
+} from './_util/databases.js';
 
 describe.each(databaseKinds)('group commit on $name', (kind) => {
   let testDatabase: TestDatabase;
@@ -16,11 +14,7 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
 
   beforeEach(async () => {
     testDatabase = await kind.create();
-    const target = parseDatabaseUrl(testDatabase.url);
-    if (typeof target === 'string') throw new Error(target);
-    const database = openDatabase(target);
-    await migrateToLatest(database);
-    store = createStore(database);
+    ({ store } = await openMigratedStore(testDatabase.url));
   });
 
   afterEach(async () => {
@@ -79,19 +73,11 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
   });
 });
 
-const openStore = async (url: string): Promise<{ database: Database; store: Store }> => {
-  const target = parseDatabaseUrl(url);
-  if (typeof target === 'string') throw new Error(target);
-  const database = openDatabase(target);
-  await migrateToLatest(database);
-  return { database, store: createStore(database) };
-};
-
 describe.skipIf(!postgres)('group commit across processes on PostgreSQL', () => {
   it('runs the loser of a deadlock between two batches again, so both succeed', async () => {
     const testDatabase = await postgres!.create();
-    const a = await openStore(testDatabase.url);
-    const b = await openStore(testDatabase.url);
+    const a = await openMigratedStore(testDatabase.url);
+    const b = await openMigratedStore(testDatabase.url);
     try {
       for (const title of ['X', 'Y'])
         await sql`insert into changes (title, description, type, services, answers, links, requester, state, version, round, requirements, meetings, created_at, updated_at)

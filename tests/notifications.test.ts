@@ -200,9 +200,7 @@ describe.each(databaseKinds)('notifications on $name', (kind) => {
     t.clock.set('2026-11-02T14:00:00Z');
     await t.ctx.dispatcher.runOnce();
     const [mail] = await smtp.waitFor(1);
-    const [approve] = [...String(mail!.text).matchAll(/\/actions\/(cba_[\w-]+)/g)].map(
-      (m) => m[1]!,
-    );
+    const [approve] = actionTokens(mail!);
 
     for (let i = 0; i < 2; i++) {
       const shown = await t.app.inject({ method: 'GET', url: `/actions/${approve}` });
@@ -243,11 +241,7 @@ describe.each(databaseKinds)('notifications on $name', (kind) => {
     await t.ctx.dispatcher.runOnce();
     const mails = await smtp.waitFor(4);
     const linkFor = (address: string, verdict: number) =>
-      [
-        ...String(
-          mails.find((m) => (m.to as { text: string }).text.includes(address))!.text,
-        ).matchAll(/\/actions\/(cba_[\w-]+)/g),
-      ].map((m) => m[1]!)[verdict]!;
+      actionTokens(mailTo(mails, address))[verdict]!;
 
     // An edit starts a new approval round: Lee's link no longer counts.
     await t.call('priya', 'PATCH', `/changes/${change.id}`, {
@@ -273,9 +267,7 @@ describe.each(databaseKinds)('notifications on $name', (kind) => {
     t.clock.set('2026-11-02T14:00:00Z');
     await t.ctx.dispatcher.runOnce();
     const [mail] = await smtp.waitFor(1);
-    const [approve] = [...String(mail!.text).matchAll(/\/actions\/(cba_[\w-]+)/g)].map(
-      (m) => m[1]!,
-    );
+    const [approve] = actionTokens(mail!);
     const kim = await startSession(t.ctx, t.ctx.policy.people.get('kim')!, 'email');
     const cookie = { cookie: `cb_session=${kim.token}` };
     const shown = await t.app.inject({
@@ -312,12 +304,7 @@ describe.each(databaseKinds)('notifications on $name', (kind) => {
     t.clock.set('2026-11-03T00:00:00Z'); // Kim is in Seoul: 09:00 there; Lee is long in hours.
     await t.ctx.dispatcher.runOnce();
     const mails = await smtp.waitFor(2);
-    const links = (address: string) =>
-      [
-        ...String(
-          mails.find((m) => (m.to as { text: string }).text.includes(address))!.text,
-        ).matchAll(/\/actions\/(cba_[\w-]+)/g),
-      ].map((m) => m[1]!);
+    const links = (address: string) => actionTokens(mailTo(mails, address));
     const [, kimReject] = links('kim@');
     const noComment = await t.app.inject({
       method: 'POST',
@@ -551,3 +538,12 @@ describe('delivery guards', () => {
     }
   });
 });
+
+/** The Approve and Reject link tokens in an e-mail, in that order. */
+function actionTokens(mail: { text?: string | false }): string[] {
+  return [...String(mail.text).matchAll(/\/actions\/(cba_[\w-]+)/g)].map((m) => m[1]!);
+}
+
+function mailTo<M extends { to?: unknown }>(mails: readonly M[], address: string): M {
+  return mails.find((m) => (m.to as { text: string }).text.includes(address))!;
+}

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../src/app/ports.js';
-import { parseDatabaseUrl } from '../src/config/database-url.js';
-import { createStore, migrateToLatest, openDatabase } from '../src/storage/database.js';
 import { seedChanges } from '../bench/seed.js';
-import { databaseKinds, type TestDatabase } from './_util/databases.js';
+import { databaseKinds, openMigratedStore, type TestDatabase } from './_util/databases.js';
 
 /**
  * The board's text search against a brute-force reading of the same rows, with
@@ -17,11 +15,9 @@ describe.each(databaseKinds)('text search over many changes on $name', (kind) =>
 
   beforeAll(async () => {
     testDatabase = await kind.create();
-    const target = parseDatabaseUrl(testDatabase.url);
-    if (typeof target === 'string') throw new Error(target);
-    const database = openDatabase(target);
-    await migrateToLatest(database);
-    store = createStore(database);
+    const opened = await openMigratedStore(testDatabase.url);
+    store = opened.store;
+    const database = opened.database;
     const ids = await seedChanges(database.db, 1_200);
     ids.forEach((id, n) =>
       titles.set(id, `Seeded change ${n}: adjust ${n % 3 === 0 ? 'website' : 'payments'} settings`),

@@ -1,4 +1,11 @@
-import { sql, type Kysely, type Selectable, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import {
+  sql,
+  type Kysely,
+  type RawBuilder,
+  type Selectable,
+  type SelectQueryBuilder,
+  type SqlBool,
+} from 'kysely';
 import type {
   ApiToken,
   ChangeQuery,
@@ -44,8 +51,12 @@ export function createRepositories(db: Kysely<DatabaseSchema>, dialect: DialectN
 }
 
 function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): ChangeRepository {
-  /** The changes matching every filter of `query`, with `text` as the search words. */
-  function filtered(query: ChangeQuery, text: string | undefined): ChangesSelect {
+  /**
+   * The changes matching every filter of `query`, with `text` as the search words,
+   * and the key they are walked by, newest first: the trigram index's rowid when
+   * SQLite searches, else the id.
+   */
+  function filtered(query: ChangeQuery, text: string | undefined): Filtered {
     // SQLite, text search: walk the trigram index newest first and stop at a full page.
     // CROSS JOIN keeps it the outer loop; otherwise SQLite may probe it once per change.
     const match = dialect === 'sqlite' ? trigramMatch(text) : undefined;
@@ -59,6 +70,7 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
             .where(sql<SqlBool>`changes_text match ${match}`)
         : db.selectFrom('changes').selectAll()
     ) as ChangesSelect;
+    const key = match ? sql<number>`changes_text.rowid` : sql<number>`changes.id`;
     if (query.states?.length) select = select.where('state', 'in', [...query.states]);
     if (query.types?.length) select = select.where('type', 'in', [...query.types]);
     if (query.requesters?.length) select = select.where('requester', 'in', [...query.requesters]);
@@ -130,24 +142,19 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
                   eb(
                     sql`requirements`,
                     'like',
-                    sql`${`%"group":${JSON.stringify(group).replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`,
+                    sql`${`%"group":${escapeLike(JSON.stringify(group))}%`} escape '\\'`,
                   ),
                 ),
               ),
         );
     }
-    return select;
+    return { select, key };
   }
 
-  /** Newest first by the key the query walks: the trigram index's rowid when SQLite searches. */
-  function orderOf(text: string | undefined) {
-    return dialect === 'sqlite' && trigramMatch(text)
-      ? sql<number>`changes_text.rowid`
-      : sql<number>`changes.id`;
-  }
-
-  function beforeCursor(select: ChangesSelect, query: ChangeQuery, text: string | undefined) {
-    return query.beforeId === undefined ? select : select.where(orderOf(text), '<', query.beforeId);
+  /** One page, newest first, from the cursor on. */
+  function pageOf({ select, key }: Filtered, query: ChangeQuery) {
+    const from = query.beforeId === undefined ? select : select.where(key, '<', query.beforeId);
+    return from.orderBy(key, 'desc').limit(query.limit).execute();
   }
 
   /**
@@ -168,16 +175,14 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
       )
       .select((eb) => eb.fn.countAll<number>().as('matches'))
       .executeTakeFirstOrThrow();
-    const common = Number(sample.matches) >= COMMON_MATCHES;
-    let select = beforeCursor(filtered(query, common ? undefined : query.text), query, undefined);
-    if (common) {
-      // The same test, in a form the index cannot serve: PostgreSQL then walks by id.
-      for (const word of searchWords(query.text))
-        select = select.where(
-          sql<SqlBool>`(title || ' ' || description || '') ilike ${likePattern(word)} escape '\\'`,
-        );
-    }
-    return select.orderBy('changes.id', 'desc').limit(query.limit).execute();
+    if (Number(sample.matches) < COMMON_MATCHES) return pageOf(filtered(query, query.text), query);
+    const walk = filtered(query, undefined);
+    // The same test, in a form the index cannot serve: PostgreSQL then walks by id.
+    for (const word of searchWords(query.text))
+      walk.select = walk.select.where(
+        sql<SqlBool>`(title || ' ' || description || '') ilike ${likePattern(word)} escape '\\'`,
+      );
+    return pageOf(walk, query);
   }
 
   return {
@@ -225,10 +230,7 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
       const rows =
         dialect === 'postgres' && query.text?.trim()
           ? await listByTextOnPostgres(query)
-          : await beforeCursor(filtered(query, query.text), query, query.text)
-              .orderBy(orderOf(query.text), 'desc')
-              .limit(query.limit)
-              .execute();
+          : await pageOf(filtered(query, query.text), query);
       return rows.map(fromRow);
     },
 
@@ -337,6 +339,11 @@ const COMMON_MATCHES = 1_000;
 
 type ChangesSelect = SelectQueryBuilder<DatabaseSchema, 'changes', Selectable<ChangesTable>>;
 
+interface Filtered {
+  select: ChangesSelect;
+  readonly key: RawBuilder<number>;
+}
+
 /**
  * Every word must appear, in any case, in the title or the description. Both
  * databases answer from a trigram index (migration 0005): PostgreSQL's pg_trgm
@@ -364,7 +371,12 @@ function searchWords(text: string | undefined): string[] {
 }
 
 function likePattern(word: string): string {
-  return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${escapeLike(word)}%`;
+}
+
+/** LIKE's wildcards and its escape character, taken literally (with `escape '\\'`). */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** The FTS5 query for the words the trigram index can answer: each one, quoted, must appear. */

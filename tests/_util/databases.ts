@@ -3,6 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { Store } from '../../src/app/ports.js';
+import { parseDatabaseUrl } from '../../src/config/database-url.js';
+import {
+  createStore,
+  migrateToLatest,
+  openDatabase,
+  type Database,
+} from '../../src/storage/database.js';
 
 /**
  * The database matrix: every integration suite runs on SQLite and, when
@@ -58,4 +66,15 @@ async function adminQuery(text: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** The database at `url`, migrated, with a store over it (storage-level tests). */
+export async function openMigratedStore(
+  url: string,
+): Promise<{ database: Database; store: Store }> {
+  const target = parseDatabaseUrl(url);
+  if (typeof target === 'string') throw new Error(target);
+  const database = openDatabase(target);
+  await migrateToLatest(database);
+  return { database, store: createStore(database) };
 }

@@ -1,6 +1,6 @@
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import { useChangeList, usePolicy, useSession } from '../api/queries.js';
-import type { PolicyInfo } from '../api/types.js';
+import type { Change, PolicyInfo } from '../api/types.js';
 import { ChangeCard } from '../components/change-card.js';
 import { EmptyState, ErrorState, Loading, PageHeading } from '../components/ui.js';
 import { Link, useSearchParams } from '../lib/router.js';
@@ -356,31 +356,14 @@ function BoardColumn({
           </span>
         ) : null}
       </h2>
-      {list.isPending ? (
-        <Loading label={`Loading ${column.title.toLowerCase()}`} lines={2} />
-      ) : list.isError ? (
-        <ErrorState error={list.error} retry={() => void list.refetch()} />
-      ) : items.length === 0 ? (
-        <EmptyState title={filtered ? 'No change matches the filters.' : column.empty} />
-      ) : (
-        <ol className="cards">
-          {items.map((change) => (
-            <li key={change.id}>
-              <ChangeCard change={change} typeLabel={typeLabel(change.type)} />
-            </li>
-          ))}
-        </ol>
-      )}
-      {list.hasNextPage ? (
-        <button
-          type="button"
-          className="button button-quiet button-block"
-          onClick={() => void list.fetchNextPage()}
-          disabled={list.isFetchingNextPage}
-        >
-          {list.isFetchingNextPage ? 'Loading…' : 'Show more'}
-        </button>
-      ) : null}
+      <ChangeListBody
+        list={list}
+        items={items}
+        typeLabel={typeLabel}
+        loading={<Loading label={`Loading ${column.title.toLowerCase()}`} lines={2} />}
+        empty={<EmptyState title={filtered ? 'No change matches the filters.' : column.empty} />}
+        className="cards"
+      />
     </section>
   );
 }
@@ -411,23 +394,57 @@ function WaitingList({
           </span>
         ) : null}
       </h2>
+      <ChangeListBody
+        list={list}
+        items={items}
+        typeLabel={typeLabel}
+        loading={<Loading label="Loading what waits for you" />}
+        empty={
+          <EmptyState
+            title={
+              filtered
+                ? 'Nothing that matches the filters waits for you.'
+                : 'Nothing waits for you.'
+            }
+            icon="✓"
+          >
+            {isApprover
+              ? 'When a change needs your approval it appears here, and you are told by e-mail or chat.'
+              : 'You are in no approver group, so no change will wait for you.'}
+          </EmptyState>
+        }
+        className="cards cards-grid"
+      />
+    </section>
+  );
+}
+
+/** A list of change cards in its loading, error and empty states, with "Show more". */
+function ChangeListBody({
+  list,
+  items,
+  typeLabel,
+  loading,
+  empty,
+  className,
+}: {
+  list: ReturnType<typeof useChangeList>;
+  items: readonly Change[];
+  typeLabel: (id: string) => string;
+  loading: ReactNode;
+  empty: ReactNode;
+  className: string;
+}) {
+  return (
+    <>
       {list.isPending ? (
-        <Loading label="Loading what waits for you" />
+        loading
       ) : list.isError ? (
         <ErrorState error={list.error} retry={() => void list.refetch()} />
       ) : items.length === 0 ? (
-        <EmptyState
-          title={
-            filtered ? 'Nothing that matches the filters waits for you.' : 'Nothing waits for you.'
-          }
-          icon="✓"
-        >
-          {isApprover
-            ? 'When a change needs your approval it appears here, and you are told by e-mail or chat.'
-            : 'You are in no approver group, so no change will wait for you.'}
-        </EmptyState>
+        empty
       ) : (
-        <ol className="cards cards-grid">
+        <ol className={className}>
           {items.map((change) => (
             <li key={change.id}>
               <ChangeCard change={change} typeLabel={typeLabel(change.type)} />
@@ -438,12 +455,13 @@ function WaitingList({
       {list.hasNextPage ? (
         <button
           type="button"
-          className="button button-quiet"
+          className="button button-quiet button-block"
           onClick={() => void list.fetchNextPage()}
+          disabled={list.isFetchingNextPage}
         >
-          Show more
+          {list.isFetchingNextPage ? 'Loading…' : 'Show more'}
         </button>
       ) : null}
-    </section>
+    </>
   );
 }

@@ -481,50 +481,36 @@ function ChangeForm({ policy, existing }: { policy: PolicyInfo; existing?: Chang
           <p className="muted small form-section-help">Pull request, ticket, dashboard, runbook.</p>
           {state.links.map((link, i) => (
             <div className="form-row link-row" key={i}>
-              <Field
-                label="Link title"
-                path={`links[${i}].title`}
-                error={errorFor(`links[${i}].title`)}
-              >
-                {(props) => (
-                  <input
-                    {...props}
-                    type="text"
-                    value={link.title}
-                    onBlur={() => touch(`links[${i}].title`)}
-                    onChange={(e) =>
-                      update(
-                        {
-                          links: state.links.map((l, j) =>
-                            j === i ? { ...l, title: e.target.value } : l,
-                          ),
-                        },
-                        `links[${i}].title`,
-                      )
-                    }
-                  />
-                )}
-              </Field>
-              <Field label="URL" path={`links[${i}].url`} error={errorFor(`links[${i}].url`)}>
-                {(props) => (
-                  <input
-                    {...props}
-                    type="url"
-                    value={link.url}
-                    onBlur={() => touch(`links[${i}].url`)}
-                    onChange={(e) =>
-                      update(
-                        {
-                          links: state.links.map((l, j) =>
-                            j === i ? { ...l, url: e.target.value } : l,
-                          ),
-                        },
-                        `links[${i}].url`,
-                      )
-                    }
-                  />
-                )}
-              </Field>
+              {(
+                [
+                  ['title', 'Link title', 'text'],
+                  ['url', 'URL', 'url'],
+                ] as const
+              ).map(([key, label, type]) => {
+                const path = `links[${i}].${key}`;
+                return (
+                  <Field key={key} label={label} path={path} error={errorFor(path)}>
+                    {(props) => (
+                      <input
+                        {...props}
+                        type={type}
+                        value={link[key]}
+                        onBlur={() => touch(path)}
+                        onChange={(e) =>
+                          update(
+                            {
+                              links: state.links.map((l, j) =>
+                                j === i ? { ...l, [key]: e.target.value } : l,
+                              ),
+                            },
+                            path,
+                          )
+                        }
+                      />
+                    )}
+                  </Field>
+                );
+              })}
               <button
                 type="button"
                 className="button button-quiet link-remove"

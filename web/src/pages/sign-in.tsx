@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError, setCsrfToken } from '../api/client.js';
 import { keys, useSignInMethods } from '../api/queries.js';
 import type { Session } from '../api/types.js';
@@ -35,75 +35,68 @@ export function SignInPage() {
   };
 
   return (
-    <main id="main" className="auth">
-      <div className="auth-card">
-        <div className="brand brand-large">
-          <span className="brand-mark" aria-hidden="true" />
-          Changeboard
+    <AuthCard title="Sign in">
+      {providerError ? (
+        <Banner tone="danger" title="Single sign-on failed">
+          {providerError}
+        </Banner>
+      ) : null}
+      {state === 'sent' ? (
+        <div role="status" className="auth-sent">
+          <p className="auth-sent-title">Check your inbox</p>
+          <p>
+            If <strong>{email}</strong> belongs to someone on this board, a sign-in link is on its
+            way. It works once, for 15 minutes.
+          </p>
+          <button type="button" className="button" onClick={() => setState('idle')}>
+            Use another address
+          </button>
         </div>
-        <PageHeading title="Sign in">Sign in</PageHeading>
-        {providerError ? (
-          <Banner tone="danger" title="Single sign-on failed">
-            {providerError}
-          </Banner>
-        ) : null}
-        {state === 'sent' ? (
-          <div role="status" className="auth-sent">
-            <p className="auth-sent-title">Check your inbox</p>
-            <p>
-              If <strong>{email}</strong> belongs to someone on this board, a sign-in link is on its
-              way. It works once, for 15 minutes.
-            </p>
-            <button type="button" className="button" onClick={() => setState('idle')}>
-              Use another address
-            </button>
+      ) : (
+        <form onSubmit={(e) => void submit(e)} noValidate className="stack">
+          <p className="muted">We e-mail you a link that signs you in. No password needed.</p>
+          <div className="field">
+            <label htmlFor="email">Work e-mail</label>
+            <input
+              ref={inputRef}
+              id="email"
+              type="email"
+              autoComplete="email"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? 'email-error' : undefined}
+              required
+            />
+            {error ? (
+              <p id="email-error" className="field-error">
+                {error}
+              </p>
+            ) : null}
           </div>
-        ) : (
-          <form onSubmit={(e) => void submit(e)} noValidate className="stack">
-            <p className="muted">We e-mail you a link that signs you in. No password needed.</p>
-            <div className="field">
-              <label htmlFor="email">Work e-mail</label>
-              <input
-                ref={inputRef}
-                id="email"
-                type="email"
-                autoComplete="email"
-                value={email}
-                onChange={(e) => setEmail(e.target.value)}
-                aria-invalid={error ? true : undefined}
-                aria-describedby={error ? 'email-error' : undefined}
-                required
-              />
-              {error ? (
-                <p id="email-error" className="field-error">
-                  {error}
-                </p>
-              ) : null}
-            </div>
-            <button
-              type="submit"
-              className="button button-primary button-block"
-              disabled={state === 'sending'}
-            >
-              {state === 'sending' ? 'Sending…' : 'E-mail me a sign-in link'}
-            </button>
-          </form>
-        )}
-        {methods.data?.oidc ? (
-          <>
-            <div className="divider" role="separator">
-              <span>or</span>
-            </div>
-            <a
-              className="button button-block"
-              href={`/api/v1/auth/oidc/start?returnTo=${encodeURIComponent(returnTo)}`}
-            >
-              Sign in with single sign-on
-            </a>
-          </>
-        ) : null}
-      </div>
-    </main>
+          <button
+            type="submit"
+            className="button button-primary button-block"
+            disabled={state === 'sending'}
+          >
+            {state === 'sending' ? 'Sending…' : 'E-mail me a sign-in link'}
+          </button>
+        </form>
+      )}
+      {methods.data?.oidc ? (
+        <>
+          <div className="divider" role="separator">
+            <span>or</span>
+          </div>
+          <a
+            className="button button-block"
+            href={`/api/v1/auth/oidc/start?returnTo=${encodeURIComponent(returnTo)}`}
+          >
+            Sign in with single sign-on
+          </a>
+        </>
+      ) : null}
+    </AuthCard>
   );
 }
 
@@ -130,37 +123,46 @@ export function SignInLinkPage() {
   };
 
   return (
+    <AuthCard title="Finish signing in">
+      {!token ? (
+        <Banner tone="danger" title="This link is incomplete">
+          Copy the whole link from the e-mail, or <Link href="/sign-in">ask for a new one</Link>.
+        </Banner>
+      ) : state === 'failed' ? (
+        <Banner tone="danger" title="That did not work">
+          <p>{message}</p>
+          <p>
+            <Link href="/sign-in">Get a new sign-in link</Link>
+          </p>
+        </Banner>
+      ) : (
+        <div className="stack">
+          <p className="muted">Continue to open your board. The link then stops working.</p>
+          <button
+            type="button"
+            className="button button-primary button-block"
+            onClick={() => void signIn()}
+            disabled={state === 'working'}
+          >
+            {state === 'working' ? 'Signing in…' : 'Sign in'}
+          </button>
+        </div>
+      )}
+    </AuthCard>
+  );
+}
+
+/** The centred card both sign-in pages are drawn on. */
+function AuthCard({ title, children }: { title: string; children: ReactNode }) {
+  return (
     <main id="main" className="auth">
       <div className="auth-card">
         <div className="brand brand-large">
           <span className="brand-mark" aria-hidden="true" />
           Changeboard
         </div>
-        <PageHeading title="Finish signing in">Finish signing in</PageHeading>
-        {!token ? (
-          <Banner tone="danger" title="This link is incomplete">
-            Copy the whole link from the e-mail, or <Link href="/sign-in">ask for a new one</Link>.
-          </Banner>
-        ) : state === 'failed' ? (
-          <Banner tone="danger" title="That did not work">
-            <p>{message}</p>
-            <p>
-              <Link href="/sign-in">Get a new sign-in link</Link>
-            </p>
-          </Banner>
-        ) : (
-          <div className="stack">
-            <p className="muted">Continue to open your board. The link then stops working.</p>
-            <button
-              type="button"
-              className="button button-primary button-block"
-              onClick={() => void signIn()}
-              disabled={state === 'working'}
-            >
-              {state === 'working' ? 'Signing in…' : 'Sign in'}
-            </button>
-          </div>
-        )}
+        <PageHeading title={title}>{title}</PageHeading>
+        {children}
       </div>
     </main>
   );
