@@ -1,3 +1,4 @@
+import { ChangeCache } from './app/change-cache.js';
 import type { AppDeps } from './app/deps.js';
 import { liveUpdatesSubscriber, type LiveHub } from './app/live-updates.js';
 import type { EventSubscriber, Store } from './app/ports.js';
@@ -38,6 +39,8 @@ export interface AppContext extends AppDeps {
   readonly dispatcher: Dispatcher;
   /** Live updates for open boards (server-sent events). */
   readonly live: LiveHub;
+  /** The changes recent board pages showed, by version. */
+  readonly changeCache: ChangeCache;
   /** Stops the dispatcher, then closes the database. */
   close(): Promise<void>;
 }
@@ -163,6 +166,7 @@ export async function createContext(
     emailEnabled,
     dispatcher,
     live,
+    changeCache: new ChangeCache(),
     async close() {
       await dispatcher.stop();
       await postgresHub?.close();

@@ -64,6 +64,9 @@ export function assertVersion(change: Change, expected: number | undefined): voi
 
 /** Writes the change; the version check backs up the row lock, so a lost update can never slip through. */
 export async function saveChange(tx: Transaction, change: Change, previous: Change): Promise<void> {
+  // Readers keep changes by version (ChangeCache): a write that kept it would go unseen.
+  if (change.version !== previous.version + 1)
+    throw new Error(`saveChange: CHG-${change.id} must move to version ${previous.version + 1}`);
   if (!(await tx.changes.update(change, previous))) {
     throw new AppError(
       'stale_version',

@@ -35,6 +35,12 @@ export interface ChangeQuery {
   readonly limit: number;
 }
 
+/** Which version of a change a page holds: a change's content never differs within one version. */
+export interface ChangeKey {
+  readonly id: number;
+  readonly version: number;
+}
+
 export interface ChangeRepository {
   insert(change: NewChange): Promise<Change>;
   /** With `forUpdate`, the row stays locked until the transaction ends (PostgreSQL; SQLite already holds the write lock). */
@@ -45,6 +51,10 @@ export interface ChangeRepository {
    */
   update(change: Change, previous: Change): Promise<boolean>;
   list(query: ChangeQuery): Promise<Change[]>;
+  /** The same page as `list`, as ids and versions only: cheap to ask before a cache. */
+  listKeys(query: ChangeQuery): Promise<ChangeKey[]>;
+  /** The changes with these ids, in no particular order; ids that do not exist are left out. */
+  findMany(ids: readonly number[]): Promise<Change[]>;
   listDecisions(changeId: number, round: number): Promise<Decision[]>;
   /** Decisions for the current round of each change, for presenting a page of the board in one query. */
   listDecisionsForMany(

@@ -2,6 +2,7 @@ import type { Change, Decision } from '../domain/change.js';
 import { AppError } from '../domain/errors.js';
 import type { AuditEvent } from '../domain/events.js';
 import type { Policy } from '../domain/policy.js';
+import type { ChangeCache } from './change-cache.js';
 import { evaluateChange } from './deps.js';
 import type { ChangeQuery, Repositories } from './ports.js';
 
@@ -26,41 +27,43 @@ export interface ChangePage {
 /** Rows read per step while filtering "waiting on me" exactly. */
 const AWAITING_BATCH = 100;
 
+export interface ListOptions {
+  readonly policy: Policy;
+  readonly cache: ChangeCache;
+}
+
 /**
- * A page of the board, newest first. With `awaiting`, storage pre-filters and
- * the exact rule (the person is among the change's eligible approvers, as in
- * `waitingFor`) is applied here, reading on until the page is full, so pages
- * and cursors stay exact.
+ * A page of the board, newest first. The page's ids and versions are read
+ * first and the changes themselves come from the cache where they have not
+ * changed. With `awaiting`, storage pre-filters and the exact rule (the person
+ * is among the change's eligible approvers, as in `waitingFor`) is applied
+ * here, reading on until the page is full, so pages and cursors stay exact.
  */
 export async function listChanges(
   repos: Repositories,
   query: ChangeQuery,
-  policy?: Policy,
+  { policy, cache }: ListOptions,
 ): Promise<ChangePage> {
   if (!query.awaiting) {
-    // One extra row tells whether there is a next page without a count query.
-    const rows = await repos.changes.list({ ...query, limit: query.limit + 1 });
-    const page = rows.slice(0, query.limit);
-    const decisions = await repos.changes.listDecisionsForMany(page);
+    // One extra key tells whether there is a next page without a count query.
+    const keys = await repos.changes.listKeys({ ...query, limit: query.limit + 1 });
+    const page = keys.slice(0, query.limit);
     return {
-      items: page.map((change) => ({ change, decisions: decisions.get(change.id) ?? [] })),
-      nextBeforeId: rows.length > query.limit ? page.at(-1)?.id : undefined,
+      items: await cache.load(repos, page),
+      nextBeforeId: keys.length > query.limit ? page.at(-1)?.id : undefined,
     };
   }
-  if (!policy) throw new Error('listChanges: the awaiting filter needs the policy');
   const person = query.awaiting.person;
   const matches: ChangeWithDecisions[] = [];
   let beforeId = query.beforeId;
   for (;;) {
-    const rows = await repos.changes.list({ ...query, beforeId, limit: AWAITING_BATCH });
-    const decisions = await repos.changes.listDecisionsForMany(rows);
-    for (const change of rows) {
-      const item = { change, decisions: decisions.get(change.id) ?? [] };
-      if (evaluateChange(policy, change, item.decisions).eligibleApprovers.has(person))
+    const keys = await repos.changes.listKeys({ ...query, beforeId, limit: AWAITING_BATCH });
+    for (const item of await cache.load(repos, keys)) {
+      if (evaluateChange(policy, item.change, item.decisions).eligibleApprovers.has(person))
         matches.push(item);
     }
-    if (matches.length > query.limit || rows.length < AWAITING_BATCH) break;
-    beforeId = rows.at(-1)?.id;
+    if (matches.length > query.limit || keys.length < AWAITING_BATCH) break;
+    beforeId = keys.at(-1)?.id;
   }
   const page = matches.slice(0, query.limit);
   return {

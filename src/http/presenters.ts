@@ -6,7 +6,7 @@ import { subjectOf } from '../domain/change-content.js';
 import type { AuditEvent } from '../domain/events.js';
 import { freezesOverlapping } from '../domain/freezes.js';
 import type { Person, Policy } from '../domain/policy.js';
-import { computeRequirements } from '../domain/requirements.js';
+import { computeRequirements, type ApprovalEvaluation } from '../domain/requirements.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChangeViewJson, EventViewJson, SessionViewJson } from './schemas.js';
 import type { Static } from 'typebox';
@@ -25,9 +25,72 @@ export interface PresentContext {
  */
 export function presentChange(
   ctx: PresentContext,
-  { change, decisions }: ChangeWithDecisions,
+  item: ChangeWithDecisions,
   viewer?: Person,
 ): ChangeViewJson {
+  const presented = presentedFor(ctx, item);
+  return { ...presented.view, actions: actionsOf(presented, item, viewer) };
+}
+
+/**
+ * presentChange as JSON text, for pages of many changes: what every viewer
+ * sees is serialised once per version of the change, only the viewer's
+ * actions each time.
+ */
+export function presentChangeJson(
+  ctx: PresentContext,
+  item: ChangeWithDecisions,
+  viewer?: Person,
+): string {
+  const presented = presentedFor(ctx, item);
+  presented.json ??= JSON.stringify(presented.view);
+  const actions = JSON.stringify(actionsOf(presented, item, viewer));
+  return `${presented.json.slice(0, -1)},"actions":${actions}}`;
+}
+
+function actionsOf(
+  { shown, evaluation }: Presented,
+  { decisions }: ChangeWithDecisions,
+  viewer: Person | undefined,
+): ChangeViewJson['actions'] {
+  if (!viewer) return [];
+  return allowedActions(viewer, {
+    change: shown,
+    decisions,
+    evaluation,
+    approvers: decisions.filter((d) => d.verdict === 'approve').map((d) => d.person),
+  });
+}
+
+interface Presented {
+  /** Everything but the viewer's actions. */
+  readonly view: Omit<ChangeViewJson, 'actions'>;
+  /** The change as shown: a draft with the requirements it would have if submitted now. */
+  readonly shown: Change;
+  readonly evaluation: ApprovalEvaluation;
+  /** `view` serialised, once it has been asked for. */
+  json?: string;
+}
+
+/**
+ * What every viewer sees of a change depends only on the change, its decisions
+ * and the policy, so it is kept for as long as the same objects come back
+ * (ChangeCache hands out the same ones while a change keeps its version).
+ */
+const presented = new WeakMap<PresentContext, WeakMap<ChangeWithDecisions, Presented>>();
+
+function presentedFor(ctx: PresentContext, item: ChangeWithDecisions): Presented {
+  let forContext = presented.get(ctx);
+  if (!forContext) presented.set(ctx, (forContext = new WeakMap()));
+  let entry = forContext.get(item);
+  if (!entry) forContext.set(item, (entry = presentWithoutViewer(ctx, item)));
+  return entry;
+}
+
+function presentWithoutViewer(
+  ctx: PresentContext,
+  { change, decisions }: ChangeWithDecisions,
+): Presented {
   // A draft has no requirements yet: show what it would need if submitted now.
   const shown: Change =
     change.state === 'draft'
@@ -35,7 +98,7 @@ export function presentChange(
       : change;
   const evaluation = evaluateChange(ctx.policy, shown, decisions);
   const open = change.state === 'pending';
-  return {
+  const view = {
     id: formatChangeId(change.id),
     number: change.id,
     url: `${ctx.publicUrl}/changes/${formatChangeId(change.id)}`,
@@ -75,19 +138,12 @@ export function presentChange(
       from: f.from.toISOString(),
       to: f.to.toISOString(),
     })),
-    actions: viewer
-      ? allowedActions(viewer, {
-          change: shown,
-          decisions,
-          evaluation,
-          approvers: decisions.filter((d) => d.verdict === 'approve').map((d) => d.person),
-        })
-      : [],
     createdAt: change.createdAt,
     updatedAt: change.updatedAt,
     submittedAt: change.submittedAt,
     pullRequest: change.pullRequest ? { ...change.pullRequest } : null,
   };
+  return { view, shown, evaluation };
 }
 
 export function presentSession(

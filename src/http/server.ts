@@ -1,8 +1,8 @@
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import helmet from 'helmet';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from '../context.js';
 import { AppError } from '../domain/errors.js';
@@ -82,7 +82,8 @@ export async function buildServer(
   await app.register(cookie);
   const https = isHttps(ctx.config.publicUrl);
   // The built app loads only its own scripts and styles; nothing inline, nothing third-party.
-  await app.register(helmet, {
+  // Helmet's middleware is built once: @fastify/helmet rebuilt it, CSP and all, for every request.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -101,6 +102,9 @@ export async function buildServer(
     },
     hsts: https ? { maxAge: 15552000, includeSubDomains: false } : false,
     referrerPolicy: { policy: 'same-origin' },
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined));
   });
 
   // Only routes that ask for it (sign-in e-mails); counted in this process.

@@ -154,7 +154,14 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
   /** One page, newest first, from the cursor on. */
   function pageOf({ select, key }: Filtered, query: ChangeQuery) {
     const from = query.beforeId === undefined ? select : select.where(key, '<', query.beforeId);
-    return from.orderBy(key, 'desc').limit(query.limit).execute();
+    return from.orderBy(key, 'desc').limit(query.limit);
+  }
+
+  /** The page `query` asks for, whichever way its text search is best served. */
+  async function pageFor(query: ChangeQuery) {
+    return dialect === 'postgres' && query.text?.trim()
+      ? listByTextOnPostgres(query)
+      : pageOf(filtered(query, query.text), query);
   }
 
   /**
@@ -227,10 +234,25 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
     },
 
     async list(query: ChangeQuery) {
-      const rows =
-        dialect === 'postgres' && query.text?.trim()
-          ? await listByTextOnPostgres(query)
-          : await pageOf(filtered(query, query.text), query);
+      const rows = await (await pageFor(query)).execute();
+      return rows.map(fromRow);
+    },
+
+    async listKeys(query: ChangeQuery) {
+      // Only the ids and versions: SQLite answers from its indexes without reading the rows.
+      return (await pageFor(query))
+        .clearSelect()
+        .select(['changes.id', 'changes.version'])
+        .execute();
+    },
+
+    async findMany(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .selectFrom('changes')
+        .selectAll()
+        .where('id', 'in', [...ids])
+        .execute();
       return rows.map(fromRow);
     },
 

@@ -50,13 +50,17 @@ export function calendarRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
             })),
           );
         const now = ctx.clock.now().getTime();
-        const page = await listChanges(ctx.store.read, {
-          states: SHOWN_STATES,
-          services,
-          plannedFrom: new Date(now - PAST_MS).toISOString(),
-          plannedTo: new Date(now + FUTURE_MS).toISOString(),
-          limit: MAX_CHANGES,
-        });
+        const page = await listChanges(
+          ctx.store.read,
+          {
+            states: SHOWN_STATES,
+            services,
+            plannedFrom: new Date(now - PAST_MS).toISOString(),
+            plannedTo: new Date(now + FUTURE_MS).toISOString(),
+            limit: MAX_CHANGES,
+          },
+          { policy: ctx.policy, cache: ctx.changeCache },
+        );
         const calendar = ical({
           name: `Changeboard – ${ctx.policy.organization}`,
           prodId: { company: 'Changeboard', product: 'changeboard', language: 'EN' },

@@ -20,7 +20,7 @@ import type { LifecycleAction } from '../../domain/lifecycle.js';
 import type { Person, Policy } from '../../domain/policy.js';
 import type { AppContext } from '../../context.js';
 import { actorOf } from '../auth.js';
-import { presentChange, presentEvent } from '../presenters.js';
+import { presentChange, presentChangeJson, presentEvent } from '../presenters.js';
 import {
   ActionBody,
   ChangeList,
@@ -83,14 +83,19 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
           response: { 200: ChangeList, ...errors },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const actor = actorOf(request);
         const query = toChangeQuery(ctx.policy, actor, request.query);
-        const page = await listChanges(ctx.store.read, query, ctx.policy);
-        return {
-          items: page.items.map((item) => presentChange(presentCtx, item, actor)),
-          nextCursor: page.nextBeforeId === undefined ? null : encodeCursor(page.nextBeforeId),
-        };
+        const page = await listChanges(ctx.store.read, query, {
+          policy: ctx.policy,
+          cache: ctx.changeCache,
+        });
+        const items = page.items.map((item) => presentChangeJson(presentCtx, item, actor));
+        const nextCursor = page.nextBeforeId === undefined ? null : encodeCursor(page.nextBeforeId);
+        // A ChangeList, assembled from each change's JSON text (kept per version).
+        // Fastify sends a string with a JSON content type as it is.
+        const body = `{"items":[${items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
+        return reply.type('application/json; charset=utf-8').send(body as never);
       },
     );
 

@@ -1,0 +1,62 @@
+import type { ChangeKey, Repositories } from './ports.js';
+import type { ChangeWithDecisions } from './read-changes.js';
+
+/**
+ * The changes a board page shows, kept by version. Every write of a change
+ * raises its version (saveChange insists), and a decision is only ever written
+ * together with such a write, so a change and its current decisions never
+ * differ within one version: a page's keys (ids and versions, read from the
+ * database each time) say exactly which entries are still good. Unchanged
+ * changes come back as the same objects, so what is derived from them can be
+ * kept too (the presenters do). Each process keeps its own; the database stays
+ * the only truth.
+ */
+export class ChangeCache {
+  readonly #capacity: number;
+  /** In least-recently-used order: the first entry goes first. */
+  readonly #entries = new Map<number, ChangeWithDecisions>();
+
+  constructor(capacity = 1_000) {
+    this.#capacity = capacity;
+  }
+
+  /** The changes of `keys`, in their order: from the cache where the version matches, else read. */
+  async load(repos: Repositories, keys: readonly ChangeKey[]): Promise<ChangeWithDecisions[]> {
+    const found = new Map<number, ChangeWithDecisions>();
+    const missing: number[] = [];
+    for (const { id, version } of keys) {
+      const entry = this.#entries.get(id);
+      if (entry?.change.version === version) found.set(id, entry);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      const changes = await repos.changes.findMany(missing);
+      const decisions = await repos.changes.listDecisionsForMany(changes);
+      // A change written since its key was read comes back newer: newer is still right to show.
+      for (const change of changes)
+        found.set(change.id, { change, decisions: decisions.get(change.id) ?? [] });
+    }
+    const items: ChangeWithDecisions[] = [];
+    for (const { id } of keys) {
+      const item = found.get(id);
+      if (!item) continue;
+      this.#remember(item);
+      items.push(item);
+    }
+    return items;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  #remember(item: ChangeWithDecisions): void {
+    const id = item.change.id;
+    this.#entries.delete(id);
+    this.#entries.set(id, item);
+    if (this.#entries.size > this.#capacity) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+  }
+}
