@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { verifyAuditTrail } from '../src/app/audit.js';
 import type { Store } from '../src/app/ports.js';
 import {
   databaseKinds,
@@ -48,6 +49,44 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
     expect(await stored('before')).toBe(true);
     expect(await stored('doomed')).toBe(false);
     expect(await stored('after')).toBe(true);
+  });
+
+  const commented = (changeId: number, fail = false) =>
+    store.transaction(async (tx) => {
+      const [event] = await tx.events.append(
+        [{ changeId, type: 'commented', actor: 'kim', data: { body: `on ${changeId}` } }],
+        { at: '2026-11-26T00:00:00.000Z', policyHash: 'p' },
+      );
+      if (fail) throw new Error('refused after appending');
+      return event!.id;
+    });
+
+  it('keeps the audit chain whole when a transaction that appended is rolled back', async () => {
+    // The first appender (which read the head) fails, and one in the middle.
+    const outcomes = await Promise.allSettled([
+      commented(1, true),
+      commented(2),
+      commented(3, true),
+      commented(4),
+      commented(5),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'rejected',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []))).toEqual([1, 2, 3]);
+    const events = await store.read.events.listAll(0, 10);
+    expect(events.map((e) => e.changeId)).toEqual([2, 4, 5]);
+    expect(await verifyAuditTrail(store.read)).toMatchObject({ ok: true });
+    expect(await store.read.events.head()).toEqual({ lastId: 3, lastHash: events[2]!.hash });
+
+    // The next batch continues from the head the last one wrote.
+    await Promise.all([commented(6), commented(7)]);
+    expect(await verifyAuditTrail(store.read)).toMatchObject({ ok: true });
+    expect((await store.read.events.head())?.lastId).toBe(5);
   });
 
   it('runs after-commit callbacks only for transactions that were stored', async () => {

@@ -13,9 +13,10 @@ export function notificationSubscriber(deps: {
 }): EventSubscriber {
   return {
     async onEvents(tx, events, change) {
-      // Round 0 is a draft that was never submitted: nobody can have decided on it.
-      const decisions =
-        change.round === 0 ? [] : await tx.changes.listDecisions(change.id, change.round);
+      // Nobody can have decided yet in round 0 (a draft never submitted) or in the
+      // round a submission has just opened.
+      const freshRound = change.round === 0 || events.some((e) => e.type === 'submitted');
+      const decisions = freshRound ? [] : await tx.changes.listDecisions(change.id, change.round);
       const now = deps.clock.now();
       const messages = planNotifications(
         { policy: deps.policy, now, emailEnabled: deps.emailEnabled, newId: randomUUID },

@@ -50,8 +50,8 @@ export async function migrateToLatest(database: Database): Promise<void> {
 }
 
 export function createStore(database: Database): Store {
-  const committer = new GroupCommitter(database.db, database.dialect, (db) =>
-    createRepositories(db, database.dialect),
+  const committer = new GroupCommitter(database.db, database.dialect, (db, chain) =>
+    createRepositories(db, database.dialect, chain),
   );
   return {
     read: createRepositories(database.db, database.dialect),

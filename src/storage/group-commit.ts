@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Repositories, Transaction } from '../app/ports.js';
+import { ChainHead } from './chain-head.js';
 import type { DialectName } from './database.js';
 import type { DatabaseSchema } from './schema.js';
 
@@ -21,7 +22,7 @@ import type { DatabaseSchema } from './schema.js';
 export class GroupCommitter {
   readonly #db: Kysely<DatabaseSchema>;
   readonly #dialect: DialectName;
-  readonly #repositories: (db: Kysely<DatabaseSchema>) => Repositories;
+  readonly #repositories: (db: Kysely<DatabaseSchema>, chain: ChainHead) => Repositories;
   readonly #maxBatch: number;
   readonly #queue: Job[] = [];
   #scheduled = false;
@@ -29,7 +30,7 @@ export class GroupCommitter {
   constructor(
     db: Kysely<DatabaseSchema>,
     dialect: DialectName,
-    repositories: (db: Kysely<DatabaseSchema>) => Repositories,
+    repositories: (db: Kysely<DatabaseSchema>, chain: ChainHead) => Repositories,
     options: { maxBatch?: number } = {},
   ) {
     this.#db = db;
@@ -60,13 +61,18 @@ export class GroupCommitter {
         // SQLite: take the write lock now, so busy_timeout applies (see dialects/sqlite.ts).
         await sql.raw(this.#dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(connection);
         try {
-          const repositories = this.#repositories(connection);
+          const chain = new ChainHead(connection, this.#dialect);
+          const batch = { connection, chain, repositories: this.#repositories(connection, chain) };
+          let savepoint: 'new' | 'next' = 'new';
           while (this.#queue.length > 0 && done.length + retry.length < this.#maxBatch) {
             const job = this.#queue.shift()!;
-            const finished = await this.#runOne(connection, repositories, job);
+            const finished = await this.#runOne(batch, job, savepoint);
             if (finished) done.push(finished);
             else retry.push(job);
+            savepoint = finished?.outcome.ok ? 'next' : 'new';
           }
+          // The commit releases the last job's savepoint.
+          await chain.flush();
           await sql`commit`.execute(connection);
         } catch (error) {
           await sql`rollback`.execute(connection).catch(() => undefined);
@@ -100,29 +106,51 @@ export class GroupCommitter {
     }
   }
 
-  /** Runs one job in its savepoint; undefined when it lost a deadlock and should run again. */
+  /**
+   * Runs one job in its savepoint; undefined when it lost a deadlock and should
+   * run again. `next`: the previous job succeeded and its savepoint is released
+   * together with taking this one's — one round trip on PostgreSQL, not two.
+   */
   async #runOne(
-    connection: Kysely<DatabaseSchema>,
-    repositories: Repositories,
+    { connection, chain, repositories }: Batch,
     job: Job,
+    savepoint: 'new' | 'next',
   ): Promise<Finished | undefined> {
     const callbacks: (() => void)[] = [];
-    await sql`savepoint job`.execute(connection);
+    if (savepoint === 'next')
+      await this.#statements(connection, 'release savepoint job', 'savepoint job');
+    else await sql`savepoint job`.execute(connection);
+    const mark = chain.mark();
     try {
       const value = await job.work({
         ...repositories,
         afterCommit: (callback) => callbacks.push(callback),
       });
-      await sql`release savepoint job`.execute(connection);
       return { job, outcome: { ok: true, value }, callbacks };
     } catch (error) {
       // Rolling back to the savepoint also releases the row locks the job took.
-      await sql`rollback to savepoint job`.execute(connection);
-      await sql`release savepoint job`.execute(connection);
+      await this.#statements(connection, 'rollback to savepoint job', 'release savepoint job');
+      chain.reset(mark);
       if (isDeadlock(error) && ++job.attempts < MAX_DEADLOCK_RETRIES) return undefined;
       return { job, outcome: { ok: false, error }, callbacks: [] };
     }
   }
+
+  /** Statements without parameters, in one round trip where the driver allows it (PostgreSQL). */
+  async #statements(connection: Kysely<DatabaseSchema>, ...statements: string[]): Promise<void> {
+    if (this.#dialect === 'postgres') {
+      await sql.raw(statements.join('; ')).execute(connection);
+      return;
+    }
+    // better-sqlite3 prepares one statement at a time; there is no round trip to save.
+    for (const statement of statements) await sql.raw(statement).execute(connection);
+  }
+}
+
+interface Batch {
+  readonly connection: Kysely<DatabaseSchema>;
+  readonly chain: ChainHead;
+  readonly repositories: Repositories;
 }
 
 const MAX_DEADLOCK_RETRIES = 5;

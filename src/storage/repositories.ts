@@ -18,6 +18,7 @@ import type {
 } from '../app/ports.js';
 import type { Change, ChangeState, Decision, Verdict } from '../domain/change.js';
 import { hashEvent, type AuditEvent, type EventType } from '../domain/events.js';
+import { ChainHead } from './chain-head.js';
 import type { DialectName } from './database.js';
 import { githubRepository } from './github-repositories.js';
 import { actionLinkRepository, nudgeRepository, outboxRepository } from './outbox-repositories.js';
@@ -34,10 +35,15 @@ import type {
   EventsTable,
 } from './schema.js';
 
-export function createRepositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Repositories {
+/** `chain`: the audit chain's head of the write transaction these run in, if it keeps one (group-commit.ts). */
+export function createRepositories(
+  db: Kysely<DatabaseSchema>,
+  dialect: DialectName,
+  chain?: ChainHead,
+): Repositories {
   return {
     changes: changeRepository(db, dialect),
-    events: eventLog(db, dialect),
+    events: eventLog(db, dialect, chain),
     tokens: tokenRepository(db),
     policies: policyArchive(db),
     outbox: outboxRepository(db, dialect),
@@ -500,28 +506,18 @@ function decisionFromRow(row: Selectable<DecisionsTable>): Decision {
   };
 }
 
-function eventLog(db: Kysely<DatabaseSchema>, dialect: DialectName): EventLog {
+/** With `chain`, appends continue from the transaction's head and leave writing it to the caller. */
+function eventLog(
+  db: Kysely<DatabaseSchema>,
+  dialect: DialectName,
+  chain: ChainHead | undefined,
+): EventLog {
   return {
     async append(events, { at, policyHash }) {
       if (events.length === 0) return [];
-      // The head row is the chain's lock: on PostgreSQL this UPDATE holds its row
-      // lock until commit, so concurrent appends queue here and never fork the chain.
-      // SQLite already serialises writers with BEGIN IMMEDIATE: reading it is enough.
-      const head =
-        dialect === 'postgres'
-          ? await db
-              .updateTable('audit_head')
-              .set({ last_id: sql`last_id` })
-              .where('id', '=', 1)
-              .returning(['last_id', 'last_hash'])
-              .executeTakeFirstOrThrow()
-          : await db
-              .selectFrom('audit_head')
-              .select(['last_id', 'last_hash'])
-              .where('id', '=', 1)
-              .executeTakeFirstOrThrow();
-      let prevHash = head.last_hash;
-      let id = head.last_id;
+      // Outside a batch the head is this call's own, written before it returns.
+      const head = chain ?? new ChainHead(db, dialect);
+      let { lastId: id, lastHash: prevHash } = await head.current();
       const stored: AuditEvent[] = events.map((event) => {
         id += 1;
         const link = { ...event, id, at, policyHash, prevHash };
@@ -530,11 +526,8 @@ function eventLog(db: Kysely<DatabaseSchema>, dialect: DialectName): EventLog {
         return { ...link, hash };
       });
       await db.insertInto('events').values(stored.map(toEventRow)).execute();
-      await db
-        .updateTable('audit_head')
-        .set({ last_id: id, last_hash: prevHash })
-        .where('id', '=', 1)
-        .execute();
+      head.advance({ lastId: id, lastHash: prevHash });
+      if (!chain) await head.flush();
       return stored;
     },
 
