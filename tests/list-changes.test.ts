@@ -102,6 +102,54 @@ describe.each(databaseKinds)('listing the board on $name', (kind) => {
     expect(second.body.nextCursor).toBeNull();
   });
 
+  it('answers cards with view=card: the same page, only what a card shows', async () => {
+    const full = await t.call('kim', 'GET', '/changes?limit=3');
+    const cards = await t.call('kim', 'GET', '/changes?limit=3&view=card');
+    expect(cards.status).toBe(200);
+    expect(cards.body.nextCursor).toBe(full.body.nextCursor);
+    expect(cards.body.items.map((c: { id: string }) => c.id)).toEqual(
+      full.body.items.map((c: { id: string }) => c.id),
+    );
+    const card = cards.body.items.find((c: { id: string }) => c.id === ids.both);
+    const change = full.body.items.find((c: { id: string }) => c.id === ids.both);
+    expect(Object.keys(card).sort()).toEqual(
+      [
+        'id',
+        'number',
+        'url',
+        'title',
+        'type',
+        'services',
+        'answers',
+        'plannedStart',
+        'plannedEnd',
+        'requester',
+        'state',
+        'version',
+        'waitingFor',
+        'needsDiscussion',
+        'freezeWarnings',
+        'createdAt',
+        'updatedAt',
+        'submittedAt',
+      ].sort(),
+    );
+    // Of the answers, only the choice fields, which the board filters by.
+    expect(card.answers).toEqual({ risk: change.answers.risk });
+    expect(card.waitingFor).toEqual(change.waitingFor);
+    expect(card).toMatchObject({ title: change.title, state: change.state, version: 2 });
+
+    const next = await t.call(
+      'kim',
+      'GET',
+      `/changes?limit=3&view=card&cursor=${cards.body.nextCursor}`,
+    );
+    expect(next.body.items.map((c: { id: string }) => c.id)).toEqual([ids.draftWebsite]);
+    const wrong = await t.call('kim', 'GET', '/changes?view=cards');
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.details.map((d: { path: string }) => d.path)).toEqual(['query.view']);
+  });
+
   it('lists every problem with the filters', async () => {
     const res = await t.call(
       'kim',

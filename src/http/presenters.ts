@@ -8,7 +8,13 @@ import { freezesOverlapping } from '../domain/freezes.js';
 import type { Person, Policy } from '../domain/policy.js';
 import { computeRequirements, type ApprovalEvaluation } from '../domain/requirements.js';
 import { renderMarkdown } from './markdown.js';
-import type { ChangeViewJson, EventViewJson, SessionViewJson } from './schemas.js';
+import {
+  CARD_FIELDS,
+  type ChangeCardJson,
+  type ChangeViewJson,
+  type EventViewJson,
+  type SessionViewJson,
+} from './schemas.js';
 import type { Static } from 'typebox';
 import type { GateView, GithubDeliveryList, PolicyView } from './schemas.js';
 import type { GithubDelivery } from '../app/ports.js';
@@ -48,6 +54,34 @@ export function presentChangeJson(
   return `${presented.json.slice(0, -1)},"actions":${actions}}`;
 }
 
+/** A change as its card on the board shows it, as JSON text: the same for every viewer, so kept per version. */
+export function presentChangeCardJson(ctx: PresentContext, item: ChangeWithDecisions): string {
+  const presented = presentedFor(ctx, item);
+  presented.cardJson ??= JSON.stringify(cardOf(ctx.policy, presented.view));
+  return presented.cardJson;
+}
+
+function cardOf(policy: Policy, view: Presented['view']): ChangeCardJson {
+  const card = Object.fromEntries(
+    CARD_FIELDS.map((field) => [field, view[field]]),
+  ) as unknown as ChangeCardJson;
+  const answers = Object.entries(view.answers).filter(([field]) =>
+    choiceFieldsOf(policy).has(field),
+  );
+  return { ...card, answers: Object.fromEntries(answers) };
+}
+
+const choiceFields = new WeakMap<Policy, ReadonlySet<string>>();
+
+function choiceFieldsOf(policy: Policy): ReadonlySet<string> {
+  let fields = choiceFields.get(policy);
+  if (!fields) {
+    fields = new Set(policy.fields.filter((f) => f.type === 'choice').map((f) => f.id));
+    choiceFields.set(policy, fields);
+  }
+  return fields;
+}
+
 function actionsOf(
   { shown, evaluation }: Presented,
   { decisions }: ChangeWithDecisions,
@@ -70,6 +104,8 @@ interface Presented {
   readonly evaluation: ApprovalEvaluation;
   /** `view` serialised, once it has been asked for. */
   json?: string;
+  /** The card, serialised, once it has been asked for. */
+  cardJson?: string;
 }
 
 /**

@@ -102,6 +102,12 @@ export const ListChangesQuery = Type.Object(
       Type.String({ maxLength: 200, description: 'Words to find in the title or description' }),
     ),
     needsDiscussion: Type.Optional(Type.Boolean()),
+    view: Type.Optional(
+      StringEnum(['full', 'card'] as const, {
+        description:
+          '`card`: each change as a board card shows it (ChangeCard), a fraction of the size; `full` (default): complete changes',
+      }),
+    ),
     awaiting: Type.Optional(
       StringEnum(['me'] as const, {
         description:
@@ -216,12 +222,55 @@ export const ChangeView = Type.Object({
 });
 export type ChangeViewJson = Static<typeof ChangeView>;
 
-export const ChangeList = Type.Object({
-  items: Type.Array(ChangeView),
-  nextCursor: Nullable(
-    Type.String({ description: 'Pass as `cursor` for the next page; null on the last page' }),
-  ),
+const NextCursor = Nullable(
+  Type.String({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+);
+
+export const ChangeList = Type.Object({ items: Type.Array(ChangeView), nextCursor: NextCursor });
+
+/** What a card on the board shows: `GET /changes?view=card`. */
+export const CARD_FIELDS = [
+  'id',
+  'number',
+  'url',
+  'title',
+  'type',
+  'services',
+  'answers',
+  'plannedStart',
+  'plannedEnd',
+  'requester',
+  'state',
+  'version',
+  'waitingFor',
+  'needsDiscussion',
+  'freezeWarnings',
+  'createdAt',
+  'updatedAt',
+  'submittedAt',
+] as const satisfies readonly (keyof ChangeViewJson)[];
+
+export const ChangeCardView = Type.Object(
+  {
+    ...Object.fromEntries(CARD_FIELDS.map((field) => [field, ChangeView.properties[field]])),
+    answers: Type.Record(Type.String(), AnswerValue, {
+      description: "The answers to the policy's choice fields (those the board filters by)",
+    }),
+  } as Pick<typeof ChangeView.properties, (typeof CARD_FIELDS)[number]>,
+  {
+    description:
+      'A change as its card on the board shows it: no description, links, requirements, decisions or actions',
+  },
+);
+export type ChangeCardJson = Static<typeof ChangeCardView>;
+
+export const ChangeCardList = Type.Object({
+  items: Type.Array(ChangeCardView),
+  nextCursor: NextCursor,
 });
+
+/** `GET /changes` answers complete changes, or cards with `view=card`. */
+export const ChangeListResponse = Type.Union([ChangeList, ChangeCardList]);
 
 export const EventView = Type.Object({
   id: Type.Integer({ description: 'Position in the audit chain' }),

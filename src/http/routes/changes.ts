@@ -20,10 +20,15 @@ import type { LifecycleAction } from '../../domain/lifecycle.js';
 import type { Person, Policy } from '../../domain/policy.js';
 import type { AppContext } from '../../context.js';
 import { actorOf } from '../auth.js';
-import { presentChange, presentChangeJson, presentEvent } from '../presenters.js';
+import {
+  presentChange,
+  presentChangeCardJson,
+  presentChangeJson,
+  presentEvent,
+} from '../presenters.js';
 import {
   ActionBody,
-  ChangeList,
+  ChangeListResponse,
   ChangeParams,
   ChangeView,
   CommentBody,
@@ -80,7 +85,7 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
           security,
           summary: 'List and filter changes, newest first',
           querystring: ListChangesQuery,
-          response: { 200: ChangeList, ...errors },
+          response: { 200: ChangeListResponse, ...errors },
         },
       },
       async (request, reply) => {
@@ -90,7 +95,11 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
           policy: ctx.policy,
           cache: ctx.changeCache,
         });
-        const items = page.items.map((item) => presentChangeJson(presentCtx, item, actor));
+        const items = page.items.map((item) =>
+          request.query.view === 'card'
+            ? presentChangeCardJson(presentCtx, item)
+            : presentChangeJson(presentCtx, item, actor),
+        );
         const nextCursor = page.nextBeforeId === undefined ? null : encodeCursor(page.nextBeforeId);
         // A ChangeList, assembled from each change's JSON text (kept per version).
         // Fastify sends a string with a JSON content type as it is.

@@ -8,7 +8,7 @@ import {
 import { api, query, setCsrfToken } from './client.js';
 import type {
   Change,
-  ChangePage,
+  ChangeCardPage,
   PolicyInfo,
   Session,
   SignInMethods,
@@ -54,12 +54,15 @@ export function usePolicy() {
   });
 }
 
-/** One column or list of the board, a page at a time (cursor pagination). */
+/** One column or list of the board, a page of cards at a time (cursor pagination). */
 export function useChangeList(params: Record<string, string>, options: { enabled?: boolean } = {}) {
   return useInfiniteQuery({
     queryKey: keys.list(params),
     queryFn: ({ pageParam }) =>
-      api<ChangePage>('GET', `/changes${query({ ...params, cursor: pageParam })}`),
+      api<ChangeCardPage>(
+        'GET',
+        `/changes${query({ ...params, view: 'card', cursor: pageParam })}`,
+      ),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled: options.enabled ?? true,
@@ -69,7 +72,7 @@ export function useChangeList(params: Record<string, string>, options: { enabled
 export function useChanges(params: Record<string, string>, options: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: keys.list(params),
-    queryFn: () => api<ChangePage>('GET', `/changes${query(params)}`),
+    queryFn: () => api<ChangeCardPage>('GET', `/changes${query({ ...params, view: 'card' })}`),
     enabled: options.enabled ?? true,
   });
 }

@@ -1,6 +1,7 @@
 import type { Static } from 'typebox';
 import type {
-  ChangeList,
+  ChangeCardJson,
+  ChangeCardList,
   ChangeViewJson,
   EventViewJson,
   PolicyView,
@@ -10,7 +11,9 @@ import type {
 
 /** The API contract, as the server declares it (src/http/schemas.ts): types only, nothing of the server is bundled. */
 export type Change = ChangeViewJson;
-export type ChangePage = Static<typeof ChangeList>;
+/** A change as the board's cards (and every list) show it: `GET /changes?view=card`. */
+export type ChangeCard = ChangeCardJson;
+export type ChangeCardPage = Static<typeof ChangeCardList>;
 export type TimelineEvent = EventViewJson;
 export type PolicyInfo = Static<typeof PolicyView>;
 export type PolicyField = PolicyInfo['fields'][number];

@@ -1,10 +1,10 @@
-import type { Change } from '../api/types.js';
+import type { ChangeCard as Card } from '../api/types.js';
 import { formatWindow, listNames } from '../lib/format.js';
 import { Link } from '../lib/router.js';
 import { Chip, RiskChip, usePeople } from './ui.js';
 
 /** One change on the board: what it is, where, when, and what it waits for. */
-export function ChangeCard({ change, typeLabel }: { change: Change; typeLabel: string }) {
+export function ChangeCard({ change, typeLabel }: { change: Card; typeLabel: string }) {
   const nameOf = usePeople();
   const titleId = `card-${change.id}`;
   return (

@@ -1,6 +1,6 @@
 import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import { useChangeList, usePolicy, useSession } from '../api/queries.js';
-import type { Change, PolicyInfo } from '../api/types.js';
+import type { ChangeCard as Card, PolicyInfo } from '../api/types.js';
 import { ChangeCard } from '../components/change-card.js';
 import { EmptyState, ErrorState, Loading, PageHeading } from '../components/ui.js';
 import { Link, useSearchParams } from '../lib/router.js';
@@ -429,7 +429,7 @@ function ChangeListBody({
   className,
 }: {
   list: ReturnType<typeof useChangeList>;
-  items: readonly Change[];
+  items: readonly Card[];
   typeLabel: (id: string) => string;
   loading: ReactNode;
   empty: ReactNode;

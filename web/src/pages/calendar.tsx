@@ -1,5 +1,5 @@
 import { usePolicy, useChanges } from '../api/queries.js';
-import type { Change } from '../api/types.js';
+import type { ChangeCard } from '../api/types.js';
 import { EmptyState, ErrorState, Loading, PageHeading } from '../components/ui.js';
 import { formatDay, formatTime, STATE_LABELS } from '../lib/format.js';
 import { Link, useSearchParams } from '../lib/router.js';
@@ -186,10 +186,10 @@ export function CalendarPage() {
   );
 }
 
-function startOf(change: Change): number {
+function startOf(change: ChangeCard): number {
   return new Date(change.plannedStart ?? 0).getTime();
 }
 
-function endOf(change: Change): number {
+function endOf(change: ChangeCard): number {
   return change.plannedEnd ? new Date(change.plannedEnd).getTime() : startOf(change) + 30 * 60_000;
 }
