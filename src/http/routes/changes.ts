@@ -162,7 +162,8 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
         const change = await submitChange(ctx, actorOf(request), changeId(request.params.id), {
           version: request.body.version,
         });
-        return present(change.id, actorOf(request));
+        // Submitting opens a new round, which has no decisions yet: present what was written.
+        return presentChange(presentCtx, { change, decisions: [] }, actorOf(request));
       },
     );
 
