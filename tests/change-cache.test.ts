@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChangeCache } from '../src/app/change-cache.js';
+import type { ChangeKey } from '../src/app/ports.js';
 import { decideChange } from '../src/app/decide-change.js';
 import { saveChange } from '../src/app/deps.js';
 import { readConfig } from '../src/config/config.js';
@@ -70,14 +71,19 @@ describe.each(databaseKinds)('board pages kept by version on $name', (kind) => {
     for (const title of ['One', 'Two', 'Three']) await submittedChange(t, 'priya', { title });
     const repos = t.ctx.store.read;
     const cache = new ChangeCache(2);
+    const load = async (keys: readonly ChangeKey[]) => {
+      const items = await cache.load(repos, keys);
+      if (!items) throw new Error('the page moved');
+      return items;
+    };
     const keys = await repos.changes.listKeys({ limit: 10 });
     expect(keys.map((k) => k.version)).toEqual([2, 2, 2]);
 
-    const first = await cache.load(repos, keys);
+    const first = await load(keys);
     expect(first.map((item) => item.change.title)).toEqual(['Three', 'Two', 'One']);
     // The page's last two were the last remembered; "Three" made way.
     expect(cache.size).toBe(2);
-    const again = await cache.load(repos, keys.slice(1));
+    const again = await load(keys.slice(1));
     expect(again[0]).toBe(first[1]);
     expect(again[1]).toBe(first[2]);
 
@@ -87,10 +93,29 @@ describe.each(databaseKinds)('board pages kept by version on $name', (kind) => {
       title: 'Two, edited',
     });
     expect(edited.status).toBe(200);
-    const after = await cache.load(repos, (await repos.changes.listKeys({ limit: 10 })).slice(1));
+    const after = await load((await repos.changes.listKeys({ limit: 10 })).slice(1));
     expect(after[0]).not.toBe(first[1]);
     expect(after[0]!.change.title).toBe('Two, edited');
     expect(after[1]).toBe(first[2]);
+  });
+
+  it('reads a page again when a change on it was written after its key was read', async () => {
+    t = await startTestApp(kind);
+    const { number } = await submittedChange(t, 'priya', { title: 'Rejected meanwhile' });
+    const repos = t.ctx.store.read;
+    const keys = await repos.changes.listKeys({ states: ['pending'], limit: 10 });
+    expect(keys).toEqual([{ id: number, version: 2 }]);
+    const rejected = await t.call('lee', 'POST', `/changes/CHG-${number}/reject`, {
+      comment: 'Not now',
+    });
+    expect(rejected.status).toBe(200);
+    // The row is newer than its key: it may have left the page's filter.
+    expect(await new ChangeCache().load(repos, keys)).toBeUndefined();
+    // The API reads the page again and no longer shows it as pending.
+    const pending = await t.call('lee', 'GET', '/changes?state=pending&view=card');
+    expect(pending.body.items).toEqual([]);
+    const waiting = await t.call('lee', 'GET', '/changes?awaiting=me');
+    expect(waiting.body.items).toEqual([]);
   });
 
   it('refuses a write that would keep the version', async () => {

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../src/app/ports.js';
 import type { Database } from '../src/storage/database.js';
@@ -30,6 +31,36 @@ describe.skipIf(!postgres)('PostgreSQL statements', () => {
         'select "hash" from "policies" where "hash" = $1',
       ]);
     });
+  });
+
+  it('plans a pattern match for its pattern every time, unnamed', async () => {
+    await database.db.connection().execute(async (connection) => {
+      await connection.selectFrom('policies').select('hash').where('hash', 'like', 'a%').execute();
+      const prepared = await sql<{ statement: string }>`
+        select statement from pg_prepared_statements where statement like '%like%'
+      `.execute(connection);
+      expect(prepared.rows).toEqual([]);
+    });
+  });
+
+  it('survives a table changed by another process under a prepared statement', async () => {
+    await store.transaction((tx) =>
+      tx.policies.remember({ hash: 'h1', source: 'one' }, '2026-11-26T00:00:00.000Z'),
+    );
+    await database.db.connection().execute(async (connection) => {
+      const read = () =>
+        connection.selectFrom('policies').selectAll().where('hash', '=', 'h1').execute();
+      expect(await read()).toHaveLength(1);
+      // A newer release's migration, run by another process.
+      const other = new pg.Client({ connectionString: testDatabase.url });
+      await other.connect();
+      await other.query('alter table policies add column note text');
+      await other.end();
+      const rows = await read();
+      expect(rows).toEqual([expect.objectContaining({ hash: 'h1', note: null })]);
+    });
+    // The connection with the stale statement was closed; the pool goes on.
+    expect(await store.read.policies.find('h1')).toMatchObject({ source: 'one' });
   });
 
   it('still runs several statements without parameters in one string', async () => {

@@ -1,3 +1,4 @@
+import type { Change, Decision } from '../domain/change.js';
 import type { ChangeKey, Repositories } from './ports.js';
 import type { ChangeWithDecisions } from './read-changes.js';
 
@@ -20,8 +21,16 @@ export class ChangeCache {
     this.#capacity = capacity;
   }
 
-  /** The changes of `keys`, in their order: from the cache where the version matches, else read. */
-  async load(repos: Repositories, keys: readonly ChangeKey[]): Promise<ChangeWithDecisions[]> {
+  /**
+   * The changes of `keys`, in their order: from the cache where the version
+   * matches, else read. Undefined when one of them has been written since its
+   * key was read: the page no longer holds together (a change may have left its
+   * filter), so read the page again.
+   */
+  async load(
+    repos: Repositories,
+    keys: readonly ChangeKey[],
+  ): Promise<ChangeWithDecisions[] | undefined> {
     const found = new Map<number, ChangeWithDecisions>();
     const missing: number[] = [];
     for (const { id, version } of keys) {
@@ -30,11 +39,15 @@ export class ChangeCache {
       else missing.push(id);
     }
     if (missing.length > 0) {
+      // Decisions first, the changes after: a change still at its key's version was
+      // not written meanwhile, so the decisions read are exactly that version's.
+      const decisions = await repos.changes.listDecisionsForMany(missing);
       const changes = await repos.changes.findMany(missing);
-      const decisions = await repos.changes.listDecisionsForMany(changes);
-      // A change written since its key was read comes back newer: newer is still right to show.
-      for (const change of changes)
-        found.set(change.id, { change, decisions: decisions.get(change.id) ?? [] });
+      const versions = new Map(keys.map((key) => [key.id, key.version]));
+      for (const change of changes) {
+        if (change.version !== versions.get(change.id)) return undefined;
+        found.set(change.id, withDecisions(change, decisions.get(change.id) ?? []));
+      }
     }
     const items: ChangeWithDecisions[] = [];
     for (const { id } of keys) {
@@ -59,4 +72,9 @@ export class ChangeCache {
       if (!oldest.done) this.#entries.delete(oldest.value);
     }
   }
+}
+
+/** A change with the decisions of its current round (an edit or a new submission starts a new one). */
+export function withDecisions(change: Change, decisions: readonly Decision[]): ChangeWithDecisions {
+  return { change, decisions: decisions.filter((d) => d.round === change.round) };
 }

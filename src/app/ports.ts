@@ -56,10 +56,8 @@ export interface ChangeRepository {
   /** The changes with these ids, in no particular order; ids that do not exist are left out. */
   findMany(ids: readonly number[]): Promise<Change[]>;
   listDecisions(changeId: number, round: number): Promise<Decision[]>;
-  /** Decisions for the current round of each change, for presenting a page of the board in one query. */
-  listDecisionsForMany(
-    changes: readonly Pick<Change, 'id' | 'round'>[],
-  ): Promise<Map<number, Decision[]>>;
+  /** Every decision on each of these changes, of every round, oldest first: a page of the board in one query. */
+  listDecisionsForMany(ids: readonly number[]): Promise<Map<number, Decision[]>>;
   insertDecision(decision: Decision): Promise<void>;
   /**
    * Pending changes of a type whose approvers were asked before `requestedBefore`

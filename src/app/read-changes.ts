@@ -2,7 +2,7 @@ import type { Change, Decision } from '../domain/change.js';
 import { AppError } from '../domain/errors.js';
 import type { AuditEvent } from '../domain/events.js';
 import type { Policy } from '../domain/policy.js';
-import type { ChangeCache } from './change-cache.js';
+import { withDecisions, type ChangeCache } from './change-cache.js';
 import { evaluateChange } from './deps.js';
 import type { ChangeQuery, Repositories } from './ports.js';
 
@@ -27,6 +27,9 @@ export interface ChangePage {
 /** Rows read per step while filtering "waiting on me" exactly. */
 const AWAITING_BATCH = 100;
 
+/** Reads of a page before it is read in one statement, uncached (see readPage). */
+const PAGE_ATTEMPTS = 3;
+
 export interface ListOptions {
   readonly policy: Policy;
   readonly cache: ChangeCache;
@@ -45,31 +48,50 @@ export async function listChanges(
   { policy, cache }: ListOptions,
 ): Promise<ChangePage> {
   if (!query.awaiting) {
-    // One extra key tells whether there is a next page without a count query.
-    const keys = await repos.changes.listKeys({ ...query, limit: query.limit + 1 });
-    const page = keys.slice(0, query.limit);
+    // One extra row tells whether there is a next page without a count query.
+    const rows = await readPage(repos, cache, { ...query, limit: query.limit + 1 });
+    const page = rows.slice(0, query.limit);
     return {
-      items: await cache.load(repos, page),
-      nextBeforeId: keys.length > query.limit ? page.at(-1)?.id : undefined,
+      items: page,
+      nextBeforeId: rows.length > query.limit ? page.at(-1)?.change.id : undefined,
     };
   }
   const person = query.awaiting.person;
   const matches: ChangeWithDecisions[] = [];
   let beforeId = query.beforeId;
   for (;;) {
-    const keys = await repos.changes.listKeys({ ...query, beforeId, limit: AWAITING_BATCH });
-    for (const item of await cache.load(repos, keys)) {
+    const rows = await readPage(repos, cache, { ...query, beforeId, limit: AWAITING_BATCH });
+    for (const item of rows) {
       if (evaluateChange(policy, item.change, item.decisions).eligibleApprovers.has(person))
         matches.push(item);
     }
-    if (matches.length > query.limit || keys.length < AWAITING_BATCH) break;
-    beforeId = keys.at(-1)?.id;
+    if (matches.length > query.limit || rows.length < AWAITING_BATCH) break;
+    beforeId = rows.at(-1)?.change.id;
   }
   const page = matches.slice(0, query.limit);
   return {
     items: page,
     nextBeforeId: matches.length > query.limit ? page.at(-1)?.change.id : undefined,
   };
+}
+
+/**
+ * The changes `query` selects, each as of the moment its key was read. When
+ * writes keep moving the page's changes between reading the keys and the rows,
+ * the page is read whole in one statement instead, without the cache.
+ */
+async function readPage(
+  repos: Repositories,
+  cache: ChangeCache,
+  query: ChangeQuery,
+): Promise<ChangeWithDecisions[]> {
+  for (let attempt = 0; attempt < PAGE_ATTEMPTS; attempt++) {
+    const items = await cache.load(repos, await repos.changes.listKeys(query));
+    if (items) return items;
+  }
+  const changes = await repos.changes.list(query);
+  const decisions = await repos.changes.listDecisionsForMany(changes.map((c) => c.id));
+  return changes.map((change) => withDecisions(change, decisions.get(change.id) ?? []));
 }
 
 export async function listChangeEvents(repos: Repositories, id: number): Promise<AuditEvent[]> {

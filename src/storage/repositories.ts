@@ -273,24 +273,16 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
       return rows.map(decisionFromRow);
     },
 
-    async listDecisionsForMany(changes) {
-      const byChange = new Map<number, Decision[]>(changes.map((c) => [c.id, []]));
-      if (changes.length === 0) return byChange;
+    async listDecisionsForMany(ids) {
+      const byChange = new Map<number, Decision[]>(ids.map((id) => [id, []]));
+      if (ids.length === 0) return byChange;
       const rows = await db
         .selectFrom('decisions')
         .selectAll()
-        .where(
-          'change_id',
-          'in',
-          changes.map((c) => c.id),
-        )
+        .where('change_id', 'in', [...ids])
         .orderBy('id')
         .execute();
-      const rounds = new Map(changes.map((c) => [c.id, c.round]));
-      for (const row of rows) {
-        if (rounds.get(row.change_id) === row.round)
-          byChange.get(row.change_id)?.push(decisionFromRow(row));
-      }
+      for (const row of rows) byChange.get(row.change_id)?.push(decisionFromRow(row));
       return byChange;
     },
 

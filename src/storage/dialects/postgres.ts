@@ -32,8 +32,10 @@ const PREPARED_PER_CONNECTION = 500;
  * every execution — for the board's list query that is more than running it.
  * Our statements repeat (the same text with new parameters), so each
  * connection prepares them once, by name, and PostgreSQL reuses its plans.
- * Statements without parameters go as they are: several in one string (one
- * round trip for `release savepoint; savepoint`) need the simple protocol.
+ * Left unnamed: statements without parameters (several in one string — one
+ * round trip for `release savepoint; savepoint` — need the simple protocol),
+ * and pattern matches, whose best plan depends on the pattern (text search
+ * uses the trigram index for a rare word and walks by id for a common one).
  */
 class PreparingPool implements PostgresPool {
   readonly #pool: pg.Pool;
@@ -58,6 +60,8 @@ class PreparingPool implements PostgresPool {
 class PreparingClient implements PostgresPoolClient {
   readonly #client: pg.PoolClient;
   readonly #prepared: Set<string>;
+  /** Set when a prepared statement went stale: the connection is closed at release. */
+  #stale = false;
 
   constructor(client: pg.PoolClient, prepared: Set<string>) {
     this.#client = client;
@@ -76,27 +80,42 @@ class PreparingClient implements PostgresPoolClient {
       ) as unknown as PostgresCursor<R>;
     }
     const values = [...parameters];
-    if (values.length === 0) return this.#run(sqlOrCursor);
+    if (values.length === 0) return this.#unnamed(sqlOrCursor, values);
+    if (PATTERN_MATCH.test(sqlOrCursor)) return this.#unnamed(sqlOrCursor, values);
     const name = `cb_${createHash('sha1').update(sqlOrCursor).digest('base64url')}`;
     if (!this.#prepared.has(name)) {
-      if (this.#prepared.size >= PREPARED_PER_CONNECTION) return this.#run(sqlOrCursor, values);
+      if (this.#prepared.size >= PREPARED_PER_CONNECTION) return this.#unnamed(sqlOrCursor, values);
       this.#prepared.add(name);
     }
-    return this.#run({ name, text: sqlOrCursor, values });
+    return this.#named(name, sqlOrCursor, values);
   }
 
   release(destroy?: boolean): void {
-    this.#client.release(destroy);
+    this.#client.release(destroy === true || this.#stale);
   }
 
-  async #run<R>(
-    query: string | pg.QueryConfig,
-    values?: unknown[],
-  ): Promise<PostgresQueryResult<R>> {
-    const result =
-      typeof query === 'string'
-        ? await this.#client.query(query, values)
-        : await this.#client.query(query);
+  async #named<R>(name: string, text: string, values: unknown[]): Promise<PostgresQueryResult<R>> {
+    try {
+      const result = await this.#client.query({ name, text, values });
+      return result as unknown as PostgresQueryResult<R>;
+    } catch (error) {
+      // Another process changed a table under a prepared `select *` (a migration in a
+      // rolling upgrade): PostgreSQL refuses the old plan. Run it unnamed — outside a
+      // transaction that succeeds — and close this connection, with its stale
+      // statements, when it is given back.
+      if ((error as { code?: unknown }).code !== CACHED_PLAN_CHANGED) throw error;
+      this.#stale = true;
+      return this.#unnamed(text, values);
+    }
+  }
+
+  async #unnamed<R>(text: string, values: unknown[]): Promise<PostgresQueryResult<R>> {
+    const result = await this.#client.query(text, values);
     return result as unknown as PostgresQueryResult<R>;
   }
 }
+
+/** "cached plan must not change result type" */
+const CACHED_PLAN_CHANGED = '0A000';
+
+const PATTERN_MATCH = /\b(i?like|similar to)\b/i;
