@@ -252,6 +252,19 @@ export interface WebSessionRepository {
   revokeAllFor(person: string, at: string): Promise<number>;
 }
 
+/** Fixed windows of requests per key, counted in the database so that every process shares them. */
+export interface RateLimitCounter {
+  /**
+   * Counts one request for `key` and returns the count in its window; a window
+   * that has ended (started `windowMs` or more before `nowMs`) starts again at 1.
+   */
+  hit(
+    key: string,
+    windowMs: number,
+    nowMs: number,
+  ): Promise<{ count: number; windowStartMs: number }>;
+}
+
 export interface SignInLinkRepository {
   insert(link: {
     digest: string;
@@ -327,6 +340,7 @@ export interface Repositories {
   readonly signInLinks: SignInLinkRepository;
   readonly oidcLogins: OidcLoginRepository;
   readonly github: GithubRepository;
+  readonly rateLimits: RateLimitCounter;
 }
 
 export interface Transaction extends Repositories {

@@ -10,6 +10,7 @@ import { createAjv } from '../shared/ajv.js';
 import { createOidcClient } from '../integrations/oidc.js';
 import { authentication, isHttps, sessionCookieName } from './auth.js';
 import { handleError, malformedJson } from './errors.js';
+import { databaseRateLimitStore } from './rate-limit-store.js';
 import { actionLinkRoutes } from './routes/action-links.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { changeRoutes } from './routes/changes.js';
@@ -107,9 +108,10 @@ export async function buildServer(
     securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined));
   });
 
-  // Only routes that ask for it (sign-in e-mails); counted in this process.
+  // Only routes that ask for it (sign-in e-mails); counted in the database, for every process.
   await app.register(rateLimit, {
     global: false,
+    store: databaseRateLimitStore(ctx.store, ctx.clock),
     errorResponseBuilder: (_request, context) =>
       new AppError('rate_limited', `too many requests; try again in ${context.after}`),
   });

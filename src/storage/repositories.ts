@@ -24,6 +24,7 @@ import { githubRepository } from './github-repositories.js';
 import { actionLinkRepository, nudgeRepository, outboxRepository } from './outbox-repositories.js';
 import {
   oidcLoginRepository,
+  rateLimitCounter,
   signInLinkRepository,
   webSessionRepository,
 } from './web-repositories.js';
@@ -53,6 +54,7 @@ export function createRepositories(
     signInLinks: signInLinkRepository(db),
     oidcLogins: oidcLoginRepository(db),
     github: githubRepository(db, dialect),
+    rateLimits: rateLimitCounter(db),
   };
 }
 

@@ -152,7 +152,14 @@ export interface GithubDeliveriesTable {
   change_id: number | null;
 }
 
+export interface RateLimitsTable {
+  key: string;
+  count: number;
+  window_start_ms: number;
+}
+
 export interface DatabaseSchema {
+  rate_limits: RateLimitsTable;
   web_sessions: WebSessionsTable;
   sign_in_links: SignInLinksTable;
   oidc_logins: OidcLoginsTable;

@@ -1,11 +1,33 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type {
   OidcLoginRepository,
+  RateLimitCounter,
   SignInLinkRepository,
   WebSession,
   WebSessionRepository,
 } from '../app/ports.js';
 import type { DatabaseSchema, WebSessionsTable } from './schema.js';
+
+export function rateLimitCounter(db: Kysely<DatabaseSchema>): RateLimitCounter {
+  return {
+    async hit(key, windowMs, nowMs) {
+      // One statement, so concurrent requests from several processes count exactly.
+      const ended = sql<boolean>`rate_limits.window_start_ms + ${windowMs} <= ${nowMs}`;
+      const row = await db
+        .insertInto('rate_limits')
+        .values({ key, count: 1, window_start_ms: nowMs })
+        .onConflict((conflict) =>
+          conflict.column('key').doUpdateSet({
+            count: sql<number>`case when ${ended} then 1 else rate_limits.count + 1 end`,
+            window_start_ms: sql<number>`case when ${ended} then ${nowMs} else rate_limits.window_start_ms end`,
+          }),
+        )
+        .returning(['count', 'window_start_ms'])
+        .executeTakeFirstOrThrow();
+      return { count: Number(row.count), windowStartMs: Number(row.window_start_ms) };
+    },
+  };
+}
 
 export function webSessionRepository(db: Kysely<DatabaseSchema>): WebSessionRepository {
   return {

@@ -5,6 +5,7 @@ import { outbox } from './0002-outbox.js';
 import { github } from './0003-github.js';
 import { web } from './0004-web.js';
 import { textSearch } from './0005-text-search.js';
+import { rateLimits } from './0006-rate-limits.js';
 
 /** A static index (no directory scanning): what runs is exactly what was reviewed. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
@@ -14,5 +15,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0003-github': github(),
     '0004-web': web(),
     '0005-text-search': textSearch(dialect),
+    '0006-rate-limits': rateLimits(),
   };
 }
