@@ -4,7 +4,7 @@ import { readConfig } from '../src/config/config.js';
 import { createContext, type AppContext } from '../src/context.js';
 import { buildServer } from '../src/http/server.js';
 import { startTestApp, type TestApp } from './_util/app.js';
-import { databaseKinds } from './_util/databases.js';
+import { databaseKinds, openMigratedStore } from './_util/databases.js';
 import { SAME_ORIGIN } from './_util/web.js';
 
 describe.each(databaseKinds)('rate limits shared by every process on $name', (kind) => {
@@ -53,5 +53,31 @@ describe.each(databaseKinds)('rate limits shared by every process on $name', (ki
     t.clock.advance(15 * 60_000);
     expect((await requestLink(other.app, 'sam@example.com')).statusCode).toBe(202);
     expect((await requestLink(t.app, 'sam@example.com')).statusCode).toBe(202);
+  });
+  it('forgets windows that ended more than a day ago', async () => {
+    t = await startTestApp(kind);
+    const counter = t.ctx.store.read.rateLimits;
+    const hour = 3_600_000;
+    const start = Date.parse('2026-11-26T10:00:00Z');
+    const window = 15 * 60_000;
+    expect(await counter.hit('a', window, start)).toEqual({ count: 1, windowStartMs: start });
+    expect(await counter.hit('a', window, start + 1000)).toEqual({
+      count: 2,
+      windowStartMs: start,
+    });
+    await counter.hit('b', window, start + 23 * hour);
+    await counter.hit('c', window, start + 25 * hour);
+    const { database } = await openMigratedStore(t.databaseUrl);
+    try {
+      const rows = await database.db
+        .selectFrom('rate_limits')
+        .select('key')
+        .orderBy('key')
+        .execute();
+      expect(rows.map((r) => r.key)).toEqual(['b', 'c']);
+    } finally {
+      await database.db.destroy();
+    }
+    await expect(counter.hit('d', 2 * 24 * hour, start)).rejects.toThrow(/longer than a day/);
   });
 });

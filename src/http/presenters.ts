@@ -65,21 +65,9 @@ function cardOf(policy: Policy, view: Presented['view']): ChangeCardJson {
   const card = Object.fromEntries(
     CARD_FIELDS.map((field) => [field, view[field]]),
   ) as unknown as ChangeCardJson;
-  const answers = Object.entries(view.answers).filter(([field]) =>
-    choiceFieldsOf(policy).has(field),
-  );
+  const choice = new Set(policy.fields.filter((f) => f.type === 'choice').map((f) => f.id));
+  const answers = Object.entries(view.answers).filter(([field]) => choice.has(field));
   return { ...card, answers: Object.fromEntries(answers) };
-}
-
-const choiceFields = new WeakMap<Policy, ReadonlySet<string>>();
-
-function choiceFieldsOf(policy: Policy): ReadonlySet<string> {
-  let fields = choiceFields.get(policy);
-  if (!fields) {
-    fields = new Set(policy.fields.filter((f) => f.type === 'choice').map((f) => f.id));
-    choiceFields.set(policy, fields);
-  }
-  return fields;
 }
 
 function actionsOf(

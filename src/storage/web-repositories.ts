@@ -8,9 +8,18 @@ import type {
 } from '../app/ports.js';
 import type { DatabaseSchema, WebSessionsTable } from './schema.js';
 
+const FORGET_WINDOWS_AFTER_MS = 24 * 60 * 60_000;
+
 export function rateLimitCounter(db: Kysely<DatabaseSchema>): RateLimitCounter {
   return {
     async hit(key, windowMs, nowMs) {
+      if (windowMs > FORGET_WINDOWS_AFTER_MS)
+        throw new Error(`rate-limit windows longer than a day are not kept (${windowMs} ms)`);
+      // Every key asked for leaves a row: forget the windows that ended long ago.
+      await db
+        .deleteFrom('rate_limits')
+        .where('window_start_ms', '<', nowMs - FORGET_WINDOWS_AFTER_MS)
+        .execute();
       // One statement, so concurrent requests from several processes count exactly.
       const ended = sql<boolean>`rate_limits.window_start_ms + ${windowMs} <= ${nowMs}`;
       const row = await db
