@@ -1,7 +1,8 @@
 import { ChangeCache } from './app/change-cache.js';
+import { CredentialCache } from './app/credential-cache.js';
 import type { AppDeps } from './app/deps.js';
 import { liveUpdatesSubscriber, type LiveHub } from './app/live-updates.js';
-import type { EventSubscriber, Store } from './app/ports.js';
+import type { ApiToken, EventSubscriber, Store, WebSession } from './app/ports.js';
 import type { Deliverer } from './notifications/deliverer.js';
 import nodemailer from 'nodemailer';
 import { chatDeliverer } from './notifications/channels/chat.js';
@@ -41,6 +42,9 @@ export interface AppContext extends AppDeps {
   readonly live: LiveHub;
   /** The changes recent board pages showed, by version. */
   readonly changeCache: ChangeCache;
+  /** API tokens and web sessions checked in the last few seconds. */
+  readonly tokenCache: CredentialCache<ApiToken>;
+  readonly sessionCache: CredentialCache<WebSession>;
   /** Stops the dispatcher, then closes the database. */
   close(): Promise<void>;
 }
@@ -167,6 +171,8 @@ export async function createContext(
     dispatcher,
     live,
     changeCache: new ChangeCache(),
+    tokenCache: new CredentialCache(clock),
+    sessionCache: new CredentialCache(clock),
     async close() {
       await dispatcher.stop();
       await postgresHub?.close();

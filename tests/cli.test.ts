@@ -183,6 +183,31 @@ describe('the changeboard CLI against a real server', { timeout: 120_000 }, () =
     expect(tampered.code).toBe(1);
     expect(tampered.stderr).toContain('TAMPERED: event 2');
   });
+
+  it('token revoke stops the running server accepting the token within seconds', async () => {
+    const created = await runCli(['token', 'create', 'tom', '--label', 'laptop'], local);
+    expect(created.code).toBe(0);
+    const token = created.stdout.trim();
+    const policy = () =>
+      fetch(`${server.url}/api/v1/policy`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await policy()).status).toBe(200);
+    const listed = await runCli(['token', 'list', 'tom'], local);
+    const id = /^(\d+)\s+tom\s+laptop\b/m.exec(listed.stdout)?.[1];
+    expect(id, listed.stdout).toBeDefined();
+    const revoked = await runCli(['token', 'revoke', id!], local);
+    expect(revoked.stdout).toContain(`revoked token ${id}`);
+    // The server checked this token moments ago and may trust that for CREDENTIAL_TTL_MS (5 s).
+    const deadline = Date.now() + 15_000;
+    let status = (await policy()).status;
+    while (status === 200 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      status = (await policy()).status;
+    }
+    expect(status).toBe(401);
+    expect((await runCli(['token', 'revoke', id!], local)).stderr).toContain(
+      `no active token ${id}`,
+    );
+  });
 });
 
 describe('local CLI verbs', { timeout: 60_000 }, () => {

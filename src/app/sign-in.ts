@@ -3,6 +3,7 @@ import { AppError } from '../domain/errors.js';
 import type { Person, Policy } from '../domain/policy.js';
 import type { Clock } from '../shared/clock.js';
 import { digestSecret, generateSecret } from '../shared/tokens.js';
+import type { CredentialCache } from './credential-cache.js';
 import type { Store, WebSession } from './ports.js';
 
 export const SIGN_IN_LINK_TTL_MS = 15 * 60_000;
@@ -15,6 +16,7 @@ export interface SignInDeps {
   readonly policy: Policy;
   readonly clock: Clock;
   readonly store: Store;
+  readonly sessionCache: CredentialCache<WebSession>;
 }
 
 /** The person of the policy with this e-mail address (case-insensitive), if any. */
@@ -147,7 +149,9 @@ export async function authenticateSession(
   token: string,
 ): Promise<{ person: Person; session: WebSession }> {
   const digest = digestSecret(token);
-  const session = await deps.store.read.sessions.findByDigest(digest);
+  const session = await deps.sessionCache.get(digest, () =>
+    deps.store.read.sessions.findByDigest(digest),
+  );
   const now = deps.clock.now();
   if (!session || session.revokedAt || session.expiresAt <= now.toISOString())
     throw new AppError('unauthenticated', 'your session has ended; sign in again');
@@ -165,6 +169,7 @@ export async function authenticateSession(
       ),
     ).toISOString();
     await deps.store.read.sessions.touch(digest, now.toISOString(), expiresAt);
+    deps.sessionCache.update(digest, { ...session, lastSeenAt: now.toISOString(), expiresAt });
   }
   return { person, session };
 }
@@ -179,8 +184,13 @@ export async function endSession(
   const digest = digestSecret(token);
   const session = await deps.store.read.sessions.findByDigest(digest);
   if (!session) return;
-  if (options.everywhere) await deps.store.read.sessions.revokeAllFor(session.person, at);
-  else await deps.store.read.sessions.revoke(digest, at);
+  if (options.everywhere) {
+    await deps.store.read.sessions.revokeAllFor(session.person, at);
+    deps.sessionCache.forgetWhere((other) => other.person === session.person);
+  } else {
+    await deps.store.read.sessions.revoke(digest, at);
+    deps.sessionCache.forget(digest);
+  }
 }
 
 /**

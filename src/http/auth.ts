@@ -58,7 +58,12 @@ export function clearSessionCookie(reply: FastifyReply, publicUrl: string): void
  * so they are not subject to them.
  */
 export function authentication(ctx: AppContext) {
-  const deps = { policy: ctx.policy, clock: ctx.clock, store: ctx.store };
+  const deps = {
+    policy: ctx.policy,
+    clock: ctx.clock,
+    store: ctx.store,
+    sessionCache: ctx.sessionCache,
+  };
   const cookieName = sessionCookieName(ctx.config.publicUrl);
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization;
@@ -67,7 +72,7 @@ export function authentication(ctx: AppContext) {
       if (!match)
         throw new AppError('unauthenticated', 'the Authorization header must be "Bearer <token>"');
       request.actor = await authenticateToken(
-        { policy: ctx.policy, clock: ctx.clock, repos: ctx.store.read },
+        { policy: ctx.policy, clock: ctx.clock, repos: ctx.store.read, tokenCache: ctx.tokenCache },
         match[1]!,
       );
       request.authenticatedBy = { via: 'token' };

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createApiToken } from '../../app/tokens.js';
+import { createApiToken, revokeApiToken } from '../../app/tokens.js';
 import { withLocalContext } from '../local.js';
 import type { CliEnv } from '../main.js';
 import { ExitStatus } from '../exit-status.js';
@@ -74,9 +74,9 @@ export function registerTokenCommands(program: Command, cli: CliEnv): void {
     .argument('<id>', 'token id (see token list)')
     .action(async (id: string, _options: unknown, command: Command) => {
       await withLocalContext(command, cli, async (ctx) => {
-        const revoked = await ctx.store.read.tokens.revoke(
+        const revoked = await revokeApiToken(
+          { clock: ctx.clock, repos: ctx.store.read, tokenCache: ctx.tokenCache },
           Number(id),
-          ctx.clock.now().toISOString(),
         );
         if (!revoked) {
           cli.output.err(`no active token ${id}`);

@@ -42,7 +42,12 @@ export function signInRoutes(
   oidcClient: OidcClient | undefined,
 ): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
-    const deps = { policy: ctx.policy, clock: ctx.clock, store: ctx.store };
+    const deps = {
+      policy: ctx.policy,
+      clock: ctx.clock,
+      store: ctx.store,
+      sessionCache: ctx.sessionCache,
+    };
     const publicUrl = ctx.config.publicUrl;
 
     app.get(
@@ -204,7 +209,12 @@ export function signInRoutes(
 /** The signed-in caller's own session. */
 export function sessionRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
-    const deps = { policy: ctx.policy, clock: ctx.clock, store: ctx.store };
+    const deps = {
+      policy: ctx.policy,
+      clock: ctx.clock,
+      store: ctx.store,
+      sessionCache: ctx.sessionCache,
+    };
     app.get(
       '/session',
       {
