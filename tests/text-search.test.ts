@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import type { Store } from '../src/app/ports.js';
 import { seedChanges } from '../bench/seed.js';
 import { databaseKinds, openMigratedStore, type TestDatabase } from './_util/databases.js';
@@ -62,5 +63,75 @@ describe.each(databaseKinds)('text search over many changes on $name', (kind) =>
     expect(await allPages('change 3', 9, ['payments'])).toEqual(
       expected(['change', '3'], payments),
     );
+  });
+});
+
+/**
+ * A common word found only in older changes, behind thousands of newer ones
+ * without it (PostgreSQL then asks its index window by window, going back), and
+ * a few newer matches spread thinly among them.
+ */
+describe.each(databaseKinds)('a common word behind newer changes on $name', (kind) => {
+  let testDatabase: TestDatabase;
+  let store: Store;
+  const withWord = new Set<number>();
+  const services = new Map<number, string>();
+
+  beforeAll(async () => {
+    testDatabase = await kind.create();
+    const opened = await openMigratedStore(testDatabase.url);
+    store = opened.store;
+    const { db } = opened.database;
+    const older = await seedChanges(db, 1_100);
+    const newer = await seedChanges(db, 5_000);
+    [...older, ...newer].forEach((id, n) =>
+      services.set(
+        id,
+        (n < older.length ? n : n - older.length) % 3 === 0 ? 'website' : 'payments',
+      ),
+    );
+    // A run of newer ones too, across where the walk of the newest hands over to the index.
+    const marked = [
+      ...older,
+      ...newer.filter((_, n) => n % 700 === 0 || (n >= 2_990 && n <= 3_010)),
+    ];
+    for (const id of marked) withWord.add(id);
+    await db
+      .updateTable('changes')
+      .set({ title: sql<string>`title || ' zebra'` })
+      .where('id', 'in', marked)
+      .execute();
+    if (kind.name === 'postgres') await sql`analyze changes`.execute(db);
+  }, 120_000);
+  afterAll(async () => {
+    await store.close();
+    await testDatabase.drop();
+  });
+
+  const allPages = async (text: string, limit: number, only?: string[]) => {
+    const found: number[] = [];
+    let beforeId: number | undefined;
+    for (;;) {
+      const page = await store.read.changes.list({
+        text,
+        limit: limit + 1,
+        beforeId,
+        services: only,
+      });
+      found.push(...page.slice(0, limit).map((c) => c.id));
+      if (page.length <= limit) return found;
+      beforeId = page[limit - 1]!.id;
+    }
+  };
+  const expected = (keep: (id: number) => boolean = () => true) =>
+    [...withWord].filter(keep).sort((a, b) => b - a);
+
+  it.each([5, 50, 400])('pages of %i read the same as a scan of every change', async (limit) => {
+    expect(await allPages('ZEBRA', limit)).toEqual(expected());
+  });
+
+  it('with another filter and a second word', async () => {
+    const website = (id: number) => services.get(id) === 'website';
+    expect(await allPages('zebra website', 50, ['website'])).toEqual(expected(website));
   });
 });

@@ -175,9 +175,11 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
   /**
    * PostgreSQL, text search. Its trigram index finds rare words at once, but for a
    * common word it gathers every match and sorts them all, where walking the
-   * changes newest first fills the page after a few rows (a thousand times slower
-   * at 100,000 changes). So ask the index first how common the words are, up to
-   * COMMON_MATCHES, and walk newest first when they are common; the page is the same.
+   * changes newest first fills the page after a few rows — unless the matches are
+   * all old, when the walk reads every newer change first. So ask the index first
+   * how common the words are, up to COMMON_MATCHES: rare words are served by the
+   * index; common ones by a short walk of the newest changes, then, if the page is
+   * not full, by the index one window of ids at a time, going back (`pageByWindows`).
    */
   async function listByTextOnPostgres(query: ChangeQuery) {
     const sample = await db
@@ -188,7 +190,13 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
           .limit(COMMON_MATCHES)
           .as('sample'),
       )
-      .select((eb) => eb.fn.countAll<number>().as('matches'))
+      .select((eb) => [
+        eb.fn.countAll<number>().as('matches'),
+        eb
+          .selectFrom('changes')
+          .select((inner) => inner.fn.max('id').as('top'))
+          .as('top'),
+      ])
       .executeTakeFirstOrThrow();
     if (Number(sample.matches) < COMMON_MATCHES) return pageOf(filtered(query, query.text), query);
     const walk = filtered(query, undefined);
@@ -197,7 +205,58 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
       walk.select = walk.select.where(
         sql<SqlBool>`(title || ' ' || description || '') ilike ${likePattern(word)} escape '\\'`,
       );
-    return pageOf(walk, query);
+    if (!searchWords(query.text).some(isTrigramWord)) return pageOf(walk, query);
+    const top = Math.min(query.beforeId ?? Infinity, Number(sample.top ?? 0) + 1);
+    const ids = await pageByWindows(query, walk, top);
+    const page = db.selectFrom('changes').selectAll() as ChangesSelect;
+    return (ids.length > 0 ? page.where('id', 'in', ids) : page.where(sql<SqlBool>`false`))
+      .orderBy('id', 'desc')
+      .limit(query.limit);
+  }
+
+  /**
+   * The ids of the page below `top`, newest first: the newest WALK_IDS changes are
+   * walked, then the trigram index is asked for the matches within one window of
+   * ids at a time (`order by id + 0` keeps PostgreSQL on the index, intersected
+   * with the id range, rather than walking the range). An empty window costs the
+   * index lookup alone (a few milliseconds however many changes it spans), so
+   * windows grow fourfold while empty; once matches appear, the next window is
+   * sized by their density, so few more matches are read than the page needs.
+   */
+  async function pageByWindows(query: ChangeQuery, walk: Filtered, top: number) {
+    const ids: number[] = [];
+    const newest = await pageOf(
+      { ...walk, select: walk.select.where('changes.id', '>=', top - WALK_IDS) },
+      { ...query, beforeId: top },
+    )
+      .clearSelect()
+      .select('changes.id')
+      .execute();
+    ids.push(...newest.map((row) => row.id));
+    let high = top - WALK_IDS;
+    let width = 4 * WALK_IDS;
+    while (ids.length < query.limit && high > 0) {
+      const low = Math.max(high - width, 0);
+      const rows = await filtered(query, query.text)
+        .select.clearSelect()
+        .select('changes.id')
+        .where('changes.id', '>=', low)
+        .where('changes.id', '<', high)
+        .orderBy(sql`changes.id + 0`, 'desc')
+        .limit(query.limit - ids.length)
+        .execute();
+      ids.push(...rows.map((row) => row.id));
+      const needed = query.limit - ids.length;
+      width =
+        rows.length === 0
+          ? width * 4
+          : Math.min(
+              width * 4,
+              Math.max(WALK_IDS, Math.ceil((1.5 * needed * width) / rows.length)),
+            );
+      high = low;
+    }
+    return ids;
   }
 
   return {
@@ -358,6 +417,8 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
 }
 
 const COMMON_MATCHES = 1_000;
+/** How many of the newest changes a common-word search walks before asking the index by windows. */
+const WALK_IDS = 2_000;
 
 type ChangesSelect = SelectQueryBuilder<DatabaseSchema, 'changes', Selectable<ChangesTable>>;
 
