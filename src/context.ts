@@ -155,7 +155,7 @@ export async function createContext(
       tokenConfigured: config.githubToken !== undefined,
     }),
     // Committed outbox rows are delivered at once by this process's dispatcher (others poll).
-    { onEvents: () => Promise.resolve(), afterCommit: () => dispatcher.wake() },
+    { afterCommit: () => dispatcher.wake() },
     liveUpdatesSubscriber(live),
   ];
   return {

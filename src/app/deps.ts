@@ -4,7 +4,7 @@ import type { Policy } from '../domain/policy.js';
 import { evaluateApprovals, type ApprovalEvaluation } from '../domain/requirements.js';
 import type { Clock } from '../shared/clock.js';
 import type { AuditEvent, NewEvent } from '../domain/events.js';
-import type { EventSubscriber, Store, Transaction } from './ports.js';
+import type { EventSubscriber, NewOutboxMessage, Store, Transaction } from './ports.js';
 
 /** What every use case receives. Built once by the composition root (src/context.ts). */
 export interface AppDeps {
@@ -15,9 +15,10 @@ export interface AppDeps {
 }
 
 /**
- * Appends the events to the audit chain and lets the subscribers (outbox,
- * GitHub statuses, live board) react in the same transaction. Every use case
- * records its events through here, as its last write.
+ * Appends the events to the audit chain, with the outbox messages the subscribers
+ * (notifications, GitHub statuses) plan for them, and has the subscribers told
+ * after commit (dispatcher, live board). Every use case records its events
+ * through here, as its last write.
  */
 export async function recordEvents(
   tx: Transaction,
@@ -26,11 +27,20 @@ export async function recordEvents(
   events: readonly NewEvent[],
   at: string,
 ): Promise<AuditEvent[]> {
-  const stored = await tx.events.append(events, { at, policyHash: deps.policy.hash });
-  for (const subscriber of deps.subscribers ?? []) {
-    await subscriber.onEvents(tx, stored, change);
+  const subscribers = deps.subscribers ?? [];
+  const stored = await tx.events.append(
+    events,
+    { at, policyHash: deps.policy.hash },
+    async (appended) => {
+      const messages: NewOutboxMessage[] = [];
+      for (const subscriber of subscribers)
+        if (subscriber.messagesFor)
+          messages.push(...(await subscriber.messagesFor(tx, appended, change)));
+      return messages;
+    },
+  );
+  for (const subscriber of subscribers)
     if (subscriber.afterCommit) tx.afterCommit(() => subscriber.afterCommit?.(stored, change));
-  }
   return stored;
 }
 

@@ -26,7 +26,6 @@ export interface LiveHub {
 /** Publishes one update per committed batch of events, never for work that rolled back. */
 export function liveUpdatesSubscriber(hub: LiveHub): EventSubscriber {
   return {
-    onEvents: () => Promise.resolve(),
     afterCommit(events: readonly AuditEvent[], change: Change) {
       const last = events.at(-1);
       if (!last) return;

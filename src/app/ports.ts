@@ -85,10 +85,15 @@ export interface AuditHead {
 }
 
 export interface EventLog {
-  /** Appends to the hash chain; must run inside a transaction, as the last writes before commit. */
+  /**
+   * Appends to the hash chain, together with the outbox messages `messagesFor`
+   * plans from the events as they are stored (one statement on PostgreSQL). Must
+   * run inside a transaction, as the last writes before commit.
+   */
   append(
     events: readonly NewEvent[],
     context: { at: string; policyHash: string },
+    messagesFor?: (stored: readonly AuditEvent[]) => Promise<readonly NewOutboxMessage[]>,
   ): Promise<AuditEvent[]>;
   listForChange(changeId: number): Promise<AuditEvent[]>;
   /** Every event in chain order, a page at a time. */
@@ -359,7 +364,12 @@ export interface Store {
  * GitHub statuses are outbox rows committed (or rolled back) with the event.
  */
 export interface EventSubscriber {
-  onEvents(tx: Transaction, events: readonly AuditEvent[], change: Change): Promise<void>;
+  /** The outbox messages the events cause; they are written with the events. */
+  messagesFor?(
+    tx: Transaction,
+    events: readonly AuditEvent[],
+    change: Change,
+  ): Promise<readonly NewOutboxMessage[]>;
   /** After commit: wake a dispatcher, push a live update. Must not throw. */
   afterCommit?(events: readonly AuditEvent[], change: Change): void;
 }

@@ -5,26 +5,25 @@ import type { Policy } from '../domain/policy.js';
 import type { Clock } from '../shared/clock.js';
 import { planNotifications } from './plan.js';
 
-/** Writes the notifications an action causes into the outbox, in the action's own transaction. */
+/** The notifications an action causes, written to the outbox in the action's own transaction. */
 export function notificationSubscriber(deps: {
   policy: Policy;
   clock: Clock;
   emailEnabled: boolean;
 }): EventSubscriber {
   return {
-    async onEvents(tx, events, change) {
+    async messagesFor(tx, events, change) {
       // Nobody can have decided yet in round 0 (a draft never submitted) or in the
       // round a submission has just opened.
       const freshRound = change.round === 0 || events.some((e) => e.type === 'submitted');
       const decisions = freshRound ? [] : await tx.changes.listDecisions(change.id, change.round);
       const now = deps.clock.now();
-      const messages = planNotifications(
+      return planNotifications(
         { policy: deps.policy, now, emailEnabled: deps.emailEnabled, newId: randomUUID },
         change,
         evaluateChange(deps.policy, change, decisions),
         events,
       );
-      await tx.outbox.enqueue(messages, now.toISOString());
     },
   };
 }

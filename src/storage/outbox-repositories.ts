@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type {
   ActionLinkRepository,
+  NewOutboxMessage,
   NudgeRepository,
   OutboxMessage,
   OutboxRepository,
@@ -12,6 +13,25 @@ import type { DatabaseSchema, OutboxTable } from './schema.js';
 
 const CLAIMABLE = ['pending', 'failed'] as const;
 
+export function toOutboxRow(message: NewOutboxMessage, createdAt: string): OutboxTable {
+  return {
+    id: message.id,
+    kind: message.kind,
+    target: message.target,
+    change_id: message.changeId,
+    event_id: message.eventId,
+    payload: JSON.stringify(message.payload),
+    status: message.deadReason ? 'dead' : 'pending',
+    attempts: 0,
+    next_attempt_at: message.notBefore,
+    lease_token: null,
+    lease_expires_at: null,
+    last_error: message.deadReason ?? null,
+    created_at: createdAt,
+    sent_at: null,
+  };
+}
+
 export function outboxRepository(
   db: Kysely<DatabaseSchema>,
   dialect: DialectName,
@@ -21,24 +41,7 @@ export function outboxRepository(
       if (messages.length === 0) return;
       await db
         .insertInto('outbox')
-        .values(
-          messages.map((m) => ({
-            id: m.id,
-            kind: m.kind,
-            target: m.target,
-            change_id: m.changeId,
-            event_id: m.eventId,
-            payload: JSON.stringify(m.payload),
-            status: m.deadReason ? 'dead' : 'pending',
-            attempts: 0,
-            next_attempt_at: m.notBefore,
-            lease_token: null,
-            lease_expires_at: null,
-            last_error: m.deadReason ?? null,
-            created_at: createdAt,
-            sent_at: null,
-          })),
-        )
+        .values(messages.map((m) => toOutboxRow(m, createdAt)))
         .execute();
     },
 

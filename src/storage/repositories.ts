@@ -21,7 +21,12 @@ import { hashEvent, type AuditEvent, type EventType } from '../domain/events.js'
 import { ChainHead } from './chain-head.js';
 import type { DialectName } from './database.js';
 import { githubRepository } from './github-repositories.js';
-import { actionLinkRepository, nudgeRepository, outboxRepository } from './outbox-repositories.js';
+import {
+  actionLinkRepository,
+  nudgeRepository,
+  outboxRepository,
+  toOutboxRow,
+} from './outbox-repositories.js';
 import {
   oidcLoginRepository,
   rateLimitCounter,
@@ -261,12 +266,29 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
 
   return {
     async insert(change) {
-      const row = await db
-        .insertInto('changes')
-        .values(toRow(change))
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await insertServices(db, row.id, change.services);
+      const insertChange = db.insertInto('changes').values(toRow(change)).returning('id');
+      const services = [...new Set(change.services)];
+      if (dialect === 'postgres' && services.length > 0) {
+        // One round trip: the services ride along as a data-modifying WITH.
+        const row = await db
+          .with('inserted', () => insertChange)
+          .with('services', (qb) =>
+            qb
+              .insertInto('change_services')
+              .columns(['change_id', 'service'])
+              .expression(
+                qb
+                  .selectFrom('inserted')
+                  .select(['inserted.id', sql<string>`unnest(${services}::text[])`.as('service')]),
+              ),
+          )
+          .selectFrom('inserted')
+          .select('inserted.id')
+          .executeTakeFirstOrThrow();
+        return { ...change, id: row.id };
+      }
+      const row = await insertChange.executeTakeFirstOrThrow();
+      await insertServices(db, row.id, services);
       return { ...change, id: row.id };
     },
 
@@ -568,7 +590,7 @@ function eventLog(
   chain: ChainHead | undefined,
 ): EventLog {
   return {
-    async append(events, { at, policyHash }) {
+    async append(events, { at, policyHash }, messagesFor) {
       if (events.length === 0) return [];
       // Outside a batch the head is this call's own, written before it returns.
       const head = chain ?? new ChainHead(db, dialect);
@@ -580,7 +602,21 @@ function eventLog(
         prevHash = hash;
         return { ...link, hash };
       });
-      await db.insertInto('events').values(stored.map(toEventRow)).execute();
+      const outbox = ((await messagesFor?.(stored)) ?? []).map((m) => toOutboxRow(m, at));
+      const insertEvents = db.insertInto('events').values(stored.map(toEventRow));
+      if (outbox.length === 0) {
+        await insertEvents.execute();
+      } else if (dialect === 'postgres') {
+        // One round trip: the outbox rows ride along as a data-modifying WITH.
+        await db
+          .with('appended', () => insertEvents)
+          .insertInto('outbox')
+          .values(outbox)
+          .execute();
+      } else {
+        await insertEvents.execute();
+        await db.insertInto('outbox').values(outbox).execute();
+      }
       head.advance({ lastId: id, lastHash: prevHash });
       if (!chain) await head.flush();
       return stored;

@@ -13,33 +13,30 @@ export function githubStatusSubscriber(options: {
   readonly tokenConfigured: boolean;
 }): EventSubscriber {
   return {
-    async onEvents(tx, events, change) {
+    async messagesFor(_tx, events, change) {
       const pullRequest = change.pullRequest;
       const last = events.at(-1);
-      if (!pullRequest || !last || !events.some(movesStatus)) return;
+      if (!pullRequest || !last || !events.some(movesStatus)) return [];
       const job: StatusJob = {
         repository: pullRequest.repository,
         sha: pullRequest.headSha,
         changeId: change.id,
         ...commitStatusFor(change, options.publicUrl),
       };
-      await tx.outbox.enqueue(
-        [
-          {
-            id: `${GITHUB_STATUS_KIND}-${last.id}`,
-            kind: GITHUB_STATUS_KIND,
-            target: pullRequest.repository,
-            changeId: change.id,
-            eventId: last.id,
-            payload: job,
-            notBefore: last.at,
-            deadReason: options.tokenConfigured
-              ? undefined
-              : 'GITHUB_TOKEN is not set, so Changeboard cannot set commit statuses',
-          },
-        ],
-        last.at,
-      );
+      return [
+        {
+          id: `${GITHUB_STATUS_KIND}-${last.id}`,
+          kind: GITHUB_STATUS_KIND,
+          target: pullRequest.repository,
+          changeId: change.id,
+          eventId: last.id,
+          payload: job,
+          notBefore: last.at,
+          deadReason: options.tokenConfigured
+            ? undefined
+            : 'GITHUB_TOKEN is not set, so Changeboard cannot set commit statuses',
+        },
+      ];
     },
   };
 }
