@@ -13,17 +13,17 @@ export function githubStatusSubscriber(options: {
   readonly tokenConfigured: boolean;
 }): EventSubscriber {
   return {
-    async messagesFor(_tx, events, change) {
+    messagesFor(_tx, events, change) {
       const pullRequest = change.pullRequest;
       const last = events.at(-1);
-      if (!pullRequest || !last || !events.some(movesStatus)) return [];
+      if (!pullRequest || !last || !events.some(movesStatus)) return Promise.resolve([]);
       const job: StatusJob = {
         repository: pullRequest.repository,
         sha: pullRequest.headSha,
         changeId: change.id,
         ...commitStatusFor(change, options.publicUrl),
       };
-      return [
+      return Promise.resolve([
         {
           id: `${GITHUB_STATUS_KIND}-${last.id}`,
           kind: GITHUB_STATUS_KIND,
@@ -36,7 +36,7 @@ export function githubStatusSubscriber(options: {
             ? undefined
             : 'GITHUB_TOKEN is not set, so Changeboard cannot set commit statuses',
         },
-      ];
+      ]);
     },
   };
 }
