@@ -1,5 +1,6 @@
 import {
   sql,
+  type CompiledQuery,
   type Kysely,
   type RawBuilder,
   type Selectable,
@@ -18,6 +19,7 @@ import type {
 } from '../app/ports.js';
 import type { Change, ChangeState, Decision, Verdict } from '../domain/change.js';
 import { hashEvent, type AuditEvent, type EventType } from '../domain/events.js';
+import { RecentlyUsed } from '../shared/recently-used.js';
 import { ChainHead } from './chain-head.js';
 import type { DialectName } from './database.js';
 import { githubRepository } from './github-repositories.js';
@@ -264,6 +266,9 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
     return ids;
   }
 
+  // Everyone looking at the same column of the board asks the same page: build its SQL once.
+  const keyQueries = new RecentlyUsed<CompiledQuery<{ id: number; version: number }>>(500);
+
   return {
     async insert(change) {
       const insertChange = db.insertInto('changes').values(toRow(change)).returning('id');
@@ -329,10 +334,14 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
 
     async listKeys(query: ChangeQuery) {
       // Only the ids and versions: SQLite answers from its indexes without reading the rows.
-      return (await pageFor(query))
-        .clearSelect()
-        .select(['changes.id', 'changes.version'])
-        .execute();
+      const keysOf = (page: ChangesSelect) =>
+        page.clearSelect().select(['changes.id', 'changes.version']);
+      if (dialect === 'postgres' && query.text?.trim())
+        return keysOf(await listByTextOnPostgres(query)).execute();
+      const compiled = keyQueries.get(JSON.stringify(query), () =>
+        keysOf(pageOf(filtered(query, query.text), query)).compile(),
+      );
+      return (await db.executeQuery(compiled)).rows;
     },
 
     async findMany(ids) {
@@ -439,6 +448,7 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
 }
 
 const COMMON_MATCHES = 1_000;
+
 /** How many of the newest changes a common-word search walks before asking the index by windows. */
 const WALK_IDS = 2_000;
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { RecentlyUsed } from '../../shared/recently-used.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 import {
   CompiledQuery,
@@ -45,19 +46,9 @@ class ImmediateSqliteDriver extends SqliteDriver {
  * time, so sharing them is safe.
  */
 function withStatementCache(database: BetterSqlite3.Database, size = 500): SqliteDatabase {
-  const cache = new Map<string, BetterSqlite3.Statement>();
+  const cache = new RecentlyUsed<BetterSqlite3.Statement>(size);
   return {
-    prepare(sql: string) {
-      let statement = cache.get(sql);
-      if (statement) {
-        cache.delete(sql);
-      } else {
-        statement = database.prepare(sql);
-        if (cache.size >= size) cache.delete(cache.keys().next().value!);
-      }
-      cache.set(sql, statement);
-      return statement;
-    },
+    prepare: (sql: string) => cache.get(sql, () => database.prepare(sql)),
     close: () => database.close(),
   };
 }
