@@ -224,11 +224,11 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
   /**
    * The ids of the page below `top`, newest first: the newest WALK_IDS changes are
    * walked, then the trigram index is asked for the matches within one window of
-   * ids at a time (`order by id + 0` keeps PostgreSQL on the index, intersected
-   * with the id range, rather than walking the range). An empty window costs the
-   * index lookup alone (a few milliseconds however many changes it spans), so
-   * windows grow fourfold while empty; once matches appear, the next window is
-   * sized by their density, so few more matches are read than the page needs.
+   * ids at a time, intersected with the window's range of the primary key. An
+   * empty window costs the index lookup alone (a few milliseconds however many
+   * changes it spans), so windows grow fourfold while empty; once matches appear,
+   * the next window is sized by their density, so few more matches are read than
+   * the page needs.
    */
   async function pageByWindows(query: ChangeQuery, walk: Filtered, top: number) {
     const ids: number[] = [];
@@ -240,29 +240,41 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
       .select('changes.id')
       .execute();
     ids.push(...newest.map((row) => row.id));
-    let high = top - WALK_IDS;
-    let width = 4 * WALK_IDS;
-    while (ids.length < query.limit && high > 0) {
-      const low = Math.max(high - width, 0);
-      const rows = await filtered(query, query.text)
-        .select.clearSelect()
-        .select('changes.id')
-        .where('changes.id', '>=', low)
-        .where('changes.id', '<', high)
-        .orderBy(sql`changes.id + 0`, 'desc')
-        .limit(query.limit - ids.length)
-        .execute();
-      ids.push(...rows.map((row) => row.id));
-      const needed = query.limit - ids.length;
-      width =
-        rows.length === 0
-          ? width * 4
-          : Math.min(
-              width * 4,
-              Math.max(WALK_IDS, Math.ceil((1.5 * needed * width) / rows.length)),
-            );
-      high = low;
-    }
+    const windows = async (reader: Kysely<DatabaseSchema>) => {
+      let high = top - WALK_IDS;
+      let width = 4 * WALK_IDS;
+      while (ids.length < query.limit && high > 0) {
+        const low = Math.max(high - width, 0);
+        const window = filtered(query, query.text)
+          .select.clearSelect()
+          .select('changes.id')
+          .where('changes.id', '>=', low)
+          .where('changes.id', '<', high)
+          .orderBy('changes.id', 'desc')
+          .limit(query.limit - ids.length);
+        const { rows } = await reader.executeQuery(window.compile());
+        ids.push(...rows.map((row) => row.id));
+        const needed = query.limit - ids.length;
+        width =
+          rows.length === 0
+            ? width * 4
+            : Math.min(
+                width * 4,
+                Math.max(WALK_IDS, Math.ceil((1.5 * needed * width) / rows.length)),
+              );
+        high = low;
+      }
+    };
+    // Left to itself PostgreSQL walks a window's range row by row whenever the table is
+    // stored in id order, reading every non-matching change; only bitmap scans intersect
+    // the trigram index with the range. Not inside a caller's transaction, which the
+    // settings would outlive.
+    if (db.isTransaction) await windows(db);
+    else
+      await db.transaction().execute(async (trx) => {
+        await sql`set local enable_indexscan = off; set local enable_seqscan = off`.execute(trx);
+        await windows(trx);
+      });
     return ids;
   }
 
