@@ -272,6 +272,8 @@ describe.each(databaseKinds)('web sign-in and sessions on $name', (kind) => {
     it('signs out everywhere on request', async () => {
       const one = await signIn(t, 'ana');
       const two = await signIn(t, 'ana');
+      // Checked, so this process remembers it: signing out everywhere must forget it too.
+      expect((await browserCall(t, two, 'GET', '/session')).status).toBe(200);
       const res = await browserCall(t, one, 'POST', '/session/sign-out', { everywhere: true });
       expect(res.status).toBe(204);
       expect((await browserCall(t, two, 'GET', '/session')).status).toBe(401);

@@ -1,5 +1,6 @@
 import type { Change, Decision } from '../domain/change.js';
 import type { ChangeKey, Repositories } from './ports.js';
+import { RecentlyUsed } from '../shared/recently-used.js';
 import type { ChangeWithDecisions } from './read-changes.js';
 
 /**
@@ -13,12 +14,10 @@ import type { ChangeWithDecisions } from './read-changes.js';
  * the only truth.
  */
 export class ChangeCache {
-  readonly #capacity: number;
-  /** In least-recently-used order: the first entry goes first. */
-  readonly #entries = new Map<number, ChangeWithDecisions>();
+  readonly #entries: RecentlyUsed<number, ChangeWithDecisions>;
 
   constructor(capacity = 1_000) {
-    this.#capacity = capacity;
+    this.#entries = new RecentlyUsed(capacity);
   }
 
   /**
@@ -53,7 +52,7 @@ export class ChangeCache {
     for (const { id } of keys) {
       const item = found.get(id);
       if (!item) continue;
-      this.#remember(item);
+      this.#entries.set(id, item);
       items.push(item);
     }
     return items;
@@ -61,16 +60,6 @@ export class ChangeCache {
 
   get size(): number {
     return this.#entries.size;
-  }
-
-  #remember(item: ChangeWithDecisions): void {
-    const id = item.change.id;
-    this.#entries.delete(id);
-    this.#entries.set(id, item);
-    if (this.#entries.size > this.#capacity) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
-    }
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Clock } from '../shared/clock.js';
+import { RecentlyUsed } from '../shared/recently-used.js';
 
 /**
  * Credentials this process checked in the last few seconds, by the digest of
@@ -12,49 +13,50 @@ import type { Clock } from '../shared/clock.js';
  * forgotten at once (`forget`); one ended elsewhere (`token revoke`, a
  * sign-out served by another process) stops working within `ttlMs`.
  */
-export class CredentialCache<T> {
+export class CredentialCache<T extends object> {
   readonly #clock: Clock;
   readonly #ttlMs: number;
-  readonly #maxEntries: number;
-  readonly #entries = new Map<string, { value: T; until: number }>();
+  readonly #entries: RecentlyUsed<string, { value: T; at: number }>;
+  /** Moves on every `forget`: a lookup that began before one must not bring back what it forgot. */
+  #generation = 0;
 
   constructor(clock: Clock, options: { ttlMs?: number; maxEntries?: number } = {}) {
     this.#clock = clock;
     this.#ttlMs = options.ttlMs ?? CREDENTIAL_TTL_MS;
-    this.#maxEntries = options.maxEntries ?? 10_000;
+    this.#entries = new RecentlyUsed(options.maxEntries ?? 10_000);
   }
 
   /** The stored credential, from memory while fresh, else from `load` (and remembered if found). */
   async get(digest: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
     const now = this.#clock.now().getTime();
     const entry = this.#entries.get(digest);
-    if (entry && entry.until > now) return entry.value;
-    if (entry) this.#entries.delete(digest);
+    // A clock set back makes an entry look younger than it is: read it again.
+    if (entry && now >= entry.at && now < entry.at + this.#ttlMs) return entry.value;
+    const generation = this.#generation;
     const value = await load();
-    if (value) this.#remember(digest, value, now);
+    if (value && generation === this.#generation) this.#entries.set(digest, { value, at: now });
+    else this.#entries.delete(digest);
     return value;
   }
 
-  /** After a write to the credential (say, "last used"): keep what the database now holds. */
-  update(digest: string, value: T): void {
+  /**
+   * After a write to the credential (say, "last used"): keep `next` in place of
+   * `previous`, unless the entry has been forgotten or reloaded meanwhile.
+   */
+  update(digest: string, previous: T, next: T): void {
     const entry = this.#entries.get(digest);
-    if (entry) entry.value = value;
+    if (entry?.value === previous) entry.value = next;
   }
 
   forget(digest: string): void {
+    this.#generation++;
     this.#entries.delete(digest);
   }
 
   forgetWhere(matches: (value: T) => boolean): void {
-    for (const [digest, { value }] of this.#entries)
+    this.#generation++;
+    for (const [digest, { value }] of [...this.#entries.entries()])
       if (matches(value)) this.#entries.delete(digest);
-  }
-
-  #remember(digest: string, value: T, now: number): void {
-    // Oldest first: Map keeps insertion order.
-    if (this.#entries.size >= this.#maxEntries)
-      this.#entries.delete(this.#entries.keys().next().value!);
-    this.#entries.set(digest, { value, until: now + this.#ttlMs });
   }
 }
 

@@ -169,7 +169,11 @@ export async function authenticateSession(
       ),
     ).toISOString();
     await deps.store.read.sessions.touch(digest, now.toISOString(), expiresAt);
-    deps.sessionCache.update(digest, { ...session, lastSeenAt: now.toISOString(), expiresAt });
+    deps.sessionCache.update(digest, session, {
+      ...session,
+      lastSeenAt: now.toISOString(),
+      expiresAt,
+    });
   }
   return { person, session };
 }

@@ -56,7 +56,7 @@ export async function authenticateToken(
     now.getTime() - new Date(record.lastUsedAt).getTime() > TOUCH_INTERVAL_MS
   ) {
     await deps.repos.tokens.touch(record.id, now.toISOString());
-    deps.tokenCache.update(digest, { ...record, lastUsedAt: now.toISOString() });
+    deps.tokenCache.update(digest, record, { ...record, lastUsedAt: now.toISOString() });
   }
   return person;
 }

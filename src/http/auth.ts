@@ -1,5 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authenticateSession, csrfTokenFor, isCsrfTokenValid } from '../app/sign-in.js';
+import {
+  authenticateSession,
+  csrfTokenFor,
+  isCsrfTokenValid,
+  type SignInDeps,
+} from '../app/sign-in.js';
 import { authenticateToken } from '../app/tokens.js';
 import { AppError } from '../domain/errors.js';
 import type { Person } from '../domain/policy.js';
@@ -58,12 +63,7 @@ export function clearSessionCookie(reply: FastifyReply, publicUrl: string): void
  * so they are not subject to them.
  */
 export function authentication(ctx: AppContext) {
-  const deps = {
-    policy: ctx.policy,
-    clock: ctx.clock,
-    store: ctx.store,
-    sessionCache: ctx.sessionCache,
-  };
+  const deps: SignInDeps = ctx;
   const cookieName = sessionCookieName(ctx.config.publicUrl);
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization;

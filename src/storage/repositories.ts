@@ -50,7 +50,8 @@ export function createRepositories(
   chain?: ChainHead,
 ): Repositories {
   return {
-    changes: changeRepository(db, dialect),
+    // With a chain these run in a group-commit batch: a transaction Kysely does not know of.
+    changes: changeRepository(db, dialect, chain !== undefined),
     events: eventLog(db, dialect, chain),
     tokens: tokenRepository(db),
     policies: policyArchive(db),
@@ -65,7 +66,11 @@ export function createRepositories(
   };
 }
 
-function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): ChangeRepository {
+function changeRepository(
+  db: Kysely<DatabaseSchema>,
+  dialect: DialectName,
+  inTransaction: boolean,
+): ChangeRepository {
   /**
    * The changes matching every filter of `query`, with `text` as the search words,
    * and the key they are walked by, newest first: the trigram index's rowid when
@@ -269,7 +274,7 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
     // stored in id order, reading every non-matching change; only bitmap scans intersect
     // the trigram index with the range. Not inside a caller's transaction, which the
     // settings would outlive.
-    if (db.isTransaction) await windows(db);
+    if (inTransaction || db.isTransaction) await windows(db);
     else
       await db.transaction().execute(async (trx) => {
         await sql`set local enable_indexscan = off; set local enable_seqscan = off`.execute(trx);
@@ -279,7 +284,7 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
   }
 
   // Everyone looking at the same column of the board asks the same page: build its SQL once.
-  const keyQueries = new RecentlyUsed<CompiledQuery<{ id: number; version: number }>>(500);
+  const keyQueries = new RecentlyUsed<string, CompiledQuery<{ id: number; version: number }>>(500);
 
   return {
     async insert(change) {
@@ -350,7 +355,7 @@ function changeRepository(db: Kysely<DatabaseSchema>, dialect: DialectName): Cha
         page.clearSelect().select(['changes.id', 'changes.version']);
       if (dialect === 'postgres' && query.text?.trim())
         return keysOf(await listByTextOnPostgres(query)).execute();
-      const compiled = keyQueries.get(JSON.stringify(query), () =>
+      const compiled = keyQueries.getOrMake(JSON.stringify(query), () =>
         keysOf(pageOf(filtered(query, query.text), query)).compile(),
       );
       return (await db.executeQuery(compiled)).rows;

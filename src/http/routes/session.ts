@@ -6,6 +6,7 @@ import {
   redeemSignInLink,
   requestSignInLink,
   startSession,
+  type SignInDeps,
 } from '../../app/sign-in.js';
 import { AppError } from '../../domain/errors.js';
 import type { AppContext } from '../../context.js';
@@ -42,12 +43,7 @@ export function signInRoutes(
   oidcClient: OidcClient | undefined,
 ): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
-    const deps = {
-      policy: ctx.policy,
-      clock: ctx.clock,
-      store: ctx.store,
-      sessionCache: ctx.sessionCache,
-    };
+    const deps: SignInDeps = ctx;
     const publicUrl = ctx.config.publicUrl;
 
     app.get(
@@ -209,12 +205,7 @@ export function signInRoutes(
 /** The signed-in caller's own session. */
 export function sessionRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
-    const deps = {
-      policy: ctx.policy,
-      clock: ctx.clock,
-      store: ctx.store,
-      sessionCache: ctx.sessionCache,
-    };
+    const deps: SignInDeps = ctx;
     app.get(
       '/session',
       {

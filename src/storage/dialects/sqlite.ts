@@ -46,9 +46,9 @@ class ImmediateSqliteDriver extends SqliteDriver {
  * time, so sharing them is safe.
  */
 function withStatementCache(database: BetterSqlite3.Database, size = 500): SqliteDatabase {
-  const cache = new RecentlyUsed<BetterSqlite3.Statement>(size);
+  const cache = new RecentlyUsed<string, BetterSqlite3.Statement>(size);
   return {
-    prepare: (sql: string) => cache.get(sql, () => database.prepare(sql)),
+    prepare: (sql: string) => cache.getOrMake(sql, () => database.prepare(sql)),
     close: () => database.close(),
   };
 }
