@@ -177,9 +177,14 @@ function changeRepository(
     return from.orderBy(key, 'desc').limit(query.limit);
   }
 
+  /** Text search on PostgreSQL takes queries of its own to plan (listByTextOnPostgres). */
+  function searchesOnPostgres(query: ChangeQuery): boolean {
+    return dialect === 'postgres' && Boolean(query.text?.trim());
+  }
+
   /** The page `query` asks for, whichever way its text search is best served. */
   async function pageFor(query: ChangeQuery) {
-    return dialect === 'postgres' && query.text?.trim()
+    return searchesOnPostgres(query)
       ? listByTextOnPostgres(query)
       : pageOf(filtered(query, query.text), query);
   }
@@ -289,8 +294,7 @@ function changeRepository(
   return {
     async insert(change) {
       const insertChange = db.insertInto('changes').values(toRow(change)).returning('id');
-      const services = [...new Set(change.services)];
-      if (dialect === 'postgres' && services.length > 0) {
+      if (dialect === 'postgres' && change.services.length > 0) {
         // One round trip: the services ride along as a data-modifying WITH.
         const row = await db
           .with('inserted', () => insertChange)
@@ -301,7 +305,11 @@ function changeRepository(
               .expression(
                 qb
                   .selectFrom('inserted')
-                  .select(['inserted.id', sql<string>`unnest(${services}::text[])`.as('service')]),
+                  .select([
+                    'inserted.id',
+                    sql<string>`unnest(${[...change.services]}::text[])`.as('service'),
+                  ])
+                  .distinct(),
               ),
           )
           .selectFrom('inserted')
@@ -310,7 +318,7 @@ function changeRepository(
         return { ...change, id: row.id };
       }
       const row = await insertChange.executeTakeFirstOrThrow();
-      await insertServices(db, row.id, services);
+      await insertServices(db, row.id, change.services);
       return { ...change, id: row.id };
     },
 
@@ -353,8 +361,7 @@ function changeRepository(
       // Only the ids and versions: SQLite answers from its indexes without reading the rows.
       const keysOf = (page: ChangesSelect) =>
         page.clearSelect().select(['changes.id', 'changes.version']);
-      if (dialect === 'postgres' && query.text?.trim())
-        return keysOf(await listByTextOnPostgres(query)).execute();
+      if (searchesOnPostgres(query)) return keysOf(await listByTextOnPostgres(query)).execute();
       const compiled = keyQueries.getOrMake(JSON.stringify(query), () =>
         keysOf(pageOf(filtered(query, query.text), query)).compile(),
       );
