@@ -19,6 +19,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { parseDatabaseUrl, type DatabaseTarget } from '../src/config/database-url.js';
 import { openDatabase } from '../src/storage/database.js';
+import { measureFloor } from './floor.js';
 import { ANSWERS, seedChanges } from './seed.js';
 import {
   approvalPayload,
@@ -49,8 +50,9 @@ export interface Row {
   operation: string;
   connections: number;
   requestsPerSecond: number;
-  p50: number;
-  p99: number;
+  /** Latencies of HTTP operations; the floor has none. */
+  p50?: number;
+  p99?: number;
   errors: number;
   /** Throughput relative to the baseline operation it is held against, when there is one. */
   ratio?: number;
@@ -252,6 +254,22 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
     await server.stop();
     await receiver.close();
 
+    // Last, with Changeboard stopped: it adds changes no other operation should see.
+    const floor = await measureFloor(
+      parseDatabaseUrl(target.url) as DatabaseTarget,
+      createBody('create+submit').title,
+      DURATION,
+    );
+    rows.push({
+      database,
+      operation: "floor: a create + submit's rows written directly",
+      connections: database === 'sqlite' ? 1 : CONNECTIONS,
+      requestsPerSecond: Math.round(floor.changesPerSecond),
+      errors: 0,
+      ratio: ratioOf(floor.changesPerSecond, insert),
+      against: 'baseline insert',
+    });
+
     if (database === 'postgres') await benchScaleOut(target.url);
   } finally {
     await target.drop();
@@ -424,6 +442,10 @@ function halve(result: Result): Result {
   };
 }
 
+function ratioOf(perSecond: number, baseline: Result): number {
+  return Math.round((perSecond / baseline.requests.average) * 100) / 100;
+}
+
 function record(
   database: string,
   operation: string,
@@ -441,7 +463,7 @@ function record(
     errors: result.errors + result.timeouts + result.non2xx,
   };
   if (baseline) {
-    row.ratio = Math.round((result.requests.average / baseline.requests.average) * 100) / 100;
+    row.ratio = ratioOf(result.requests.average, baseline);
     row.against = against;
   }
   rows.push(row);
@@ -466,8 +488,8 @@ function report(): void {
     r.operation,
     String(r.connections),
     String(r.requestsPerSecond),
-    String(r.p50),
-    String(r.p99),
+    String(r.p50 ?? ''),
+    String(r.p99 ?? ''),
     r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}× ${r.against}`,
     String(r.errors),
   ]);

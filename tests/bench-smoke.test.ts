@@ -57,6 +57,7 @@ describe.skipIf(!existsSync(join(ROOT, 'dist/bin/changeboard.js')))(
           'approve (completes the change)',
           'read one change',
           'GitHub webhook: signed approved review → draft',
+          "floor: a create + submit's rows written directly",
         ]) {
           expect(operations).toContain(expected);
         }

@@ -1,0 +1,84 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { measureFloor } from '../bench/floor.js';
+import { parseDatabaseUrl, type DatabaseTarget } from '../src/config/database-url.js';
+import { openDatabase } from '../src/storage/database.js';
+import { startTestApp, type TestApp } from './_util/app.js';
+import { databaseKinds } from './_util/databases.js';
+
+/**
+ * The benchmark's floor must write what Changeboard writes for a created and
+ * submitted change, or the ceiling it reports means nothing.
+ */
+describe.each(databaseKinds)('the benchmark floor on $name', (kind) => {
+  let t: TestApp;
+
+  beforeEach(async () => {
+    t = await startTestApp(kind);
+  });
+
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('writes copies of a created and submitted change: the change, its services, events and outbox rows', async () => {
+    const created = await t.call('priya', 'POST', '/changes', {
+      title: 'Floor reference',
+      type: 'normal',
+      services: ['payments'],
+      answers: {
+        tested: true,
+        testResults: 'https://ci.example.com/run/9',
+        consequenceOfNotReleasing: 'Card payments keep failing on retry',
+        rollbackPlan: 'Revert the config change',
+        risk: 'low',
+      },
+    });
+    expect(created.status).toBe(201);
+    const id = Number(String(created.body.id).replace('CHG-', ''));
+    const submitted = await t.call('priya', 'POST', `/changes/${created.body.id}/submit`);
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
+
+    const result = await measureFloor(
+      parseDatabaseUrl(t.databaseUrl) as DatabaseTarget,
+      'Floor reference',
+      0.2,
+    );
+    expect(result.changes).toBeGreaterThan(0);
+
+    const { db } = openDatabase(parseDatabaseUrl(t.databaseUrl) as DatabaseTarget);
+    try {
+      const count = async (table: 'changes' | 'change_services' | 'events' | 'outbox') =>
+        Number(
+          (
+            await db
+              .selectFrom(table)
+              .select(sql<number>`count(*)`.as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const perChange = {
+        events: (await db.selectFrom('events').where('change_id', '=', id).selectAll().execute())
+          .length,
+        outbox: (await db.selectFrom('outbox').where('change_id', '=', id).selectAll().execute())
+          .length,
+      };
+      expect(perChange.events).toBe(2);
+      expect(perChange.outbox).toBeGreaterThan(1);
+      expect(await count('changes')).toBe(1 + result.changes);
+      expect(await count('change_services')).toBe(1 + result.changes);
+      expect(await count('events')).toBe(2 * (1 + result.changes));
+      expect(await count('outbox')).toBe(perChange.outbox * (1 + result.changes));
+      const copies = await db
+        .selectFrom('changes')
+        .select(['state', 'version', 'round'])
+        .where('title', '=', 'Floor reference')
+        .where('id', '!=', id)
+        .distinct()
+        .execute();
+      expect(copies).toEqual([{ state: 'pending', version: 2, round: 1 }]);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
