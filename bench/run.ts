@@ -254,13 +254,15 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
     await server.stop();
     await receiver.close();
 
-    // Last, with Changeboard stopped: it adds changes no other operation should see.
+    if (database === 'postgres') await benchScaleOut(target.url);
+
+    // Last, with no Changeboard running: its changes and waiting outbox rows are for no one else.
     const floor = await measureFloor(
       parseDatabaseUrl(target.url) as DatabaseTarget,
       createBody('create+submit').title,
       DURATION,
     );
-    rows.push({
+    add({
       database,
       operation: "floor: a create + submit's rows written directly",
       connections: database === 'sqlite' ? 1 : CONNECTIONS,
@@ -269,8 +271,6 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
       ratio: ratioOf(floor.changesPerSecond, insert),
       against: 'baseline insert',
     });
-
-    if (database === 'postgres') await benchScaleOut(target.url);
   } finally {
     await target.drop();
   }
@@ -466,9 +466,14 @@ function record(
     row.ratio = ratioOf(result.requests.average, baseline);
     row.against = against;
   }
+  add(row);
+}
+
+function add(row: Row): void {
   rows.push(row);
+  const latencies = row.p50 === undefined ? '' : `  p50 ${row.p50} ms  p99 ${row.p99} ms`;
   console.error(
-    `  ${database.padEnd(8)} ${operation.padEnd(60)} ${String(row.requestsPerSecond).padStart(7)}/s  p50 ${row.p50} ms  p99 ${row.p99} ms${row.errors ? `  (${row.errors} errors)` : ''}`,
+    `  ${row.database.padEnd(8)} ${row.operation.padEnd(60)} ${String(row.requestsPerSecond).padStart(7)}/s${latencies}${row.errors ? `  (${row.errors} errors)` : ''}`,
   );
 }
 

@@ -1,5 +1,6 @@
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { revokeApiToken } from '../src/app/tokens.js';
 import { buildChange, startTestApp, submittedChange, type TestApp } from './_util/app.js';
 import { databaseKinds } from './_util/databases.js';
 import { browserCall, signIn } from './_util/web.js';
@@ -114,5 +115,100 @@ describe.each(databaseKinds)('GET /calendar.ics on $name', (kind) => {
     const session = await signIn(t, 'tom');
     const res = await browserCall(t, session, 'GET', '/calendar.ics');
     expect(res.response.statusCode).toBe(200);
+  });
+});
+
+describe.each(databaseKinds)('calendar feed links on $name', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(kind);
+    await submittedChange(t, 'priya', { title: 'Raise payment retry limit' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  /** What a calendar app does: GET the link, no header, no cookie. */
+  const subscribe = (url: string) => {
+    const { pathname, search } = new URL(url);
+    return t.app.inject({ method: 'GET', url: `${pathname}${search}` });
+  };
+  const newLink = async (person: string) => {
+    const res = await t.call(person, 'POST', '/calendar/feed');
+    expect(res.status).toBe(201);
+    return res.body as { url: string; createdAt: string };
+  };
+
+  it('gives a link that opens the calendar without a header or cookie', async () => {
+    const { url } = await newLink('lee');
+    expect(url).toMatch(/^http:\/\/changeboard\.test\/api\/v1\/calendar\.ics\?feed=cbcal_/);
+    const res = await subscribe(url);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/calendar');
+    expect(res.headers['cache-control']).toBe('private, no-store');
+    expect(parseCalendar(res.body).map((e) => e.summary)).toContainEqual(
+      expect.stringContaining('Raise payment retry limit'),
+    );
+    // The service filter still applies.
+    const filtered = await subscribe(`${url}&service=website`);
+    expect(parseCalendar(filtered.body).some((e) => e.summary.includes('Raise payment'))).toBe(
+      false,
+    );
+  });
+
+  it('opens only the calendar: the link is no API token, and an API token is no link', async () => {
+    const feed = new URL((await newLink('ana')).url).searchParams.get('feed')!;
+    const asBearer = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/changes',
+      headers: { authorization: `Bearer ${feed}` },
+    });
+    expect(asBearer.statusCode).toBe(401);
+    expect(asBearer.json().error.message).toContain('opens only a calendar feed');
+
+    const apiTokenAsLink = await subscribe(
+      `http://changeboard.test/api/v1/calendar.ics?feed=${t.tokens.ana}`,
+    );
+    expect(apiTokenAsLink.statusCode).toBe(401);
+    expect(apiTokenAsLink.json().error.message).toContain('not in a link');
+
+    // Elsewhere, `feed` is nothing special: it neither signs in nor passes validation.
+    const elsewhere = await t.app.inject({ method: 'GET', url: `/api/v1/changes?feed=${feed}` });
+    expect(elsewhere.statusCode).toBe(401);
+  });
+
+  it('turns the previous link off when a new one is made, and stops at revocation', async () => {
+    const first = await newLink('sam');
+    const second = await newLink('sam');
+    expect(second.url).not.toBe(first.url);
+    const old = await subscribe(first.url);
+    expect(old.statusCode).toBe(401);
+    expect(old.json().error.message).toContain('was replaced');
+    expect((await subscribe(second.url)).statusCode).toBe(200);
+    // Another person's new link leaves this one alone.
+    await newLink('kim');
+    expect((await subscribe(second.url)).statusCode).toBe(200);
+
+    const listed = await t.ctx.store.read.tokens.list('sam');
+    const active = listed.filter((token) => token.scope === 'calendar' && !token.revokedAt);
+    expect(active).toHaveLength(1);
+    await revokeApiToken({ ...t.ctx, repos: t.ctx.store.read }, active[0]!.id);
+    expect((await subscribe(second.url)).statusCode).toBe(401);
+  });
+
+  it('is made from the web app with the session, CSRF rules and all', async () => {
+    const session = await signIn(t, 'tom');
+    const refused = await browserCall(t, session, 'POST', '/calendar/feed', {}, { csrf: null });
+    expect(refused.response.statusCode).toBe(403);
+    const made = await browserCall(t, session, 'POST', '/calendar/feed', {});
+    expect(made.response.statusCode).toBe(201);
+    const { url } = made.response.json<{ url: string }>();
+    expect((await subscribe(url)).statusCode).toBe(200);
+  });
+
+  it('refuses an unknown link with a reason', async () => {
+    const res = await subscribe('http://changeboard.test/api/v1/calendar.ics?feed=cbcal_nope');
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.message).toContain('unknown or was replaced');
   });
 });

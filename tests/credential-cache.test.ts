@@ -148,6 +148,7 @@ describe.each(databaseKinds)('credentials checked through the API on $name', (ki
       digest: digestSecret(token),
       person: 'kim',
       label: 'cli',
+      scope: 'api',
       createdAt: t.clock.now().toISOString(),
     });
     expect((await getPolicy(token)).statusCode).toBe(200);

@@ -243,4 +243,25 @@ describe.skipIf(!hasChromium)('the web app in Chromium', () => {
     );
     expect(pageErrors).toEqual([]);
   });
+  it('anyone subscribes to the calendar from a calendar app with a link of their own', async () => {
+    const page = await newPage();
+    await signInWithLink(page, 'ana');
+    await page.goto(`${url}/calendar?service=payments`);
+    await page.getByRole('button', { name: 'Subscribe in a calendar app' }).click();
+    const field = page.getByRole('region', { name: 'Calendar link' }).getByRole('textbox');
+    await field.waitFor();
+    const link = await field.inputValue();
+    expect(link).toMatch(/\/api\/v1\/calendar\.ics\?feed=cbcal_[\w-]+&service=payments$/);
+
+    // A calendar app has no session: the link alone opens the feed.
+    const feed = await fetch(link);
+    expect(feed.status).toBe(200);
+    expect(await feed.text()).toContain('BEGIN:VCALENDAR');
+
+    await page.getByRole('button', { name: 'Get a new link' }).click();
+    await expect.poll(() => field.inputValue()).not.toBe(link);
+    expect((await fetch(link)).status).toBe(401);
+    expect((await fetch(await field.inputValue())).status).toBe(200);
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -101,10 +101,14 @@ export interface EventLog {
   head(): Promise<AuditHead | undefined>;
 }
 
+/** What a token opens: the API as a bearer token, or only its person's calendar feed. */
+export type TokenScope = 'api' | 'calendar';
+
 export interface ApiToken {
   readonly id: number;
   readonly person: string;
   readonly label: string;
+  readonly scope: TokenScope;
   readonly createdAt: string;
   readonly lastUsedAt: string | null;
   readonly revokedAt: string | null;
@@ -115,6 +119,7 @@ export interface TokenRepository {
     digest: string;
     person: string;
     label: string;
+    scope: TokenScope;
     createdAt: string;
   }): Promise<ApiToken>;
   findByDigest(digest: string): Promise<ApiToken | undefined>;

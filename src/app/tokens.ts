@@ -3,13 +3,14 @@ import type { Person, Policy } from '../domain/policy.js';
 import type { Clock } from '../shared/clock.js';
 import { digestSecret, generateSecret } from '../shared/tokens.js';
 import type { CredentialCache } from './credential-cache.js';
-import type { ApiToken, Repositories } from './ports.js';
+import type { ApiToken, Repositories, TokenScope } from './ports.js';
 
-/** Creates an API token. The secret is returned once and only its digest is stored. */
+/** Creates a token (an API token unless `scope` says otherwise). The secret is returned once and only its digest is stored. */
 export async function createApiToken(
   deps: { policy: Policy; clock: Clock; repos: Repositories },
   personId: string,
   label = 'api',
+  scope: TokenScope = 'api',
 ): Promise<{ token: string; record: ApiToken }> {
   if (!deps.policy.people.has(personId)) {
     throw new AppError(
@@ -17,11 +18,12 @@ export async function createApiToken(
       `no person "${personId}" in the policy; people: ${[...deps.policy.people.keys()].join(', ')}`,
     );
   }
-  const token = generateSecret('cb');
+  const token = generateSecret(scope === 'calendar' ? 'cbcal' : 'cb');
   const record = await deps.repos.tokens.insert({
     digest: digestSecret(token),
     person: personId,
     label,
+    scope,
     createdAt: deps.clock.now().toISOString(),
   });
   return { token, record };
@@ -29,20 +31,42 @@ export async function createApiToken(
 
 const TOUCH_INTERVAL_MS = 10 * 60_000;
 
+type AuthenticateDeps = {
+  policy: Policy;
+  clock: Clock;
+  repos: Repositories;
+  tokenCache: CredentialCache<ApiToken>;
+};
+
 /** The person a bearer token belongs to, or a 401 saying why not. */
-export async function authenticateToken(
-  deps: {
-    policy: Policy;
-    clock: Clock;
-    repos: Repositories;
-    tokenCache: CredentialCache<ApiToken>;
-  },
-  token: string,
+export function authenticateToken(deps: AuthenticateDeps, token: string): Promise<Person> {
+  return authenticate(deps, token, 'api');
+}
+
+/** The person a calendar feed (`calendar.ics?feed=…`) belongs to, or a 401 saying why not. */
+export function authenticateCalendarFeed(deps: AuthenticateDeps, feed: string): Promise<Person> {
+  return authenticate(deps, feed, 'calendar');
+}
+
+const REFUSED: Record<TokenScope, string> = {
+  api: 'the API token is unknown or revoked',
+  calendar: 'the calendar feed link is unknown or was replaced; get a new one on the calendar page',
+};
+const WRONG_SCOPE: Record<TokenScope, string> = {
+  api: 'this token opens only a calendar feed (calendar.ics?feed=…); use an API token here',
+  calendar:
+    'this is an API token, which belongs in an Authorization header, not in a link; get a calendar link on the calendar page',
+};
+
+async function authenticate(
+  deps: AuthenticateDeps,
+  secret: string,
+  scope: TokenScope,
 ): Promise<Person> {
-  const digest = digestSecret(token);
+  const digest = digestSecret(secret);
   const record = await deps.tokenCache.get(digest, () => deps.repos.tokens.findByDigest(digest));
-  if (!record || record.revokedAt)
-    throw new AppError('unauthenticated', 'the API token is unknown or revoked');
+  if (!record || record.revokedAt) throw new AppError('unauthenticated', REFUSED[scope]);
+  if (record.scope !== scope) throw new AppError('unauthenticated', WRONG_SCOPE[scope]);
   const person = deps.policy.people.get(record.person);
   if (!person)
     throw new AppError(
@@ -59,6 +83,22 @@ export async function authenticateToken(
     deps.tokenCache.update(digest, record, { ...record, lastUsedAt: now.toISOString() });
   }
   return person;
+}
+
+/**
+ * A new calendar feed link for `person`, which turns their previous ones off:
+ * a link that leaked is replaced by asking for a new one.
+ */
+export async function replaceCalendarFeed(
+  deps: AuthenticateDeps & { publicUrl: string },
+  person: string,
+): Promise<{ url: string; record: ApiToken }> {
+  const previous = (await deps.repos.tokens.list(person)).filter(
+    (token) => token.scope === 'calendar' && !token.revokedAt,
+  );
+  for (const token of previous) await revokeApiToken(deps, token.id);
+  const { token, record } = await createApiToken(deps, person, 'calendar feed', 'calendar');
+  return { url: `${deps.publicUrl}/api/v1/calendar.ics?feed=${token}`, record };
 }
 
 /** Revokes a token; this process stops accepting it at once (others within CREDENTIAL_TTL_MS). */

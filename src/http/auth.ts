@@ -5,7 +5,7 @@ import {
   isCsrfTokenValid,
   type SignInDeps,
 } from '../app/sign-in.js';
-import { authenticateToken } from '../app/tokens.js';
+import { authenticateCalendarFeed, authenticateToken } from '../app/tokens.js';
 import { AppError } from '../domain/errors.js';
 import type { Person } from '../domain/policy.js';
 import type { AppContext } from '../context.js';
@@ -16,6 +16,13 @@ declare module 'fastify' {
     /** How the caller authenticated; set with `actor`. */
     authenticatedBy?:
       { via: 'token' } | { via: 'email' | 'oidc'; sessionToken: string; expiresAt: string };
+  }
+  interface FastifyContextConfig {
+    /**
+     * The route (a read) also takes a calendar feed link's secret as `?feed=`:
+     * calendar apps subscribe to a URL and cannot send a header.
+     */
+    calendarFeed?: boolean;
   }
 }
 
@@ -64,17 +71,28 @@ export function clearSessionCookie(reply: FastifyReply, publicUrl: string): void
  */
 export function authentication(ctx: AppContext) {
   const deps: SignInDeps = ctx;
+  const tokenDeps = {
+    policy: ctx.policy,
+    clock: ctx.clock,
+    repos: ctx.store.read,
+    tokenCache: ctx.tokenCache,
+  };
   const cookieName = sessionCookieName(ctx.config.publicUrl);
   return async (request: FastifyRequest): Promise<void> => {
+    const feed = request.routeOptions.config.calendarFeed
+      ? (request.query as { feed?: unknown }).feed
+      : undefined;
+    if (typeof feed === 'string') {
+      request.actor = await authenticateCalendarFeed(tokenDeps, feed);
+      request.authenticatedBy = { via: 'token' };
+      return;
+    }
     const header = request.headers.authorization;
     if (header) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       if (!match)
         throw new AppError('unauthenticated', 'the Authorization header must be "Bearer <token>"');
-      request.actor = await authenticateToken(
-        { policy: ctx.policy, clock: ctx.clock, repos: ctx.store.read, tokenCache: ctx.tokenCache },
-        match[1]!,
-      );
+      request.actor = await authenticateToken(tokenDeps, match[1]!);
       request.authenticatedBy = { via: 'token' };
       return;
     }

@@ -130,6 +130,7 @@ export async function buildServer(
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
           session: { type: 'apiKey', in: 'cookie', name: sessionCookieName(ctx.config.publicUrl) },
+          calendarFeed: { type: 'apiKey', in: 'query', name: 'feed' },
         },
       },
     },

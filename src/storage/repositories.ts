@@ -16,6 +16,7 @@ import type {
   PolicyArchive,
   Repositories,
   TokenRepository,
+  TokenScope,
 } from '../app/ports.js';
 import type { Change, ChangeState, Decision, Verdict } from '../domain/change.js';
 import { hashEvent, type AuditEvent, type EventType } from '../domain/events.js';
@@ -725,6 +726,7 @@ function tokenRepository(db: Kysely<DatabaseSchema>): TokenRepository {
           digest: token.digest,
           person: token.person,
           label: token.label,
+          scope: token.scope,
           created_at: token.createdAt,
         })
         .returningAll()
@@ -764,6 +766,7 @@ function tokenFromRow(row: Selectable<ApiTokensTable>): ApiToken {
     id: row.id,
     person: row.person,
     label: row.label,
+    scope: row.scope as TokenScope,
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,

@@ -67,6 +67,8 @@ export interface ApiTokensTable {
   digest: string;
   person: string;
   label: string;
+  /** TokenScope; `api` unless written otherwise. */
+  scope: Generated<string>;
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;

@@ -3,6 +3,7 @@ import cluster from 'node:cluster';
 import { relative } from 'node:path';
 import type { Config } from '../../config/config.js';
 import { StartupError } from '../../config/startup-error.js';
+import { logSerializers } from '../../http/log.js';
 import { localConfig } from '../local.js';
 import type { CliEnv } from '../main.js';
 
@@ -52,7 +53,8 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
       const app = await buildServer(ctx, {
         logger: {
           level: config.logLevel,
-          redact: ['req.headers.authorization', 'req.headers.cookie'],
+          // Method, URL (its secrets left out) and client: never headers, cookies or bodies.
+          serializers: logSerializers,
         },
       });
       sink.log = (level, message, data) => app.log[level](data ?? {}, message);

@@ -8,7 +8,9 @@ import { table } from '../output.js';
 export function registerTokenCommands(program: Command, cli: CliEnv): void {
   const token = program
     .command('token')
-    .description('API tokens (works on the local database; no server needed)');
+    .description(
+      'API tokens and calendar feed links (works on the local database; no server needed)',
+    );
   token
     .command('create')
     .description(
@@ -59,11 +61,12 @@ export function registerTokenCommands(program: Command, cli: CliEnv): void {
               String(t.id),
               t.person,
               t.label,
+              t.scope,
               t.createdAt,
               t.lastUsedAt ?? '-',
               t.revokedAt ? `revoked ${t.revokedAt}` : 'active',
             ]),
-            ['ID', 'PERSON', 'LABEL', 'CREATED', 'LAST USED', 'STATUS'],
+            ['ID', 'PERSON', 'LABEL', 'SCOPE', 'CREATED', 'LAST USED', 'STATUS'],
           ),
         );
       });

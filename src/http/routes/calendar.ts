@@ -4,7 +4,9 @@ import { listChanges } from '../../app/read-changes.js';
 import { formatChangeId, type ChangeState } from '../../domain/change.js';
 import { invalidInput } from '../../domain/errors.js';
 import type { AppContext } from '../../context.js';
-import { CalendarQuery, ErrorBody } from '../schemas.js';
+import { replaceCalendarFeed } from '../../app/tokens.js';
+import { actorOf } from '../auth.js';
+import { CalendarFeedView, CalendarQuery, ErrorBody } from '../schemas.js';
 import { Type } from 'typebox';
 
 const DAY_MS = 24 * 3_600_000;
@@ -16,15 +18,46 @@ const SHOWN_STATES: ChangeState[] = ['pending', 'approved', 'in_progress', 'comp
 /** A change planned without an end shows as half an hour. */
 const DEFAULT_LENGTH_MS = 30 * 60_000;
 
-/** GET /calendar.ics: planned changes and freezes as an iCalendar feed. */
+/**
+ * GET /calendar.ics: planned changes and freezes as an iCalendar feed; with
+ * `?feed=` for calendar apps, which subscribe to a link and send no header.
+ * POST /calendar/feed: that link, for the caller.
+ */
 export function calendarRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
-    app.get(
-      '/calendar.ics',
+    app.post(
+      '/calendar/feed',
       {
         schema: {
           tags: ['calendar'],
           security: [{ bearer: [] }, { session: [] }],
+          summary:
+            'A calendar feed link for the caller, to subscribe to in a calendar app; it replaces (turns off) their previous one',
+          response: { 201: CalendarFeedView, 401: ErrorBody, 403: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        const { url, record } = await replaceCalendarFeed(
+          {
+            policy: ctx.policy,
+            clock: ctx.clock,
+            repos: ctx.store.read,
+            tokenCache: ctx.tokenCache,
+            publicUrl: ctx.config.publicUrl,
+          },
+          actorOf(request).id,
+        );
+        return reply.status(201).send({ url, createdAt: record.createdAt });
+      },
+    );
+
+    app.get(
+      '/calendar.ics',
+      {
+        config: { calendarFeed: true },
+        schema: {
+          tags: ['calendar'],
+          security: [{ bearer: [] }, { session: [] }, { calendarFeed: [] }],
           summary:
             'Planned changes (pending to verified, three months back to a year ahead) and freezes as iCalendar',
           querystring: CalendarQuery,
@@ -105,10 +138,14 @@ export function calendarRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
             transparency: ICalEventTransparency.TRANSPARENT,
           });
         }
-        return reply
-          .type('text/calendar; charset=utf-8')
-          .header('content-disposition', 'inline; filename="changeboard.ics"')
-          .send(calendar.toString());
+        return (
+          reply
+            .type('text/calendar; charset=utf-8')
+            // The link may carry a secret: no shared cache keeps the answer.
+            .header('cache-control', 'private, no-store')
+            .header('content-disposition', 'inline; filename="changeboard.ics"')
+            .send(calendar.toString())
+        );
       },
     );
     done();

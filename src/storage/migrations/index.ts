@@ -6,6 +6,7 @@ import { github } from './0003-github.js';
 import { web } from './0004-web.js';
 import { textSearch } from './0005-text-search.js';
 import { rateLimits } from './0006-rate-limits.js';
+import { tokenScopes } from './0007-token-scopes.js';
 
 /** A static index (no directory scanning): what runs is exactly what was reviewed. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
@@ -16,5 +17,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0004-web': web(),
     '0005-text-search': textSearch(dialect),
     '0006-rate-limits': rateLimits(),
+    '0007-token-scopes': tokenScopes(),
   };
 }

@@ -120,6 +120,13 @@ export function useComment(id: string) {
   });
 }
 
+/** A calendar feed link for the signed-in person; a new one turns the previous one off. */
+export function useCalendarFeed() {
+  return useMutation({
+    mutationFn: () => api<{ url: string; createdAt: string }>('POST', '/calendar/feed', {}),
+  });
+}
+
 export function useSignOut() {
   const client = useQueryClient();
   return useMutation({

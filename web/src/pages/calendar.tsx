@@ -1,10 +1,71 @@
-import { usePolicy, useChanges } from '../api/queries.js';
+import { useState } from 'react';
+import { useCalendarFeed, usePolicy, useChanges } from '../api/queries.js';
 import type { ChangeCard } from '../api/types.js';
 import { EmptyState, ErrorState, Loading, PageHeading } from '../components/ui.js';
 import { formatDay, formatTime, STATE_LABELS } from '../lib/format.js';
 import { Link, useSearchParams } from '../lib/router.js';
 
 /** Monday 00:00 local time of the week that holds `date`. */
+/**
+ * Calendar apps subscribe to a link and send no cookie or header, so the link
+ * carries a secret of its own, which opens this feed and nothing else.
+ */
+function SubscribeButton({ service, serviceName }: { service: string; serviceName: string }) {
+  const feed = useCalendarFeed();
+  const [copied, setCopied] = useState(false);
+  const url = feed.data
+    ? `${feed.data.url}${service ? `&service=${encodeURIComponent(service)}` : ''}`
+    : null;
+  const copy = (link: string) => {
+    navigator.clipboard.writeText(link).then(
+      () => setCopied(true),
+      () => setCopied(false),
+    );
+  };
+  return (
+    <>
+      <button
+        type="button"
+        className="button button-quiet"
+        disabled={feed.isPending}
+        onClick={() => {
+          setCopied(false);
+          feed.mutate();
+        }}
+      >
+        {url ? 'Get a new link' : 'Subscribe in a calendar app'}
+      </button>
+      {feed.isError ? (
+        <p className="feed-error" role="alert">
+          No link: {feed.error.message}
+        </p>
+      ) : null}
+      {url ? (
+        <div className="feed-link" role="region" aria-label="Calendar link">
+          <label htmlFor="calendar-feed-url">
+            Add this link to Outlook, Google Calendar or Apple Calendar (“subscribe from URL”)
+          </label>
+          <div className="feed-link-row">
+            <input
+              id="calendar-feed-url"
+              readOnly
+              value={url}
+              onFocus={(e) => e.currentTarget.select()}
+            />
+            <button type="button" className="button" onClick={() => copy(url)}>
+              {copied ? 'Copied' : 'Copy'}
+            </button>
+          </div>
+          <p className="muted small">
+            Anyone with this link can read the calendar{service ? ` for ${serviceName}` : ''}.
+            Getting a new link turns this one off.
+          </p>
+        </div>
+      ) : null}
+    </>
+  );
+}
+
 function startOfWeek(date: Date): Date {
   const d = new Date(date.getFullYear(), date.getMonth(), date.getDate());
   const offset = (d.getDay() + 6) % 7;
@@ -111,6 +172,10 @@ export function CalendarPage() {
         <a className="button button-quiet" href={icsHref} download="changeboard.ics">
           Download as iCalendar
         </a>
+        <SubscribeButton
+          service={service}
+          serviceName={policy.data?.services.find((s) => s.id === service)?.name ?? service}
+        />
       </div>
       {freezes.map((f) => (
         <div key={f.name} className="freeze-bar" role="note">
