@@ -610,6 +610,43 @@ describe.each(databaseKinds)('GitHub webhooks on $name', (kind) => {
       );
     });
 
+    it('count only deployments that release the change: production, by name or GitHub’s mark', async () => {
+      const { change, pr } = await approvedChange();
+      for (const environment of ['staging', 'preview-812']) {
+        const res = await deliver(
+          t,
+          'deployment_status',
+          deploymentPayload(pr.head, 'success', { environment }),
+        );
+        expect(res.body).toMatchObject({ outcome: 'ignored', changeId: change.id });
+        expect(res.body.message).toContain(
+          `a deployment to ${environment} does not release ${change.id}: only production does`,
+        );
+      }
+      expect((await t.call('kim', 'GET', `/changes/${change.id}`)).body.state).toBe('approved');
+      expect((await eventsOf(change.id)).at(-1).type).toBe('approved');
+
+      const marked = await deliver(
+        t,
+        'deployment_status',
+        deploymentPayload(pr.head, 'success', { environment: 'live', production: true }),
+      );
+      expect(marked.body).toMatchObject({ outcome: 'processed', changeId: change.id });
+      expect((await t.call('kim', 'GET', `/changes/${change.id}`)).body.state).toBe('completed');
+    });
+
+    it('ignore a staging deployment of a change that is not approved yet, without a note', async () => {
+      const { change, pr } = await draftFromApproval();
+      const before = (await eventsOf(change.id)).length;
+      const res = await deliver(
+        t,
+        'deployment_status',
+        deploymentPayload(pr.head, 'success', { environment: 'staging' }),
+      );
+      expect(res.body.outcome).toBe('ignored');
+      expect(await eventsOf(change.id)).toHaveLength(before);
+    });
+
     it('note a deployment of a commit whose change is not approved, without moving it', async () => {
       const { change, pr } = await draftFromApproval();
       const res = await deliver(t, 'deployment_status', deploymentPayload(pr.head, 'success'));

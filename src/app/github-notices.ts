@@ -23,6 +23,8 @@ export interface DeploymentFacts {
   readonly sha: string;
   readonly state: DeploymentState;
   readonly environment: string;
+  /** GitHub's `production_environment` flag on the deployment. */
+  readonly productionEnvironment: boolean;
   /** Where to see it: the deployment's log or environment URL, when GitHub has one. */
   readonly url: string | null;
 }

@@ -1,7 +1,7 @@
 import { GITHUB_ACTOR } from '../domain/authorization.js';
 import { formatChangeId, type ChangeState } from '../domain/change.js';
 import type { LifecycleAction } from '../domain/lifecycle.js';
-import { shortSha } from '../domain/pull-requests.js';
+import { releasesTo, shortSha } from '../domain/pull-requests.js';
 import { moveChange } from './change-lifecycle.js';
 import { recordEvents, type AppDeps } from './deps.js';
 import {
@@ -19,6 +19,8 @@ import type { Transaction } from './ports.js';
  * in_progress starts it, success completes it, failure fails it (starting it first
  * when GitHub never said it was in progress, so a freeze still refuses it). A
  * deployment of a commit whose change is not approved is noted on its timeline.
+ * Only deployments that release the change's services count: one to staging or a
+ * preview is ignored (see `releasesTo`).
  */
 export async function recordDeploymentStatus(
   tx: Transaction,
@@ -30,6 +32,20 @@ export async function recordDeploymentStatus(
   if (!found) return ignored(`no change covers ${commit}`);
   const id = formatChangeId(found.id);
   const what = `GitHub deployment of ${shortSha(deployment.sha)} to ${deployment.environment}: ${deployment.state.replace('_', ' ')}${deployment.url ? ` (${deployment.url})` : ''}`;
+
+  const release = releasesTo(
+    found.services.flatMap((s) => deps.policy.services.get(s) ?? []),
+    deployment,
+  );
+  if (!release.releases)
+    return ignored(
+      `a deployment to ${deployment.environment} does not release ${id}: ${
+        release.environments === 'production'
+          ? "only production does (by name, or marked so on GitHub); list other environments under the service's `environments` in the policy"
+          : `its services are released by deployments to ${release.environments.join(', ')}`
+      }`,
+      found.id,
+    );
 
   const moves = movesFor(found.state, deployment.state);
   if (moves === 'unapproved') {

@@ -60,6 +60,8 @@ export interface Service {
   readonly id: string;
   readonly name: string;
   readonly repositories: readonly string[];
+  /** GitHub deployment environments that release it; empty: production. */
+  readonly environments: readonly string[];
   readonly approvers?: string;
   readonly notify: readonly string[];
 }

@@ -10,6 +10,33 @@ export function serviceForRepository(policy: Policy, repository: string): Servic
   return undefined;
 }
 
+/** Where a deployment releases a service whose policy names no `environments`. */
+export const DEFAULT_RELEASE_ENVIRONMENT = 'production';
+
+/**
+ * Whether a deployment releases a change to these services, or is one of the
+ * deployments before release (staging, previews) that leave it where it is:
+ * the environment is among a service's `environments` (names compared without
+ * case); where none of them lists any, it is production — by name, or because
+ * GitHub marks it as a production environment.
+ */
+export function releasesTo(
+  services: readonly Service[],
+  deployment: { environment: string; productionEnvironment: boolean },
+): { releases: boolean; environments: readonly string[] | 'production' } {
+  const listed = [...new Set(services.flatMap((s) => s.environments))];
+  const environment = deployment.environment.toLowerCase();
+  if (listed.length === 0)
+    return {
+      releases: deployment.productionEnvironment || environment === DEFAULT_RELEASE_ENVIRONMENT,
+      environments: 'production',
+    };
+  return {
+    releases: listed.some((e) => e.toLowerCase() === environment),
+    environments: listed,
+  };
+}
+
 /** The person whose `github` login this is (GitHub logins are case-insensitive). */
 export function personForGithubLogin(policy: Policy, login: string): Person | undefined {
   const wanted = login.toLowerCase();

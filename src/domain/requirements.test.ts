@@ -30,7 +30,7 @@ function changeType(id: string, approvals: ApprovalRule[], distinctApprovers = f
 }
 
 function service(id: string, approvers?: string): Service {
-  return { id, name: id, repositories: [], approvers, notify: [] };
+  return { id, name: id, repositories: [], environments: [], approvers, notify: [] };
 }
 
 function makePolicy(

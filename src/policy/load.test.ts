@@ -139,6 +139,7 @@ describe('the bundled example', () => {
       id: 'payments',
       name: 'Payments API',
       repositories: ['example-corp/payments-api'],
+      environments: [],
       approvers: 'payments-owners',
       notify: ['change-board'],
     });
@@ -507,6 +508,34 @@ describe('broken policies: one problem each, with its path', () => {
         message: 'example-corp/Payments-API is already mapped to service "payments"',
       },
     ]);
+  });
+
+  it('deployment environments that are empty or repeated', () => {
+    const listed = variant([
+      '    repositories: [example-corp/payments-api]',
+      '    repositories: [example-corp/payments-api]\n    environments: [prod-eu, prod-us]',
+    ]);
+    const loaded = parsePolicy(listed, ENV);
+    expect(loaded.ok && loaded.policy.services.get('payments')!.environments).toEqual([
+      'prod-eu',
+      'prod-us',
+    ]);
+    expect(
+      errorsOf(
+        variant([
+          '    repositories: [example-corp/payments-api]',
+          '    repositories: [example-corp/payments-api]\n    environments: [prod, ""]',
+        ]),
+      ).map((e) => e.path),
+    ).toEqual(['services.payments.environments[1]']);
+    expect(
+      errorsOf(
+        variant([
+          '    repositories: [example-corp/payments-api]',
+          '    repositories: [example-corp/payments-api]\n    environments: [prod, prod]',
+        ]),
+      ).map((e) => e.path),
+    ).toEqual(['services.payments.environments']);
   });
 
   it('a count larger than the group', () => {

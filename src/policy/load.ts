@@ -194,6 +194,7 @@ function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
           id,
           name: s.name,
           repositories: s.repositories ?? [],
+          environments: s.environments ?? [],
           approvers: s.approvers,
           notify: s.notify ?? [],
         },

@@ -59,6 +59,9 @@ const Service = Type.Object(
         uniqueItems: true,
       }),
     ),
+    environments: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { uniqueItems: true, minItems: 1 }),
+    ),
     approvers: Type.Optional(Id),
     notify: Type.Optional(Type.Array(Id, { uniqueItems: true })),
   },

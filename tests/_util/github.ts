@@ -82,12 +82,21 @@ export function mergePayload(number: number, headSha: string, mergeSha: string):
   return payload;
 }
 
-/** A real `deployment_status.created` example for `sha` in this state. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function deploymentPayload(sha: string, state: string): any {
+/** A real `deployment_status.created` example for `sha` in this state (to production unless `to` says otherwise). */
+export function deploymentPayload(
+  sha: string,
+  state: string,
+  to: { environment?: string; production?: boolean } = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): any {
   const payload = example('deployment_status', 'created');
   payload.deployment.sha = sha;
   payload.deployment_status.state = state;
+  if (to.environment) {
+    payload.deployment.environment = to.environment;
+    payload.deployment_status.environment = to.environment;
+  }
+  if (to.production !== undefined) payload.deployment.production_environment = to.production;
   return payload;
 }
 

@@ -68,8 +68,18 @@ describe('readNotice', () => {
         sha: payload.deployment.sha,
         state: 'success',
         environment: 'production',
+        productionEnvironment: false,
         url: null,
       },
+    });
+    const pages = example('deployment_status', 'created', 1);
+    expect(readNotice('deployment_status', pages)).toMatchObject({
+      deployment: { environment: 'github-pages', productionEnvironment: false },
+    });
+    const marked = example('deployment_status', 'created');
+    marked.deployment.production_environment = true;
+    expect(readNotice('deployment_status', marked)).toMatchObject({
+      deployment: { productionEnvironment: true },
     });
     for (const state of ['queued', 'pending', 'error', 'inactive']) {
       payload.deployment_status.state = state;

@@ -63,7 +63,11 @@ const DeploymentStatusCreated = Type.Object({
     log_url: Type.Optional(Nullable(Type.String())),
     environment_url: Type.Optional(Nullable(Type.String())),
   }),
-  deployment: Type.Object({ sha: Sha, environment: Type.String() }),
+  deployment: Type.Object({
+    sha: Sha,
+    environment: Type.String(),
+    production_environment: Type.Optional(Type.Boolean()),
+  }),
   repository: Repository,
 });
 
@@ -140,6 +144,7 @@ export function readNotice(event: string, payload: unknown): GithubNotice {
           sha: p.deployment.sha,
           state,
           environment: p.deployment_status.environment ?? p.deployment.environment,
+          productionEnvironment: p.deployment.production_environment === true,
           url: p.deployment_status.log_url || p.deployment_status.environment_url || null,
         },
       };
