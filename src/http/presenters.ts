@@ -228,6 +228,7 @@ export function presentPolicy(policy: Policy): Static<typeof PolicyView> {
       id: s.id,
       name: s.name,
       repositories: [...s.repositories],
+      environments: [...s.environments],
       approvers: s.approvers ?? null,
     })),
     changeTypes: [...policy.changeTypes.values()].map((t) => ({

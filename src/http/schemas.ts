@@ -318,6 +318,10 @@ export const PolicyView = Type.Object({
       id: Type.String(),
       name: Type.String(),
       repositories: Type.Array(Type.String()),
+      environments: Type.Array(Type.String(), {
+        description:
+          'GitHub deployment environments that release the service; empty: production (by name, or marked so by GitHub)',
+      }),
       approvers: Nullable(Type.String()),
     }),
   ),

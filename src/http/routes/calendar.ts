@@ -38,13 +38,7 @@ export function calendarRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
       },
       async (request, reply) => {
         const { url, record } = await replaceCalendarFeed(
-          {
-            policy: ctx.policy,
-            clock: ctx.clock,
-            repos: ctx.store.read,
-            tokenCache: ctx.tokenCache,
-            publicUrl: ctx.config.publicUrl,
-          },
+          { ...ctx, repos: ctx.store.read, publicUrl: ctx.config.publicUrl },
           actorOf(request).id,
         );
         return reply.status(201).send({ url, createdAt: record.createdAt });

@@ -36,6 +36,7 @@ export function toFormPolicy(policy: PolicyInfo): FormPolicy {
           id: s.id,
           name: s.name,
           repositories: s.repositories,
+          environments: s.environments,
           ...(s.approvers === null ? {} : { approvers: s.approvers }),
           notify: [],
         },
