@@ -394,6 +394,9 @@ async function benchScaleOut(url: string): Promise<void> {
     results[`list${workers}`] = await measure(`${server.url}/api/v1/changes?${BOARD_COLUMN}`, {
       headers,
     });
+    // The writes leave deliveries behind (the dispatcher yields to the API under full
+    // load); the next configuration must not start by sending this one's.
+    await until(() => receiver.idleForMs() > 2_000, 300_000);
     await server.stop();
     await receiver.close();
   }
