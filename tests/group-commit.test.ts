@@ -58,7 +58,7 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
         { at: '2026-11-26T00:00:00.000Z', policyHash: 'p' },
       );
       if (fail) throw new Error('refused after appending');
-      return event!.id;
+      return event!;
     });
 
   it('keeps the audit chain whole when a transaction that appended is rolled back', async () => {
@@ -77,7 +77,10 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
       'fulfilled',
       'fulfilled',
     ]);
-    expect(outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []))).toEqual([1, 2, 3]);
+    // Ids and hashes are given when the batch seals; the same objects are completed.
+    expect(outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.id] : []))).toEqual([
+      1, 2, 3,
+    ]);
     const events = await store.read.events.listAll(0, 10);
     expect(events.map((e) => e.changeId)).toEqual([2, 4, 5]);
     expect(await verifyAuditTrail(store.read)).toMatchObject({ ok: true });
@@ -87,6 +90,40 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
     await Promise.all([commented(6), commented(7)]);
     expect(await verifyAuditTrail(store.read)).toMatchObject({ ok: true });
     expect((await store.read.events.head())?.lastId).toBe(5);
+  });
+
+  it('resolves the events an outbox message refers to when it seals them', async () => {
+    const [a, b] = await Promise.all(
+      [7, 8].map((changeId) =>
+        store.transaction(async (tx) => {
+          const appended = await tx.events.append(
+            [{ changeId, type: 'commented', actor: 'kim', data: { body: 'hi' } }],
+            { at: '2026-11-26T00:00:00.000Z', policyHash: 'p' },
+            (events) =>
+              Promise.resolve([
+                {
+                  id: `m${changeId}`,
+                  kind: 'webhook',
+                  target: 'audit-sink',
+                  changeId,
+                  eventId: events[0]!.id,
+                  payload: { event: events[0], topic: { eventId: events[0]!.id } },
+                  notBefore: '2026-11-26T00:00:00.000Z',
+                },
+              ]),
+          );
+          return appended[0]!;
+        }),
+      ),
+    );
+    const stored = await store.read.events.listAll(0, 10);
+    expect(stored).toEqual([a, b]);
+    for (const event of [a!, b!]) {
+      const [message] = await store.read.outbox.list({ changeId: event.changeId, limit: 5 });
+      expect(message).toMatchObject({ eventId: event.id });
+      expect(message!.payload).toEqual({ event, topic: { eventId: event.id } });
+    }
+    expect(await verifyAuditTrail(store.read)).toMatchObject({ ok: true });
   });
 
   it('runs after-commit callbacks only for transactions that were stored', async () => {
@@ -143,6 +180,45 @@ describe.skipIf(!postgres)('group commit across processes on PostgreSQL', () => 
       // One of them lost the deadlock and ran again.
       expect(attempts.sort()).toEqual([1, 2]);
     } finally {
+      await a.store.close();
+      await b.store.close();
+      await testDatabase.drop();
+    }
+  }, 20_000);
+
+  it('holds the chain head only to seal: another process commits while a batch is still running', async () => {
+    const testDatabase = await postgres!.create();
+    const a = await openMigratedStore(testDatabase.url);
+    const b = await openMigratedStore(testDatabase.url);
+    const comment = (changeId: number) =>
+      [{ changeId, type: 'commented' as const, actor: 'kim', data: { body: 'hi' } }] as const;
+    const context = { at: '2026-11-26T00:00:00.000Z', policyHash: 'p' };
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    try {
+      let appended!: () => void;
+      const hasAppended = new Promise<void>((resolve) => (appended = resolve));
+      const running = a.store.transaction(async (tx) => {
+        await tx.events.append(comment(1), context);
+        appended();
+        await finished; // still inside its transaction, after its append
+      });
+      await hasAppended;
+      const other = b.store.transaction((tx) => tx.events.append(comment(2), context));
+      const waited = new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('waited for the other batch to commit')), 5_000),
+      );
+      await Promise.race([other, waited]);
+      finish();
+      await running;
+      const events = await b.store.read.events.listAll(0, 10);
+      expect(events.map((e) => [e.id, e.changeId])).toEqual([
+        [1, 2],
+        [2, 1],
+      ]);
+      expect(await verifyAuditTrail(b.store.read)).toMatchObject({ ok: true });
+    } finally {
+      finish();
       await a.store.close();
       await b.store.close();
       await testDatabase.drop();

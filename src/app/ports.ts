@@ -87,8 +87,11 @@ export interface AuditHead {
 export interface EventLog {
   /**
    * Appends to the hash chain, together with the outbox messages `messagesFor`
-   * plans from the events as they are stored (one statement on PostgreSQL). Must
-   * run inside a transaction, as the last writes before commit.
+   * plans from the events. Both are written when the transaction seals its
+   * events, just before it commits: until then the returned events carry
+   * provisional ids and no hash, and they are completed in place then (so keep
+   * the objects, not their ids, for after the commit). Must run inside a
+   * transaction.
    */
   append(
     events: readonly NewEvent[],
@@ -369,7 +372,11 @@ export interface Store {
  * GitHub statuses are outbox rows committed (or rolled back) with the event.
  */
 export interface EventSubscriber {
-  /** The outbox messages the events cause; they are written with the events. */
+  /**
+   * The outbox messages the events cause; they are written with the events. Refer
+   * to an event by its `eventId` or by the event object: both are resolved to the
+   * final id when the events are sealed (other copies of the id are not).
+   */
   messagesFor?(
     tx: Transaction,
     events: readonly AuditEvent[],

@@ -5,18 +5,19 @@ import type { DialectName } from './database.js';
 import type { DatabaseSchema } from './schema.js';
 
 /**
- * Group commit. Every write transaction appends to the one audit chain, so
- * writers queue on its head: on SQLite behind the one connection, on
- * PostgreSQL behind the head row's lock, held until the commit has been
- * flushed to disk. Either way most of a small transaction's cost is its
- * commit (SQLite writes every page it touched to the WAL again; PostgreSQL
- * waits for an fsync while everyone else waits for the head).
+ * Group commit. Most of a small write transaction's cost is its commit
+ * (SQLite writes every page it touched to the WAL again; PostgreSQL waits for
+ * an fsync), and every write transaction appends to the one audit chain.
  *
  * Transactions that arrive together — the requests read from the sockets in
  * one turn of the event loop — therefore run one after the other inside a
  * single database transaction, each in a savepoint of its own, and are
  * committed once. Each keeps its own outcome: a failing one is rolled back to
- * its savepoint alone. No caller hears back before the shared commit, so
+ * its savepoint alone. Their events are sealed into the chain together just
+ * before the commit (chain-head.ts), so the batch holds the chain's head only
+ * for that and the commit. One batch runs at a time per process: the head is
+ * held through each commit, so fewer, larger batches move more changes than
+ * several small ones would. No caller hears back before the shared commit, so
  * nothing is reported as stored that is not.
  */
 export class GroupCommitter {
@@ -71,8 +72,8 @@ export class GroupCommitter {
             else retry.push(job);
             savepoint = finished?.outcome.ok ? 'next' : 'new';
           }
-          // The commit releases the last job's savepoint.
-          await chain.flush();
+          // The commit releases the last job's savepoint. Only now is the head taken.
+          await chain.seal();
           await sql`commit`.execute(connection);
         } catch (error) {
           await sql`rollback`.execute(connection).catch(() => undefined);
@@ -156,8 +157,8 @@ interface Batch {
 const MAX_DEADLOCK_RETRIES = 5;
 
 /**
- * PostgreSQL, several processes: a batch holds the chain head until it commits,
- * so two batches can each hold a change row the other's next job wants.
+ * PostgreSQL, several processes: a batch holds its jobs' row locks until it
+ * commits, so two batches can each hold a change row the other's next job wants.
  * PostgreSQL breaks the cycle by failing one statement; that job runs again.
  */
 function isDeadlock(error: unknown): boolean {

@@ -13,14 +13,19 @@ import type { DatabaseSchema, OutboxTable } from './schema.js';
 
 const CLAIMABLE = ['pending', 'failed'] as const;
 
-export function toOutboxRow(message: NewOutboxMessage, createdAt: string): OutboxTable {
+export function toOutboxRow(
+  message: NewOutboxMessage,
+  createdAt: string,
+  /** For JSON.stringify of the payload. */
+  replacer?: (key: string, value: unknown) => unknown,
+): OutboxTable {
   return {
     id: message.id,
     kind: message.kind,
     target: message.target,
     change_id: message.changeId,
     event_id: message.eventId,
-    payload: JSON.stringify(message.payload),
+    payload: JSON.stringify(message.payload, replacer),
     status: message.deadReason ? 'dead' : 'pending',
     attempts: 0,
     next_attempt_at: message.notBefore,

@@ -19,17 +19,12 @@ import type {
   TokenScope,
 } from '../app/ports.js';
 import type { Change, ChangeState, Decision, Verdict } from '../domain/change.js';
-import { hashEvent, type AuditEvent, type EventType } from '../domain/events.js';
+import type { AuditEvent, EventType } from '../domain/events.js';
 import { RecentlyUsed } from '../shared/recently-used.js';
 import { ChainHead } from './chain-head.js';
 import type { DialectName } from './database.js';
 import { githubRepository } from './github-repositories.js';
-import {
-  actionLinkRepository,
-  nudgeRepository,
-  outboxRepository,
-  toOutboxRow,
-} from './outbox-repositories.js';
+import { actionLinkRepository, nudgeRepository, outboxRepository } from './outbox-repositories.js';
 import {
   oidcLoginRepository,
   rateLimitCounter,
@@ -618,43 +613,21 @@ function decisionFromRow(row: Selectable<DecisionsTable>): Decision {
   };
 }
 
-/** With `chain`, appends continue from the transaction's head and leave writing it to the caller. */
+/** With `chain`, appends are the transaction's and sealed before it commits (chain-head.ts). */
 function eventLog(
   db: Kysely<DatabaseSchema>,
   dialect: DialectName,
   chain: ChainHead | undefined,
 ): EventLog {
   return {
-    async append(events, { at, policyHash }, messagesFor) {
+    async append(events, context, messagesFor) {
       if (events.length === 0) return [];
-      // Outside a batch the head is this call's own, written before it returns.
-      const head = chain ?? new ChainHead(db, dialect);
-      let { lastId: id, lastHash: prevHash } = await head.current();
-      const stored: AuditEvent[] = events.map((event) => {
-        id += 1;
-        const link = { ...event, id, at, policyHash, prevHash };
-        const hash = hashEvent(link);
-        prevHash = hash;
-        return { ...link, hash };
-      });
-      const outbox = ((await messagesFor?.(stored)) ?? []).map((m) => toOutboxRow(m, at));
-      const insertEvents = db.insertInto('events').values(stored.map(toEventRow));
-      if (outbox.length === 0) {
-        await insertEvents.execute();
-      } else if (dialect === 'postgres') {
-        // One round trip: the outbox rows ride along as a data-modifying WITH.
-        await db
-          .with('appended', () => insertEvents)
-          .insertInto('outbox')
-          .values(outbox)
-          .execute();
-      } else {
-        await insertEvents.execute();
-        await db.insertInto('outbox').values(outbox).execute();
-      }
-      head.advance({ lastId: id, lastHash: prevHash });
-      if (!chain) await head.flush();
-      return stored;
+      // Outside a batch the chain is this call's own, sealed before it returns.
+      const own = chain ?? new ChainHead(db, dialect);
+      const appended = own.append(events, context);
+      if (messagesFor) own.attachMessages(appended, await messagesFor(appended));
+      if (!chain) await own.seal();
+      return appended;
     },
 
     async listForChange(changeId) {
@@ -686,20 +659,6 @@ function eventLog(
         .executeTakeFirst();
       return row && { lastId: row.last_id, lastHash: row.last_hash };
     },
-  };
-}
-
-function toEventRow(event: AuditEvent): EventsTable {
-  return {
-    id: event.id,
-    change_id: event.changeId,
-    type: event.type,
-    actor: event.actor,
-    at: event.at,
-    data: JSON.stringify(event.data),
-    policy_hash: event.policyHash,
-    prev_hash: event.prevHash,
-    hash: event.hash,
   };
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EventSubscriber } from '../../app/ports.js';
 import type { AuditEvent } from '../../domain/events.js';
 import { commitStatusFor, GITHUB_STATUS_KIND } from './commit-status.js';
@@ -25,7 +26,7 @@ export function githubStatusSubscriber(options: {
       };
       return Promise.resolve([
         {
-          id: `${GITHUB_STATUS_KIND}-${last.id}`,
+          id: randomUUID(),
           kind: GITHUB_STATUS_KIND,
           target: pullRequest.repository,
           changeId: change.id,
