@@ -511,31 +511,22 @@ describe('broken policies: one problem each, with its path', () => {
   });
 
   it('deployment environments that are empty or repeated', () => {
-    const listed = variant([
-      '    repositories: [example-corp/payments-api]',
-      '    repositories: [example-corp/payments-api]\n    environments: [prod-eu, prod-us]',
-    ]);
-    const loaded = parsePolicy(listed, ENV);
+    const withEnvironments = (list: string) =>
+      variant([
+        '    repositories: [example-corp/payments-api]',
+        `    repositories: [example-corp/payments-api]\n    environments: ${list}`,
+      ]);
+    const loaded = parsePolicy(withEnvironments('[prod-eu, prod-us]'), ENV);
     expect(loaded.ok && loaded.policy.services.get('payments')!.environments).toEqual([
       'prod-eu',
       'prod-us',
     ]);
-    expect(
-      errorsOf(
-        variant([
-          '    repositories: [example-corp/payments-api]',
-          '    repositories: [example-corp/payments-api]\n    environments: [prod, ""]',
-        ]),
-      ).map((e) => e.path),
-    ).toEqual(['services.payments.environments[1]']);
-    expect(
-      errorsOf(
-        variant([
-          '    repositories: [example-corp/payments-api]',
-          '    repositories: [example-corp/payments-api]\n    environments: [prod, prod]',
-        ]),
-      ).map((e) => e.path),
-    ).toEqual(['services.payments.environments']);
+    expect(errorsOf(withEnvironments('[prod, ""]')).map((e) => e.path)).toEqual([
+      'services.payments.environments[1]',
+    ]);
+    expect(errorsOf(withEnvironments('[prod, prod]')).map((e) => e.path)).toEqual([
+      'services.payments.environments',
+    ]);
   });
 
   it('a count larger than the group', () => {
