@@ -86,18 +86,23 @@ function writtenFrom(change: Row, services: Row[], events: Row[], outbox: Row[])
   };
 }
 
-/** A copy of an outbox row as the transaction that planned it wrote it: new id, waiting. */
-function freshMessage(message: Row, changeId: number, eventId: number): Row {
+/** An outbox row as the transaction that planned it wrote it: waiting, or dead with its reason. */
+function asPlanned(message: Row): Row {
+  const dead = message.status === 'dead' && message.attempts === 0;
   return {
     ...message,
-    id: randomUUID(),
-    change_id: changeId,
-    event_id: eventId,
-    status: 'pending',
+    status: dead ? 'dead' : 'pending',
     attempts: 0,
+    lease_token: null,
+    lease_expires_at: null,
+    last_error: dead ? message.last_error : null,
     sent_at: null,
-    last_error: null,
   };
+}
+
+/** A copy of an outbox row for another change and event, with an id of its own. */
+function freshMessage(message: Row, changeId: number, eventId: number): Row {
+  return { ...asPlanned(message), id: randomUUID(), change_id: changeId, event_id: eventId };
 }
 
 function floorOnSqlite(file: string, title: string, seconds: number): FloorResult {
@@ -268,13 +273,7 @@ function eventAndMessages(
 ): string[] {
   return [
     ...outbox.map((message, i) => {
-      const waiting = {
-        ...message,
-        status: 'pending',
-        attempts: 0,
-        sent_at: null,
-        last_error: null,
-      };
+      const waiting = asPlanned(message);
       const columns = {
         id: statement.slot('messageId', 'text'),
         change_id: changeId,

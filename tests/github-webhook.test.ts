@@ -620,7 +620,7 @@ describe.each(databaseKinds)('GitHub webhooks on $name', (kind) => {
         );
         expect(res.body).toMatchObject({ outcome: 'ignored', changeId: change.id });
         expect(res.body.message).toContain(
-          `a deployment to ${environment} does not release ${change.id}: only production does`,
+          `a deployment to ${environment} does not release ${change.id}: payments is released by deployments to production`,
         );
       }
       expect((await t.call('kim', 'GET', `/changes/${change.id}`)).body.state).toBe('approved');

@@ -107,7 +107,7 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
                   target: 'audit-sink',
                   changeId,
                   eventId: events[0]!.id,
-                  payload: { event: events[0], topic: { eventId: events[0]!.id } },
+                  payload: { event: events[0], eventId: events[0]!.id },
                   notBefore: '2026-11-26T00:00:00.000Z',
                 },
               ]),
@@ -121,9 +121,72 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
     for (const event of [a!, b!]) {
       const [message] = await store.read.outbox.list({ changeId: event.changeId, limit: 5 });
       expect(message).toMatchObject({ eventId: event.id });
-      expect(message!.payload).toEqual({ event, topic: { eventId: event.id } });
+      expect(message!.payload).toEqual({ event, eventId: event.id });
     }
     expect(await verifyAuditTrail(store.read)).toMatchObject({ ok: true });
+  });
+
+  it('seals a batch whose rows pass the parameter limit of one statement', async () => {
+    // 64 use cases that each tell 80 people: 5,120 outbox rows, 71,680 parameters.
+    const appended = await Promise.all(
+      Array.from({ length: 64 }, (_, i) =>
+        store.transaction(async (tx) => {
+          const [event] = await tx.events.append(
+            [{ changeId: i + 1, type: 'commented', actor: 'kim', data: { body: 'hi' } }],
+            { at: '2026-11-26T00:00:00.000Z', policyHash: 'p' },
+            (events) =>
+              Promise.resolve(
+                Array.from({ length: 80 }, (_, n) => ({
+                  id: `m${i}-${n}`,
+                  kind: 'email',
+                  target: `person-${n}`,
+                  changeId: i + 1,
+                  eventId: events[0]!.id,
+                  payload: { template: 'event', eventId: events[0]!.id },
+                  notBefore: '2026-11-26T00:00:00.000Z',
+                })),
+              ),
+          );
+          return event!;
+        }),
+      ),
+    );
+    expect(appended.map((e) => e.id).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 64 }, (_, i) => i + 1),
+    );
+    const messages = await store.read.outbox.list({ changeId: 64, limit: 100 });
+    expect(messages).toHaveLength(80);
+    const last = appended.find((e) => e.changeId === 64)!;
+    for (const message of messages) {
+      expect(message.eventId).toBe(last.id);
+      expect(message.payload).toEqual({ template: 'event', eventId: last.id });
+    }
+    expect(await verifyAuditTrail(store.read)).toMatchObject({ ok: true });
+  });
+
+  it('leaves user data that happens to be called eventId alone', async () => {
+    const event = await store.transaction(async (tx) => {
+      const [appended] = await tx.events.append(
+        [{ changeId: 1, type: 'commented', actor: 'kim', data: { body: 'hi', eventId: -1 } }],
+        { at: '2026-11-26T00:00:00.000Z', policyHash: 'p' },
+        (events) =>
+          Promise.resolve([
+            {
+              id: 'audit',
+              kind: 'webhook',
+              target: 'audit-sink',
+              changeId: 1,
+              eventId: events[0]!.id,
+              payload: { event: events[0] },
+              notBefore: '2026-11-26T00:00:00.000Z',
+            },
+          ]),
+      );
+      return appended!;
+    });
+    const [message] = await store.read.outbox.list({ changeId: 1, limit: 5 });
+    expect(message!.payload).toEqual({ event });
+    expect(event.data).toEqual({ body: 'hi', eventId: -1 });
   });
 
   it('runs after-commit callbacks only for transactions that were stored', async () => {

@@ -374,8 +374,9 @@ export interface Store {
 export interface EventSubscriber {
   /**
    * The outbox messages the events cause; they are written with the events. Refer
-   * to an event by its `eventId` or by the event object: both are resolved to the
-   * final id when the events are sealed (other copies of the id are not).
+   * to an event by the message's `eventId`, an `eventId` at the top of its payload,
+   * or the event object: these are resolved to the final id when the events are
+   * sealed (other copies of the id are not).
    */
   messagesFor?(
     tx: Transaction,

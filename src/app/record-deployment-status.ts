@@ -1,7 +1,7 @@
 import { GITHUB_ACTOR } from '../domain/authorization.js';
 import { formatChangeId, type ChangeState } from '../domain/change.js';
 import type { LifecycleAction } from '../domain/lifecycle.js';
-import { releasesTo, shortSha } from '../domain/pull-requests.js';
+import { describeReleaseEnvironments, releasesTo, shortSha } from '../domain/pull-requests.js';
 import { moveChange } from './change-lifecycle.js';
 import { recordEvents, type AppDeps } from './deps.js';
 import {
@@ -33,17 +33,10 @@ export async function recordDeploymentStatus(
   const id = formatChangeId(found.id);
   const what = `GitHub deployment of ${shortSha(deployment.sha)} to ${deployment.environment}: ${deployment.state.replace('_', ' ')}${deployment.url ? ` (${deployment.url})` : ''}`;
 
-  const release = releasesTo(
-    found.services.flatMap((s) => deps.policy.services.get(s) ?? []),
-    deployment,
-  );
-  if (!release.releases)
+  const services = found.services.flatMap((s) => deps.policy.services.get(s) ?? []);
+  if (!releasesTo(services, deployment))
     return ignored(
-      `a deployment to ${deployment.environment} does not release ${id}: ${
-        release.environments === 'production'
-          ? "only production does (by name, or marked so on GitHub); list other environments under the service's `environments` in the policy"
-          : `its services are released by deployments to ${release.environments.join(', ')}`
-      }`,
+      `a deployment to ${deployment.environment} does not release ${id}: ${describeReleaseEnvironments(services)}; a service's \`environments\` in the policy choose others`,
       found.id,
     );
 

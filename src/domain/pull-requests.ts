@@ -15,26 +15,35 @@ export const DEFAULT_RELEASE_ENVIRONMENT = 'production';
 
 /**
  * Whether a deployment releases a change to these services, or is one of the
- * deployments before release (staging, previews) that leave it where it is:
- * the environment is among a service's `environments` (names compared without
- * case); where none of them lists any, it is production — by name, or because
- * GitHub marks it as a production environment.
+ * deployments before release (staging, previews) that leave it where it is. It
+ * releases a service that lists `environments` when it goes to one of them
+ * (names compared without case), and one that lists none when it goes to
+ * production — by name, or because GitHub marks it as a production environment.
  */
 export function releasesTo(
   services: readonly Service[],
   deployment: { environment: string; productionEnvironment: boolean },
-): { releases: boolean; environments: readonly string[] | 'production' } {
-  const listed = [...new Set(services.flatMap((s) => s.environments))];
+): boolean {
   const environment = deployment.environment.toLowerCase();
-  if (listed.length === 0)
-    return {
-      releases: deployment.productionEnvironment || environment === DEFAULT_RELEASE_ENVIRONMENT,
-      environments: 'production',
-    };
-  return {
-    releases: listed.some((e) => e.toLowerCase() === environment),
-    environments: listed,
-  };
+  return services.some((service) =>
+    service.environments.length === 0
+      ? deployment.productionEnvironment || environment === DEFAULT_RELEASE_ENVIRONMENT
+      : service.environments.some((e) => e.toLowerCase() === environment),
+  );
+}
+
+/** Where each service is released, as `releasesTo` decides it: for a message. */
+export function describeReleaseEnvironments(services: readonly Service[]): string {
+  return services
+    .map(
+      (service) =>
+        `${service.id} is released by deployments to ${
+          service.environments.length === 0
+            ? `${DEFAULT_RELEASE_ENVIRONMENT} (by name, or marked so on GitHub)`
+            : service.environments.join(', ')
+        }`,
+    )
+    .join('; ');
 }
 
 /** The person whose `github` login this is (GitHub logins are case-insensitive). */

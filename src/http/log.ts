@@ -3,8 +3,19 @@ import type { FastifyRequest } from 'fastify';
 /** A request's URL as logged: secrets that travel in links (calendar feeds, action links) left out. */
 export function redactUrl(url: string): string {
   return url
-    .replace(/([?&]feed=)[^&#]*/g, '$1[redacted]')
+    .replace(/([?&])([^=&#]*)=([^&#]*)/g, (parameter, separator: string, name: string) =>
+      decodedName(name) === 'feed' ? `${separator}${name}=[redacted]` : parameter,
+    )
     .replace(/(\/actions\/)[^/?#]+/g, '$1[redacted]');
+}
+
+/** As the server reads it: `fe%65d` is `feed` too. */
+function decodedName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    return name;
+  }
 }
 
 /** Fastify's request serializer, with the URL redacted. */

@@ -22,8 +22,8 @@ import type { DatabaseSchema, EventsTable, OutboxTable } from './schema.js';
  * when sealed, so whatever kept them — a use case's result, a payload planned
  * for the outbox, an after-commit callback — sees their final ids after the
  * commit. Outbox messages refer to events by id; those references
- * (`eventId`, in the message and anywhere in its payload) are resolved at the
- * seal too.
+ * (`eventId`, in the message and at the top of its payload) are resolved at
+ * the seal too.
  */
 export class ChainHead {
   readonly #db: Kysely<DatabaseSchema>;
@@ -36,29 +36,21 @@ export class ChainHead {
     this.#dialect = dialect;
   }
 
-  /** Keeps the events for the seal; returns them as they will be stored, ids and hashes to follow. */
-  append(events: readonly NewEvent[], context: { at: string; policyHash: string }): AuditEvent[] {
-    const appended: Appended = {
-      events: events.map((event) => ({
-        ...event,
-        id: --this.#lastProvisionalId,
-        at: context.at,
-        policyHash: context.policyHash,
-        prevHash: '',
-        hash: '',
-      })),
-      messages: [],
+  /** The events as they will be stored, with provisional ids; nothing is kept until `keep`. */
+  stage(events: readonly NewEvent[], context: { at: string; policyHash: string }): AuditEvent[] {
+    return events.map((event) => ({
+      ...event,
+      id: --this.#lastProvisionalId,
       at: context.at,
-    };
-    this.#pending.push(appended);
-    return appended.events;
+      policyHash: context.policyHash,
+      prevHash: '',
+      hash: '',
+    }));
   }
 
-  /** Outbox messages planned for the events of the last `append`, written with them. */
-  attachMessages(events: readonly AuditEvent[], messages: readonly NewOutboxMessage[]): void {
-    const appended = this.#pending.find((a) => a.events === events);
-    if (!appended) throw new Error('attachMessages: these events were not appended here');
-    appended.messages.push(...messages);
+  /** Keeps staged events, with the outbox messages planned for them, for the seal. */
+  keep(events: AuditEvent[], messages: readonly NewOutboxMessage[], at: string): void {
+    this.#pending.push({ events, messages, at });
   }
 
   /** What to go back to when the work since is rolled back to a savepoint. */
@@ -91,11 +83,13 @@ export class ChainHead {
     const outboxRows = pending.flatMap(({ messages, at }) =>
       messages.map((message) => outboxRowOf(message, at, finalIds)),
     );
-    const insertEvents = this.#db.insertInto('events').values(eventRows);
     const head = { last_id: id, last_hash: prevHash };
-    if (this.#dialect === 'postgres') {
+    const parameters = eventRows.length * EVENT_COLUMNS + outboxRows.length * OUTBOX_COLUMNS;
+    if (this.#dialect === 'postgres' && parameters <= MAX_PARAMETERS.postgres) {
       // One round trip: the events, their outbox rows and the head as a data-modifying WITH.
-      const withEvents = this.#db.with('appended', () => insertEvents);
+      const withEvents = this.#db.with('appended', (db) =>
+        db.insertInto('events').values(eventRows),
+      );
       const statement =
         outboxRows.length > 0
           ? withEvents
@@ -105,8 +99,12 @@ export class ChainHead {
       await statement.set(head).where('id', '=', 1).execute();
       return;
     }
-    await insertEvents.execute();
-    if (outboxRows.length > 0) await this.#db.insertInto('outbox').values(outboxRows).execute();
+    // A large batch (many recipients each) would pass the limit on a statement's parameters.
+    const limit = MAX_PARAMETERS[this.#dialect];
+    for (const rows of chunks(eventRows, Math.floor(limit / EVENT_COLUMNS)))
+      await this.#db.insertInto('events').values(rows).execute();
+    for (const rows of chunks(outboxRows, Math.floor(limit / OUTBOX_COLUMNS)))
+      await this.#db.insertInto('outbox').values(rows).execute();
     await this.#db.updateTable('audit_head').set(head).where('id', '=', 1).execute();
   }
 
@@ -131,22 +129,47 @@ export class ChainHead {
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 interface Appended {
+  /** Completed in place by the seal: these are the objects `stage` handed out. */
   readonly events: Writable<AuditEvent>[];
-  readonly messages: NewOutboxMessage[];
+  readonly messages: readonly NewOutboxMessage[];
   readonly at: string;
 }
 
-/** The message's row, every provisional event id in it replaced by the event's place in the chain. */
+const EVENT_COLUMNS = 9;
+const OUTBOX_COLUMNS = 14;
+/** Bound parameters per statement: SQLite's SQLITE_MAX_VARIABLE_NUMBER, PostgreSQL's protocol (16 bits); with room to spare. */
+const MAX_PARAMETERS: Record<DialectName, number> = { sqlite: 32_000, postgres: 65_000 };
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size)
+    result.push(items.slice(start, start + size));
+  return result;
+}
+
+/**
+ * The message's row, with the provisional id of the event it refers to replaced
+ * by the event's place in the chain: its `eventId`, and its payload's when the
+ * payload is a notification topic. An event object in the payload was completed
+ * in place; anything deeper is the users' data and left alone.
+ */
 function outboxRowOf(
   message: NewOutboxMessage,
   at: string,
   finalIds: ReadonlyMap<number, number>,
 ): OutboxTable {
-  const resolve = (id: number) => finalIds.get(id) ?? id;
+  const resolve = (id: number | null) => (id === null ? null : (finalIds.get(id) ?? id));
+  const payload = message.payload as { eventId?: unknown } | null;
   return toOutboxRow(
-    { ...message, eventId: message.eventId === null ? null : resolve(message.eventId) },
+    {
+      ...message,
+      eventId: resolve(message.eventId),
+      payload:
+        payload && typeof payload === 'object' && typeof payload.eventId === 'number'
+          ? { ...payload, eventId: resolve(payload.eventId) }
+          : message.payload,
+    },
     at,
-    (key, value) => (key === 'eventId' && typeof value === 'number' ? resolve(value) : value),
   );
 }
 

@@ -13,19 +13,14 @@ import type { DatabaseSchema, OutboxTable } from './schema.js';
 
 const CLAIMABLE = ['pending', 'failed'] as const;
 
-export function toOutboxRow(
-  message: NewOutboxMessage,
-  createdAt: string,
-  /** For JSON.stringify of the payload. */
-  replacer?: (key: string, value: unknown) => unknown,
-): OutboxTable {
+export function toOutboxRow(message: NewOutboxMessage, createdAt: string): OutboxTable {
   return {
     id: message.id,
     kind: message.kind,
     target: message.target,
     change_id: message.changeId,
     event_id: message.eventId,
-    payload: JSON.stringify(message.payload, replacer),
+    payload: JSON.stringify(message.payload),
     status: message.deadReason ? 'dead' : 'pending',
     attempts: 0,
     next_attempt_at: message.notBefore,

@@ -21,7 +21,7 @@ import type {
 import type { Change, ChangeState, Decision, Verdict } from '../domain/change.js';
 import type { AuditEvent, EventType } from '../domain/events.js';
 import { RecentlyUsed } from '../shared/recently-used.js';
-import { ChainHead } from './chain-head.js';
+import type { ChainHead } from './chain-head.js';
 import type { DialectName } from './database.js';
 import { githubRepository } from './github-repositories.js';
 import { actionLinkRepository, nudgeRepository, outboxRepository } from './outbox-repositories.js';
@@ -48,7 +48,7 @@ export function createRepositories(
   return {
     // With a chain these run in a group-commit batch: a transaction Kysely does not know of.
     changes: changeRepository(db, dialect, chain !== undefined),
-    events: eventLog(db, dialect, chain),
+    events: eventLog(db, chain),
     tokens: tokenRepository(db),
     policies: policyArchive(db),
     outbox: outboxRepository(db, dialect),
@@ -613,21 +613,16 @@ function decisionFromRow(row: Selectable<DecisionsTable>): Decision {
   };
 }
 
-/** With `chain`, appends are the transaction's and sealed before it commits (chain-head.ts). */
-function eventLog(
-  db: Kysely<DatabaseSchema>,
-  dialect: DialectName,
-  chain: ChainHead | undefined,
-): EventLog {
+/** `chain`: the write transaction's, which seals the appended events before it commits (chain-head.ts). */
+function eventLog(db: Kysely<DatabaseSchema>, chain: ChainHead | undefined): EventLog {
   return {
     async append(events, context, messagesFor) {
+      if (!chain) throw new Error('events are appended inside a transaction (store.transaction)');
       if (events.length === 0) return [];
-      // Outside a batch the chain is this call's own, sealed before it returns.
-      const own = chain ?? new ChainHead(db, dialect);
-      const appended = own.append(events, context);
-      if (messagesFor) own.attachMessages(appended, await messagesFor(appended));
-      if (!chain) await own.seal();
-      return appended;
+      const staged = chain.stage(events, context);
+      // Kept only once planned: a use case that failed planning leaves nothing to seal.
+      chain.keep(staged, messagesFor ? await messagesFor(staged) : [], context.at);
+      return staged;
     },
 
     async listForChange(changeId) {

@@ -5,7 +5,6 @@ import { EmptyState, ErrorState, Loading, PageHeading } from '../components/ui.j
 import { formatDay, formatTime, STATE_LABELS } from '../lib/format.js';
 import { Link, useSearchParams } from '../lib/router.js';
 
-/** Monday 00:00 local time of the week that holds `date`. */
 /**
  * Calendar apps subscribe to a link and send no cookie or header, so the link
  * carries a secret of its own, which opens this feed and nothing else.
@@ -57,8 +56,11 @@ function SubscribeButton({ service, serviceName }: { service: string; serviceNam
             </button>
           </div>
           <p className="muted small">
-            Anyone with this link can read the calendar{service ? ` for ${serviceName}` : ''}.
-            Getting a new link turns this one off.
+            Anyone with this link can read the board’s calendar
+            {service
+              ? ` (it asks for ${serviceName} only; choose another service above for the same link with another filter)`
+              : ''}
+            . Getting a new link turns this one off, in every calendar app you added it to.
           </p>
         </div>
       ) : null}
@@ -66,6 +68,7 @@ function SubscribeButton({ service, serviceName }: { service: string; serviceNam
   );
 }
 
+/** Monday 00:00 local time of the week that holds `date`. */
 function startOfWeek(date: Date): Date {
   const d = new Date(date.getFullYear(), date.getMonth(), date.getDate());
   const offset = (d.getDay() + 6) % 7;
