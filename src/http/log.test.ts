@@ -12,6 +12,9 @@ describe('redactUrl', () => {
     expect(redactUrl('/api/v1/calendar.ics?fe%65d=cbcal_abc')).toBe(
       '/api/v1/calendar.ics?fe%65d=[redacted]',
     );
+    expect(redactUrl('/api/v1/auth/oidc/callback?code=abc&state=xyz')).toBe(
+      '/api/v1/auth/oidc/callback?code=[redacted]&state=xyz',
+    );
     expect(redactUrl('/actions/act_abc.def')).toBe('/actions/[redacted]');
     expect(redactUrl('/actions/act_abc/confirm?x=1')).toBe('/actions/[redacted]/confirm?x=1');
   });

@@ -1,10 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 
-/** A request's URL as logged: secrets that travel in links (calendar feeds, action links) left out. */
+/** Query parameters that carry secrets: a calendar feed's, an OpenID Connect authorisation code. */
+const SECRET_PARAMETERS = new Set(['feed', 'code']);
+
+/** A request's URL as logged: secrets that travel in links (calendar feeds, action links, sign-in callbacks) left out. */
 export function redactUrl(url: string): string {
   return url
     .replace(/([?&])([^=&#]*)=([^&#]*)/g, (parameter, separator: string, name: string) =>
-      decodedName(name) === 'feed' ? `${separator}${name}=[redacted]` : parameter,
+      SECRET_PARAMETERS.has(decodedName(name)) ? `${separator}${name}=[redacted]` : parameter,
     )
     .replace(/(\/actions\/)[^/?#]+/g, '$1[redacted]');
 }
