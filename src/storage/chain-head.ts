@@ -84,8 +84,11 @@ export class ChainHead {
       messages.map((message) => outboxRowOf(message, at, finalIds)),
     );
     const head = { last_id: id, last_hash: prevHash };
-    const parameters = eventRows.length * EVENT_COLUMNS + outboxRows.length * OUTBOX_COLUMNS;
-    if (this.#dialect === 'postgres' && parameters <= MAX_PARAMETERS.postgres) {
+    const limit = MAX_PARAMETERS[this.#dialect];
+    if (
+      this.#dialect === 'postgres' &&
+      parametersOf(eventRows) + parametersOf(outboxRows) <= limit
+    ) {
       // One round trip: the events, their outbox rows and the head as a data-modifying WITH.
       const withEvents = this.#db.with('appended', (db) =>
         db.insertInto('events').values(eventRows),
@@ -100,10 +103,9 @@ export class ChainHead {
       return;
     }
     // A large batch (many recipients each) would pass the limit on a statement's parameters.
-    const limit = MAX_PARAMETERS[this.#dialect];
-    for (const rows of chunks(eventRows, Math.floor(limit / EVENT_COLUMNS)))
+    for (const rows of chunks(eventRows, limit))
       await this.#db.insertInto('events').values(rows).execute();
-    for (const rows of chunks(outboxRows, Math.floor(limit / OUTBOX_COLUMNS)))
+    for (const rows of chunks(outboxRows, limit))
       await this.#db.insertInto('outbox').values(rows).execute();
     await this.#db.updateTable('audit_head').set(head).where('id', '=', 1).execute();
   }
@@ -135,15 +137,20 @@ interface Appended {
   readonly at: string;
 }
 
-const EVENT_COLUMNS = 9;
-const OUTBOX_COLUMNS = 14;
 /** Bound parameters per statement: SQLite's SQLITE_MAX_VARIABLE_NUMBER, PostgreSQL's protocol (16 bits); with room to spare. */
 const MAX_PARAMETERS: Record<DialectName, number> = { sqlite: 32_000, postgres: 65_000 };
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
+/** One parameter per column of each row: what inserting `rows` binds. */
+function parametersOf(rows: readonly object[]): number {
+  return rows.length * Object.keys(rows[0] ?? {}).length;
+}
+
+/** `rows` in inserts of at most `limit` parameters each. */
+function chunks<T extends object>(rows: readonly T[], limit: number): T[][] {
+  const size = Math.max(1, Math.floor(limit / Math.max(1, parametersOf(rows.slice(0, 1)))));
   const result: T[][] = [];
-  for (let start = 0; start < items.length; start += size)
-    result.push(items.slice(start, start + size));
+  for (let start = 0; start < rows.length; start += size)
+    result.push(rows.slice(start, start + size));
   return result;
 }
 
@@ -173,7 +180,7 @@ function outboxRowOf(
   );
 }
 
-export function toEventRow(event: AuditEvent): EventsTable {
+function toEventRow(event: AuditEvent): EventsTable {
   return {
     id: event.id,
     change_id: event.changeId,
