@@ -51,10 +51,14 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
     expect(await stored('after')).toBe(true);
   });
 
-  const commented = (changeId: number, fail = false) =>
+  const commented = (
+    changeId: number,
+    fail = false,
+    data: Record<string, unknown> = { body: `on ${changeId}` },
+  ) =>
     store.transaction(async (tx) => {
       const [event] = await tx.events.append(
-        [{ changeId, type: 'commented', actor: 'kim', data: { body: `on ${changeId}` } }],
+        [{ changeId, type: 'commented', actor: 'kim', data }],
         { at: '2026-11-26T00:00:00.000Z', policyHash: 'p' },
       );
       if (fail) throw new Error('refused after appending');
@@ -90,6 +94,27 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
     await Promise.all([commented(6), commented(7)]);
     expect(await verifyAuditTrail(store.read)).toMatchObject({ ok: true });
     expect((await store.read.events.head())?.lastId).toBe(5);
+  });
+
+  it('fails alone a transaction that breaks the shared seal: its 40 neighbours are stored', async () => {
+    // A lone surrogate cannot be hashed (RFC 8785), so this one fails only when the batch seals.
+    const outcomes = await Promise.allSettled([
+      ...Array.from({ length: 20 }, (_, i) => commented(i + 1)),
+      commented(99, false, { body: 'broken \ud800 text' }),
+      ...Array.from({ length: 20 }, (_, i) => commented(i + 21)),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      ...Array(20).fill('fulfilled'),
+      'rejected',
+      ...Array(20).fill('fulfilled'),
+    ]);
+    const events = await store.read.events.listAll(0, 100);
+    expect(events.map((e) => e.changeId).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 40 }, (_, i) => i + 1),
+    );
+    expect(await verifyAuditTrail(store.read)).toMatchObject({ ok: true, count: 40 });
+    // The dispatcher's claims and every later batch carry on as usual.
+    expect(await remember('after')).toBe('after');
   });
 
   it('resolves the events an outbox message refers to when it seals them', async () => {

@@ -7,6 +7,7 @@ import {
   personForGithubLogin,
   serviceForRepository,
 } from '../domain/pull-requests.js';
+import { truncate } from '../shared/text.js';
 import { newDraft } from './create-change.js';
 import { recordEvents, type AppDeps } from './deps.js';
 import { ignored, processed, type NoticeResult, type PullRequestFacts } from './github-notices.js';
@@ -55,8 +56,8 @@ export async function draftFromPullRequest(
   }
 
   const content: ChangeContent = {
-    title: clip(pullRequest.title.trim(), TITLE_MAX) || `Pull request ${where}`,
-    description: clip(pullRequest.body, DESCRIPTION_MAX),
+    title: truncate(pullRequest.title.trim(), TITLE_MAX) || `Pull request ${where}`,
+    description: truncate(pullRequest.body, DESCRIPTION_MAX),
     type: draftTypeFor(deps.policy),
     services: [service.id],
     answers: {},
@@ -111,8 +112,4 @@ export async function draftFromPullRequest(
       : `drafted ${formatChangeId(change.id)} from ${where}, unassigned: nobody in the policy has the GitHub login ${pullRequest.author}`,
     change.id,
   );
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -91,10 +91,17 @@ export function formatChangeId(id: number): string {
   return `CHG-${id}`;
 }
 
+/**
+ * The largest change number, version or round: they are stored as 32-bit
+ * integers (PostgreSQL's `integer`), so a larger one names nothing and is
+ * refused before it reaches a query.
+ */
+export const MAX_STORED_INTEGER = 2_147_483_647;
+
 /** Accepts `CHG-42`, `chg-42` or `42`. */
 export function parseChangeId(text: string): number | undefined {
   const match = /^(?:CHG-)?(\d{1,15})$/i.exec(text.trim());
   if (!match) return undefined;
   const id = Number(match[1]);
-  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+  return id > 0 && id <= MAX_STORED_INTEGER ? id : undefined;
 }

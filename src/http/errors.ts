@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type ErrorCode, type Issue } from '../domain/errors.js';
+import { AppError, invalidInput, type ErrorCode, type Issue } from '../domain/errors.js';
 import { describeAjvErrors, formatPath } from '../shared/ajv.js';
+import { findTextProblems } from '../shared/text.js';
 import { ERROR_STATUS } from './error-status.js';
 
 interface ErrorPayload {
@@ -68,4 +69,24 @@ export function handleError(
 
 export function malformedJson(reason: string): AppError {
   return new AppError('malformed_json', `the body is not valid JSON: ${reason}`);
+}
+
+/**
+ * The one rule for text (shared/text.ts), applied to everything a request
+ * carries before any route sees it: the body, the query string and the path.
+ * Raw bodies (the GitHub webhook's bytes) are checked where they are parsed.
+ */
+export function refuseUnacceptableText(request: FastifyRequest): AppError | undefined {
+  const issues = [
+    ...findTextProblems(request.body),
+    ...findTextProblems(request.query, ['query']),
+    ...findTextProblems(request.params, ['path']),
+  ];
+  if (issues.length === 0) return undefined;
+  return invalidInput(
+    issues.map((issue) => ({
+      path: formatPath(issue.segments) || 'body',
+      message: issue.message,
+    })),
+  );
 }

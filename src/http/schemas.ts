@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { OUTBOX_STATUSES } from '../app/ports.js';
 import { VIEWER_ACTIONS } from '../domain/authorization.js';
-import { CHANGE_STATES } from '../domain/change.js';
+import { CHANGE_STATES, MAX_STORED_INTEGER } from '../domain/change.js';
 import { WEBHOOK_OUTCOMES } from '../app/ports.js';
 import { EVENT_TYPES } from '../domain/events.js';
 import { FIELD_TYPES } from '../domain/policy.js';
@@ -44,6 +44,7 @@ export const PatchChangeBody = Type.Object(
   {
     version: Type.Integer({
       minimum: 1,
+      maximum: MAX_STORED_INTEGER,
       description: 'The version this edit is based on; an older one gets 409.',
     }),
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
@@ -70,6 +71,7 @@ export const ActionBody = Type.Object(
     version: Type.Optional(
       Type.Integer({
         minimum: 1,
+        maximum: MAX_STORED_INTEGER,
         description: 'Refuse (409) if the change moved on since this version.',
       }),
     ),

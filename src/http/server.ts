@@ -9,7 +9,7 @@ import { AppError } from '../domain/errors.js';
 import { createAjv } from '../shared/ajv.js';
 import { createOidcClient } from '../integrations/oidc.js';
 import { authentication, isHttps, sessionCookieName } from './auth.js';
-import { handleError, malformedJson } from './errors.js';
+import { handleError, malformedJson, refuseUnacceptableText } from './errors.js';
 import { databaseRateLimitStore } from './rate-limit-store.js';
 import { actionLinkRoutes } from './routes/action-links.js';
 import { calendarRoutes } from './routes/calendar.js';
@@ -66,7 +66,7 @@ export async function buildServer(
   // also turns "body must be an object" into the list of what is missing.
   app.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined || request.body === null) request.body = {};
-    done();
+    done(refuseUnacceptableText(request));
   });
 
   app.setErrorHandler(handleError);

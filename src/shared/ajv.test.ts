@@ -75,3 +75,25 @@ describe('describeAjvErrors', () => {
     expect(describeAjvErrors(undefined)).toEqual([]);
   });
 });
+
+describe('describeAjvErrors on a value that may also be null', () => {
+  const validate = createAjv().compile({
+    type: 'object',
+    properties: {
+      at: { anyOf: [{ type: 'string', format: 'date-time' }, { type: 'null' }] },
+    },
+  });
+
+  it('says what is wrong with the branch of the value’s type', () => {
+    for (const at of ['tomorrow', '2026-12-31T23:59:60Z']) {
+      expect(validate({ at })).toBe(false);
+      expect(describeAjvErrors(validate.errors)).toEqual([
+        { segments: ['at'], message: 'must be a date and time such as 2026-12-01T10:00:00Z' },
+      ]);
+    }
+    expect(validate({ at: 5 })).toBe(false);
+    expect(describeAjvErrors(validate.errors)).toEqual([
+      { segments: ['at'], message: 'has the wrong shape' },
+    ]);
+  });
+});

@@ -7,6 +7,14 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 export function createAjv(options: Options = {}): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: false, ...options });
   addFormats(ajv);
+  // RFC 3339 allows a leap second (23:59:60), which no JavaScript date can hold:
+  // a date-time is valid only when it also names an instant.
+  const rfc3339 = ajv.formats['date-time'] as { validate: (text: string) => boolean };
+  ajv.addFormat('date-time', {
+    type: 'string',
+    validate: (text: string) => rfc3339.validate(text) && !Number.isNaN(Date.parse(text)),
+    compare: (a: string, b: string) => Date.parse(a) - Date.parse(b),
+  });
   return ajv;
 }
 
@@ -24,27 +32,45 @@ export function describeAjvErrors(
   errors: readonly ErrorObject[] | null | undefined,
 ): SchemaIssue[] {
   if (!errors) return [];
-  const anyOfPaths = new Set(
-    errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath),
-  );
+  const kept = withoutUnfitBranches(errors);
   const issues: SchemaIssue[] = [];
   const seen = new Set<string>();
-  for (const error of errors) {
-    const segments = pointerToSegments(error.instancePath);
-    if (
-      error.keyword !== 'anyOf' &&
-      error.keyword !== 'oneOf' &&
-      anyOfPaths.has(error.instancePath) &&
-      error.schemaPath.includes('/anyOf/')
-    )
-      continue;
-    const issue = describeOne(error, segments);
+  for (const error of kept) {
+    const issue = describeOne(error, pointerToSegments(error.instancePath));
     const key = `${issue.segments.join('.')}|${issue.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     issues.push(issue);
   }
   return issues;
+}
+
+/**
+ * An `anyOf` fails with one error per branch. When exactly one branch has the
+ * value's type (a date-time that may also be null, given a string), its errors
+ * say what is wrong ("must be a date and time"); otherwise the value has none
+ * of the shapes, and the summary says so.
+ */
+function withoutUnfitBranches(errors: readonly ErrorObject[]): ErrorObject[] {
+  const dropped = new Set<ErrorObject>();
+  for (const union of errors) {
+    if (union.keyword !== 'anyOf' && union.keyword !== 'oneOf') continue;
+    const prefix = `${union.schemaPath}/`;
+    const branches = new Map<string, ErrorObject[]>();
+    for (const error of errors) {
+      if (!error.schemaPath.startsWith(prefix)) continue;
+      const branch = error.schemaPath.slice(prefix.length).split('/')[0]!;
+      branches.set(branch, [...(branches.get(branch) ?? []), error]);
+    }
+    const fitting = [...branches.values()].filter(
+      (branch) =>
+        !branch.some((e) => e.keyword === 'type' && e.instancePath === union.instancePath),
+    );
+    for (const branch of branches.values())
+      if (fitting.length !== 1 || branch !== fitting[0]) for (const e of branch) dropped.add(e);
+    if (fitting.length === 1) dropped.add(union);
+  }
+  return errors.filter((error) => !dropped.has(error));
 }
 
 function describeOne(error: ErrorObject, segments: (string | number)[]): SchemaIssue {

@@ -13,7 +13,9 @@ import type { DatabaseSchema } from './schema.js';
  * one turn of the event loop — therefore run one after the other inside a
  * single database transaction, each in a savepoint of its own, and are
  * committed once. Each keeps its own outcome: a failing one is rolled back to
- * its savepoint alone. Their events are sealed into the chain together just
+ * its savepoint alone, and when the shared seal or commit fails, the others run
+ * again each on its own (#failBatch), so one bad request never fails its
+ * neighbours. Their events are sealed into the chain together just
  * before the commit (chain-head.ts), so the batch holds the chain's head only
  * for that and the commit. One batch runs at a time per process: the head is
  * held through each commit, so fewer, larger batches move more changes than
@@ -42,7 +44,7 @@ export class GroupCommitter {
 
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ work, resolve, reject, attempts: 0 });
+      this.#queue.push({ work, resolve, reject, attempts: 0, alone: false });
       this.#schedule();
     });
   }
@@ -66,10 +68,13 @@ export class GroupCommitter {
           const batch = { connection, chain, repositories: this.#repositories(connection, chain) };
           let savepoint: 'new' | 'next' = 'new';
           while (this.#queue.length > 0 && done.length + retry.length < this.#maxBatch) {
+            // A job under suspicion runs in a batch of its own.
+            if (this.#queue[0]!.alone && done.length + retry.length > 0) break;
             const job = this.#queue.shift()!;
             const finished = await this.#runOne(batch, job, savepoint);
             if (finished) done.push(finished);
             else retry.push(job);
+            if (job.alone) break;
             savepoint = finished?.outcome.ok ? 'next' : 'new';
           }
           // The commit releases the last job's savepoint. Only now is the head taken.
@@ -81,16 +86,8 @@ export class GroupCommitter {
         }
       });
     } catch (error) {
-      // The shared begin or commit failed: nothing of this batch was stored. When even
-      // `begin` failed (the file is locked by another process past busy_timeout), the
-      // waiting jobs hear it too rather than queue behind the lock forever.
-      const failed =
-        done.length + retry.length > 0
-          ? [...done.map((d) => d.job), ...retry]
-          : this.#queue.splice(0);
+      this.#failBatch(error, done, retry);
       done.length = 0;
-      retry.length = 0;
-      for (const job of failed) job.reject(error);
     } finally {
       // Deadlock victims go first in the next batch, once this one's locks are gone.
       this.#queue.unshift(...retry);
@@ -105,6 +102,31 @@ export class GroupCommitter {
         job.reject(outcome.error);
       }
     }
+  }
+
+  /**
+   * The shared transaction failed, so nothing of this batch was stored. A job
+   * that had failed in its savepoint hears its own error. The jobs that had
+   * succeeded cannot be told apart from the one that broke the seal or the
+   * commit (its events could not be hashed, a row the database refused), so
+   * each runs again in a batch of its own: the one at fault fails alone, and
+   * its neighbours are stored as if it had never been there. When even `begin`
+   * failed (the file is locked by another process past busy_timeout), the
+   * waiting jobs hear it rather than queue behind the lock forever.
+   */
+  #failBatch(error: unknown, done: readonly Finished[], retry: Job[]): void {
+    if (done.length + retry.length === 0) {
+      for (const job of this.#queue.splice(0)) job.reject(error);
+      return;
+    }
+    const succeeded = done.filter((d) => d.outcome.ok).map((d) => d.job);
+    for (const { job, outcome } of done) if (!outcome.ok) job.reject(outcome.error);
+    if (succeeded.length === 1 && retry.length === 0) {
+      succeeded[0]!.reject(error);
+      return;
+    }
+    for (const job of succeeded) job.alone = true;
+    retry.unshift(...succeeded);
   }
 
   /**
@@ -171,6 +193,8 @@ interface Job {
   resolve(value: unknown): void;
   reject(error: unknown): void;
   attempts: number;
+  /** Its last batch failed as a whole: it runs in a batch of its own. */
+  alone: boolean;
 }
 
 interface Finished {

@@ -11,6 +11,7 @@ import type { ChangeQuery } from '../../app/ports.js';
 import {
   CHANGE_STATES,
   parseChangeId,
+  MAX_STORED_INTEGER,
   type AnswerValue,
   type ChangeState,
 } from '../../domain/change.js';
@@ -278,8 +279,9 @@ function encodeCursor(beforeId: number): string {
 }
 
 function decodeCursor(cursor: string): number | undefined {
-  const match = /^before:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
-  return match ? Number(match[1]) : undefined;
+  const match = /^before:(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  const beforeId = match ? Number(match[1]) : undefined;
+  return beforeId !== undefined && beforeId <= MAX_STORED_INTEGER ? beforeId : undefined;
 }
 
 interface ListQueryInput {

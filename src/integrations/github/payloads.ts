@@ -9,6 +9,7 @@ import {
 import { invalidInput } from '../../domain/errors.js';
 import { createAjv, describeAjvErrors, formatPath } from '../../shared/ajv.js';
 import { Nullable } from '../../shared/schema.js';
+import { textProblem, type TextIssue } from '../../shared/text.js';
 
 /**
  * The parts of GitHub's webhook payloads that Changeboard reads, as schemas: a
@@ -174,15 +175,37 @@ function pullRequestFacts(
 }
 
 function check<T>(
-  validate: ((data: unknown) => data is T) & { errors?: unknown },
+  validate: ((data: unknown) => data is T) & { errors?: unknown; schema?: unknown },
   payload: unknown,
 ): T {
-  if (validate(payload)) return payload;
+  if (validate(payload)) {
+    // The text Changeboard takes from a payload obeys the same rule as the API's (shared/text.ts).
+    const issues = textProblemsIn(validate.schema, payload, []);
+    if (issues.length === 0) return payload;
+    throw invalidInput(
+      issues.map((issue) => ({ path: formatPath(issue.segments), message: issue.message })),
+    );
+  }
   throw invalidInput(
     describeAjvErrors(validate.errors as Parameters<typeof describeAjvErrors>[0]).map((issue) => ({
       path: formatPath(issue.segments),
       message: issue.message,
     })),
+  );
+}
+
+/** The text at the places `schema` describes (what Changeboard reads), not the rest of the payload. */
+function textProblemsIn(schema: unknown, value: unknown, segments: string[]): TextIssue[] {
+  if (typeof value === 'string') {
+    const message = textProblem(value);
+    return message ? [{ segments, message }] : [];
+  }
+  if (!isObject(schema) || !isObject(value)) return [];
+  if (Array.isArray(schema.anyOf))
+    return schema.anyOf.flatMap((branch) => textProblemsIn(branch, value, segments));
+  if (!isObject(schema.properties)) return [];
+  return Object.entries(schema.properties).flatMap(([key, property]) =>
+    textProblemsIn(property, value[key], [...segments, key]),
   );
 }
 

@@ -1,3 +1,4 @@
+import { truncate } from '../../shared/text.js';
 import type { ChangeSummary } from './summary.js';
 
 /** Block Kit for a Slack incoming webhook: header, the facts as fields, a button to the change. */
@@ -40,14 +41,14 @@ export function slackMessage(title: string, summary: ChangeSummary): Record<stri
       },
     ],
   });
-  // `text` is the notification and screen-reader fallback.
-  return { text: `${title}: ${summary.id} ${summary.title}`, blocks };
+  // `text` is the notification and screen-reader fallback; it is mrkdwn too.
+  return { text: escape(`${title}: ${summary.id} ${summary.title}`), blocks };
 }
 
+/**
+ * Slack's mrkdwn turns `<…>` into links and mentions (`<!channel>`,
+ * `<https://evil.example|Approve>`); Slack asks for exactly these three escapes.
+ */
 function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -19,14 +19,25 @@ export function teamsMessage(title: string, summary: ChangeSummary): Record<stri
     ...(summary.needsDiscussion.length
       ? [{ title: 'Discuss at', value: summary.needsDiscussion.join(', ') }]
       : []),
-  ];
+  ].map((fact) => ({ title: fact.title, value: escapeMarkdown(fact.value) }));
   const card = {
     type: 'AdaptiveCard',
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     version: '1.5',
     body: [
-      { type: 'TextBlock', text: title, weight: 'Bolder', size: 'Medium', wrap: true },
-      { type: 'TextBlock', text: `${summary.id} · ${summary.title}`, wrap: true, spacing: 'Small' },
+      {
+        type: 'TextBlock',
+        text: escapeMarkdown(title),
+        weight: 'Bolder',
+        size: 'Medium',
+        wrap: true,
+      },
+      {
+        type: 'TextBlock',
+        text: escapeMarkdown(`${summary.id} · ${summary.title}`),
+        wrap: true,
+        spacing: 'Small',
+      },
       { type: 'FactSet', facts },
     ],
     actions: [{ type: 'Action.OpenUrl', title: 'Open change', url: summary.url }],
@@ -37,4 +48,19 @@ export function teamsMessage(title: string, summary: ChangeSummary): Record<stri
       { contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card },
     ],
   };
+}
+
+/**
+ * A TextBlock's and a fact's text is Markdown to Teams: a change titled
+ * `[Approve now](https://evil.example)` would show as a link. Backslash escapes
+ * (CommonMark) keep it text: everything that opens a link, an emphasis or code,
+ * and what would start a heading, list or quote at the beginning of a line.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\\`*_[\]<>~|]/g, '\\$&')
+    .replace(
+      /^(\s*)([#+\->]|\d+[.)])/gm,
+      (_match, space: string, marker: string) => `${space}${marker.replace(/[#+\->.)]/, '\\$&')}`,
+    );
 }
