@@ -239,6 +239,38 @@ describe.each(databaseKinds)('GitHub webhooks on $name', (kind) => {
       expect(await deliveryIds()).not.toContain(res.id);
     });
 
+    it('drafts from an outside contributor’s long title and body without cutting a character in half', async () => {
+      const pr = newPullRequest();
+      const payload = approvalPayload(pr.number, pr.head);
+      // The emoji (two UTF-16 units) straddles the cut at 200 and at 50,000.
+      payload.pull_request.title = `${'t'.repeat(198)}😀 and more words`;
+      payload.pull_request.body = `${'b'.repeat(49_998)}👩‍👩‍👧 the rest`;
+      const res = await deliver(t, 'pull_request_review', payload);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      const change = (await t.call('kim', 'GET', `/changes/${res.body.changeId}`)).body;
+      expect(change.title).toBe(`${'t'.repeat(198)}…`);
+      expect(change.description).toBe(`${'b'.repeat(49_998)}…`);
+      expect((await t.call('kim', 'GET', `/changes/${change.id}/events`)).status).toBe(200);
+    });
+
+    it('answers 400 naming the field when what it reads is not valid text', async () => {
+      for (const [field, value] of [
+        ['title', 'Fix \ud800 retry'],
+        ['body', 'Null \u0000 byte'],
+      ] as const) {
+        const pr = newPullRequest();
+        const payload = approvalPayload(pr.number, pr.head);
+        payload.pull_request[field] = value;
+        const before = await countChanges();
+        const res = await deliver(t, 'pull_request_review', payload);
+        expect(res.status).toBe(400);
+        expect(res.body.error.details).toEqual([
+          { path: `pull_request.${field}`, message: expect.any(String) },
+        ]);
+        expect(await countChanges()).toBe(before);
+      }
+    });
+
     it('answers 503 and stores nothing while GITHUB_WEBHOOK_SECRET is not set', async () => {
       const bare = await startTestApp(kind);
       try {

@@ -3,8 +3,9 @@ import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/shared/clock.js';
 import { startTestApp, type TestApp } from './_util/app.js';
-import { freePort } from './_util/browser.js';
-import { databaseKinds } from './_util/databases.js';
+import type { Browser as ChromiumBrowser } from 'playwright-core';
+import { freePort, hasChromium, launchChromium } from './_util/browser.js';
+import { databaseKinds, sqlite } from './_util/databases.js';
 import { sessionCookieOf } from './_util/web.js';
 
 const CLIENT_ID = 'changeboard';
@@ -18,7 +19,7 @@ const ACCOUNTS: Record<string, { email: string; email_verified: boolean }> = {
 };
 
 /** A real OpenID provider on 127.0.0.1, with its development login form. */
-async function startProvider(): Promise<{ issuer: string; server: Server }> {
+async function startProvider(publicUrl = PUBLIC_URL): Promise<{ issuer: string; server: Server }> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, {
@@ -26,7 +27,7 @@ async function startProvider(): Promise<{ issuer: string; server: Server }> {
       {
         client_id: CLIENT_ID,
         client_secret: CLIENT_SECRET,
-        redirect_uris: [`${PUBLIC_URL}/api/v1/auth/oidc/callback`],
+        redirect_uris: [`${publicUrl}/api/v1/auth/oidc/callback`],
         token_endpoint_auth_method: 'client_secret_post',
         grant_types: ['authorization_code'],
         response_types: ['code'],
@@ -213,9 +214,86 @@ describe.each(databaseKinds)('OpenID Connect sign-in on $name', (kind) => {
   });
 
   it('never redirects to another site after signing in', async () => {
-    const back = await signInAs('priya-sso', '//evil.example/steal');
-    expect(back.location).toBe('/');
+    for (const returnTo of [
+      '//evil.example/steal',
+      '/\t/evil.example/steal',
+      '/\\evil.example',
+      'https://evil.example/',
+      '/%09/evil.example',
+    ]) {
+      const back = await signInAs('priya-sso', returnTo);
+      expect(new URL(back.location!, PUBLIC_URL).origin, returnTo).toBe(PUBLIC_URL);
+    }
+    expect((await signInAs('priya-sso', '//evil.example/steal')).location).toBe('/');
   });
+
+  it('answers line breaks in returnTo with a redirect of this site, never a 500', async () => {
+    const start = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/oidc/start?returnTo=%2Fchanges%0D%0ASet-Cookie%3A%20x%3D1',
+    });
+    expect(start.statusCode).toBe(302);
+    const back = await signInAs('priya-sso', '/changes\r\nSet-Cookie: x=1');
+    expect(back.status).toBe(302);
+    expect(back.location).toBe('/changesSet-Cookie:%20x=1');
+  });
+});
+
+describe.skipIf(!hasChromium)('OpenID Connect sign-in in Chromium', () => {
+  let t: TestApp;
+  let provider: { issuer: string; server: Server };
+  let browser: ChromiumBrowser;
+  let base: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    [provider, browser] = await Promise.all([startProvider(base), launchChromium()]);
+    t = await startTestApp(sqlite, {
+      clock: new ManualClock(new Date()),
+      env: {
+        PUBLIC_URL: base,
+        OIDC_ISSUER: provider.issuer,
+        OIDC_CLIENT_ID: CLIENT_ID,
+        OIDC_CLIENT_SECRET: CLIENT_SECRET,
+      },
+    });
+    await t.listen(port);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await new Promise((resolve) => provider.server.close(resolve));
+  });
+
+  it('stays on this site whatever returnTo says', async () => {
+    for (const returnTo of [
+      '/%09/evil.example/steal',
+      '//evil.example/steal',
+      '/%5Cevil.example',
+    ]) {
+      const context = await browser.newContext();
+      const offSite: string[] = [];
+      await context.route('**/*', (route) => {
+        const url = new URL(route.request().url());
+        if (url.hostname === '127.0.0.1') return route.continue();
+        // The provider's development login page asks for a web font; only where the browser goes counts.
+        if (route.request().isNavigationRequest()) offSite.push(url.href);
+        return route.abort();
+      });
+      const page = await context.newPage();
+      await page.goto(`${base}/api/v1/auth/oidc/start?returnTo=${returnTo}`);
+      await page.fill('input[name=login]', 'priya-sso');
+      await page.fill('input[name=password]', 'any');
+      await Promise.all([
+        page.waitForURL((url) => url.origin === base && !url.pathname.startsWith('/api/')),
+        page.click('button[type=submit]'),
+      ]);
+      expect(offSite, returnTo).toEqual([]);
+      expect(new URL(page.url()).origin).toBe(base);
+      await context.close();
+    }
+  }, 60_000);
 });
 
 describe.each(databaseKinds)('without OpenID Connect on $name', (kind) => {

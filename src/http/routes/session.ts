@@ -148,7 +148,7 @@ export function signInRoutes(
           state: login.state,
           nonce: login.nonce,
           codeVerifier: login.codeVerifier,
-          returnTo: safeReturnTo(request.query.returnTo),
+          returnTo: safeReturnTo(request.query.returnTo, publicUrl),
           createdAt: now.toISOString(),
           expiresAt: new Date(now.getTime() + OIDC_LOGIN_TTL_MS).toISOString(),
         });
@@ -195,7 +195,7 @@ export function signInRoutes(
         if (!person) return fail(`${email} is not anyone in this Changeboard's policy.`);
         const session = await startSession(deps, person, 'oidc');
         setSessionCookie(reply, publicUrl, session.token, session.expiresAt);
-        return reply.redirect(login.returnTo, 302);
+        return reply.redirect(safeReturnTo(login.returnTo, publicUrl), 302);
       },
     );
     done();
@@ -254,9 +254,22 @@ export function sessionRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
   };
 }
 
-/** Only a path of this site: an open redirect would turn the sign-in into a phishing tool. */
-function safeReturnTo(value: string | undefined): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.includes('\\'))
+/**
+ * Only a page of this site: an open redirect would turn the sign-in into a
+ * phishing tool. The value is resolved as a browser would resolve it against
+ * PUBLIC_URL (which drops tabs and line breaks, so `/\t/evil.example` is
+ * `//evil.example`, another host) and kept only if it stays on this origin;
+ * what is kept is the URL's own serialisation, with nothing left to reinterpret.
+ */
+export function safeReturnTo(value: string | undefined, publicUrl: string): string {
+  if (!value) return '/';
+  const origin = new URL(publicUrl).origin;
+  let target: URL;
+  try {
+    target = new URL(value, `${origin}/`);
+  } catch {
     return '/';
-  return value;
+  }
+  if (target.origin !== origin || !value.startsWith('/')) return '/';
+  return `${target.pathname}${target.search}${target.hash}`;
 }
