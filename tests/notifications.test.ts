@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSession } from '../src/app/sign-in.js';
 import { startTestApp, submittedChange, completeAnswers, type TestApp } from './_util/app.js';
+import { findAtRest } from './_util/at-rest.js';
 import { databaseKinds } from './_util/databases.js';
 import {
   startHttpReceiver,
@@ -200,7 +201,10 @@ describe.each(databaseKinds)('notifications on $name', (kind) => {
     t.clock.set('2026-11-02T14:00:00Z');
     await t.ctx.dispatcher.runOnce();
     const [mail] = await smtp.waitFor(1);
-    const [approve] = actionTokens(mail!);
+    const [approve, reject] = actionTokens(mail!);
+    // The links exist only in the mail: no table holds them.
+    for (const token of [approve!, reject!])
+      expect(await findAtRest(t.databaseUrl, token)).toEqual([]);
 
     for (let i = 0; i < 2; i++) {
       const shown = await t.app.inject({ method: 'GET', url: `/actions/${approve}` });

@@ -1,15 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildChange, startTestApp, type TestApp } from './_util/app.js';
+import { buildChange, startTestApp, submittedChange, type TestApp } from './_util/app.js';
+import { findAtRest } from './_util/at-rest.js';
 import { databaseKinds } from './_util/databases.js';
+import { startSmtpServer, type MailReceiver } from './_util/receivers.js';
 import { browserCall, SAME_ORIGIN, sessionCookieOf, signIn } from './_util/web.js';
 
 describe.each(databaseKinds)('web sign-in and sessions on $name', (kind) => {
   let t: TestApp;
+  let smtp: MailReceiver;
   beforeAll(async () => {
-    t = await startTestApp(kind);
+    smtp = await startSmtpServer();
+    t = await startTestApp(kind, { env: { SMTP_URL: smtp.url } });
   });
   afterAll(async () => {
     await t.close();
+    await smtp.close();
   });
 
   const requestLink = (email: unknown, headers: Record<string, string> = SAME_ORIGIN) =>
@@ -30,8 +35,14 @@ describe.each(databaseKinds)('web sign-in and sessions on $name', (kind) => {
       headers,
       payload: { token },
     });
-  const tokenFrom = (payload: unknown) =>
-    /#token=([\w-]+)/.exec((payload as { text: string }).text)![1]!;
+  /** Delivers what the outbox holds and reads the link from the newest mail to `address`. */
+  const linkSentTo = async (address: string) => {
+    await t.ctx.dispatcher.runOnce();
+    const mail = smtp.messages
+      .filter((m) => JSON.stringify(m.to).includes(address) && m.text?.includes('#token='))
+      .at(-1);
+    return /#token=([\w-]+)/.exec(mail?.text ?? '')?.[1] ?? '';
+  };
 
   describe('GET /auth/methods', () => {
     it('says e-mail works and OpenID Connect is off unless configured', async () => {
@@ -41,33 +52,62 @@ describe.each(databaseKinds)('web sign-in and sessions on $name', (kind) => {
   });
 
   describe('POST /auth/email', () => {
-    it('puts a raw e-mail with a single-use link in the outbox for a person of the policy', async () => {
+    it('sends a single-use link that exists nowhere at rest', async () => {
       const before = (await emailsTo('priya')).length;
       const res = await requestLink('Priya@Example.com');
       expect(res.statusCode).toBe(202);
       const mails = await emailsTo('priya');
       expect(mails).toHaveLength(before + 1);
-      const mail = mails.at(-1)!;
-      expect(mail).toMatchObject({ status: 'pending', changeId: null, eventId: null });
-      expect(mail.nextAttemptAt).toBe(t.clock.now().toISOString());
-      expect(Object.keys(mail.payload as object).sort()).toEqual([
-        'html',
-        'subject',
-        'template',
-        'text',
-      ]);
-      expect(mail.payload).toMatchObject({
-        template: 'raw',
-        subject: 'Your Changeboard sign-in link',
-        text: expect.stringContaining('http://changeboard.test/sign-in/link#token=cbl_'),
-        html: expect.stringContaining('href="http://changeboard.test/sign-in/link#token=cbl_'),
+      const queued = mails.at(-1)!;
+      expect(queued).toMatchObject({ status: 'pending', changeId: null, eventId: null });
+      expect(queued.nextAttemptAt).toBe(t.clock.now().toISOString());
+      // The queued message carries no secret: the link is made as the mail is sent.
+      expect(queued.payload).toEqual({
+        template: 'sign-in-link',
+        requestedAt: t.clock.now().toISOString(),
       });
-      // Stored as a digest: the secret itself finds nothing, but it signs in (once).
-      const token = tokenFrom(mail.payload);
-      expect(
-        await t.ctx.store.read.signInLinks.use(token, t.clock.now().toISOString()),
-      ).toBeUndefined();
+
+      const token = await linkSentTo('priya@example.com');
+      const mail = smtp.messages.at(-1)!;
+      expect(mail.subject).toBe('Your Changeboard sign-in link');
+      expect(mail.text).toContain(`http://changeboard.test/sign-in/link#token=${token}`);
+      expect(mail.html).toContain(`href="http://changeboard.test/sign-in/link#token=${token}"`);
+      expect(token).toMatch(/^cbl_/);
+      // Nowhere in any table, not even the outbox; yet it signs in (once).
+      expect(await findAtRest(t.databaseUrl, token)).toEqual([]);
+      expect(await findAtRest(t.databaseUrl, token.slice(4))).toEqual([]);
       expect((await redeem(token)).statusCode).toBe(200);
+    });
+
+    it('sends a link on its own, never in a digest of what waited for working hours', async () => {
+      // Lee works in New York: at 10:00 UTC the approval request waits for his morning.
+      await submittedChange(t, 'priya');
+      t.clock.advance(6 * 3_600_000);
+      smtp.messages.length = 0;
+      await requestLink('lee@example.com');
+      const token = await linkSentTo('lee@example.com');
+      // What waited goes as one digest; the link is not part of it.
+      expect(smtp.messages.map((m) => m.subject).sort()).toEqual([
+        '2 updates from Changeboard',
+        'Your Changeboard sign-in link',
+      ]);
+      const digest = smtp.messages.find((m) => m.subject !== 'Your Changeboard sign-in link')!;
+      expect(digest.text).toContain('Your approval is requested');
+      expect(digest.text).not.toContain(token);
+      expect(digest.text).not.toContain('sign-in');
+    });
+
+    it('sends nothing for a request older than a link lives (e-mail was down meanwhile)', async () => {
+      smtp.messages.length = 0;
+      await requestLink('kim@example.com');
+      t.clock.advance(16 * 60_000);
+      expect(await linkSentTo('kim@example.com')).toBe('');
+      expect(smtp.messages).toHaveLength(0);
+      const [skipped] = (await emailsTo('kim')).slice(-1);
+      expect(skipped).toMatchObject({
+        status: 'skipped',
+        lastError: expect.stringContaining('too long ago'),
+      });
     });
 
     it('answers an unknown address exactly like a known one, and sends nothing', async () => {
@@ -108,7 +148,7 @@ describe.each(databaseKinds)('web sign-in and sessions on $name', (kind) => {
   describe('POST /auth/email/verify', () => {
     it('starts a session in an HttpOnly, SameSite=Lax cookie, once per link', async () => {
       await requestLink('kim@example.com');
-      const token = tokenFrom((await emailsTo('kim')).at(-1)!.payload);
+      const token = await linkSentTo('kim@example.com');
       const res = await redeem(token);
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({
@@ -128,7 +168,7 @@ describe.each(databaseKinds)('web sign-in and sessions on $name', (kind) => {
 
     it('refuses a link after 15 minutes', async () => {
       await requestLink('ana@example.com');
-      const token = tokenFrom((await emailsTo('ana')).at(-1)!.payload);
+      const token = await linkSentTo('ana@example.com');
       t.clock.advance(15 * 60_000 + 1);
       const res = await redeem(token);
       expect(res.statusCode).toBe(401);
@@ -141,7 +181,7 @@ describe.each(databaseKinds)('web sign-in and sessions on $name', (kind) => {
 
     it('refuses a link posted by another site (login CSRF)', async () => {
       await requestLink('tom@example.com');
-      const token = tokenFrom((await emailsTo('tom')).at(-1)!.payload);
+      const token = await linkSentTo('tom@example.com');
       const res = await redeem(token, { origin: 'https://evil.example' });
       expect(res.statusCode).toBe(403);
       expect(res.json().error.code).toBe('csrf_rejected');

@@ -4,7 +4,7 @@ import type { Person, Policy } from '../domain/policy.js';
 import type { Clock } from '../shared/clock.js';
 import { digestSecret, generateSecret } from '../shared/tokens.js';
 import type { CredentialCache } from './credential-cache.js';
-import type { Store, WebSession } from './ports.js';
+import type { Repositories, Store, WebSession } from './ports.js';
 
 export const SIGN_IN_LINK_TTL_MS = 15 * 60_000;
 /** A session ends after a week without use, and after 30 days in any case. */
@@ -38,57 +38,42 @@ export async function createSignInLink(
   options: { ttlMs?: number } = {},
 ): Promise<string> {
   if (!deps.policy.people.has(personId)) throw new AppError('not_found', `no person "${personId}"`);
+  return mintSignInLink(deps.store.read, personId, deps.clock.now(), options.ttlMs);
+}
+
+/**
+ * A new sign-in link's secret; the database keeps only its digest. The e-mail
+ * deliverer calls this as it sends, so the secret exists nowhere at rest:
+ * a database dump signs nobody in, not even someone with an unsent link.
+ */
+export async function mintSignInLink(
+  repos: Pick<Repositories, 'signInLinks'>,
+  personId: string,
+  now: Date,
+  ttlMs = SIGN_IN_LINK_TTL_MS,
+): Promise<string> {
   const token = generateSecret('cbl');
-  const now = deps.clock.now();
-  await deps.store.read.signInLinks.insert({
+  await repos.signInLinks.insert({
     digest: digestSecret(token),
     person: personId,
     createdAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + (options.ttlMs ?? SIGN_IN_LINK_TTL_MS)).toISOString(),
+    expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
   });
   return token;
 }
 
 /**
  * Sends a sign-in link to the person with this address, through the outbox.
- * An unknown address gets the same answer and nothing is sent, so the form
- * cannot be used to find out who has an account.
+ * The message carries no secret: the link is made when the e-mail is sent
+ * (notifications/channels/email.ts). An unknown address gets the same answer
+ * and nothing is sent, so the form cannot be used to find out who has an account.
  */
-export async function requestSignInLink(
-  deps: SignInDeps,
-  email: string,
-  options: { publicUrl: string; organization?: string },
-): Promise<void> {
+export async function requestSignInLink(deps: SignInDeps, email: string): Promise<void> {
   const person = findPersonByEmail(deps.policy, email);
   if (!person) return;
-  const token = generateSecret('cbl');
-  const now = deps.clock.now();
-  const url = signInUrl(options.publicUrl, token);
-  const minutes = Math.round(SIGN_IN_LINK_TTL_MS / 60_000);
-  const subject = 'Your Changeboard sign-in link';
-  const text = [
-    `Hello ${person.name},`,
-    '',
-    `Open this link to sign in to Changeboard (${deps.policy.organization}). It works once, for ${minutes} minutes:`,
-    '',
-    url,
-    '',
-    'If you did not ask for it, ignore this e-mail: nobody can sign in without the link.',
-  ].join('\n');
-  const html = [
-    `<p>Hello ${escapeHtml(person.name)},</p>`,
-    `<p>Open this link to sign in to Changeboard (${escapeHtml(deps.policy.organization)}). It works once, for ${minutes} minutes:</p>`,
-    `<p><a href="${escapeHtml(url)}">Sign in to Changeboard</a></p>`,
-    '<p>If you did not ask for it, ignore this e-mail: nobody can sign in without the link.</p>',
-  ].join('\n');
-  await deps.store.transaction(async (tx) => {
-    await tx.signInLinks.insert({
-      digest: digestSecret(token),
-      person: person.id,
-      createdAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + SIGN_IN_LINK_TTL_MS).toISOString(),
-    });
-    await tx.outbox.enqueue(
+  const now = deps.clock.now().toISOString();
+  await deps.store.transaction((tx) =>
+    tx.outbox.enqueue(
       [
         {
           id: randomUUID(),
@@ -96,13 +81,13 @@ export async function requestSignInLink(
           target: person.id,
           changeId: null,
           eventId: null,
-          payload: { template: 'raw', subject, text, html },
-          notBefore: now.toISOString(),
+          payload: { template: 'sign-in-link', requestedAt: now },
+          notBefore: now,
         },
       ],
-      now.toISOString(),
-    );
-  });
+      now,
+    ),
+  );
 }
 
 export interface NewSession {
@@ -210,11 +195,4 @@ export function isCsrfTokenValid(sessionToken: string, candidate: string | undef
   const expected = Buffer.from(csrfTokenFor(sessionToken));
   const given = Buffer.from(candidate);
   return expected.length === given.length && timingSafeEqual(expected, given);
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 }

@@ -25,8 +25,6 @@ export interface Config {
   readonly githubWebhookSecret?: string;
   readonly githubToken?: string;
   readonly githubApiUrl: string;
-  /** Accepted for compatibility and checked, but nothing is derived from it: sessions are random secrets stored as digests. */
-  readonly sessionSecret?: string;
   /** OpenID Connect sign-in, when OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are all set. */
   readonly oidc?: OidcConfig;
   /** The environment, for `${VAR}` references in the policy's channels. */
@@ -111,10 +109,6 @@ export function readConfig(
   const githubApiUrl = (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
   if (!URL.canParse(githubApiUrl)) problems.push(`GITHUB_API_URL: "${githubApiUrl}" is not a URL`);
 
-  const sessionSecret = env.SESSION_SECRET || undefined;
-  if (sessionSecret && sessionSecret.length < 32)
-    problems.push('SESSION_SECRET: must be at least 32 characters');
-
   const oidcSettings = {
     OIDC_ISSUER: env.OIDC_ISSUER || undefined,
     OIDC_CLIENT_ID: env.OIDC_CLIENT_ID || undefined,
@@ -161,7 +155,6 @@ export function readConfig(
       githubWebhookSecret: env.GITHUB_WEBHOOK_SECRET || undefined,
       githubToken: env.GITHUB_TOKEN || undefined,
       githubApiUrl,
-      sessionSecret,
       oidc,
       env,
     },

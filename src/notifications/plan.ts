@@ -19,12 +19,8 @@ export type NotificationTopic =
   | { readonly template: 'reminder'; readonly round: number }
   | { readonly template: 'escalation'; readonly round: number }
   | { readonly template: 'draft-from-pull-request'; readonly eventId: number }
-  | {
-      readonly template: 'raw';
-      readonly subject: string;
-      readonly text: string;
-      readonly html: string;
-    };
+  /** Carries no secret: the link is made as the e-mail is sent. */
+  | { readonly template: 'sign-in-link'; readonly requestedAt: string };
 
 export interface WebhookPayload {
   readonly event: AuditEvent;

@@ -89,7 +89,7 @@ export function signInRoutes(
       },
       async (request, reply) => {
         assertSameOrigin(publicUrl, request);
-        await requestSignInLink(deps, request.body.email, { publicUrl });
+        await requestSignInLink(deps, request.body.email);
         return reply.status(202).send({
           message:
             'If this address belongs to someone in the policy, a sign-in link is on its way. It works once, for 15 minutes.',

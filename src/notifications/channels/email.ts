@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import { createActionLinks } from '../../app/action-links.js';
+import { mintSignInLink, signInUrl, SIGN_IN_LINK_TTL_MS } from '../../app/sign-in.js';
+import type { Person } from '../../domain/policy.js';
 import type { OutboxMessage } from '../../app/ports.js';
 import { evaluateChange } from '../../app/deps.js';
 import type { Deliverer, DeliveryOutcome } from '../deliverer.js';
@@ -41,6 +43,9 @@ export function emailDeliverer(deps: EmailDeps): Deliverer {
         const section = await sectionFor(deps, message, person.id);
         if ('skipped' in section) {
           outcomes[index] = { ok: true, skipped: section.skipped };
+        } else if (section.signIn) {
+          // A live sign-in link goes at once in a mail of its own, never in a digest.
+          outcomes[index] = await sendMail(deps, person, [section], [message.id]);
         } else {
           sections.push(section);
           included.push(index);
@@ -48,24 +53,33 @@ export function emailDeliverer(deps: EmailDeps): Deliverer {
       }
       if (sections.length > 0) {
         const ids = included.map((i) => messages[i]!.id);
-        const mail = renderEmail(person.name, sections, deps.policy.organization);
-        const outcome = await send(deps, {
-          to: { name: person.name, address: person.email },
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html,
-          // The outbox id is the idempotency key: a retried message keeps its Message-ID.
-          messageId:
-            ids.length === 1
-              ? `<${ids[0]}@changeboard>`
-              : `<digest-${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 32)}@changeboard>`,
-          headers: { 'X-Changeboard-Delivery': ids.join(', ') },
-        });
+        const outcome = await sendMail(deps, person, sections, ids);
         for (const index of included) outcomes[index] = outcome;
       }
       return outcomes.map((o) => o ?? failure(false, 'not rendered'));
     },
   };
+}
+
+function sendMail(
+  deps: EmailDeps,
+  person: Person,
+  sections: readonly EmailSection[],
+  ids: readonly string[],
+): Promise<DeliveryOutcome> {
+  const mail = renderEmail(person.name, sections, deps.policy.organization);
+  return send(deps, {
+    to: { name: person.name, address: person.email },
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    // The outbox id is the idempotency key: a retried message keeps its Message-ID.
+    messageId:
+      ids.length === 1
+        ? `<${ids[0]}@changeboard>`
+        : `<digest-${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 32)}@changeboard>`,
+    headers: { 'X-Changeboard-Delivery': ids.join(', ') },
+  });
 }
 
 async function sectionFor(
@@ -74,12 +88,17 @@ async function sectionFor(
   personId: string,
 ): Promise<EmailSection | { skipped: string }> {
   const topic = message.payload as NotificationTopic;
-  if (topic.template === 'raw')
+  if (topic.template === 'sign-in-link') {
+    const now = deps.clock.now();
+    if (now.getTime() - Date.parse(topic.requestedAt) > SIGN_IN_LINK_TTL_MS)
+      return { skipped: 'the sign-in link was asked for too long ago to be of use' };
+    const token = await mintSignInLink(deps.repos, personId, now);
     return {
-      headline: topic.subject,
-      raw: { text: topic.text, html: topic.html },
+      headline: 'Your Changeboard sign-in link',
+      signIn: { url: signInUrl(deps.publicUrl, token), validMinutes: SIGN_IN_LINK_TTL_MS / 60_000 },
       detailed: false,
     };
+  }
   const loaded = await loadChange(deps.repos, message.changeId);
   if (!loaded) return { skipped: `change ${message.changeId} no longer exists` };
   const { change, decisions } = loaded;

@@ -2,7 +2,7 @@ import type { ChangeSummary } from './summary.js';
 
 export interface EmailSection {
   readonly headline: string;
-  /** Absent for raw messages (sign-in links and the like). */
+  /** Absent for a sign-in link, which is about no change. */
   readonly summary?: ChangeSummary;
   readonly comment?: string | null;
   /** Approve / reject links for this recipient, on approval requests and reminders. */
@@ -11,7 +11,8 @@ export interface EmailSection {
     readonly reject: string;
     readonly expiresAt: string;
   };
-  readonly raw?: { readonly text: string; readonly html: string };
+  /** A sign-in link: always a mail of its own, never part of a digest. */
+  readonly signIn?: { readonly url: string; readonly validMinutes: number };
   /** Show the answers in full (approval requests: the approver decides from the mail). */
   readonly detailed: boolean;
 }
@@ -37,7 +38,7 @@ export function renderEmail(
   const text = [
     `Hello ${recipientName},`,
     ...(intro ? ['', intro] : []),
-    ...sections.flatMap((section) => ['', ...sectionText(section)]),
+    ...sections.flatMap((section) => ['', ...sectionText(section, organization)]),
     '',
     `— Changeboard for ${organization}`,
   ].join('\n');
@@ -47,14 +48,23 @@ export function renderEmail(
 <div style="max-width:640px;margin:0 auto;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:24px">
 <p style="margin:0 0 16px">Hello ${escapeHtml(recipientName)},</p>
 ${intro ? `<p>${escapeHtml(intro)}</p>` : ''}
-${sections.map(sectionHtml).join('\n<hr style="border:none;border-top:1px solid #d0d7de;margin:24px 0">\n')}
+${sections.map((section) => sectionHtml(section, organization)).join('\n<hr style="border:none;border-top:1px solid #d0d7de;margin:24px 0">\n')}
 <p style="margin:24px 0 0;color:#656d76;font-size:12px">Changeboard for ${escapeHtml(organization)}</p>
 </div></body></html>`;
   return { subject, text, html };
 }
 
-function sectionText(section: EmailSection): string[] {
-  if (section.raw) return [section.headline, '', section.raw.text];
+function sectionText(section: EmailSection, organization: string): string[] {
+  if (section.signIn)
+    return [
+      section.headline,
+      '',
+      `Open this link to sign in to Changeboard (${organization}). It works once, for ${section.signIn.validMinutes} minutes:`,
+      '',
+      section.signIn.url,
+      '',
+      SIGN_IN_FOOTNOTE,
+    ];
   const s = section.summary!;
   const lines = [section.headline, `${s.id} · ${s.title}`, ''];
   lines.push(
@@ -84,9 +94,14 @@ function sectionText(section: EmailSection): string[] {
   return lines;
 }
 
-function sectionHtml(section: EmailSection): string {
-  if (section.raw)
-    return `<h2 style="font-size:18px;margin:0 0 12px">${escapeHtml(section.headline)}</h2>\n${section.raw.html}`;
+function sectionHtml(section: EmailSection, organization: string): string {
+  if (section.signIn)
+    return [
+      `<h2 style="font-size:18px;margin:0 0 12px">${escapeHtml(section.headline)}</h2>`,
+      `<p>Open this link to sign in to Changeboard (${escapeHtml(organization)}). It works once, for ${section.signIn.validMinutes} minutes:</p>`,
+      `<p><a href="${escapeAttr(section.signIn.url)}">Sign in to Changeboard</a></p>`,
+      `<p>${escapeHtml(SIGN_IN_FOOTNOTE)}</p>`,
+    ].join('\n');
   const s = section.summary!;
   const facts: [string, string][] = [
     ['Requester', s.requester],
@@ -118,6 +133,9 @@ ${detailed}
 ${actions}
 <p style="margin:16px 0 0"><a href="${escapeAttr(s.url)}" style="color:#0969da">Open the change</a></p>`;
 }
+
+const SIGN_IN_FOOTNOTE =
+  'If you did not ask for it, ignore this e-mail: nobody can sign in without the link.';
 
 export function escapeHtml(text: string): string {
   return text

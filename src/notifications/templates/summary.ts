@@ -77,8 +77,8 @@ export function headline(policy: Policy, topic: NotificationTopic, summary: Chan
       return `Escalation: ${summary.id} is still waiting for approval`;
     case 'draft-from-pull-request':
       return `Your pull request was approved: finish change ${summary.id}`;
-    case 'raw':
-      return topic.subject;
+    case 'sign-in-link':
+      return 'Your Changeboard sign-in link';
     case 'event':
       return eventHeadline(topic.eventType, name(topic.actor), summary.id);
   }
