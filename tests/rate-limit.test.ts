@@ -54,6 +54,61 @@ describe.each(databaseKinds)('rate limits shared by every process on $name', (ki
     expect((await requestLink(other.app, 'sam@example.com')).statusCode).toBe(202);
     expect((await requestLink(t.app, 'sam@example.com')).statusCode).toBe(202);
   });
+  it('limits a stranger, never the person whose address they ask for', async () => {
+    t = await startTestApp(kind);
+    const from = (remoteAddress: string, email: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/email',
+        headers: SAME_ORIGIN,
+        payload: { email },
+        remoteAddress,
+      });
+    const stranger = '203.0.113.7';
+    const answers: number[] = [];
+    for (let i = 0; i < 7; i++)
+      answers.push((await from(stranger, 'priya@example.com')).statusCode);
+    expect(answers).toEqual([202, 202, 202, 202, 202, 429, 429]);
+    // Priya, at her own desk, still gets her link.
+    expect((await from('198.51.100.2', 'priya@example.com')).statusCode).toBe(202);
+    // One IPv6 subscriber is one requester, whichever of its addresses asks.
+    for (let i = 0; i < 5; i++)
+      expect((await from(`2001:db8:1:2::${i + 1}`, 'lee@example.com')).statusCode).toBe(202);
+    expect((await from('2001:db8:1:2::99', 'lee@example.com')).statusCode).toBe(429);
+    expect((await from('2001:db8:1:3::1', 'lee@example.com')).statusCode).toBe(202);
+
+    // However many addresses one requester tries, it gets twenty links in the window.
+    const spray: number[] = [];
+    for (let i = 0; i < 21; i++)
+      spray.push((await from('192.0.2.50', `someone-${i}@example.com`)).statusCode);
+    expect(spray.slice(0, 20)).toEqual(Array(20).fill(202));
+    expect(spray[20]).toBe(429);
+    const mails = (await t.ctx.store.read.outbox.list({ limit: 1000 })).filter(
+      (m) => m.kind === 'email' && m.target === 'priya',
+    );
+    expect(mails).toHaveLength(6);
+  });
+
+  it('believes X-Forwarded-For only from the proxies TRUST_PROXY names', async () => {
+    t = await startTestApp(kind, { env: { TRUST_PROXY: '127.0.0.1' } });
+    const via = (forwardedFor: string, remoteAddress = '127.0.0.1') =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/email',
+        headers: { ...SAME_ORIGIN, 'x-forwarded-for': forwardedFor },
+        payload: { email: 'kim@example.com' },
+        remoteAddress,
+      });
+    for (let i = 0; i < 5; i++) expect((await via('203.0.113.9')).statusCode).toBe(202);
+    expect((await via('203.0.113.9')).statusCode).toBe(429);
+    // Another client behind the same proxy is counted on its own.
+    expect((await via('198.51.100.4')).statusCode).toBe(202);
+    // A client that is not the proxy cannot choose whom it is counted as.
+    for (let i = 0; i < 5; i++)
+      expect((await via(`198.51.100.${10 + i}`, '192.0.2.1')).statusCode).toBe(202);
+    expect((await via('198.51.100.99', '192.0.2.1')).statusCode).toBe(429);
+  });
+
   it('forgets windows that ended more than a day ago', async () => {
     t = await startTestApp(kind);
     const counter = t.ctx.store.read.rateLimits;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ipaddr from 'ipaddr.js';
 import { parseDuration } from '../shared/duration.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
 
@@ -15,6 +16,12 @@ export interface Config {
   readonly publicUrl: string;
   readonly logLevel: string;
   readonly allowPrivateTargets: boolean;
+  /**
+   * Which proxies in front of Changeboard to believe about the client's address
+   * (X-Forwarded-For): none, all, the nearest n hops, or these addresses and
+   * networks. Rate limits count per client, so behind a proxy this must be set.
+   */
+  readonly trustProxy: boolean | number | readonly string[];
   readonly smtpUrl?: string;
   /** The From: of every e-mail. */
   readonly mailFrom: string;
@@ -89,6 +96,12 @@ export function readConfig(
   if (!['true', 'false'].includes(allowPrivate))
     problems.push('ALLOW_PRIVATE_TARGETS: must be true or false');
 
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY ?? 'false');
+  if (trustProxy === undefined)
+    problems.push(
+      'TRUST_PROXY: must be true, false, a number of proxy hops, or a comma-separated list of addresses and networks (10.0.0.0/8, loopback)',
+    );
+
   const smtpUrl = env.SMTP_URL || undefined;
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl))
     problems.push('SMTP_URL: must start with smtp:// or smtps://');
@@ -148,6 +161,7 @@ export function readConfig(
       publicUrl,
       logLevel,
       allowPrivateTargets: allowPrivate === 'true',
+      trustProxy: trustProxy ?? false,
       smtpUrl,
       mailFrom,
       actionLinkTtlMs: actionLinkTtlMs ?? 0,
@@ -164,4 +178,26 @@ export function readConfig(
 function isAllowedIssuer(url: URL): boolean {
   if (url.protocol === 'https:') return true;
   return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+}
+
+/** proxy-addr's names for address ranges, as Fastify's trustProxy accepts them. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function parseTrustProxy(text: string): boolean | number | string[] | undefined {
+  const value = text.trim();
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  const isRange = (entry: string) =>
+    PROXY_RANGES.includes(entry) ||
+    ipaddr.isValid(entry) ||
+    (() => {
+      try {
+        ipaddr.parseCIDR(entry);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+  return entries.length > 0 && entries.every(isRange) ? entries : undefined;
 }

@@ -32,6 +32,14 @@ export interface ServerOptions {
   readonly heartbeatMs?: number;
 }
 
+/** TRUST_PROXY as Fastify takes it: a hop count becomes "the nearest n hops". */
+function trustedProxies(
+  setting: AppContext['config']['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return typeof setting === 'boolean' ? setting : [...setting];
+}
+
 export async function buildServer(
   ctx: AppContext,
   options: ServerOptions = {},
@@ -41,6 +49,7 @@ export async function buildServer(
     bodyLimit: BODY_LIMIT,
     // Request ids show up in logs; the client may pass its own to correlate.
     requestIdHeader: 'x-request-id',
+    trustProxy: trustedProxies(ctx.config.trustProxy),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Bodies are checked exactly as declared (no type coercion, unknown keys are errors);

@@ -1,7 +1,7 @@
 import { lookup, type LookupAddress, type LookupAllOptions, type LookupOneOptions } from 'node:dns';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { BlockList, isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
  * The one client for user-configured outbound URLs (chat webhooks, webhook
@@ -40,39 +40,32 @@ export interface OutboundResponse {
 
 export type OutboundClient = (request: OutboundRequest) => Promise<OutboundResponse>;
 
-const PRIVATE = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  PRIVATE.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  PRIVATE.addSubnet(network, prefix, 'ipv6');
-}
-
+/**
+ * Whether an outbound request to this address could reach something that is
+ * not the public internet: anything but global unicast as IANA's registries
+ * classify it (ipaddr.js keeps that list), so loopback, private, link-local,
+ * carrier-grade NAT, documentation and reserved ranges, and the IPv6 forms that
+ * lead to IPv4 (NAT64 64:ff9b::/96, 6to4 2002::/16, Teredo). An IPv4-mapped
+ * (::ffff:a.b.c.d) or IPv4-compatible (::a.b.c.d) address is judged as the IPv4
+ * address it carries.
+ */
 export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return PRIVATE.check(address, 'ipv4');
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    return mapped ? PRIVATE.check(mapped[1]!, 'ipv4') : PRIVATE.check(address, 'ipv6');
+  if (!ipaddr.isValid(address)) return true;
+  let parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6') {
+    const parts = (parsed as ipaddr.IPv6).parts;
+    const carriesIpv4 =
+      parts.slice(0, 5).every((part) => part === 0) &&
+      (parts[5] === 0xffff || (parts[5] === 0 && (parts[6] !== 0 || parts[7]! > 1)));
+    if (carriesIpv4)
+      parsed = new ipaddr.IPv4([
+        parts[6]! >> 8,
+        parts[6]! & 0xff,
+        parts[7]! >> 8,
+        parts[7]! & 0xff,
+      ]);
   }
-  return false;
+  return parsed.range() !== 'unicast';
 }
 
 export function createOutboundClient(options: {
@@ -121,7 +114,7 @@ export function createOutboundClient(options: {
       if (url.protocol !== 'https:' && url.protocol !== 'http:')
         return reject(new OutboundError('invalid_url', `${url.protocol} URLs are not allowed`));
       const host = url.hostname.replace(/^\[|\]$/g, '');
-      if (!options.allowPrivate && isIP(host) && isPrivateAddress(host)) {
+      if (!options.allowPrivate && ipaddr.isValid(host) && isPrivateAddress(host)) {
         return reject(
           new OutboundError(
             'blocked',

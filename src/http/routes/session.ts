@@ -29,12 +29,15 @@ import {
   SignInMethodsView,
   SignOutBody,
 } from '../schemas.js';
+import ipaddr from 'ipaddr.js';
 import { Type } from 'typebox';
 
 const tags = ['session'];
 const OIDC_COOKIE = 'cb_oidc';
 const OIDC_LOGIN_TTL_MS = 10 * 60_000;
-const SIGN_IN_EMAILS_PER_WINDOW = 5;
+/** Links one requester may ask for one address in a window, and for any addresses. */
+const SIGN_IN_EMAILS_PER_ADDRESS = 5;
+const SIGN_IN_REQUESTS_PER_CLIENT = 20;
 const SIGN_IN_WINDOW_MS = 15 * 60_000;
 
 /** Sign-in: reachable without being signed in. */
@@ -45,6 +48,27 @@ export function signInRoutes(
   return (app, _options, done) => {
     const deps: SignInDeps = ctx;
     const publicUrl = ctx.config.publicUrl;
+    // Counted per requester (their address, or their /64 on IPv6): one client gets a
+    // handful of links for one address and a few dozen in all, but a stranger who
+    // asks for someone else's address only limits themselves and never locks that
+    // person out. Known and unknown addresses are limited alike, so the limit
+    // reveals nobody. Behind a proxy, TRUST_PROXY says whose X-Forwarded-For to believe.
+    const signInLimits = [
+      app.createRateLimit({
+        max: SIGN_IN_REQUESTS_PER_CLIENT,
+        timeWindow: SIGN_IN_WINDOW_MS,
+        keyGenerator: (request) => `sign-in-from:${clientOf(request.ip)}`,
+      }),
+      app.createRateLimit({
+        max: SIGN_IN_EMAILS_PER_ADDRESS,
+        timeWindow: SIGN_IN_WINDOW_MS,
+        keyGenerator: (request) => {
+          const email = (request.body as { email?: unknown } | undefined)?.email;
+          const address = typeof email === 'string' ? email.trim().toLowerCase() : '';
+          return `sign-in:${clientOf(request.ip)}:${address}`;
+        },
+      }),
+    ];
 
     app.get(
       '/auth/methods',
@@ -61,18 +85,22 @@ export function signInRoutes(
     app.post(
       '/auth/email',
       {
-        // However many times someone asks, one address gets a handful of e-mails, not a flood;
-        // known and unknown addresses are limited alike, so the limit reveals nobody.
-        config: {
-          rateLimit: {
-            max: SIGN_IN_EMAILS_PER_WINDOW,
-            timeWindow: SIGN_IN_WINDOW_MS,
-            hook: 'preHandler',
-            keyGenerator: (request) => {
-              const email = (request.body as { email?: unknown } | undefined)?.email;
-              return `sign-in:${typeof email === 'string' ? email.trim().toLowerCase() : ''}`;
-            },
-          },
+        // Counted per requester (their address, or their /64 on IPv6): one client gets a
+        // handful of links for one address and a few dozen in all, but a stranger who
+        // asks for someone else's address only limits themselves, never locks that
+        // person out. Known and unknown addresses are limited alike, so the limit reveals
+        // nobody. Behind a proxy, TRUST_PROXY says whose X-Forwarded-For to believe.
+        preHandler: async (request, reply) => {
+          for (const limit of signInLimits) {
+            const counted = await limit(request);
+            if (!counted.isAllowed && counted.isExceeded) {
+              void reply.header('retry-after', String(counted.ttlInSeconds));
+              throw new AppError(
+                'rate_limited',
+                `too many sign-in links asked for from here; try again in ${Math.ceil(counted.ttlInSeconds / 60)} minutes`,
+              );
+            }
+          }
         },
         schema: {
           tags,
@@ -272,4 +300,13 @@ export function safeReturnTo(value: string | undefined, publicUrl: string): stri
   }
   if (target.origin !== origin || !value.startsWith('/')) return '/';
   return `${target.pathname}${target.search}${target.hash}`;
+}
+
+/** Who is asking, for counting: the address, or on IPv6 its /64 (one subscriber's whole network). */
+function clientOf(ip: string): string {
+  if (!ipaddr.isValid(ip)) return ip;
+  const address = ipaddr.process(ip);
+  return address.kind() === 'ipv6'
+    ? `${ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/64`).toString()}/64`
+    : address.toString();
 }
