@@ -3,8 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { allEvents, verifyAuditTrail } from '../src/app/audit.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../src/config/database-url.js';
 import { hashEvent } from '../src/domain/events.js';
+import { parsePolicy } from '../src/policy/load.js';
 import { openDatabase, type Database } from '../src/storage/database.js';
 import { startTestApp, submittedChange, type TestApp } from './_util/app.js';
+import { runCli } from './_util/cli.js';
 import { databaseKinds } from './_util/databases.js';
 
 describe.each(databaseKinds)('tamper evidence on $name', (kind) => {
@@ -13,7 +15,7 @@ describe.each(databaseKinds)('tamper evidence on $name', (kind) => {
 
   /** A history of ten events; then a second connection, like an attacker with database access. */
   async function withHistory() {
-    t = await startTestApp(kind);
+    t = await startTestApp(kind, { auditOnClose: false });
     const change = await submittedChange(t, 'priya'); // created, submitted
     await t.call('lee', 'POST', `/changes/${change.id}/approve`, { comment: 'fine' }); // approval-granted, approved
     await t.call('priya', 'POST', `/changes/${change.id}/start`); // started
@@ -139,8 +141,128 @@ describe.each(databaseKinds)('tamper evidence on $name', (kind) => {
     });
   });
 
+  describe('stored data that disagrees with the history', () => {
+    /** The rejected change (CHG-2), approved by an edit of its row; then asked at the gate. */
+    async function gateOn(id: number) {
+      return (await t.call('kim', 'GET', `/gate?change=CHG-${id}`)).body;
+    }
+    const audit = () =>
+      verifyAuditTrail(t.ctx.store.read, {
+        parsePolicy: (source) => {
+          const result = parsePolicy(source);
+          return result.ok ? result.policy : undefined;
+        },
+      });
+
+    it('passes an untouched history, and the gate passes its approved change', async () => {
+      await withHistory();
+      expect(await audit()).toMatchObject({ ok: true, count: 10, changes: 2, policies: 1 });
+      expect(await gateOn(1)).toMatchObject({ covered: true });
+    });
+
+    it('finds a state edited in the row, and the gate refuses it', async () => {
+      await withHistory();
+      await raw.db.updateTable('changes').set({ state: 'approved' }).where('id', '=', 2).execute();
+      const verdict = await audit();
+      expect(verdict).toMatchObject({
+        ok: false,
+        problems: ['CHG-2: its state is stored as "approved", but its history says "rejected"'],
+      });
+      expect(verdict).not.toHaveProperty('firstBad');
+      expect(await gateOn(2)).toMatchObject({
+        covered: false,
+        reason: expect.stringContaining('disagrees with its audit history'),
+      });
+    });
+
+    it('finds a decision inserted into the table, and the gate refuses the change it approves', async () => {
+      t = await startTestApp(kind, { auditOnClose: false });
+      const change = await submittedChange(t, 'priya');
+      raw = openDatabase(parseDatabaseUrl(t.databaseUrl) as DatabaseTarget);
+      await raw.db
+        .insertInto('decisions')
+        .values({
+          change_id: change.number,
+          round: 1,
+          person: 'lee',
+          verdict: 'approve',
+          comment: null,
+          at: '2026-11-02T10:05:00.000Z',
+        })
+        .execute();
+      await raw.db
+        .updateTable('changes')
+        .set({ state: 'approved', version: change.version + 1 })
+        .where('id', '=', change.number)
+        .execute();
+      const verdict = await audit();
+      expect(verdict.ok).toBe(false);
+      expect(verdict.ok ? [] : verdict.problems).toEqual(
+        expect.arrayContaining([
+          `${change.id}: a decision to approve by lee (round 1, 2026-11-02T10:05:00.000Z) is stored but not in its history`,
+          expect.stringContaining(`${change.id}: its state is stored as "approved"`),
+        ]),
+      );
+      expect(await gateOn(change.number)).toMatchObject({ covered: false });
+    });
+
+    it('finds a stored policy whose text was edited', async () => {
+      await withHistory();
+      await raw.db
+        .updateTable('policies')
+        .set({
+          source: t.ctx.policySource.replace(
+            'payments-owners: [priya, lee]',
+            'payments-owners: [priya, lee, tom]',
+          ),
+        })
+        .execute();
+      expect(await audit()).toMatchObject({
+        ok: false,
+        problems: [
+          expect.stringMatching(
+            /^policy [0-9a-f]{12}…: its stored text no longer matches its hash/,
+          ),
+        ],
+      });
+    });
+
+    it('finds a change row inserted without history, and one deleted from under its history', async () => {
+      await withHistory();
+      const [row] = await raw.db.selectFrom('changes').selectAll().where('id', '=', 1).execute();
+      await raw.db
+        .insertInto('changes')
+        .values({ ...row!, id: 77, state: 'approved' })
+        .execute();
+      await raw.db.deleteFrom('decisions').where('change_id', '=', 2).execute();
+      await raw.db.deleteFrom('change_services').where('change_id', '=', 2).execute();
+      await raw.db.deleteFrom('changes').where('id', '=', 2).execute();
+      const verdict = await audit();
+      expect(verdict.ok ? [] : verdict.problems).toEqual(
+        expect.arrayContaining([
+          'CHG-77: it has no history at all (the row was inserted)',
+          'CHG-2: it has events in the history but no stored change (the row was deleted)',
+        ]),
+      );
+    });
+
+    it('says so on the command line, with exit status 1', async () => {
+      await withHistory();
+      await raw.db.updateTable('changes').set({ version: 9 }).where('id', '=', 1).execute();
+      const result = await runCli(['audit', 'verify'], {
+        DATABASE_URL: t.databaseUrl,
+        CHANGEBOARD_CONFIG: t.policyFile,
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        'TAMPERED: CHG-1: its version is stored as 9, but its history says 4',
+      );
+      expect(result.stderr).toContain('the chain of 10 events is intact');
+    });
+  });
+
   it('keeps a copy of each policy version under its hash', async () => {
-    t = await startTestApp(kind);
+    t = await startTestApp(kind, { auditOnClose: false });
     const stored = await t.ctx.store.read.policies.find(t.ctx.policy.hash);
     expect(stored?.source).toBe(t.ctx.policySource);
     raw = openDatabase(parseDatabaseUrl(t.databaseUrl) as DatabaseTarget);

@@ -14,7 +14,7 @@ describe.each(databaseKinds)('the benchmark floor on $name', (kind) => {
   let t: TestApp;
 
   beforeEach(async () => {
-    t = await startTestApp(kind);
+    t = await startTestApp(kind, { auditOnClose: false });
   });
 
   afterEach(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { verifyAuditTrail } from '../src/app/audit.js';
+import { verifyChain } from '../src/app/audit.js';
 import type { Store } from '../src/app/ports.js';
 import {
   databaseKinds,
@@ -87,12 +87,12 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
     ]);
     const events = await store.read.events.listAll(0, 10);
     expect(events.map((e) => e.changeId)).toEqual([2, 4, 5]);
-    expect(await verifyAuditTrail(store.read)).toMatchObject({ ok: true });
+    expect(await verifyChain(store.read)).toMatchObject({ ok: true });
     expect(await store.read.events.head()).toEqual({ lastId: 3, lastHash: events[2]!.hash });
 
     // The next batch continues from the head the last one wrote.
     await Promise.all([commented(6), commented(7)]);
-    expect(await verifyAuditTrail(store.read)).toMatchObject({ ok: true });
+    expect(await verifyChain(store.read)).toMatchObject({ ok: true });
     expect((await store.read.events.head())?.lastId).toBe(5);
   });
 
@@ -112,7 +112,7 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
     expect(events.map((e) => e.changeId).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 40 }, (_, i) => i + 1),
     );
-    expect(await verifyAuditTrail(store.read)).toMatchObject({ ok: true, count: 40 });
+    expect(await verifyChain(store.read)).toMatchObject({ ok: true, count: 40 });
     // The dispatcher's claims and every later batch carry on as usual.
     expect(await remember('after')).toBe('after');
   });
@@ -148,7 +148,7 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
       expect(message).toMatchObject({ eventId: event.id });
       expect(message!.payload).toEqual({ event, eventId: event.id });
     }
-    expect(await verifyAuditTrail(store.read)).toMatchObject({ ok: true });
+    expect(await verifyChain(store.read)).toMatchObject({ ok: true });
   });
 
   it('seals a batch whose rows pass the parameter limit of one statement', async () => {
@@ -186,7 +186,7 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
       expect(message.eventId).toBe(last.id);
       expect(message.payload).toEqual({ template: 'event', eventId: last.id });
     }
-    expect(await verifyAuditTrail(store.read)).toMatchObject({ ok: true });
+    expect(await verifyChain(store.read)).toMatchObject({ ok: true });
   });
 
   it('leaves user data that happens to be called eventId alone', async () => {
@@ -304,7 +304,7 @@ describe.skipIf(!postgres)('group commit across processes on PostgreSQL', () => 
         [1, 2],
         [2, 1],
       ]);
-      expect(await verifyAuditTrail(b.store.read)).toMatchObject({ ok: true });
+      expect(await verifyChain(b.store.read)).toMatchObject({ ok: true });
     } finally {
       finish();
       await a.store.close();

@@ -1,5 +1,6 @@
 import { formatChangeId } from '../domain/change.js';
 import { coversCommits, mayStillBeApproved, shortSha } from '../domain/pull-requests.js';
+import { checkChangeAgainstHistory } from './audit.js';
 import { evaluateChange } from './deps.js';
 import type { AppDeps } from './deps.js';
 import type { Repositories } from './ports.js';
@@ -41,6 +42,17 @@ export async function checkGate(
   const { change, decisions } = found;
   const id = formatChangeId(change.id);
   const covered = coversCommits(change.state);
+  if (covered) {
+    // The state the gate trusts must be the one its history gives, not a row edited since.
+    const disagreements = await checkChangeAgainstHistory(repos, change);
+    if (disagreements.length > 0)
+      return {
+        covered: false,
+        final: false,
+        reason: `${id} is stored as ${change.state.replace('_', ' ')}, but that disagrees with its audit history (${disagreements[0]}); nothing may deploy on it until \`changeboard audit verify\` is clean`,
+        change: found,
+      };
+  }
   let reason = `${id} is ${change.state === 'draft' ? 'a draft' : change.state.replace('_', ' ')}`;
   if (change.state === 'pending') {
     const waitingFor = [...evaluateChange(deps.policy, change, decisions).eligibleApprovers];

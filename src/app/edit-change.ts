@@ -70,13 +70,14 @@ export async function editChange(
       version: change.version + 1,
       updatedAt: now,
     };
-    const events: NewEvent[] = [
-      { changeId: id, type: 'edited', actor: actor.id, data: { changes: diff } },
-    ];
+    const edited = { changeId: id, type: 'edited' as const, actor: actor.id, data: { changes: diff } };
+    const events: NewEvent[] = [edited];
 
     if (change.state === 'pending') {
       const requirements = requirementsForApproval(deps.policy, next);
       next = { ...next, requirements, round: change.round + 1, requestedAt: now };
+      // The new round is in the history, so `audit verify` can replay it.
+      events[0] = { ...edited, data: { ...edited.data, round: next.round, requirements } };
       const withdrawn = decisions.filter((d) => d.verdict === 'approve').map((d) => d.person);
       if (withdrawn.length > 0) {
         events.push({

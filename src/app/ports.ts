@@ -99,6 +99,8 @@ export interface EventLog {
     messagesFor?: (stored: readonly AuditEvent[]) => Promise<readonly NewOutboxMessage[]>,
   ): Promise<AuditEvent[]>;
   listForChange(changeId: number): Promise<AuditEvent[]>;
+  /** The events of each of these changes, in chain order. */
+  listForChanges(ids: readonly number[]): Promise<Map<number, AuditEvent[]>>;
   /** Every event in chain order, a page at a time. */
   listAll(afterId: number, limit: number): Promise<AuditEvent[]>;
   head(): Promise<AuditHead | undefined>;
@@ -135,6 +137,7 @@ export interface PolicyArchive {
   /** Keeps every policy version ever loaded, so each event's policyHash can be looked up. */
   remember(policy: { hash: string; source: string }, at: string): Promise<void>;
   find(hash: string): Promise<{ hash: string; source: string; firstSeenAt: string } | undefined>;
+  listAll(): Promise<{ hash: string; source: string; firstSeenAt: string }[]>;
 }
 
 export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'skipped', 'failed', 'dead'] as const;

@@ -116,6 +116,8 @@ export async function moveHead(
       round: change.round + 1,
       requestedAt: now,
     };
+    // The new round is in the history, so `audit verify` can replay it.
+    events[0] = { ...events[0]!, data: { ...events[0]!.data, round: next.round, requirements } };
     if (withdrawn.length > 0 || change.state === 'approved') {
       events.push({
         changeId: change.id,

@@ -51,7 +51,7 @@ export async function submitChange(
         changeId: id,
         type: 'submitted',
         actor: actor.id,
-        data: { requirements, meetings: next.meetings },
+        data: { requirements, meetings: next.meetings, round: next.round },
       },
     ];
     if (evaluateChange(deps.policy, next, []).allMet) {

@@ -635,6 +635,19 @@ function eventLog(db: Kysely<DatabaseSchema>, chain: ChainHead | undefined): Eve
       return rows.map(eventFromRow);
     },
 
+    async listForChanges(ids) {
+      const byChange = new Map<number, AuditEvent[]>(ids.map((id) => [id, []]));
+      if (ids.length === 0) return byChange;
+      const rows = await db
+        .selectFrom('events')
+        .selectAll()
+        .where('change_id', 'in', [...ids])
+        .orderBy('id')
+        .execute();
+      for (const row of rows) byChange.get(row.change_id)?.push(eventFromRow(row));
+      return byChange;
+    },
+
     async listAll(afterId, limit) {
       const rows = await db
         .selectFrom('events')
@@ -743,6 +756,15 @@ function policyArchive(db: Kysely<DatabaseSchema>): PolicyArchive {
         .where('hash', '=', hash)
         .executeTakeFirst();
       return row && { hash: row.hash, source: row.source, firstSeenAt: row.first_seen_at };
+    },
+
+    async listAll() {
+      const rows = await db.selectFrom('policies').selectAll().orderBy('first_seen_at').execute();
+      return rows.map((row) => ({
+        hash: row.hash,
+        source: row.source,
+        firstSeenAt: row.first_seen_at,
+      }));
     },
   };
 }

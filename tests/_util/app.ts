@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { verifyAuditTrail } from '../../src/app/audit.js';
 import { createApiToken } from '../../src/app/tokens.js';
+import { parsePolicy } from '../../src/policy/load.js';
 import { BUNDLED_POLICY, readConfig } from '../../src/config/config.js';
 import { createContext, type AppContext, type ContextOverrides } from '../../src/context.js';
 import { buildServer, type ServerOptions } from '../../src/http/server.js';
@@ -49,6 +51,13 @@ export interface TestAppOptions {
   readonly context?: Omit<ContextOverrides, 'clock'>;
   /** Server options; the web app is not served unless `webRoot` says where it is. */
   readonly server?: ServerOptions;
+  /** false for tests that tamper with the database on purpose. */
+  readonly auditOnClose?: boolean;
+}
+
+function storedPolicy(source: string) {
+  const result = parsePolicy(source);
+  return result.ok ? result.policy : undefined;
 }
 
 export async function startTestApp(
@@ -108,8 +117,15 @@ export async function startTestApp(
     },
     async close() {
       await app.close();
+      // Whatever a test did through the product, its stored data must agree with its history.
+      const verdict =
+        options.auditOnClose === false
+          ? undefined
+          : await verifyAuditTrail(ctx.store.read, { parsePolicy: storedPolicy });
       await ctx.close();
       await database.drop();
+      if (verdict && !verdict.ok)
+        throw new Error(`audit verify failed after the test: ${JSON.stringify(verdict, null, 2)}`);
     },
   };
 }
