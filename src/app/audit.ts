@@ -42,8 +42,7 @@ export interface AuditOptions {
 export async function verifyChain(
   repos: Repositories,
 ): Promise<
-  | { ok: true; count: number; lastHash: string }
-  | { ok: false; count: number; firstBad: ChainBreak }
+  { ok: true; count: number; lastHash: string } | { ok: false; count: number; firstBad: ChainBreak }
 > {
   const verifier = new ChainVerifier();
   for await (const event of allEvents(repos)) verifier.push(event);
@@ -91,8 +90,11 @@ export async function verifyAuditTrail(
       changes++;
       changesWithEvents.delete(change.id);
       problems.push(
-        ...checkChange(change, events.get(change.id) ?? [], decisions.get(change.id) ?? [], (hash) =>
-          policies.get(hash),
+        ...checkChange(
+          change,
+          events.get(change.id) ?? [],
+          decisions.get(change.id) ?? [],
+          (hash) => policies.get(hash),
         ),
       );
     }

@@ -70,7 +70,12 @@ export async function editChange(
       version: change.version + 1,
       updatedAt: now,
     };
-    const edited = { changeId: id, type: 'edited' as const, actor: actor.id, data: { changes: diff } };
+    const edited = {
+      changeId: id,
+      type: 'edited' as const,
+      actor: actor.id,
+      data: { changes: diff },
+    };
     const events: NewEvent[] = [edited];
 
     if (change.state === 'pending') {

@@ -9,7 +9,8 @@ const TSX_LOADER = pathToFileURL(
   join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'loader.mjs'),
 ).href;
 /** The CLI from source (through tsx), so the test never runs a stale build. */
-const CLI = ['--import', TSX_LOADER, join(ROOT, 'src', 'bin', 'changeboard.ts')];
+export const CLI_ARGS = ['--import', TSX_LOADER, join(ROOT, 'src', 'bin', 'changeboard.ts')];
+const CLI = CLI_ARGS;
 
 export interface CliResult {
   readonly code: number;

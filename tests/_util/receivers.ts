@@ -25,6 +25,8 @@ export interface HttpReceiver {
   readonly requests: ReceivedRequest[];
   /** Answers the next requests with these replies, in order; afterwards 200. */
   replyWith(...replies: Reply[]): void;
+  /** Resolves once a request has arrived, answered or not (bounded). */
+  waitForConnection(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,7 +34,9 @@ export interface HttpReceiver {
 export async function startHttpReceiver(): Promise<HttpReceiver> {
   const requests: ReceivedRequest[] = [];
   let queue: Reply[] = [];
+  let arrived = 0;
   const server: Server = createServer((req, res) => {
+    arrived++;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -61,6 +65,13 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
     requests,
     replyWith: (...replies) => {
       queue = [...replies];
+    },
+    async waitForConnection(timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (arrived === 0) {
+        if (Date.now() > deadline) throw new Error('no request arrived');
+        await new Promise((r) => setTimeout(r, 20));
+      }
     },
     close: () =>
       new Promise((resolve) => {

@@ -7,6 +7,9 @@ import { logSerializers } from '../../http/log.js';
 import { localConfig } from '../local.js';
 import type { CliEnv } from '../main.js';
 
+/** How long SIGTERM waits for requests and deliveries in flight before the process ends anyway. */
+const SHUTDOWN_GRACE_MS = 8_000;
+
 export function registerServeCommand(program: Command, cli: CliEnv): void {
   program
     .command('serve')
@@ -55,11 +58,21 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
           level: config.logLevel,
           // Method, URL (its secrets left out) and client: never headers, cookies or bodies.
           serializers: logSerializers,
+          // Node's own stdout, whose EPIPE the CLI ignores (bin/changeboard.ts). pino's default
+          // destination retries a write that met EPIPE for ever when the process exits, so a
+          // server whose reader had gone never ended.
+          stream: process.stdout,
         },
       });
       sink.log = (level, message, data) => app.log[level](data ?? {}, message);
       const shutdown = async (signal: string) => {
         app.log.info({ signal }, 'shutting down');
+        // A delivery in flight (a receiver that never answers) must not hold the process: its
+        // message stays leased and is delivered again once the lease ends (OUTBOX_LEASE).
+        setTimeout(() => {
+          app.log.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'stopping without waiting any longer');
+          process.exit(1);
+        }, SHUTDOWN_GRACE_MS).unref();
         await app.close();
         await ctx.close();
         process.exit(0);
