@@ -124,18 +124,20 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
           const appended = await tx.events.append(
             [{ changeId, type: 'commented', actor: 'kim', data: { body: 'hi' } }],
             { at: '2026-11-26T00:00:00.000Z', policyHash: 'p' },
-            (events) =>
-              Promise.resolve([
-                {
-                  id: `m${changeId}`,
-                  kind: 'webhook',
-                  target: 'audit-sink',
-                  changeId,
-                  eventId: events[0]!.id,
-                  payload: { event: events[0], eventId: events[0]!.id },
-                  notBefore: '2026-11-26T00:00:00.000Z',
-                },
-              ]),
+          );
+          tx.events.planMessages(
+            [
+              {
+                id: `m${changeId}`,
+                kind: 'webhook',
+                target: 'audit-sink',
+                changeId,
+                eventId: appended[0]!.id,
+                payload: { event: appended[0], eventId: appended[0]!.id },
+                notBefore: '2026-11-26T00:00:00.000Z',
+              },
+            ],
+            '2026-11-26T00:00:00.000Z',
           );
           return appended[0]!;
         }),
@@ -159,18 +161,18 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
           const [event] = await tx.events.append(
             [{ changeId: i + 1, type: 'commented', actor: 'kim', data: { body: 'hi' } }],
             { at: '2026-11-26T00:00:00.000Z', policyHash: 'p' },
-            (events) =>
-              Promise.resolve(
-                Array.from({ length: 80 }, (_, n) => ({
-                  id: `m${i}-${n}`,
-                  kind: 'email',
-                  target: `person-${n}`,
-                  changeId: i + 1,
-                  eventId: events[0]!.id,
-                  payload: { template: 'event', eventId: events[0]!.id },
-                  notBefore: '2026-11-26T00:00:00.000Z',
-                })),
-              ),
+          );
+          tx.events.planMessages(
+            Array.from({ length: 80 }, (_, n) => ({
+              id: `m${i}-${n}`,
+              kind: 'email',
+              target: `person-${n}`,
+              changeId: i + 1,
+              eventId: event!.id,
+              payload: { template: 'event', eventId: event!.id },
+              notBefore: '2026-11-26T00:00:00.000Z',
+            })),
+            '2026-11-26T00:00:00.000Z',
           );
           return event!;
         }),
@@ -194,18 +196,20 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
       const [appended] = await tx.events.append(
         [{ changeId: 1, type: 'commented', actor: 'kim', data: { body: 'hi', eventId: -1 } }],
         { at: '2026-11-26T00:00:00.000Z', policyHash: 'p' },
-        (events) =>
-          Promise.resolve([
-            {
-              id: 'audit',
-              kind: 'webhook',
-              target: 'audit-sink',
-              changeId: 1,
-              eventId: events[0]!.id,
-              payload: { event: events[0] },
-              notBefore: '2026-11-26T00:00:00.000Z',
-            },
-          ]),
+      );
+      tx.events.planMessages(
+        [
+          {
+            id: 'audit',
+            kind: 'webhook',
+            target: 'audit-sink',
+            changeId: 1,
+            eventId: appended!.id,
+            payload: { event: appended },
+            notBefore: '2026-11-26T00:00:00.000Z',
+          },
+        ],
+        '2026-11-26T00:00:00.000Z',
       );
       return appended!;
     });

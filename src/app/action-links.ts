@@ -3,7 +3,8 @@ import { AppError } from '../domain/errors.js';
 import type { Person } from '../domain/policy.js';
 import { digestSecret, generateSecret } from '../shared/tokens.js';
 import { decideChange } from './decide-change.js';
-import { evaluateChange, type AppDeps } from './deps.js';
+import { assertDecisionComment, evaluateChange } from '../domain/approval.js';
+import type { AppDeps } from './deps.js';
 import type { ActionLink, Repositories } from './ports.js';
 
 export const DEFAULT_LINK_TTL_MS = 72 * 3_600_000;
@@ -123,15 +124,11 @@ export async function useActionLink(
 ): Promise<{ change: Change; verdict: Verdict; person: Person }> {
   const state = await inspectActionLink(deps, token, { signedInAs: input.signedInAs });
   if (!state.usable) throw new AppError('invalid_state', state.reason);
-  if (state.link.verdict === 'reject' && !input.comment?.trim()) {
-    throw new AppError('invalid_input', 'a rejection needs a comment saying why', [
-      { path: 'comment', message: 'is required to reject' },
-    ]);
-  }
+  assertDecisionComment(state.link.verdict, input.comment?.trim() || null);
   if (!(await deps.store.read.actionLinks.use(state.link.digest, deps.clock.now().toISOString()))) {
     throw new AppError('invalid_state', 'This link was just used.');
   }
-  const change = await decideChange(deps, state.person, state.change.id, state.link.verdict, {
+  const { change } = await decideChange(deps, state.person, state.change.id, state.link.verdict, {
     comment: input.comment,
   });
   return { change, verdict: state.link.verdict, person: state.person };

@@ -1,7 +1,7 @@
 import { formatChangeId } from '../domain/change.js';
 import { coversCommits, mayStillBeApproved, shortSha } from '../domain/pull-requests.js';
 import { checkChangeAgainstHistory } from './audit.js';
-import { evaluateChange } from './deps.js';
+import { evaluateChange } from '../domain/approval.js';
 import type { AppDeps } from './deps.js';
 import type { Repositories } from './ports.js';
 import { getChange, type ChangeWithDecisions } from './read-changes.js';

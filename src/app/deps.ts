@@ -1,7 +1,7 @@
-import type { Change, Decision } from '../domain/change.js';
+import type { Change } from '../domain/change.js';
 import { AppError } from '../domain/errors.js';
 import type { Policy } from '../domain/policy.js';
-import { evaluateApprovals, type ApprovalEvaluation } from '../domain/requirements.js';
+import type { ApprovalEvaluation } from '../domain/requirements.js';
 import type { Clock } from '../shared/clock.js';
 import type { AuditEvent, NewEvent } from '../domain/events.js';
 import type { EventSubscriber, NewOutboxMessage, Store, Transaction } from './ports.js';
@@ -26,34 +26,19 @@ export async function recordEvents(
   change: Change,
   events: readonly NewEvent[],
   at: string,
+  /** Where the change's approvals count after the action, when the caller has it. */
+  evaluation?: ApprovalEvaluation,
 ): Promise<AuditEvent[]> {
   const subscribers = deps.subscribers ?? [];
-  const stored = await tx.events.append(
-    events,
-    { at, policyHash: deps.policy.hash },
-    async (appended) => {
-      const messages: NewOutboxMessage[] = [];
-      for (const subscriber of subscribers)
-        if (subscriber.messagesFor)
-          messages.push(...(await subscriber.messagesFor(tx, appended, change)));
-      return messages;
-    },
-  );
+  const stored = await tx.events.append(events, { at, policyHash: deps.policy.hash });
+  const messages: NewOutboxMessage[] = [];
+  for (const subscriber of subscribers)
+    if (subscriber.messagesFor)
+      messages.push(...(await subscriber.messagesFor(tx, stored, change, evaluation)));
+  tx.events.planMessages(messages, at);
   for (const subscriber of subscribers)
     if (subscriber.afterCommit) tx.afterCommit(() => subscriber.afterCommit?.(stored, change));
   return stored;
-}
-
-export function evaluateChange(
-  policy: Policy,
-  change: Change,
-  decisions: readonly Decision[],
-): ApprovalEvaluation {
-  return evaluateApprovals(change.requirements, decisions, {
-    requester: change.requester,
-    distinctApprovers: policy.changeTypes.get(change.type)?.distinctApprovers ?? false,
-    membersOf: (group) => policy.groups.get(group) ?? [],
-  });
 }
 
 /** Loads a change for an action and locks it until the transaction ends, so concurrent actions queue. */

@@ -6,22 +6,14 @@ import {
   subjectOf,
   type ChangeContent,
 } from '../domain/change-content.js';
-import { authorize } from '../domain/authorization.js';
+import { reopenRound, requirementsForApproval } from '../domain/approval.js';
 import { invalidInput } from '../domain/errors.js';
 import type { NewEvent } from '../domain/events.js';
-import { assertCanPerform } from '../domain/lifecycle.js';
 import { meetingsFor } from '../domain/meetings.js';
 import type { Person } from '../domain/policy.js';
-import { requirementsForApproval } from './approval-rules.js';
+import { actOnChange, type Acted } from './act-on-change.js';
 import { normaliseTime } from './create-change.js';
-import {
-  assertVersion,
-  evaluateChange,
-  getChangeForUpdate,
-  recordEvents,
-  saveChange,
-  type AppDeps,
-} from './deps.js';
+import type { AppDeps } from './deps.js';
 
 export interface ChangePatch {
   /** The version the edit is based on; an older one means someone else changed it meanwhile (409). */
@@ -39,74 +31,50 @@ export interface ChangePatch {
 
 /**
  * Edits a draft, or a pending change. A pending change's approvals were given
- * for what it said before, so any edit re-computes its requirements and
- * withdraws the approvals given so far, saying so on the timeline.
+ * for what it said before, so any edit opens a new round: re-computed
+ * requirements, the approvals given so far withdrawn, saying so on the timeline.
  */
-export async function editChange(
+export function editChange(
   deps: AppDeps,
   actor: Person,
   id: number,
   patch: ChangePatch,
-): Promise<Change> {
+): Promise<Acted> {
   const now = deps.clock.now().toISOString();
-  return deps.store.transaction(async (tx) => {
-    const change = await getChangeForUpdate(tx, id);
-    const decisions = await tx.changes.listDecisions(change.id, change.round);
-    const evaluation = evaluateChange(deps.policy, change, decisions);
-    authorize(actor, 'edit', { change, decisions, evaluation, approvers: [] });
-    assertCanPerform(change.state, 'edit');
-    assertVersion(change, patch.version);
+  return deps.store.transaction((tx) =>
+    actOnChange(
+      tx,
+      deps,
+      { actor, id, action: 'edit', version: patch.version, now },
+      ({ change, decisions }) => {
+        const content = applyPatch(change, patch);
+        const issues = checkContent(deps.policy, content);
+        if (issues.length > 0) throw invalidInput(issues);
+        const diff = diffContent(change, content);
+        if (Object.keys(diff).length === 0) return undefined;
 
-    const content = applyPatch(change, patch);
-    const issues = checkContent(deps.policy, content);
-    if (issues.length > 0) throw invalidInput(issues);
-    const diff = diffContent(change, content);
-    if (Object.keys(diff).length === 0) return change;
-
-    let next: Change = {
-      ...change,
-      ...content,
-      meetings: meetingsFor(deps.policy, subjectOf(content)),
-      version: change.version + 1,
-      updatedAt: now,
-    };
-    const edited = {
-      changeId: id,
-      type: 'edited' as const,
-      actor: actor.id,
-      data: { changes: diff },
-    };
-    const events: NewEvent[] = [edited];
-
-    if (change.state === 'pending') {
-      const requirements = requirementsForApproval(deps.policy, next);
-      next = { ...next, requirements, round: change.round + 1, requestedAt: now };
-      // The new round is in the history, so `audit verify` can replay it.
-      events[0] = { ...edited, data: { ...edited.data, round: next.round, requirements } };
-      const withdrawn = decisions.filter((d) => d.verdict === 'approve').map((d) => d.person);
-      if (withdrawn.length > 0) {
-        events.push({
+        const edited: Change = {
+          ...change,
+          ...content,
+          meetings: meetingsFor(deps.policy, subjectOf(content)),
+        };
+        const event: NewEvent = {
           changeId: id,
-          type: 'approvals-withdrawn',
+          type: 'edited',
           actor: actor.id,
-          data: { reason: `edited: ${Object.keys(diff).join(', ')}`, withdrawn, requirements },
+          data: { changes: diff },
+        };
+        if (change.state !== 'pending') return { change: edited, events: [event] };
+        return reopenRound(deps.policy, edited, decisions, {
+          edited: event,
+          requirements: requirementsForApproval(deps.policy, edited),
+          now,
+          withdrawnBecause: `edited: ${Object.keys(diff).join(', ')}`,
+          approvedBecause: 'no approval is required for this change any more',
         });
-      }
-      if (evaluateChange(deps.policy, next, []).allMet) {
-        next = { ...next, state: 'approved' };
-        events.push({
-          changeId: id,
-          type: 'approved',
-          actor: actor.id,
-          data: { reason: 'no approval is required for this change any more' },
-        });
-      }
-    }
-
-    await saveChange(tx, next, change);
-    await recordEvents(tx, deps, next, events, now);
-    return next;
-  });
+      },
+    ),
+  );
 }
 
 function applyPatch(change: Change, patch: ChangePatch): ChangeContent {

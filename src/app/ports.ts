@@ -1,5 +1,6 @@
 import type { AnswerValue, Change, ChangeState, Decision } from '../domain/change.js';
 import type { AuditEvent, NewEvent } from '../domain/events.js';
+import type { ApprovalEvaluation } from '../domain/requirements.js';
 
 /** What the use cases need from storage. Implemented once, in src/storage, for SQLite and PostgreSQL alike. */
 
@@ -86,9 +87,8 @@ export interface AuditHead {
 
 export interface EventLog {
   /**
-   * Appends to the hash chain, together with the outbox messages `messagesFor`
-   * plans from the events. Both are written when the transaction seals its
-   * events, just before it commits: until then the returned events carry
+   * Appends to the hash chain. The events are written when the transaction
+   * seals them, just before it commits: until then the returned events carry
    * provisional ids and no hash, and they are completed in place then (so keep
    * the objects, not their ids, for after the commit). Must run inside a
    * transaction.
@@ -96,8 +96,13 @@ export interface EventLog {
   append(
     events: readonly NewEvent[],
     context: { at: string; policyHash: string },
-    messagesFor?: (stored: readonly AuditEvent[]) => Promise<readonly NewOutboxMessage[]>,
   ): Promise<AuditEvent[]>;
+  /**
+   * The outbox messages that appended events cause, written with them when they
+   * are sealed; their references to the events (`eventId`, also at the top of a
+   * payload, and the event objects) are resolved to the final ids then.
+   */
+  planMessages(messages: readonly NewOutboxMessage[], at: string): void;
   listForChange(changeId: number): Promise<AuditEvent[]>;
   /** The events of each of these changes, in chain order. */
   listForChanges(ids: readonly number[]): Promise<Map<number, AuditEvent[]>>;
@@ -385,6 +390,8 @@ export interface EventSubscriber {
     tx: Transaction,
     events: readonly AuditEvent[],
     change: Change,
+    /** Where the change's approvals count after the action, when the use case has it. */
+    evaluation?: ApprovalEvaluation,
   ): Promise<readonly NewOutboxMessage[]>;
   /** After commit: wake a dispatcher, push a live update. Must not throw. */
   afterCommit?(events: readonly AuditEvent[], change: Change): void;

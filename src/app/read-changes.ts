@@ -3,7 +3,7 @@ import { AppError } from '../domain/errors.js';
 import type { AuditEvent } from '../domain/events.js';
 import type { Policy } from '../domain/policy.js';
 import { withDecisions, type ChangeCache } from './change-cache.js';
-import { evaluateChange } from './deps.js';
+import { evaluateChange } from '../domain/approval.js';
 import type { ChangeQuery, Repositories } from './ports.js';
 
 export interface ChangeWithDecisions {

@@ -70,7 +70,8 @@ export async function recordDeploymentStatus(
     );
   let state: ChangeState = found.state;
   for (const action of moves) {
-    state = (await moveChange(deps, GITHUB_ACTOR, found.id, action, { comment: what }, tx)).state;
+    state = (await moveChange(deps, GITHUB_ACTOR, found.id, action, { comment: what }, tx)).change
+      .state;
   }
   return processed(`${id} is ${state.replace('_', ' ')} (${what})`, found.id);
 }

@@ -1,10 +1,11 @@
+import { reopenRound, type Transition } from '../domain/approval.js';
 import { GITHUB_ACTOR } from '../domain/authorization.js';
 import { formatChangeId, type Change } from '../domain/change.js';
 import { subjectOf } from '../domain/change-content.js';
 import type { NewEvent } from '../domain/events.js';
 import { shortSha } from '../domain/pull-requests.js';
 import { computeRequirements } from '../domain/requirements.js';
-import { evaluateChange, recordEvents, saveChange, type AppDeps } from './deps.js';
+import { recordEvents, saveChange, type AppDeps } from './deps.js';
 import { ignored, processed, type NoticeResult, type PullRequestFacts } from './github-notices.js';
 import type { Transaction } from './ports.js';
 
@@ -87,64 +88,40 @@ export async function moveHead(
   }
 
   const now = deps.clock.now().toISOString();
-  let next: Change = {
-    ...change,
-    pullRequest: { ...pullRequest, headSha: to },
-    version: change.version + 1,
-    updatedAt: now,
+  const moved: Change = { ...change, pullRequest: { ...pullRequest, headSha: to } };
+  const edited: NewEvent = {
+    changeId: change.id,
+    type: 'edited',
+    actor: GITHUB_ACTOR.id,
+    data: { changes: { headSha: { from, to } }, reason: why },
   };
-  const events: NewEvent[] = [
-    {
-      changeId: change.id,
-      type: 'edited',
-      actor: GITHUB_ACTOR.id,
-      data: { changes: { headSha: { from, to } }, reason: why },
-    },
-  ];
   const keepsApprovals = deps.policy.changeTypes.get(change.type)?.keepApprovalsOnPush ?? false;
+  let transition: Transition = { change: moved, events: [edited] };
   let summary = `${id} now covers ${shortSha(to)}`;
   if (change.state !== 'draft' && !keepsApprovals) {
-    const decisions = await tx.changes.listDecisions(change.id, change.round);
-    const withdrawn = decisions.filter((d) => d.verdict === 'approve').map((d) => d.person);
     // The answers did not change since they were complete at submit, so unlike an edit there is no
     // answer gate here; only the policy may have moved on, and the new round follows it.
-    const requirements = computeRequirements(deps.policy, subjectOf(change));
-    next = {
-      ...next,
-      state: 'pending',
-      requirements,
-      round: change.round + 1,
-      requestedAt: now,
-    };
-    // The new round is in the history, so `audit verify` can replay it.
-    events[0] = { ...events[0]!, data: { ...events[0]!.data, round: next.round, requirements } };
-    if (withdrawn.length > 0 || change.state === 'approved') {
-      events.push({
-        changeId: change.id,
-        type: 'approvals-withdrawn',
-        actor: GITHUB_ACTOR.id,
-        data: {
-          reason: `${why} (${shortSha(from)} → ${shortSha(to)}): an approval covers the commit it was given for`,
-          withdrawn,
-          requirements,
-        },
-      });
-    }
-    summary = `${id} is pending again for ${shortSha(to)}`;
-    if (evaluateChange(deps.policy, next, []).allMet) {
-      next = { ...next, state: 'approved' };
-      events.push({
-        changeId: change.id,
-        type: 'approved',
-        actor: GITHUB_ACTOR.id,
-        data: { reason: 'no approval is required for this change' },
-      });
-      summary = `${id} is approved for ${shortSha(to)} (no approval required)`;
-    }
+    transition = reopenRound(
+      deps.policy,
+      moved,
+      await tx.changes.listDecisions(change.id, change.round),
+      {
+        edited,
+        requirements: computeRequirements(deps.policy, subjectOf(change)),
+        now,
+        withdrawnBecause: `${why} (${shortSha(from)} → ${shortSha(to)}): an approval covers the commit it was given for`,
+        approvedBecause: 'no approval is required for this change',
+      },
+    );
+    summary =
+      transition.change.state === 'approved'
+        ? `${id} is approved for ${shortSha(to)} (no approval required)`
+        : `${id} is pending again for ${shortSha(to)}`;
   } else if (change.state !== 'draft') {
     summary = `${id} keeps its approvals (${change.type} changes keep them on push) and covers ${shortSha(to)}`;
   }
+  const next: Change = { ...transition.change, version: change.version + 1, updatedAt: now };
   await saveChange(tx, next, change);
-  await recordEvents(tx, deps, next, events, now);
+  await recordEvents(tx, deps, next, transition.events, now);
   return { change: next, message: processed(summary, change.id) };
 }

@@ -41,6 +41,11 @@ export interface Denial {
   readonly message: string;
 }
 
+/** A denial that says the action was already done (409), rather than that the actor may not do it (403). */
+export function isConflict(denial: Denial): boolean {
+  return denial.code === 'already_decided' || denial.code === 'already_claimed';
+}
+
 /** Who may do what (PRODUCT.md, "Who may do what"). Throws 403-class errors with the reason. */
 export function authorize(actor: Actor, action: ChangeAction, facts: AuthorizationFacts): void {
   const denial = denialOf(actor, action, facts);

@@ -8,7 +8,7 @@ import {
 } from './change.js';
 import type { AuditEvent } from './events.js';
 import type { Policy } from './policy.js';
-import { evaluateApprovals } from './requirements.js';
+import { evaluateApprovals, requirementsFor } from './requirements.js';
 
 /**
  * What a change's own events say it is. The audit chain is the record; the
@@ -248,8 +248,7 @@ export function checkApprovalOutcomes(
     if (!policy || approval.requirements === undefined) continue;
     const evaluation = evaluateApprovals(approval.requirements, approval.decisions, {
       requester: approval.requester,
-      distinctApprovers: policy.changeTypes.get(approval.type)?.distinctApprovers ?? false,
-      membersOf: (group) => policy.groups.get(group) ?? [],
+      ...requirementsFor(policy, policy.changeTypes.get(approval.type)),
     });
     if (!evaluation.allMet)
       problems.push(

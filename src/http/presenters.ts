@@ -1,6 +1,6 @@
 import type { ChangeWithDecisions } from '../app/read-changes.js';
 import { allowedActions } from '../domain/authorization.js';
-import { evaluateChange } from '../app/deps.js';
+import { evaluateChange } from '../domain/approval.js';
 import { formatChangeId, type Change } from '../domain/change.js';
 import { subjectOf } from '../domain/change-content.js';
 import type { AuditEvent } from '../domain/events.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { evaluateChange } from '../app/deps.js';
+import { evaluateChange } from '../domain/approval.js';
 import type { Store } from '../app/ports.js';
 import type { Change } from '../domain/change.js';
 import type { ChangeType, Policy } from '../domain/policy.js';

@@ -48,9 +48,14 @@ export class ChainHead {
     }));
   }
 
-  /** Keeps staged events, with the outbox messages planned for them, for the seal. */
-  keep(events: AuditEvent[], messages: readonly NewOutboxMessage[], at: string): void {
-    this.#pending.push({ events, messages, at });
+  /** Keeps staged events for the seal. */
+  keep(events: AuditEvent[], at: string): void {
+    this.#pending.push({ events, messages: [], at });
+  }
+
+  /** Keeps outbox messages caused by kept events, to be written with them (their references resolved). */
+  keepMessages(messages: readonly NewOutboxMessage[], at: string): void {
+    if (messages.length > 0) this.#pending.push({ events: [], messages, at });
   }
 
   /** What to go back to when the work since is rolled back to a savepoint. */

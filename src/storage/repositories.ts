@@ -616,13 +616,17 @@ function decisionFromRow(row: Selectable<DecisionsTable>): Decision {
 /** `chain`: the write transaction's, which seals the appended events before it commits (chain-head.ts). */
 function eventLog(db: Kysely<DatabaseSchema>, chain: ChainHead | undefined): EventLog {
   return {
-    async append(events, context, messagesFor) {
+    append(events, context) {
       if (!chain) throw new Error('events are appended inside a transaction (store.transaction)');
-      if (events.length === 0) return [];
+      if (events.length === 0) return Promise.resolve([]);
       const staged = chain.stage(events, context);
-      // Kept only once planned: a use case that failed planning leaves nothing to seal.
-      chain.keep(staged, messagesFor ? await messagesFor(staged) : [], context.at);
-      return staged;
+      chain.keep(staged, context.at);
+      return Promise.resolve(staged);
+    },
+
+    planMessages(messages, at) {
+      if (!chain) throw new Error('messages are planned inside a transaction (store.transaction)');
+      chain.keepMessages(messages, at);
     },
 
     async listForChange(changeId) {

@@ -137,13 +137,13 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
         },
       },
       async (request) => {
-        const change = await editChange(
+        const acted = await editChange(
           ctx,
           actorOf(request),
           changeId(request.params.id),
           request.body,
         );
-        return present(change.id, actorOf(request));
+        return presentChange(presentCtx, acted, actorOf(request));
       },
     );
 
@@ -160,11 +160,10 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
       '/changes/:id/submit',
       { schema: actionSchema('Submit a draft: validate answers, compute requirements, notify') },
       async (request) => {
-        const change = await submitChange(ctx, actorOf(request), changeId(request.params.id), {
+        const acted = await submitChange(ctx, actorOf(request), changeId(request.params.id), {
           version: request.body.version,
         });
-        // Submitting opens a new round, which has no decisions yet: present what was written.
-        return presentChange(presentCtx, { change, decisions: [] }, actorOf(request));
+        return presentChange(presentCtx, acted, actorOf(request));
       },
     );
 
@@ -176,10 +175,10 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
         ),
       },
       async (request) => {
-        const change = await claimChange(ctx, actorOf(request), changeId(request.params.id), {
+        const acted = await claimChange(ctx, actorOf(request), changeId(request.params.id), {
           version: request.body.version,
         });
-        return present(change.id, actorOf(request));
+        return presentChange(presentCtx, acted, actorOf(request));
       },
     );
 
@@ -192,14 +191,14 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
           ),
         },
         async (request) => {
-          const change = await decideChange(
+          const acted = await decideChange(
             ctx,
             actorOf(request),
             changeId(request.params.id),
             verdict,
             request.body,
           );
-          return present(change.id, actorOf(request));
+          return presentChange(presentCtx, acted, actorOf(request));
         },
       );
     }
@@ -213,14 +212,14 @@ export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
     };
     for (const [action, summary] of Object.entries(lifecycle) as [LifecycleAction, string][]) {
       app.post(`/changes/:id/${action}`, { schema: actionSchema(summary) }, async (request) => {
-        const change = await moveChange(
+        const acted = await moveChange(
           ctx,
           actorOf(request),
           changeId(request.params.id),
           action,
           request.body,
         );
-        return present(change.id, actorOf(request));
+        return presentChange(presentCtx, acted, actorOf(request));
       });
     }
 

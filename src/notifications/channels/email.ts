@@ -4,7 +4,7 @@ import { createActionLinks } from '../../app/action-links.js';
 import { mintSignInLink, signInUrl, SIGN_IN_LINK_TTL_MS } from '../../app/sign-in.js';
 import type { Person } from '../../domain/policy.js';
 import type { OutboxMessage } from '../../app/ports.js';
-import { evaluateChange } from '../../app/deps.js';
+import { evaluateChange } from '../../domain/approval.js';
 import type { Deliverer, DeliveryOutcome } from '../deliverer.js';
 import type { NotificationTopic } from '../plan.js';
 import { renderEmail, type EmailSection } from '../templates/email.js';

@@ -1,5 +1,5 @@
 import { formatChangeId, type Change, type Decision } from '../../domain/change.js';
-import { evaluateApprovals } from '../../domain/requirements.js';
+import { evaluateChange } from '../../domain/approval.js';
 import type { Policy } from '../../domain/policy.js';
 import type { NotificationTopic } from '../plan.js';
 
@@ -29,11 +29,7 @@ export function summarise(
   publicUrl: string,
 ): ChangeSummary {
   const name = (id: string) => policy.people.get(id)?.name ?? id;
-  const evaluation = evaluateApprovals(change.requirements, decisions, {
-    requester: change.requester,
-    distinctApprovers: policy.changeTypes.get(change.type)?.distinctApprovers ?? false,
-    membersOf: (group) => policy.groups.get(group) ?? [],
-  });
+  const evaluation = evaluateChange(policy, change, decisions);
   const riskField = policy.fields.find((f) => f.id === 'risk');
   const risk = riskField ? change.answers[riskField.id] : undefined;
   return {

@@ -1,0 +1,82 @@
+import { evaluateChange, type Transition } from '../domain/approval.js';
+import {
+  denialOf,
+  isConflict,
+  type Actor,
+  type AuthorizationFacts,
+} from '../domain/authorization.js';
+import { AppError } from '../domain/errors.js';
+import type { Change, Decision } from '../domain/change.js';
+import type { AuditEvent } from '../domain/events.js';
+import { assertCanPerform, type ChangeAction } from '../domain/lifecycle.js';
+import type { ApprovalEvaluation } from '../domain/requirements.js';
+import {
+  assertVersion,
+  getChangeForUpdate,
+  recordEvents,
+  saveChange,
+  type AppDeps,
+} from './deps.js';
+import type { Transaction } from './ports.js';
+
+/** What an action decided: the change as stored now, its round's decisions and where they count. */
+export interface Acted {
+  readonly change: Change;
+  readonly decisions: readonly Decision[];
+  readonly evaluation: ApprovalEvaluation;
+  readonly events: readonly AuditEvent[];
+}
+
+/** A transition that also records a decision (approve, reject). */
+export type Outcome = Transition & { readonly decision?: Decision };
+
+/**
+ * The one way to act on a change, in one order for every action:
+ *
+ * 1. lock the change's row (concurrent actions on it queue here);
+ * 2. conflicts, 409: what the caller wants was already done (`already_claimed`,
+ *    `already_decided`), or the action is not possible in the change's state
+ *    (`invalid_state`). A change that moved on says so before anyone is asked
+ *    who they are, so the losers of a race for the last approval all hear
+ *    "it is approved now";
+ * 3. permission, 403: the actor must be allowed (`domain/authorization.ts`);
+ * 4. the version the caller based the request on must be current (409);
+ * 5. `transition` works out the new state and its events (domain/approval.ts);
+ * 6. the decision, the change (version + 1) and the events are written, the
+ *    events last.
+ *
+ * `transition` returns undefined when there is nothing to change (an edit
+ * that edits nothing); the change is then returned as it is.
+ */
+export async function actOnChange(
+  tx: Transaction,
+  deps: AppDeps,
+  request: { actor: Actor; id: number; action: ChangeAction; version?: number; now: string },
+  transition: (facts: AuthorizationFacts) => Outcome | undefined,
+): Promise<Acted> {
+  const change = await getChangeForUpdate(tx, request.id);
+  const decisions = await tx.changes.listDecisions(change.id, change.round);
+  const facts: AuthorizationFacts = {
+    change,
+    decisions,
+    evaluation: evaluateChange(deps.policy, change, decisions),
+    approvers: decisions.filter((d) => d.verdict === 'approve').map((d) => d.person),
+  };
+  const denial = denialOf(request.actor, request.action, facts);
+  if (denial && isConflict(denial)) throw new AppError(denial.code, denial.message);
+  assertCanPerform(change.state, request.action);
+  if (denial) throw new AppError(denial.code, denial.message);
+  assertVersion(change, request.version);
+
+  const outcome = transition(facts);
+  if (!outcome) return { change, decisions, evaluation: facts.evaluation, events: [] };
+  const next: Change = { ...outcome.change, version: change.version + 1, updatedAt: request.now };
+  if (outcome.decision) await tx.changes.insertDecision(outcome.decision);
+  await saveChange(tx, next, change);
+  // A new round starts with no decisions; the same round keeps its own and the new one.
+  const kept = next.round !== change.round ? [] : decisions;
+  const after = outcome.decision ? [...kept, outcome.decision] : kept;
+  const evaluation = evaluateChange(deps.policy, next, after);
+  const events = await recordEvents(tx, deps, next, outcome.events, request.now, evaluation);
+  return { change: next, decisions: after, evaluation, events };
+}
