@@ -7,6 +7,7 @@ import {
   submitForApproval,
 } from './approval.js';
 import type { Change, Decision } from './change.js';
+import { aChange } from './change.fixture.js';
 import { AppError } from './errors.js';
 import type { NewEvent } from './events.js';
 import type { Policy } from './policy.js';
@@ -39,28 +40,7 @@ const policy = {
 } as unknown as Policy;
 
 function draft(overrides: Partial<Change> = {}): Change {
-  return {
-    id: 7,
-    title: 'Retry limit',
-    description: '',
-    type: 'normal',
-    services: ['payments'],
-    answers: { risk: 'high' },
-    plannedStart: null,
-    plannedEnd: null,
-    links: [],
-    requester: 'priya',
-    state: 'draft',
-    version: 2,
-    round: 0,
-    requirements: [],
-    meetings: [],
-    createdAt: NOW,
-    updatedAt: NOW,
-    submittedAt: null,
-    requestedAt: null,
-    ...overrides,
-  };
+  return aChange({ id: 7, version: 2, answers: { risk: 'high' }, ...overrides });
 }
 
 const pending = () =>

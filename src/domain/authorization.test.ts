@@ -1,3 +1,4 @@
+import { aChange } from './change.fixture.js';
 import { describe, expect, it } from 'vitest';
 import {
   allowedActions,
@@ -34,28 +35,15 @@ const REQUIREMENTS: RequirementSpec[] = [
 ];
 
 function change(overrides: Partial<Change> = {}): Change {
-  return {
-    id: 42,
-    title: 'Raise payment retry limit',
-    description: '',
-    type: 'normal',
-    services: ['payments'],
-    answers: {},
-    plannedStart: null,
-    plannedEnd: null,
-    links: [],
-    requester: 'priya',
+  return aChange({
     state: 'pending',
     version: 3,
     round: 1,
     requirements: REQUIREMENTS,
-    meetings: [],
-    createdAt: '2026-11-02T10:00:00Z',
-    updatedAt: '2026-11-02T10:00:00Z',
     submittedAt: '2026-11-02T10:00:00Z',
     requestedAt: '2026-11-02T10:00:00Z',
     ...overrides,
-  };
+  });
 }
 
 function facts(

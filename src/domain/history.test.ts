@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from './change.js';
+import { aChange } from './change.fixture.js';
 import type { AuditEvent, EventType } from './events.js';
 import { checkApprovalOutcomes, compareWithHistory, replayHistory } from './history.js';
 import type { Policy } from './policy.js';
@@ -44,28 +45,17 @@ function approvedHistory(): AuditEvent[] {
 }
 
 function storedAs(overrides: Partial<Change> = {}): Change {
-  return {
+  return aChange({
     id: 7,
     title: 'Retry limit',
-    description: '',
-    type: 'normal',
-    services: ['payments'],
-    answers: {},
-    plannedStart: null,
-    plannedEnd: null,
-    links: [],
-    requester: 'priya',
+    createdAt: '',
+    updatedAt: '',
     state: 'in_progress',
     version: 4,
     round: 1,
     requirements: PAYMENTS,
-    meetings: [],
-    createdAt: '',
-    updatedAt: '',
-    submittedAt: null,
-    requestedAt: null,
     ...overrides,
-  };
+  });
 }
 
 const LEE_APPROVED = {
