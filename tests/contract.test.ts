@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/domain/errors.js';
+import { ChangeCardList, ChangeList } from '../src/http/contract/index.js';
 import { ERROR_STATUS } from '../src/http/error-status.js';
 import { createAjv } from '../src/shared/ajv.js';
 import { buildChange, startTestApp, submittedChange, type TestApp } from './_util/app.js';
@@ -55,6 +56,32 @@ describe('the OpenAPI document', () => {
     );
     expect(spec.openapi).toBe('3.1.0');
     expect(spec.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('holds the board’s fast path (pages spliced from kept JSON) to the declared schemas', async () => {
+    const ajv = createAjv({ strict: false });
+    const full = ajv.compile(ChangeList);
+    const cards = ajv.compile(ChangeCardList);
+    await t.call('priya', 'POST', '/changes', buildChange({ title: 'A draft' }));
+    const pending = await submittedChange(t, 'priya');
+    await t.call('lee', 'POST', `/changes/${pending.id}/approve`, {});
+    await submittedChange(t, 'ana', { services: ['website'] });
+    for (const person of ['kim', 'lee', 'priya']) {
+      for (const [query, validate] of [
+        ['/changes?limit=2', full],
+        ['/changes?view=card&limit=2', cards],
+        ['/changes?awaiting=me', full],
+        ['/changes?view=card&state=pending,approved', cards],
+      ] as const) {
+        const page = await t.call(person, 'GET', query);
+        expect(page.status).toBe(200);
+        expect(validate(page.body), `${query}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+        if (page.body.nextCursor) {
+          const next = await t.call(person, 'GET', `${query}&cursor=${page.body.nextCursor}`);
+          expect(validate(next.body), ajv.errorsText(validate.errors)).toBe(true);
+        }
+      }
+    }
   });
 
   it('describes what the API really answers (responses validated against the published schemas)', async () => {

@@ -1,5 +1,11 @@
 import type { Static } from 'typebox';
-import type { ChangeList, ChangeView, EventList, GateView, PolicyView } from '../http/schemas.js';
+import type {
+  ChangeList,
+  ChangeView,
+  EventList,
+  GateView,
+  PolicyView,
+} from '../http/contract/index.js';
 
 /** The API's response shapes, shared from the one schema declaration. */
 export type ChangeJson = Static<typeof ChangeView>;

@@ -3,7 +3,6 @@ import { allowedActions } from '../domain/authorization.js';
 import { evaluateChange } from '../domain/approval.js';
 import { formatChangeId, type Change } from '../domain/change.js';
 import { subjectOf } from '../domain/change-content.js';
-import type { AuditEvent } from '../domain/events.js';
 import { freezesOverlapping } from '../domain/freezes.js';
 import type { Person, Policy } from '../domain/policy.js';
 import { computeRequirements, type ApprovalEvaluation } from '../domain/requirements.js';
@@ -12,11 +11,10 @@ import {
   CARD_FIELDS,
   type ChangeCardJson,
   type ChangeViewJson,
-  type EventViewJson,
   type SessionViewJson,
-} from './schemas.js';
+} from './contract/index.js';
 import type { Static } from 'typebox';
-import type { GateView, GithubDeliveryList, PolicyView } from './schemas.js';
+import type { GateView, GithubDeliveryList, PolicyView } from './contract/index.js';
 import type { GithubDelivery } from '../app/ports.js';
 import type { GateAnswer } from '../app/check-gate.js';
 
@@ -189,19 +187,7 @@ export function presentSession(
   };
 }
 
-export function presentEvent(event: AuditEvent): EventViewJson {
-  return {
-    id: event.id,
-    changeId: formatChangeId(event.changeId),
-    type: event.type,
-    actor: event.actor,
-    at: event.at,
-    data: { ...event.data },
-    policyHash: event.policyHash,
-    prevHash: event.prevHash,
-    hash: event.hash,
-  };
-}
+export { presentEvent } from './contract/events.js';
 
 export function presentPolicy(policy: Policy): Static<typeof PolicyView> {
   return {

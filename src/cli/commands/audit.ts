@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { allEvents, verifyAuditTrail } from '../../app/audit.js';
-import { presentEvent } from '../../http/presenters.js';
+import { presentEvent } from '../../http/contract/index.js';
 import { parsePolicy } from '../../policy/load.js';
 import type { Policy } from '../../domain/policy.js';
 import { withLocalContext } from '../local.js';

@@ -6,7 +6,7 @@ import { invalidInput } from '../../domain/errors.js';
 import type { AppContext } from '../../context.js';
 import { replaceCalendarFeed } from '../../app/tokens.js';
 import { actorOf } from '../auth.js';
-import { CalendarFeedView, CalendarQuery, ErrorBody } from '../schemas.js';
+import { CalendarFeedView, CalendarQuery, ErrorBody } from '../contract/index.js';
 import { Type } from 'typebox';
 
 const DAY_MS = 24 * 3_600_000;

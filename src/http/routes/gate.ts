@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.js';
 import { AppError, invalidInput } from '../../domain/errors.js';
 import { parseChangeId } from '../../domain/change.js';
 import { presentGate } from '../presenters.js';
-import { ErrorBody, GateQuery, GateView } from '../schemas.js';
+import { ErrorBody, GateQuery, GateView } from '../contract/index.js';
 
 /** `GET /api/v1/gate`: may a pipeline deploy this commit (or this change) now? `changeboard gate` asks this. */
 export function gateRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {

@@ -13,7 +13,7 @@ import {
   GithubDeliveryList,
   ListGithubDeliveriesQuery,
   WebhookReceipt,
-} from '../schemas.js';
+} from '../contract/index.js';
 
 /** GitHub sends up to 25 MB; pull request and deployment payloads are far smaller, but include whole repository objects. */
 export const WEBHOOK_BODY_LIMIT = 5 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import type { ServerResponse } from 'node:http';
 import type { AppContext } from '../../context.js';
-import { ErrorBody } from '../schemas.js';
+import { ErrorBody } from '../contract/index.js';
 
 export interface LiveStreams {
   /** Ends every open stream: called when the server closes, so it does not wait on them. */

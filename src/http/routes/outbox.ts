@@ -11,7 +11,7 @@ import {
   OutboxMessageView,
   ErrorBody,
   ListOutboxQuery,
-} from '../schemas.js';
+} from '../contract/index.js';
 
 const tags = ['outbox'];
 const security = [{ bearer: [] }];

@@ -1,7 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.js';
 import { presentPolicy } from '../presenters.js';
-import { ErrorBody, PolicyView } from '../schemas.js';
+import { ErrorBody, PolicyView } from '../contract/index.js';
 
 export function policyRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {

@@ -28,7 +28,7 @@ import {
   SignInLinkBody,
   SignInMethodsView,
   SignOutBody,
-} from '../schemas.js';
+} from '../contract/index.js';
 import ipaddr from 'ipaddr.js';
 import { Type } from 'typebox';
 

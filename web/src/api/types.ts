@@ -7,7 +7,7 @@ import type {
   PolicyView,
   SessionViewJson,
   SignInMethodsView,
-} from '../../../src/http/schemas.js';
+} from '../../../src/http/contract/index.js';
 
 /** The API contract, as the server declares it (src/http/schemas.ts): types only, nothing of the server is bundled. */
 export type Change = ChangeViewJson;

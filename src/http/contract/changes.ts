@@ -1,0 +1,253 @@
+import { Type, type Static } from 'typebox';
+import { VIEWER_ACTIONS } from '../../domain/authorization.js';
+import { CHANGE_STATES, MAX_STORED_INTEGER } from '../../domain/change.js';
+import { Nullable, StringEnum } from '../../shared/schema.js';
+import { ChangeId, Instant, AnswerValue, Link, Strict, NextCursor } from './common.js';
+
+/** Changes: create, edit, act on, list and show them. */
+
+export const ChangeParams = Type.Object({ id: ChangeId }, Strict);
+
+export const CreateChangeBody = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Type.String({ maxLength: 50_000, description: 'Markdown' })),
+    type: Type.String({ minLength: 1 }),
+    services: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 50 }),
+    answers: Type.Optional(Type.Record(Type.String(), AnswerValue)),
+    plannedStart: Type.Optional(Nullable(Instant)),
+    plannedEnd: Type.Optional(Nullable(Instant)),
+    links: Type.Optional(Type.Array(Link, { maxItems: 50 })),
+  },
+  Strict,
+);
+
+export const PatchChangeBody = Type.Object(
+  {
+    version: Type.Integer({
+      minimum: 1,
+      maximum: MAX_STORED_INTEGER,
+      description: 'The version this edit is based on; an older one gets 409.',
+    }),
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    description: Type.Optional(Type.String({ maxLength: 50_000 })),
+    type: Type.Optional(Type.String({ minLength: 1 })),
+    services: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 50 }),
+    ),
+    answers: Type.Optional(
+      Type.Record(Type.String(), Nullable(AnswerValue), {
+        description: 'Merged into the stored answers; null removes one.',
+      }),
+    ),
+    plannedStart: Type.Optional(Nullable(Instant)),
+    plannedEnd: Type.Optional(Nullable(Instant)),
+    links: Type.Optional(Type.Array(Link, { maxItems: 50 })),
+  },
+  Strict,
+);
+
+export const ActionBody = Type.Object(
+  {
+    comment: Type.Optional(Type.String({ maxLength: 10_000 })),
+    version: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_STORED_INTEGER,
+        description: 'Refuse (409) if the change moved on since this version.',
+      }),
+    ),
+  },
+  Strict,
+);
+
+export const CommentBody = Type.Object(
+  { body: Type.String({ minLength: 1, maxLength: 10_000 }) },
+  Strict,
+);
+
+export const ListChangesQuery = Type.Object(
+  {
+    state: Type.Optional(
+      Type.String({ description: `Comma-separated: ${CHANGE_STATES.join(', ')}` }),
+    ),
+    service: Type.Optional(Type.String({ description: 'Comma-separated service ids' })),
+    type: Type.Optional(Type.String({ description: 'Comma-separated change types' })),
+    requester: Type.Optional(
+      Type.String({ description: 'Comma-separated person ids; `me` for yourself' }),
+    ),
+    unassigned: Type.Optional(
+      Type.Boolean({
+        description:
+          'true: only unassigned drafts (no requester yet); false: only assigned changes',
+      }),
+    ),
+    q: Type.Optional(
+      Type.String({ maxLength: 200, description: 'Words to find in the title or description' }),
+    ),
+    needsDiscussion: Type.Optional(Type.Boolean()),
+    view: Type.Optional(
+      StringEnum(['full', 'card'] as const, {
+        description:
+          '`card`: each change as a board card shows it (ChangeCard), a fraction of the size; `full` (default): complete changes',
+      }),
+    ),
+    awaiting: Type.Optional(
+      StringEnum(['me'] as const, {
+        description:
+          'Pending changes you can approve now (you are in their `waitingFor`): the "Waiting on me" view',
+      }),
+    ),
+    answer: Type.Optional(
+      Type.String({
+        maxLength: 500,
+        description:
+          'Comma-separated `field:value` pairs matched against the answers, e.g. `risk:high,risk:medium`; values of one field are alternatives, different fields must all match',
+        examples: ['risk:high'],
+      }),
+    ),
+    plannedFrom: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description:
+          'With plannedTo: only changes whose planned window overlaps [plannedFrom, plannedTo)',
+      }),
+    ),
+    plannedTo: Type.Optional(Type.String({ format: 'date-time' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 100 })),
+  },
+  Strict,
+);
+
+const Requirement = Type.Object({
+  from: Type.String({ description: 'The approver group' }),
+  service: Type.Optional(
+    Type.String({ description: 'Set when the requirement stands for a service’s approvers' }),
+  ),
+  count: Type.Integer(),
+  met: Type.Boolean(),
+  approvedBy: Type.Array(Type.String()),
+  canApprove: Type.Array(
+    Type.String({ description: 'Who could still approve towards this requirement' }),
+  ),
+});
+
+const DecisionView = Type.Object({
+  person: Type.String(),
+  verdict: StringEnum(['approve', 'reject'] as const),
+  comment: Nullable(Type.String()),
+  at: Type.String(),
+});
+
+const PullRequestView = Type.Object(
+  {
+    repository: Type.String({ examples: ['example-corp/payments-api'] }),
+    number: Type.Integer(),
+    url: Type.String(),
+    headSha: Type.String({ description: 'The commit the change covers' }),
+    mergeSha: Nullable(Type.String({ description: 'The merge commit, once merged; covered too' })),
+    author: Type.String({ description: 'GitHub login of the PR author' }),
+  },
+  { description: 'The GitHub pull request the change was drafted from' },
+);
+
+export const ChangeView = Type.Object({
+  id: Type.String({ examples: ['CHG-42'] }),
+  number: Type.Integer(),
+  url: Type.String({ description: 'The change page' }),
+  title: Type.String(),
+  description: Type.String({ description: 'Markdown, as written' }),
+  descriptionHtml: Type.String({
+    description: 'The description rendered from Markdown and sanitised (raw HTML is shown as text)',
+  }),
+  type: Type.String(),
+  services: Type.Array(Type.String()),
+  answers: Type.Record(Type.String(), AnswerValue),
+  plannedStart: Nullable(Type.String()),
+  plannedEnd: Nullable(Type.String()),
+  links: Type.Array(Link),
+  requester: Nullable(
+    Type.String({
+      description:
+        'Null for an unassigned draft (from a pull request whose author is not in the policy): anyone may claim it',
+    }),
+  ),
+  state: StringEnum(CHANGE_STATES),
+  version: Type.Integer(),
+  requirements: Type.Array(Requirement, {
+    description:
+      'For a draft: what it would need if submitted now. Afterwards: as computed at submission or at the last edit.',
+  }),
+  decisions: Type.Array(DecisionView, {
+    description: 'Decisions on the current version (an edit withdraws earlier ones)',
+  }),
+  waitingFor: Type.Array(Type.String(), {
+    description: 'People whose decision would move the change on',
+  }),
+  needsDiscussion: Type.Array(Type.String(), {
+    description:
+      'Meetings that still want to discuss this change; empty when decided asynchronously',
+  }),
+  freezeWarnings: Type.Array(
+    Type.Object({ name: Type.String(), from: Type.String(), to: Type.String() }),
+    {
+      description: 'Freezes that overlap the planned window and do not allow this type',
+    },
+  ),
+  actions: Type.Array(StringEnum(VIEWER_ACTIONS), {
+    description:
+      'What the caller may do now (their buttons). The server still checks every action when it is taken.',
+  }),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  submittedAt: Nullable(Type.String()),
+  pullRequest: Nullable(PullRequestView),
+});
+export type ChangeViewJson = Static<typeof ChangeView>;
+
+export const ChangeList = Type.Object({ items: Type.Array(ChangeView), nextCursor: NextCursor });
+
+/** What a card on the board shows: `GET /changes?view=card`. */
+export const CARD_FIELDS = [
+  'id',
+  'number',
+  'url',
+  'title',
+  'type',
+  'services',
+  'answers',
+  'plannedStart',
+  'plannedEnd',
+  'requester',
+  'state',
+  'version',
+  'waitingFor',
+  'needsDiscussion',
+  'freezeWarnings',
+  'createdAt',
+  'updatedAt',
+  'submittedAt',
+] as const satisfies readonly (keyof ChangeViewJson)[];
+
+export const ChangeCardView = Type.Object(
+  {
+    ...Object.fromEntries(CARD_FIELDS.map((field) => [field, ChangeView.properties[field]])),
+    answers: Type.Record(Type.String(), AnswerValue, {
+      description: "The answers to the policy's choice fields (those the board filters by)",
+    }),
+  } as Pick<typeof ChangeView.properties, (typeof CARD_FIELDS)[number]>,
+  {
+    description:
+      'A change as its card on the board shows it: no description, links, requirements, decisions or actions',
+  },
+);
+export type ChangeCardJson = Static<typeof ChangeCardView>;
+
+export const ChangeCardList = Type.Object({
+  items: Type.Array(ChangeCardView),
+  nextCursor: NextCursor,
+});
+
+/** `GET /changes` answers complete changes, or cards with `view=card`. */
+export const ChangeListResponse = Type.Union([ChangeList, ChangeCardList]);
