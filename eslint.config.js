@@ -20,6 +20,92 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
     },
   },
+  // The layering, checked on every lint (docs/architecture.md): dependencies point inward.
+  {
+    files: ['src/domain/**/*.ts'],
+    ignores: ['src/**/*.test.ts', 'src/**/*.fixture.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^\\.\\./', message: 'domain/ is pure: it imports only domain/.' },
+            {
+              regex: '^(?!\\.|canonicalize$|node:crypto$)',
+              message: 'domain/ uses no package but canonicalize and node:crypto.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/storage/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)(config|http|cli|notifications|integrations)/',
+              message: 'storage/ implements app/ports.ts; it never imports config or an adapter.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/app/**/*.ts', 'src/policy/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex:
+                '(^|/)(storage|http|cli|notifications|integrations|config)/|(^|/)context\\.js$',
+              message:
+                'app/ and policy/ depend on domain/ and shared/ only; adapters depend on them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/http/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '(^|/)storage/', message: 'http/ reaches storage only through app/.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],
+    ignores: ['web/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex:
+                '(\\.\\./)+src/(?!http/contract/|domain/(change-content|errors|fields|policy)\\.js$)',
+              message:
+                'web/ imports only the API contract (src/http/contract) and the pure rules the form shares with the server.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['tests/**/*.ts', 'src/**/*.test.ts'],
     rules: {

@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
-import type { DatabaseTarget } from '../src/config/database-url.js';
+import type { DatabaseTarget } from '../src/storage/database-url.js';
 
 export interface FloorResult {
   changesPerSecond: number;

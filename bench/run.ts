@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { sql } from 'kysely';
-import { parseDatabaseUrl, type DatabaseTarget } from '../src/config/database-url.js';
+import { parseDatabaseUrl, type DatabaseTarget } from '../src/storage/database-url.js';
 import { openDatabase } from '../src/storage/database.js';
 import { measureFloor } from './floor.js';
 import { ANSWERS, seedChanges } from './seed.js';

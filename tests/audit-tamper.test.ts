@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allEvents, verifyAuditTrail } from '../src/app/audit.js';
-import { parseDatabaseUrl, type DatabaseTarget } from '../src/config/database-url.js';
+import { parseDatabaseUrl, type DatabaseTarget } from '../src/storage/database-url.js';
 import { hashEvent } from '../src/domain/events.js';
 import { parsePolicy } from '../src/policy/load.js';
 import { openDatabase, type Database } from '../src/storage/database.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { measureFloor } from '../bench/floor.js';
-import { parseDatabaseUrl, type DatabaseTarget } from '../src/config/database-url.js';
+import { parseDatabaseUrl, type DatabaseTarget } from '../src/storage/database-url.js';
 import { openDatabase } from '../src/storage/database.js';
 import { startTestApp, type TestApp } from './_util/app.js';
 import { databaseKinds } from './_util/databases.js';

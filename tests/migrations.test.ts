@@ -1,6 +1,6 @@
 import { Migrator, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { parseDatabaseUrl } from '../src/config/database-url.js';
+import { parseDatabaseUrl } from '../src/storage/database-url.js';
 import { createStore, migrateToLatest, openDatabase } from '../src/storage/database.js';
 import { migrations } from '../src/storage/migrations/index.js';
 import { databaseKinds } from './_util/databases.js';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ipaddr from 'ipaddr.js';
 import { parseDuration } from '../shared/duration.js';
-import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
+import { parseDatabaseUrl, type DatabaseTarget } from '../storage/database-url.js';
 
 /** Everything Changeboard reads from its environment, checked once at start-up. The only module that reads process.env. */
 export interface Config {

@@ -1,6 +1,6 @@
 import { Kysely, Migrator, sql, type Dialect, type MigrationProvider } from 'kysely';
 import type { Store } from '../app/ports.js';
-import type { DatabaseTarget, DialectName } from '../config/database-url.js';
+import type { DatabaseTarget, DialectName } from './database-url.js';
 import { createPostgresDialect } from './dialects/postgres.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { migrations } from './migrations/index.js';

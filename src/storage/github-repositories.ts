@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { GithubDelivery, GithubRepository, WebhookOutcome } from '../app/ports.js';
-import type { DialectName } from '../config/database-url.js';
+import type { DialectName } from './database-url.js';
 import type { DatabaseSchema, GithubDeliveriesTable } from './schema.js';
 
 /** Namespaces our advisory locks on PostgreSQL (the first key of the two-key form). */

@@ -8,7 +8,7 @@ import type {
   OutboxStatus,
 } from '../app/ports.js';
 import { OUTBOX_STATUSES } from '../app/ports.js';
-import type { DialectName } from '../config/database-url.js';
+import type { DialectName } from './database-url.js';
 import type { DatabaseSchema, OutboxTable } from './schema.js';
 
 const CLAIMABLE = ['pending', 'failed'] as const;

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { parseDatabaseUrl } from '../../src/config/database-url.js';
+import { parseDatabaseUrl } from '../../src/storage/database-url.js';
 
 /**
  * Every `table.column` of the database at `url` whose stored text contains

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Store } from '../../src/app/ports.js';
-import { parseDatabaseUrl } from '../../src/config/database-url.js';
+import { parseDatabaseUrl } from '../../src/storage/database-url.js';
 import {
   createStore,
   migrateToLatest,
