@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { AuditHead, NewOutboxMessage } from '../app/ports.js';
 import { hashEvent, type AuditEvent, type NewEvent } from '../domain/events.js';
-import type { DialectName } from './database.js';
+import type { DialectFeatures } from './dialects/features.js';
 import { toOutboxRow } from './outbox-repositories.js';
 import type { DatabaseSchema, EventsTable, OutboxTable } from './schema.js';
 
@@ -27,13 +27,13 @@ import type { DatabaseSchema, EventsTable, OutboxTable } from './schema.js';
  */
 export class ChainHead {
   readonly #db: Kysely<DatabaseSchema>;
-  readonly #dialect: DialectName;
+  readonly #features: DialectFeatures;
   #pending: Appended[] = [];
   #lastProvisionalId = 0;
 
-  constructor(db: Kysely<DatabaseSchema>, dialect: DialectName) {
+  constructor(db: Kysely<DatabaseSchema>, features: DialectFeatures) {
     this.#db = db;
-    this.#dialect = dialect;
+    this.#features = features;
   }
 
   /** The events as they will be stored, with provisional ids; nothing is kept until `keep`. */
@@ -89,11 +89,8 @@ export class ChainHead {
       messages.map((message) => outboxRowOf(message, at, finalIds)),
     );
     const head = { last_id: id, last_hash: prevHash };
-    const limit = MAX_PARAMETERS[this.#dialect];
-    if (
-      this.#dialect === 'postgres' &&
-      parametersOf(eventRows) + parametersOf(outboxRows) <= limit
-    ) {
+    const limit = this.#features.maxParameters;
+    if (this.#features.writableCte && parametersOf(eventRows) + parametersOf(outboxRows) <= limit) {
       // One round trip: the events, their outbox rows and the head as a data-modifying WITH.
       const withEvents = this.#db.with('appended', (db) =>
         db.insertInto('events').values(eventRows),
@@ -116,19 +113,18 @@ export class ChainHead {
   }
 
   async #takeHead(): Promise<AuditHead> {
-    const row =
-      this.#dialect === 'postgres'
-        ? await this.#db
-            .updateTable('audit_head')
-            .set({ last_id: sql`last_id` })
-            .where('id', '=', 1)
-            .returning(['last_id', 'last_hash'])
-            .executeTakeFirstOrThrow()
-        : await this.#db
-            .selectFrom('audit_head')
-            .select(['last_id', 'last_hash'])
-            .where('id', '=', 1)
-            .executeTakeFirstOrThrow();
+    const row = this.#features.rowLocks
+      ? await this.#db
+          .updateTable('audit_head')
+          .set({ last_id: sql`last_id` })
+          .where('id', '=', 1)
+          .returning(['last_id', 'last_hash'])
+          .executeTakeFirstOrThrow()
+      : await this.#db
+          .selectFrom('audit_head')
+          .select(['last_id', 'last_hash'])
+          .where('id', '=', 1)
+          .executeTakeFirstOrThrow();
     return { lastId: row.last_id, lastHash: row.last_hash };
   }
 }
@@ -141,9 +137,6 @@ interface Appended {
   readonly messages: readonly NewOutboxMessage[];
   readonly at: string;
 }
-
-/** Bound parameters per statement: SQLite's SQLITE_MAX_VARIABLE_NUMBER, PostgreSQL's protocol (16 bits); with room to spare. */
-const MAX_PARAMETERS: Record<DialectName, number> = { sqlite: 32_000, postgres: 65_000 };
 
 /** One parameter per column of each row: what inserting `rows` binds. */
 function parametersOf(rows: readonly object[]): number {

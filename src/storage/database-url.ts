@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 
-export type DialectName = 'sqlite' | 'postgres';
+import type { DialectName } from './dialects/features.js';
+
+export type { DialectName };
 
 export interface DatabaseTarget {
   readonly dialect: DialectName;

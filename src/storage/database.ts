@@ -1,6 +1,7 @@
 import { Kysely, Migrator, sql, type Dialect, type MigrationProvider } from 'kysely';
 import type { Store } from '../app/ports.js';
 import type { DatabaseTarget, DialectName } from './database-url.js';
+import { DIALECT_FEATURES, type DialectFeatures } from './dialects/features.js';
 import { createPostgresDialect } from './dialects/postgres.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { migrations } from './migrations/index.js';
@@ -13,6 +14,7 @@ export type { DialectName };
 export interface Database {
   readonly db: Kysely<DatabaseSchema>;
   readonly dialect: DialectName;
+  readonly features: DialectFeatures;
 }
 
 export function openDatabase(
@@ -23,7 +25,11 @@ export function openDatabase(
     target.dialect === 'sqlite'
       ? createSqliteDialect(target.location)
       : createPostgresDialect(target.location, options.poolSize);
-  return { db: new Kysely<DatabaseSchema>({ dialect }), dialect: target.dialect };
+  return {
+    db: new Kysely<DatabaseSchema>({ dialect }),
+    dialect: target.dialect,
+    features: DIALECT_FEATURES[target.dialect],
+  };
 }
 
 export async function migrateToLatest(database: Database): Promise<void> {
@@ -33,11 +39,10 @@ export async function migrateToLatest(database: Database): Promise<void> {
   // Kysely looks for its migration tables in every schema it can see unless told which one: on
   // PostgreSQL, a second Changeboard (or a test) in another schema of the same database would make
   // it skip creating its own and fail. Ours live in the connection's current schema.
-  const migrationTableSchema =
-    database.dialect === 'postgres'
-      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db))
-          .rows[0]?.schema
-      : undefined;
+  const migrationTableSchema = database.features.schemas
+    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db))
+        .rows[0]?.schema
+    : undefined;
   const migrator = new Migrator({ db: database.db, provider, migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
@@ -50,11 +55,11 @@ export async function migrateToLatest(database: Database): Promise<void> {
 }
 
 export function createStore(database: Database): Store {
-  const committer = new GroupCommitter(database.db, database.dialect, (db, chain) =>
-    createRepositories(db, database.dialect, chain),
+  const committer = new GroupCommitter(database.db, database.features, (db, chain) =>
+    createRepositories(db, database.features, chain),
   );
   return {
-    read: createRepositories(database.db, database.dialect),
+    read: createRepositories(database.db, database.features),
     transaction: (work) => committer.transaction(work),
     close: () => database.db.destroy(),
   };

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { GithubDelivery, GithubRepository, WebhookOutcome } from '../app/ports.js';
-import type { DialectName } from './database-url.js';
+import type { DialectFeatures } from './dialects/features.js';
 import type { DatabaseSchema, GithubDeliveriesTable } from './schema.js';
 
 /** Namespaces our advisory locks on PostgreSQL (the first key of the two-key form). */
@@ -8,7 +8,7 @@ const PULL_REQUEST_LOCK = 0x6768;
 
 export function githubRepository(
   db: Kysely<DatabaseSchema>,
-  dialect: DialectName,
+  features: DialectFeatures,
 ): GithubRepository {
   return {
     async insertDelivery(delivery) {
@@ -72,7 +72,7 @@ export function githubRepository(
     async lockPullRequest(repository, number) {
       // SQLite already serialises writers (BEGIN IMMEDIATE). On PostgreSQL there may be no row to lock yet
       // (the first approval drafts it), so a transaction-scoped advisory lock on the PR stands in for one.
-      if (dialect !== 'postgres') return;
+      if (!features.advisoryLocks) return;
       const key = `${repository.toLowerCase()}#${number}`;
       await sql`select pg_advisory_xact_lock(${PULL_REQUEST_LOCK}, hashtext(${key}))`.execute(db);
     },

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Repositories, Transaction } from '../app/ports.js';
 import { ChainHead } from './chain-head.js';
-import type { DialectName } from './database.js';
+import type { DialectFeatures } from './dialects/features.js';
 import type { DatabaseSchema } from './schema.js';
 
 /**
@@ -24,7 +24,7 @@ import type { DatabaseSchema } from './schema.js';
  */
 export class GroupCommitter {
   readonly #db: Kysely<DatabaseSchema>;
-  readonly #dialect: DialectName;
+  readonly #features: DialectFeatures;
   readonly #repositories: (db: Kysely<DatabaseSchema>, chain: ChainHead) => Repositories;
   readonly #maxBatch: number;
   readonly #queue: Job[] = [];
@@ -32,12 +32,12 @@ export class GroupCommitter {
 
   constructor(
     db: Kysely<DatabaseSchema>,
-    dialect: DialectName,
+    features: DialectFeatures,
     repositories: (db: Kysely<DatabaseSchema>, chain: ChainHead) => Repositories,
     options: { maxBatch?: number } = {},
   ) {
     this.#db = db;
-    this.#dialect = dialect;
+    this.#features = features;
     this.#repositories = repositories;
     this.#maxBatch = options.maxBatch ?? 64;
   }
@@ -61,10 +61,9 @@ export class GroupCommitter {
     const retry: Job[] = [];
     try {
       await this.#db.connection().execute(async (connection) => {
-        // SQLite: take the write lock now, so busy_timeout applies (see dialects/sqlite.ts).
-        await sql.raw(this.#dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(connection);
+        await sql.raw(this.#features.beginWrite).execute(connection);
         try {
-          const chain = new ChainHead(connection, this.#dialect);
+          const chain = new ChainHead(connection, this.#features);
           const batch = { connection, chain, repositories: this.#repositories(connection, chain) };
           let savepoint: 'new' | 'next' = 'new';
           while (this.#queue.length > 0 && done.length + retry.length < this.#maxBatch) {
@@ -161,7 +160,7 @@ export class GroupCommitter {
 
   /** Statements without parameters, in one round trip where the driver allows it (PostgreSQL). */
   async #statements(connection: Kysely<DatabaseSchema>, ...statements: string[]): Promise<void> {
-    if (this.#dialect === 'postgres') {
+    if (this.#features.batchedStatements) {
       await sql.raw(statements.join('; ')).execute(connection);
       return;
     }

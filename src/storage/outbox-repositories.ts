@@ -8,7 +8,7 @@ import type {
   OutboxStatus,
 } from '../app/ports.js';
 import { OUTBOX_STATUSES } from '../app/ports.js';
-import type { DialectName } from './database-url.js';
+import type { DialectFeatures } from './dialects/features.js';
 import type { DatabaseSchema, OutboxTable } from './schema.js';
 
 const CLAIMABLE = ['pending', 'failed'] as const;
@@ -34,7 +34,7 @@ export function toOutboxRow(message: NewOutboxMessage, createdAt: string): Outbo
 
 export function outboxRepository(
   db: Kysely<DatabaseSchema>,
-  dialect: DialectName,
+  features: DialectFeatures,
 ): OutboxRepository {
   return {
     async enqueue(messages, createdAt) {
@@ -58,7 +58,7 @@ export function outboxRepository(
         )
         .orderBy('next_attempt_at')
         .limit(limit);
-      if (dialect === 'postgres') due = due.forUpdate().skipLocked();
+      if (features.skipLocked) due = due.forUpdate().skipLocked();
       const ids = (await due.execute()).map((row) => row.id);
       if (ids.length === 0) return [];
       const rows = await db

@@ -22,7 +22,7 @@ import type { Change, ChangeState, Decision, Verdict } from '../domain/change.js
 import type { AuditEvent, EventType } from '../domain/events.js';
 import { RecentlyUsed } from '../shared/recently-used.js';
 import type { ChainHead } from './chain-head.js';
-import type { DialectName } from './database.js';
+import type { DialectFeatures } from './dialects/features.js';
 import { githubRepository } from './github-repositories.js';
 import { actionLinkRepository, nudgeRepository, outboxRepository } from './outbox-repositories.js';
 import {
@@ -42,29 +42,29 @@ import type {
 /** `chain`: the audit chain's head of the write transaction these run in, if it keeps one (group-commit.ts). */
 export function createRepositories(
   db: Kysely<DatabaseSchema>,
-  dialect: DialectName,
+  features: DialectFeatures,
   chain?: ChainHead,
 ): Repositories {
   return {
     // With a chain these run in a group-commit batch: a transaction Kysely does not know of.
-    changes: changeRepository(db, dialect, chain !== undefined),
+    changes: changeRepository(db, features, chain !== undefined),
     events: eventLog(db, chain),
     tokens: tokenRepository(db),
     policies: policyArchive(db),
-    outbox: outboxRepository(db, dialect),
+    outbox: outboxRepository(db, features),
     nudges: nudgeRepository(db),
     actionLinks: actionLinkRepository(db),
     sessions: webSessionRepository(db),
     signInLinks: signInLinkRepository(db),
     oidcLogins: oidcLoginRepository(db),
-    github: githubRepository(db, dialect),
+    github: githubRepository(db, features),
     rateLimits: rateLimitCounter(db),
   };
 }
 
 function changeRepository(
   db: Kysely<DatabaseSchema>,
-  dialect: DialectName,
+  features: DialectFeatures,
   inTransaction: boolean,
 ): ChangeRepository {
   /**
@@ -75,7 +75,7 @@ function changeRepository(
   function filtered(query: ChangeQuery, text: string | undefined): Filtered {
     // SQLite, text search: walk the trigram index newest first and stop at a full page.
     // CROSS JOIN keeps it the outer loop; otherwise SQLite may probe it once per change.
-    const match = dialect === 'sqlite' ? trigramMatch(text) : undefined;
+    const match = features.textSearch === 'fts5-trigram-table' ? trigramMatch(text) : undefined;
     let select = (
       match
         ? db
@@ -106,19 +106,12 @@ function changeRepository(
     }
     if (query.needsDiscussion !== undefined)
       select = select.where('meetings', query.needsDiscussion ? '!=' : '=', '[]');
-    select = whereText(select, dialect, text);
+    select = whereText(select, features, text);
     for (const [field, values] of Object.entries(query.answers ?? {})) {
       if (values.length === 0) continue;
       // The answer's JSON text: SQLite's -> operator and PostgreSQL's jsonb both compare JSON values.
       const json = values.map((value) => JSON.stringify(value));
-      select =
-        dialect === 'postgres'
-          ? select.where(
-              sql<string>`(answers::jsonb -> ${field})::text`,
-              'in',
-              json.map((j) => sql<string>`(${j}::jsonb)::text`),
-            )
-          : select.where(sql<string>`answers -> ${`$."${field.replace(/"/g, '')}"`}`, 'in', json);
+      select = select.where(features.answerIn(field, json));
     }
     if (query.plannedFrom !== undefined && query.plannedTo !== undefined) {
       const { plannedFrom, plannedTo } = query;
@@ -175,7 +168,7 @@ function changeRepository(
 
   /** Text search on PostgreSQL takes queries of its own to plan (listByTextOnPostgres). */
   function searchesOnPostgres(query: ChangeQuery): boolean {
-    return dialect === 'postgres' && Boolean(query.text?.trim());
+    return features.textSearch === 'trigram-index-windows' && Boolean(query.text?.trim());
   }
 
   /** The page `query` asks for, whichever way its text search is best served. */
@@ -197,7 +190,7 @@ function changeRepository(
   async function listByTextOnPostgres(query: ChangeQuery) {
     const sample = await db
       .selectFrom(
-        whereText(db.selectFrom('changes').selectAll() as ChangesSelect, dialect, query.text)
+        whereText(db.selectFrom('changes').selectAll() as ChangesSelect, features, query.text)
           .clearSelect()
           .select('changes.id')
           .limit(COMMON_MATCHES)
@@ -290,7 +283,7 @@ function changeRepository(
   return {
     async insert(change) {
       const insertChange = db.insertInto('changes').values(toRow(change)).returning('id');
-      if (dialect === 'postgres' && change.services.length > 0) {
+      if (features.writableCte && change.services.length > 0) {
         // One round trip: the services ride along as a data-modifying WITH.
         const row = await db
           .with('inserted', () => insertChange)
@@ -320,7 +313,7 @@ function changeRepository(
 
     async find(id, options = {}) {
       let query = db.selectFrom('changes').selectAll().where('id', '=', id);
-      if (options.forUpdate && dialect === 'postgres') query = query.forUpdate();
+      if (options.forUpdate && features.rowLocks) query = query.forUpdate();
       const row = await query.executeTakeFirst();
       return row && fromRow(row);
     },
@@ -431,7 +424,7 @@ function changeRepository(
         .where('github_pull_number', '=', number)
         .orderBy('id', 'desc')
         .limit(1);
-      if (options.forUpdate && dialect === 'postgres') query = query.forUpdate();
+      if (options.forUpdate && features.rowLocks) query = query.forUpdate();
       const row = await query.executeTakeFirst();
       return row && fromRow(row);
     },
@@ -485,10 +478,10 @@ interface Filtered {
  * serves ILIKE; SQLite's FTS5 table is joined by `list` (see trigramMatch), and
  * only words shorter than a trigram are matched here, by LIKE.
  */
-function whereText(select: ChangesSelect, dialect: DialectName, text: string | undefined) {
+function whereText(select: ChangesSelect, features: DialectFeatures, text: string | undefined) {
   let query = select;
   for (const word of searchWords(text)) {
-    if (dialect === 'postgres') {
+    if (features.textSearch === 'trigram-index-windows') {
       query = query.where(
         sql<SqlBool>`(title || ' ' || description) ilike ${likePattern(word)} escape '\\'`,
       );
