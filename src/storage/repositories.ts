@@ -1,12 +1,4 @@
-import {
-  sql,
-  type CompiledQuery,
-  type Kysely,
-  type RawBuilder,
-  type Selectable,
-  type SelectQueryBuilder,
-  type SqlBool,
-} from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type {
   ApiToken,
   ChangeQuery,
@@ -21,6 +13,15 @@ import type {
 import type { Change, ChangeState, Decision, Verdict } from '../domain/change.js';
 import type { AuditEvent, EventType } from '../domain/events.js';
 import { RecentlyUsed } from '../shared/recently-used.js';
+import {
+  escapeLike,
+  listByTextOnPostgres,
+  trigramMatch,
+  whereText,
+  type ChangeSearch,
+  type ChangesSelect,
+  type Filtered,
+} from './change-text-search.js';
 import type { ChainHead } from './chain-head.js';
 import type { DialectFeatures } from './dialects/features.js';
 import { githubRepository } from './github-repositories.js';
@@ -166,6 +167,8 @@ function changeRepository(
     return from.orderBy(key, 'desc').limit(query.limit);
   }
 
+  const search: ChangeSearch = { db, features, inTransaction, filtered, pageOf };
+
   /** Text search on PostgreSQL takes queries of its own to plan (listByTextOnPostgres). */
   function searchesOnPostgres(query: ChangeQuery): boolean {
     return features.textSearch === 'trigram-index-windows' && Boolean(query.text?.trim());
@@ -174,107 +177,8 @@ function changeRepository(
   /** The page `query` asks for, whichever way its text search is best served. */
   async function pageFor(query: ChangeQuery) {
     return searchesOnPostgres(query)
-      ? listByTextOnPostgres(query)
+      ? listByTextOnPostgres(search, query)
       : pageOf(filtered(query, query.text), query);
-  }
-
-  /**
-   * PostgreSQL, text search. Its trigram index finds rare words at once, but for a
-   * common word it gathers every match and sorts them all, where walking the
-   * changes newest first fills the page after a few rows — unless the matches are
-   * all old, when the walk reads every newer change first. So ask the index first
-   * how common the words are, up to COMMON_MATCHES: rare words are served by the
-   * index; common ones by a short walk of the newest changes, then, if the page is
-   * not full, by the index one window of ids at a time, going back (`pageByWindows`).
-   */
-  async function listByTextOnPostgres(query: ChangeQuery) {
-    const sample = await db
-      .selectFrom(
-        whereText(db.selectFrom('changes').selectAll() as ChangesSelect, features, query.text)
-          .clearSelect()
-          .select('changes.id')
-          .limit(COMMON_MATCHES)
-          .as('sample'),
-      )
-      .select((eb) => [
-        eb.fn.countAll<number>().as('matches'),
-        eb
-          .selectFrom('changes')
-          .select((inner) => inner.fn.max('id').as('top'))
-          .as('top'),
-      ])
-      .executeTakeFirstOrThrow();
-    if (Number(sample.matches) < COMMON_MATCHES) return pageOf(filtered(query, query.text), query);
-    const walk = filtered(query, undefined);
-    // The same test, in a form the index cannot serve: PostgreSQL then walks by id.
-    for (const word of searchWords(query.text))
-      walk.select = walk.select.where(
-        sql<SqlBool>`(title || ' ' || description || '') ilike ${likePattern(word)} escape '\\'`,
-      );
-    if (!searchWords(query.text).some(isTrigramWord)) return pageOf(walk, query);
-    const top = Math.min(query.beforeId ?? Infinity, Number(sample.top ?? 0) + 1);
-    const ids = await pageByWindows(query, walk, top);
-    const page = db.selectFrom('changes').selectAll() as ChangesSelect;
-    return (ids.length > 0 ? page.where('id', 'in', ids) : page.where(sql<SqlBool>`false`))
-      .orderBy('id', 'desc')
-      .limit(query.limit);
-  }
-
-  /**
-   * The ids of the page below `top`, newest first: the newest WALK_IDS changes are
-   * walked, then the trigram index is asked for the matches within one window of
-   * ids at a time, intersected with the window's range of the primary key. An
-   * empty window costs the index lookup alone (a few milliseconds however many
-   * changes it spans), so windows grow fourfold while empty; once matches appear,
-   * the next window is sized by their density, so few more matches are read than
-   * the page needs.
-   */
-  async function pageByWindows(query: ChangeQuery, walk: Filtered, top: number) {
-    const ids: number[] = [];
-    const newest = await pageOf(
-      { ...walk, select: walk.select.where('changes.id', '>=', top - WALK_IDS) },
-      { ...query, beforeId: top },
-    )
-      .clearSelect()
-      .select('changes.id')
-      .execute();
-    ids.push(...newest.map((row) => row.id));
-    const windows = async (reader: Kysely<DatabaseSchema>) => {
-      let high = top - WALK_IDS;
-      let width = 4 * WALK_IDS;
-      while (ids.length < query.limit && high > 0) {
-        const low = Math.max(high - width, 0);
-        const window = filtered(query, query.text)
-          .select.clearSelect()
-          .select('changes.id')
-          .where('changes.id', '>=', low)
-          .where('changes.id', '<', high)
-          .orderBy('changes.id', 'desc')
-          .limit(query.limit - ids.length);
-        const { rows } = await reader.executeQuery(window.compile());
-        ids.push(...rows.map((row) => row.id));
-        const needed = query.limit - ids.length;
-        width =
-          rows.length === 0
-            ? width * 4
-            : Math.min(
-                width * 4,
-                Math.max(WALK_IDS, Math.ceil((1.5 * needed * width) / rows.length)),
-              );
-        high = low;
-      }
-    };
-    // Left to itself PostgreSQL walks a window's range row by row whenever the table is
-    // stored in id order, reading every non-matching change; only bitmap scans intersect
-    // the trigram index with the range. Not inside a caller's transaction, which the
-    // settings would outlive.
-    if (inTransaction || db.isTransaction) await windows(db);
-    else
-      await db.transaction().execute(async (trx) => {
-        await sql`set local enable_indexscan = off; set local enable_seqscan = off`.execute(trx);
-        await windows(trx);
-      });
-    return ids;
   }
 
   // Everyone looking at the same column of the board asks the same page: build its SQL once.
@@ -350,7 +254,8 @@ function changeRepository(
       // Only the ids and versions: SQLite answers from its indexes without reading the rows.
       const keysOf = (page: ChangesSelect) =>
         page.clearSelect().select(['changes.id', 'changes.version']);
-      if (searchesOnPostgres(query)) return keysOf(await listByTextOnPostgres(query)).execute();
+      if (searchesOnPostgres(query))
+        return keysOf(await listByTextOnPostgres(search, query)).execute();
       const compiled = keyQueries.getOrMake(JSON.stringify(query), () =>
         keysOf(pageOf(filtered(query, query.text), query)).compile(),
       );
@@ -458,65 +363,6 @@ function changeRepository(
         .execute();
     },
   };
-}
-
-const COMMON_MATCHES = 1_000;
-
-/** How many of the newest changes a common-word search walks before asking the index by windows. */
-const WALK_IDS = 2_000;
-
-type ChangesSelect = SelectQueryBuilder<DatabaseSchema, 'changes', Selectable<ChangesTable>>;
-
-interface Filtered {
-  select: ChangesSelect;
-  readonly key: RawBuilder<number>;
-}
-
-/**
- * Every word must appear, in any case, in the title or the description. Both
- * databases answer from a trigram index (migration 0005): PostgreSQL's pg_trgm
- * serves ILIKE; SQLite's FTS5 table is joined by `list` (see trigramMatch), and
- * only words shorter than a trigram are matched here, by LIKE.
- */
-function whereText(select: ChangesSelect, features: DialectFeatures, text: string | undefined) {
-  let query = select;
-  for (const word of searchWords(text)) {
-    if (features.textSearch === 'trigram-index-windows') {
-      query = query.where(
-        sql<SqlBool>`(title || ' ' || description) ilike ${likePattern(word)} escape '\\'`,
-      );
-    } else if (!isTrigramWord(word)) {
-      query = query.where(
-        sql<SqlBool>`(changes.title like ${likePattern(word)} escape '\\' or changes.description like ${likePattern(word)} escape '\\')`,
-      );
-    }
-  }
-  return query;
-}
-
-function searchWords(text: string | undefined): string[] {
-  return (text ?? '').split(/\s+/).filter(Boolean);
-}
-
-function likePattern(word: string): string {
-  return `%${escapeLike(word)}%`;
-}
-
-/** LIKE's wildcards and its escape character, taken literally (with `escape '\\'`). */
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-/** The FTS5 query for the words the trigram index can answer: each one, quoted, must appear. */
-function trigramMatch(text: string | undefined): string | undefined {
-  const words = searchWords(text).filter(isTrigramWord);
-  return words.length > 0
-    ? words.map((word) => `"${word.replace(/"/g, '""')}"`).join(' AND ')
-    : undefined;
-}
-
-function isTrigramWord(word: string): boolean {
-  return [...word].length >= 3;
 }
 
 async function insertServices(
