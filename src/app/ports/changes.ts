@@ -1,0 +1,79 @@
+import type { AnswerValue, Change, ChangeState, Decision } from '../../domain/change.js';
+
+/** Changes and their decisions, as the use cases ask for them. */
+
+export type NewChange = Omit<Change, 'id'>;
+
+export interface ChangeQuery {
+  readonly states?: readonly ChangeState[];
+  readonly services?: readonly string[];
+  readonly types?: readonly string[];
+  readonly requesters?: readonly string[];
+  /** true: only unassigned drafts (no requester yet); false: only changes with a requester. */
+  readonly unassigned?: boolean;
+  /** Words that must all appear in the title or description. */
+  readonly text?: string;
+  readonly needsDiscussion?: boolean;
+  /**
+   * Answers that must match: each field one of its values. Values are compared
+   * as JSON (`"high"`, `true`, `3`), the same on both databases.
+   */
+  readonly answers?: Readonly<Record<string, readonly AnswerValue[]>>;
+  /** Only changes whose planned window overlaps [plannedFrom, plannedTo) (canonical ISO instants). */
+  readonly plannedFrom?: string;
+  readonly plannedTo?: string;
+  /**
+   * A pre-filter for "waiting on me": pending changes by someone else, not yet
+   * decided by `person` in their current round, with a requirement from one of
+   * `groups`. Storage may return a few more (a requirement already met by others);
+   * the use case (listChanges) applies the exact rule.
+   */
+  readonly awaiting?: { readonly person: string; readonly groups: readonly string[] };
+  /** Only changes older (smaller id) than this one: keyset pagination, newest first. */
+  readonly beforeId?: number;
+  readonly limit: number;
+}
+
+/** Which version of a change a page holds: a change's content never differs within one version. */
+export interface ChangeKey {
+  readonly id: number;
+  readonly version: number;
+}
+
+export interface ChangeRepository {
+  insert(change: NewChange): Promise<Change>;
+  /** With `forUpdate`, the row stays locked until the transaction ends (PostgreSQL; SQLite already holds the write lock). */
+  find(id: number, options?: { forUpdate?: boolean }): Promise<Change | undefined>;
+  /**
+   * Writes what differs from `previous` (the change as read), if the stored version
+   * is still `previous.version`; false when someone else got there first.
+   */
+  update(change: Change, previous: Change): Promise<boolean>;
+  list(query: ChangeQuery): Promise<Change[]>;
+  /** The same page as `list`, as ids and versions only: cheap to ask before a cache. */
+  listKeys(query: ChangeQuery): Promise<ChangeKey[]>;
+  /** The changes with these ids, in no particular order; ids that do not exist are left out. */
+  findMany(ids: readonly number[]): Promise<Change[]>;
+  listDecisions(changeId: number, round: number): Promise<Decision[]>;
+  /** Every decision on each of these changes, of every round, oldest first: a page of the board in one query. */
+  listDecisionsForMany(ids: readonly number[]): Promise<Map<number, Decision[]>>;
+  insertDecision(decision: Decision): Promise<void>;
+  /**
+   * Pending changes of a type whose approvers were asked before `requestedBefore`
+   * and have not had this nudge in their current round, oldest first.
+   */
+  listDueForNudge(query: {
+    type: string;
+    kind: 'reminder' | 'escalation';
+    requestedBefore: string;
+    limit: number;
+  }): Promise<Change[]>;
+  /** The newest change drafted from this pull request (`owner/name`, any case). */
+  findLatestForPullRequest(
+    repository: string,
+    number: number,
+    options?: { forUpdate?: boolean },
+  ): Promise<Change | undefined>;
+  /** The newest change whose pull request's head or merge commit is `sha` (full, any case). */
+  findLatestForCommit(repository: string, sha: string): Promise<Change | undefined>;
+}
