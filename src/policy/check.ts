@@ -1,13 +1,20 @@
-import type { ConditionValue, FieldType } from '../domain/policy.js';
-import { CONDITION_KEYWORDS, NOTIFICATION_AUDIENCES, SERVICE_APPROVERS } from '../domain/policy.js';
-import { RESERVED_ACTOR_IDS } from '../domain/authorization.js';
-import { NOTIFICATION_EVENTS } from '../domain/events.js';
-import { checkAnswer } from '../domain/fields.js';
-import { parseDuration } from '../shared/duration.js';
-import type { ConditionFile, PolicyFile } from './schema.js';
-import { isValidTimeZone, parseWorkingHours } from './working-hours.js';
+import type { PolicyFile } from './schema.js';
+import type { Segments } from './checks/helpers.js';
+import {
+  checkChangeTypes,
+  checkChannels,
+  checkFieldConditions,
+  checkFields,
+  checkFreezes,
+  checkGroups,
+  checkMeetings,
+  checkNotifications,
+  checkPeople,
+  checkServices,
+  type PolicyCheck,
+} from './checks/sections.js';
 
-export type Segments = readonly (string | number)[];
+export type { Segments };
 
 export interface RawProblem {
   readonly segments: Segments;
@@ -15,397 +22,42 @@ export interface RawProblem {
   readonly severity: 'error' | 'warning';
 }
 
-const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-
 /**
  * Everything the schema cannot say: references between sections, durations,
  * time zones, and combinations that make no sense. Runs on a file that already
- * has the schema's shape.
+ * has the schema's shape; each section has its own check (checks/sections.ts),
+ * run in the file's order.
  */
 export function checkPolicyFile(
   file: PolicyFile,
   env: Readonly<Record<string, string | undefined>>,
 ): RawProblem[] {
   const problems: RawProblem[] = [];
-  const error = (segments: Segments, message: string) =>
-    problems.push({ segments, message, severity: 'error' });
-  const warn = (segments: Segments, message: string) =>
-    problems.push({ segments, message, severity: 'warning' });
-
-  const people = new Map<string, number>();
-  const emails = new Map<string, number>();
-  const logins = new Map<string, number>();
-  file.people.forEach((person, i) => {
-    noteUnique(people, person.id, i, () =>
-      error(
-        ['people', i, 'id'],
-        `duplicate person "${person.id}" (first at people[${people.get(person.id)}])`,
-      ),
-    );
-    noteUnique(emails, person.email.toLowerCase(), i, () =>
-      error(
-        ['people', i, 'email'],
-        `${person.email} is already used by people[${emails.get(person.email.toLowerCase())}]`,
-      ),
-    );
-    if (RESERVED_ACTOR_IDS.includes(person.id)) {
-      error(
-        ['people', i, 'id'],
-        `"${person.id}" is reserved: the timeline shows it for what the ${person.id} integration did`,
-      );
-    }
-    if (person.github) {
-      noteUnique(logins, person.github.toLowerCase(), i, () =>
-        error(
-          ['people', i, 'github'],
-          `GitHub login "${person.github}" is already used by people[${logins.get(person.github!.toLowerCase())}]`,
-        ),
-      );
-    }
-    if (person.timezone !== undefined && !isValidTimeZone(person.timezone)) {
-      error(
-        ['people', i, 'timezone'],
-        `unknown time zone "${person.timezone}" (use an IANA name such as Europe/Berlin)`,
-      );
-    }
-    if (person.workingHours !== undefined) {
-      const hours = parseWorkingHours(person.workingHours);
-      if (typeof hours === 'string') error(['people', i, 'workingHours'], hours);
-    }
-  });
-
-  const groups = new Set(Object.keys(file.groups));
-  for (const [group, members] of Object.entries(file.groups)) {
-    if (group === SERVICE_APPROVERS)
-      error(
-        ['groups', group],
-        `"${SERVICE_APPROVERS}" is reserved for the approvers of each service`,
-      );
-    if (members.length === 0) error(['groups', group], 'a group needs at least one member');
-    const seen = new Set<string>();
-    members.forEach((member, i) => {
-      if (!people.has(member))
-        error(['groups', group, i], unknown('person', member, people.keys()));
-      if (seen.has(member)) error(['groups', group, i], `"${member}" is listed twice`);
-      seen.add(member);
-    });
-  }
-  const groupSize = (group: string) => new Set(file.groups[group] ?? []).size;
-
-  const channels = new Set(Object.keys(file.channels ?? {}));
-  for (const [id, channel] of Object.entries(file.channels ?? {})) {
-    const missing = [channel.url, channel.secret ?? '']
-      .flatMap((text) => [...text.matchAll(VARIABLE)].map((m) => m[1]!))
-      .filter((name) => !env[name]);
-    if (missing.length > 0) {
-      warn(
-        ['channels', id],
-        `environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not set: the channel will be skipped`,
-      );
-    } else {
-      const url = channel.url.replace(VARIABLE, (_, name: string) => env[name] ?? '');
-      if (!/^https?:\/\//.test(url) || !URL.canParse(url))
-        error(['channels', id, 'url'], 'must be an http(s) URL');
-    }
-    if (channel.type === 'webhook' && channel.secret === undefined) {
-      warn(
-        ['channels', id],
-        'a webhook channel without a secret sends unsigned events that receivers cannot authenticate',
-      );
-    }
-    if (channel.type !== 'webhook' && channel.secret !== undefined) {
-      error(
-        ['channels', id, 'secret'],
-        `only webhook channels are signed; a ${channel.type} channel's secret is part of its URL`,
-      );
-    }
-  }
-
-  const fields = new Map<string, { type: FieldType; options?: readonly string[] }>();
-  const fieldIndex = new Map<string, number>();
-  (file.fields ?? []).forEach((field, i) => {
-    noteUnique(fieldIndex, field.id, i, () =>
-      error(
-        ['fields', i, 'id'],
-        `duplicate field "${field.id}" (first at fields[${fieldIndex.get(field.id)}])`,
-      ),
-    );
-    fields.set(field.id, { type: field.type, options: field.options });
-    if ((CONDITION_KEYWORDS as readonly string[]).includes(field.id)) {
-      error(
-        ['fields', i, 'id'],
-        `"${field.id}" is reserved: conditions use it for the change's ${field.id}`,
-      );
-    }
-    if (field.type === 'choice' && !field.options)
-      error(['fields', i, 'options'], 'a choice field needs a list of options');
-    if (field.type !== 'choice' && field.options)
-      error(['fields', i, 'options'], `only choice fields have options, this one is ${field.type}`);
-  });
-
-  const changeTypes = new Set(Object.keys(file.changeTypes));
-  const services = new Set(Object.keys(file.services));
-
-  const checkCondition = (condition: ConditionFile, at: Segments) => {
-    if (Object.keys(condition).length === 0)
-      error(at, 'an empty condition matches every change; leave it out instead');
-    for (const [key, expected] of Object.entries(condition)) {
-      const values: readonly ConditionValue[] = Array.isArray(expected) ? expected : [expected];
-      if (key === 'type') {
-        values.forEach(
-          (v) =>
-            changeTypes.has(String(v)) ||
-            error([...at, key], unknown('change type', String(v), changeTypes)),
-        );
-      } else if (key === 'service') {
-        values.forEach(
-          (v) =>
-            services.has(String(v)) || error([...at, key], unknown('service', String(v), services)),
-        );
-      } else {
-        const field = fields.get(key);
-        if (!field) {
-          error(
-            [...at, key],
-            `unknown field "${key}"; conditions name a field id, "type" or "service"`,
-          );
-          continue;
-        }
-        for (const value of values) {
-          const problem = checkAnswer(
-            { id: key, label: key, type: field.type, options: field.options, required: false },
-            value,
-          );
-          if (problem)
-            error(
-              [...at, key],
-              `${JSON.stringify(value)} can never match: field "${key}" ${problem}`,
-            );
-        }
-      }
-    }
+  const check: PolicyCheck = {
+    file,
+    env,
+    error: (segments, message) => problems.push({ segments, message, severity: 'error' }),
+    warn: (segments, message) => problems.push({ segments, message, severity: 'warning' }),
+    people: new Map(),
+    groups: new Set(Object.keys(file.groups)),
+    channels: new Set(Object.keys(file.channels ?? {})),
+    changeTypes: new Set(Object.keys(file.changeTypes)),
+    services: new Set(Object.keys(file.services)),
+    fields: new Map(),
+    groupSize: (group) => new Set(file.groups[group] ?? []).size,
   };
-
-  (file.fields ?? []).forEach((field, i) => {
-    if (typeof field.required === 'object') {
-      checkCondition(field.required.when, ['fields', i, 'required', 'when']);
-      if (field.id in field.required.when)
-        error(
-          ['fields', i, 'required', 'when', field.id],
-          'a field cannot be required depending on its own answer',
-        );
-    }
-  });
-
-  const repositories = new Map<string, string>();
-  for (const [id, service] of Object.entries(file.services)) {
-    if (service.approvers !== undefined && !groups.has(service.approvers)) {
-      error(['services', id, 'approvers'], unknown('group', service.approvers, groups));
-    }
-    (service.notify ?? []).forEach((channel, i) => {
-      if (!channels.has(channel))
-        error(['services', id, 'notify', i], unknown('channel', channel, channels));
-    });
-    (service.repositories ?? []).forEach((repository, i) => {
-      const owner = repositories.get(repository.toLowerCase());
-      if (owner)
-        error(
-          ['services', id, 'repositories', i],
-          `${repository} is already mapped to service "${owner}"`,
-        );
-      else repositories.set(repository.toLowerCase(), id);
-    });
-  }
-
-  for (const [id, changeType] of Object.entries(file.changeTypes)) {
-    const at = ['changeTypes', id] as const;
-    let slots = 0;
-    changeType.approvals.forEach((rule, i) => {
-      const count = rule.count ?? 1;
-      if (rule.from === SERVICE_APPROVERS) {
-        for (const [serviceId, service] of Object.entries(file.services)) {
-          if (!service.approvers) {
-            warn(
-              [...at, 'approvals', i, 'from'],
-              `service "${serviceId}" has no approvers group, so its changes of type "${id}" need no service approval`,
-            );
-          } else if (groups.has(service.approvers) && groupSize(service.approvers) < count) {
-            error(
-              [...at, 'approvals', i, 'count'],
-              `needs ${count} approvals but service "${serviceId}"'s group "${service.approvers}" has only ${groupSize(service.approvers)} member(s)`,
-            );
-          }
-        }
-        slots += count;
-      } else if (!groups.has(rule.from)) {
-        error([...at, 'approvals', i, 'from'], unknown('group', rule.from, groups));
-      } else {
-        if (groupSize(rule.from) < count) {
-          error(
-            [...at, 'approvals', i, 'count'],
-            `needs ${count} approvals but group "${rule.from}" has only ${groupSize(rule.from)} member(s)`,
-          );
-        }
-        slots += count;
-      }
-      if (rule.when) checkCondition(rule.when, [...at, 'approvals', i, 'when']);
-    });
-    if (changeType.distinctApprovers && slots > people.size) {
-      error(
-        [...at, 'distinctApprovers'],
-        `needs ${slots} different approvers but the policy has ${people.size} people`,
-      );
-    }
-    const remind = checkDuration(changeType.remindAfter, [...at, 'remindAfter'], error);
-    const escalate = checkDuration(changeType.escalateAfter, [...at, 'escalateAfter'], error);
-    if (remind !== undefined && escalate !== undefined && escalate <= remind) {
-      error(
-        [...at, 'escalateAfter'],
-        `must be longer than remindAfter (${changeType.remindAfter}): escalation follows the reminder`,
-      );
-    }
-    if (changeType.escalateTo !== undefined && !groups.has(changeType.escalateTo)) {
-      error([...at, 'escalateTo'], unknown('group', changeType.escalateTo, groups));
-    }
-    if (changeType.escalateAfter !== undefined && changeType.escalateTo === undefined) {
-      error([...at, 'escalateTo'], 'escalateAfter is set but nobody to escalate to');
-    }
-    if (changeType.escalateTo !== undefined && changeType.escalateAfter === undefined) {
-      error([...at, 'escalateAfter'], 'escalateTo is set but not after how long');
-    }
-    if (changeType.approvals.length === 0 && (changeType.remindAfter || changeType.escalateAfter)) {
-      warn([...at], 'reminders and escalation never fire for a type that needs no approval');
-    }
-    if (changeType.approvals.length === 0 && changeType.keepApprovalsOnPush) {
-      warn(
-        [...at, 'keepApprovalsOnPush'],
-        'has no effect: a type that needs no approval is approved again as soon as new commits are pushed',
-      );
-    }
-  }
-
-  (file.notifications ?? []).forEach((rule, i) => {
-    const at = ['notifications', i] as const;
-    rule.on.forEach((event, j) => {
-      if (!(NOTIFICATION_EVENTS as readonly string[]).includes(event)) {
-        error([...at, 'on', j], unknown('event', event, NOTIFICATION_EVENTS));
-      }
-    });
-    rule.to.forEach((target, j) => {
-      const isAudience = (NOTIFICATION_AUDIENCES as readonly string[]).includes(target);
-      const isPersonal =
-        target === 'approvers' ||
-        target === 'requester' ||
-        groups.has(target) ||
-        people.has(target);
-      if (!isAudience && !channels.has(target) && !groups.has(target) && !people.has(target)) {
-        error(
-          [...at, 'to', j],
-          `unknown recipient "${target}": use a channel, group or person id, or one of ${NOTIFICATION_AUDIENCES.join(', ')}`,
-        );
-      } else if (rule.via === 'email' && !isPersonal) {
-        error(
-          [...at, 'to', j],
-          `"${target}" is a channel; e-mail goes to people (approvers, requester, a group or a person)`,
-        );
-      }
-    });
-    if (rule.when) checkCondition(rule.when, [...at, 'when']);
-  });
-
-  const freezeNames = new Map<string, number>();
-  const freezes = (file.freezes ?? []).map((freeze, i) => {
-    const at = ['freezes', i] as const;
-    noteUnique(freezeNames, freeze.name, i, () =>
-      error([...at, 'name'], `another freeze is already called "${freeze.name}"`),
-    );
-    const from = new Date(freeze.from);
-    const to = new Date(freeze.to);
-    if (!(from < to)) error([...at, 'to'], `must be after from (${freeze.from})`);
-    (freeze.allow ?? []).forEach(
-      (type, j) =>
-        changeTypes.has(type) ||
-        error([...at, 'allow', j], unknown('change type', type, changeTypes)),
-    );
-    (freeze.services ?? []).forEach(
-      (s, j) => services.has(s) || error([...at, 'services', j], unknown('service', s, services)),
-    );
-    return { from, to, services: freeze.services ?? [], index: i };
-  });
-  for (const a of freezes) {
-    for (const b of freezes) {
-      if (b.index <= a.index || !(a.from < b.to && b.from < a.to)) continue;
-      const sharedServices =
-        a.services.length === 0 ||
-        b.services.length === 0 ||
-        a.services.some((s) => b.services.includes(s));
-      if (sharedServices)
-        warn(['freezes', b.index], `overlaps freezes[${a.index}]; during the overlap both apply`);
-    }
-  }
-
-  const meetingNames = new Map<string, number>();
-  (file.meetings ?? []).forEach((meeting, i) => {
-    noteUnique(meetingNames, meeting.name, i, () =>
-      error(['meetings', i, 'name'], `another meeting is already called "${meeting.name}"`),
-    );
-    checkCondition(meeting.when, ['meetings', i, 'when']);
-  });
-
+  for (const section of [
+    checkPeople,
+    checkGroups,
+    checkChannels,
+    checkFields,
+    checkFieldConditions,
+    checkServices,
+    checkChangeTypes,
+    checkNotifications,
+    checkFreezes,
+    checkMeetings,
+  ])
+    section(check);
   return problems;
-}
-
-function checkDuration(
-  text: string | undefined,
-  at: Segments,
-  error: (s: Segments, m: string) => void,
-): number | undefined {
-  if (text === undefined) return undefined;
-  const ms = parseDuration(text);
-  if (ms === undefined)
-    error(at, `"${text}" is not a duration; write it like 30m, 4h, 1d or 1h30m`);
-  return ms;
-}
-
-function noteUnique(
-  seen: Map<string, number>,
-  key: string,
-  index: number,
-  onDuplicate: () => void,
-): void {
-  if (seen.has(key)) onDuplicate();
-  else seen.set(key, index);
-}
-
-function unknown(kind: string, value: string, known: Iterable<string>): string {
-  const list = [...known];
-  const suggestion = closest(value, list);
-  return `unknown ${kind} "${value}"${suggestion ? ` (did you mean "${suggestion}"?)` : list.length ? ` (known: ${list.join(', ')})` : ''}`;
-}
-
-function closest(value: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(value.length / 4)) + 1;
-  for (const candidate of candidates) {
-    const distance = levenshtein(value.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }
