@@ -82,6 +82,11 @@ export default tseslint.config(
         {
           patterns: [
             { regex: '(^|/)storage/', message: 'http/ reaches storage only through app/.' },
+            {
+              regex: '(^|/)context\\.js$',
+              message:
+                'http/ never sees the composition root: each route group declares what it needs (http/deps.ts).',
+            },
           ],
         },
       ],

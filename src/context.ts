@@ -14,6 +14,7 @@ import { notificationSubscriber } from './notifications/subscriber.js';
 import { createOutboundClient } from './shared/outbound-http.js';
 import { githubStatusDeliverer } from './integrations/github/status-deliverer.js';
 import { githubStatusSubscriber } from './integrations/github/status-subscriber.js';
+import { createOidcClient, type OidcClient } from './integrations/oidc.js';
 import type { Config } from './config/config.js';
 import { StartupError } from './config/startup-error.js';
 import type { Policy } from './domain/policy.js';
@@ -45,6 +46,8 @@ export interface AppContext extends AppDeps {
   /** API tokens and web sessions checked in the last few seconds. */
   readonly tokenCache: CredentialCache<ApiToken>;
   readonly sessionCache: CredentialCache<WebSession>;
+  /** OpenID Connect sign-in, when configured. */
+  readonly oidcClient: OidcClient | undefined;
   /** Stops the dispatcher, then closes the database. */
   close(): Promise<void>;
 }
@@ -173,6 +176,8 @@ export async function createContext(
     changeCache: new ChangeCache(),
     tokenCache: new CredentialCache(clock),
     sessionCache: new CredentialCache(clock),
+    // Discovery happens on first use, so an identity provider that is down does not stop start-up.
+    oidcClient: config.oidc ? createOidcClient(config.oidc) : undefined,
     async close() {
       await dispatcher.stop();
       await postgresHub?.close();

@@ -1,10 +1,10 @@
-import { randomUUID, createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../domain/errors.js';
 import type { Person, Policy } from '../domain/policy.js';
 import type { Clock } from '../shared/clock.js';
 import { digestSecret, generateSecret } from '../shared/tokens.js';
 import type { CredentialCache } from './credential-cache.js';
-import type { Repositories, Store, WebSession } from './ports.js';
+import type { OidcLogin, Repositories, Store, WebSession } from './ports.js';
 
 export const SIGN_IN_LINK_TTL_MS = 15 * 60_000;
 /** A session ends after a week without use, and after 30 days in any case. */
@@ -88,6 +88,34 @@ export async function requestSignInLink(deps: SignInDeps, email: string): Promis
       now,
     ),
   );
+}
+
+/**
+ * Keeps an OpenID Connect login in flight for the browser that started it; the
+ * returned secret goes into that browser's cookie, the database keeps its digest.
+ */
+export async function keepOidcLogin(
+  deps: SignInDeps,
+  login: { state: string; nonce: string; codeVerifier: string },
+  options: { returnTo: string; ttlMs: number },
+): Promise<string> {
+  const secret = randomBytes(32).toString('base64url');
+  const now = deps.clock.now();
+  await deps.store.read.oidcLogins.insert({
+    digest: digestSecret(secret),
+    state: login.state,
+    nonce: login.nonce,
+    codeVerifier: login.codeVerifier,
+    returnTo: options.returnTo,
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + options.ttlMs).toISOString(),
+  });
+  return secret;
+}
+
+/** The login the browser's cookie names, once, if it has not expired. */
+export function takeOidcLogin(deps: SignInDeps, secret: string): Promise<OidcLogin | undefined> {
+  return deps.store.read.oidcLogins.take(digestSecret(secret), deps.clock.now().toISOString());
 }
 
 export interface NewSession {

@@ -8,7 +8,7 @@ import {
 import { authenticateCalendarFeed, authenticateToken } from '../app/tokens.js';
 import { AppError } from '../domain/errors.js';
 import type { Person } from '../domain/policy.js';
-import type { AppContext } from '../context.js';
+import type { AuthenticationDeps } from './deps.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -69,7 +69,7 @@ export function clearSessionCookie(reply: FastifyReply, publicUrl: string): void
  * pass the CSRF checks; bearer tokens are never sent by a browser on its own,
  * so they are not subject to them.
  */
-export function authentication(ctx: AppContext) {
+export function authentication(ctx: AuthenticationDeps) {
   const deps: SignInDeps = ctx;
   const tokenDeps = {
     policy: ctx.policy,

@@ -4,10 +4,9 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import helmet from 'helmet';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { AppContext } from '../context.js';
+import type { ServerDeps } from './deps.js';
 import { AppError } from '../domain/errors.js';
 import { createAjv } from '../shared/ajv.js';
-import { createOidcClient } from '../integrations/oidc.js';
 import { authentication, isHttps, sessionCookieName } from './auth.js';
 import { handleError, malformedJson, refuseUnacceptableText } from './errors.js';
 import { databaseRateLimitStore } from './rate-limit-store.js';
@@ -34,14 +33,14 @@ export interface ServerOptions {
 
 /** TRUST_PROXY as Fastify takes it: a hop count becomes "the nearest n hops". */
 function trustedProxies(
-  setting: AppContext['config']['trustProxy'],
+  setting: ServerDeps['config']['trustProxy'],
 ): boolean | string[] | ((address: string, hop: number) => boolean) {
   if (typeof setting === 'number') return (_address, hop) => hop < setting;
   return typeof setting === 'boolean' ? setting : [...setting];
 }
 
 export async function buildServer(
-  ctx: AppContext,
+  ctx: ServerDeps,
   options: ServerOptions = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
@@ -156,8 +155,7 @@ export async function buildServer(
     done();
   });
 
-  const oidcClient = ctx.config.oidc ? createOidcClient(ctx.config.oidc) : undefined;
-  await app.register(signInRoutes(ctx, oidcClient), { prefix: '/api/v1' });
+  await app.register(signInRoutes(ctx), { prefix: '/api/v1' });
   await app.register(
     async (api) => {
       api.addHook('onRequest', authentication(ctx));

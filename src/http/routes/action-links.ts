@@ -2,7 +2,7 @@ import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastif
 import { inspectActionLink, useActionLink } from '../../app/action-links.js';
 import { formatChangeId, type Change } from '../../domain/change.js';
 import { AppError } from '../../domain/errors.js';
-import type { AppContext } from '../../context.js';
+import type { ActionLinkRouteDeps } from '../deps.js';
 import { authenticateSession } from '../../app/sign-in.js';
 import { sessionCookieName } from '../auth.js';
 import { escapeHtml, page } from '../html.js';
@@ -12,7 +12,7 @@ import { escapeHtml, page } from '../html.js';
  * change and a confirm button, so mail scanners that prefetch links decide
  * nothing; the POST of the form decides.
  */
-export function actionLinkRoutes(ctx: AppContext): FastifyPluginCallback {
+export function actionLinkRoutes(ctx: ActionLinkRouteDeps): FastifyPluginCallback {
   return (app, _options, done) => {
     app.addContentTypeParser(
       'application/x-www-form-urlencoded',
@@ -107,7 +107,7 @@ function html(reply: FastifyReply, status: number, title: string, body: string) 
   return reply.status(status).type('text/html; charset=utf-8').send(page(title, body));
 }
 
-function changeUrl(ctx: AppContext, change: Change): string {
+function changeUrl(ctx: ActionLinkRouteDeps, change: Change): string {
   return `${ctx.config.publicUrl}/changes/${formatChangeId(change.id)}`;
 }
 
@@ -117,7 +117,7 @@ function notice(reason: string, change?: Change): string {
 ${change ? `<p><a href="/changes/${escapeHtml(formatChangeId(change.id))}">Open ${escapeHtml(formatChangeId(change.id))}: ${escapeHtml(change.title)}</a></p>` : ''}`;
 }
 
-function facts(ctx: AppContext, change: Change): string {
+function facts(ctx: ActionLinkRouteDeps, change: Change): string {
   const name = (id: string) => ctx.policy.people.get(id)?.name ?? id;
   const rows: [string, string][] = [
     ['Requester', change.requester ? name(change.requester) : 'unassigned'],
@@ -142,7 +142,7 @@ ${change.description ? `<p style="white-space:pre-wrap">${escapeHtml(change.desc
 
 /** The person of a valid web session on this request, if there is one; the link itself needs none. */
 async function signedInPerson(
-  ctx: AppContext,
+  ctx: ActionLinkRouteDeps,
   request: FastifyRequest,
 ): Promise<string | undefined> {
   const token = request.cookies[sessionCookieName(ctx.config.publicUrl)];

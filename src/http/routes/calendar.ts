@@ -3,7 +3,7 @@ import ical, { ICalEventStatus, ICalEventTransparency } from 'ical-generator';
 import { listChanges } from '../../app/read-changes.js';
 import { formatChangeId, type ChangeState } from '../../domain/change.js';
 import { invalidInput } from '../../domain/errors.js';
-import type { AppContext } from '../../context.js';
+import type { CalendarRouteDeps } from '../deps.js';
 import { replaceCalendarFeed } from '../../app/tokens.js';
 import { actorOf } from '../auth.js';
 import { CalendarFeedView, CalendarQuery, ErrorBody } from '../contract/index.js';
@@ -23,7 +23,7 @@ const DEFAULT_LENGTH_MS = 30 * 60_000;
  * `?feed=` for calendar apps, which subscribe to a link and send no header.
  * POST /calendar/feed: that link, for the caller.
  */
-export function calendarRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
+export function calendarRoutes(ctx: CalendarRouteDeps): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
     app.post(
       '/calendar/feed',

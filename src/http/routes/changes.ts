@@ -19,7 +19,7 @@ import { checkAnswer } from '../../domain/fields.js';
 import { AppError, invalidInput, type Issue } from '../../domain/errors.js';
 import type { LifecycleAction } from '../../domain/lifecycle.js';
 import type { Person, Policy } from '../../domain/policy.js';
-import type { AppContext } from '../../context.js';
+import type { ChangeRouteDeps } from '../deps.js';
 import { actorOf } from '../auth.js';
 import {
   presentChange,
@@ -52,7 +52,7 @@ const errors = {
 const tags = ['changes'];
 const security = [{ bearer: [] }];
 
-export function changeRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
+export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
     const presentCtx = { policy: ctx.policy, publicUrl: ctx.config.publicUrl };
     const present = async (id: number, viewer: Person) =>

@@ -1,13 +1,13 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { checkGate, type GateQuery as GateInput } from '../../app/check-gate.js';
-import type { AppContext } from '../../context.js';
+import type { GateRouteDeps } from '../deps.js';
 import { AppError, invalidInput } from '../../domain/errors.js';
 import { parseChangeId } from '../../domain/change.js';
 import { presentGate } from '../presenters.js';
 import { ErrorBody, GateQuery, GateView } from '../contract/index.js';
 
 /** `GET /api/v1/gate`: may a pipeline deploy this commit (or this change) now? `changeboard gate` asks this. */
-export function gateRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
+export function gateRoutes(ctx: GateRouteDeps): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
     const presentCtx = { policy: ctx.policy, publicUrl: ctx.config.publicUrl };
     app.get(

@@ -2,7 +2,7 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import type { FastifyRequest } from 'fastify';
 import { listGithubDeliveries } from '../../app/list-github-deliveries.js';
 import { receiveGithubDelivery } from '../../app/receive-github-delivery.js';
-import type { AppContext } from '../../context.js';
+import type { GithubRouteDeps } from '../deps.js';
 import { AppError, invalidInput, type Issue } from '../../domain/errors.js';
 import { describePayload, readNotice } from '../../integrations/github/payloads.js';
 import { signatureVerifier } from '../../integrations/github/signature.js';
@@ -27,7 +27,7 @@ const EVENT_NAME = /^[a-z_]{1,100}$/;
  * because the HMAC is over exactly those bytes; nothing is parsed before it is
  * verified. All work is a few database writes; GitHub calls go through the outbox.
  */
-export function githubWebhookRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
+export function githubWebhookRoutes(ctx: GithubRouteDeps): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
     const secret = ctx.config.githubWebhookSecret;
     const verifier = secret ? signatureVerifier(secret) : undefined;
@@ -89,7 +89,7 @@ export function githubWebhookRoutes(ctx: AppContext): FastifyPluginCallbackTypeb
 }
 
 /** `GET /api/v1/integrations/github/deliveries`: what arrived in the last 30 days and what came of it. */
-export function githubDeliveryRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
+export function githubDeliveryRoutes(ctx: GithubRouteDeps): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
     app.get(
       '/integrations/github/deliveries',

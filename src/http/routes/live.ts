@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import type { ServerResponse } from 'node:http';
-import type { AppContext } from '../../context.js';
+import type { LiveRouteDeps } from '../deps.js';
 import { ErrorBody } from '../contract/index.js';
 
 export interface LiveStreams {
@@ -15,7 +15,7 @@ export interface LiveStreams {
  * every `heartbeatMs` keeps proxies from closing an idle stream.
  */
 export function liveRoutes(
-  ctx: AppContext,
+  ctx: LiveRouteDeps,
   options: { heartbeatMs: number },
 ): { plugin: FastifyPluginCallbackTypebox; streams: LiveStreams } {
   const open = new Map<ServerResponse, () => void>();

@@ -3,7 +3,7 @@ import { listDeliveries, retryDelivery } from '../../app/deliveries.js';
 import { OUTBOX_STATUSES, type OutboxMessage, type OutboxStatus } from '../../app/ports.js';
 import { formatChangeId, parseChangeId } from '../../domain/change.js';
 import { invalidInput } from '../../domain/errors.js';
-import type { AppContext } from '../../context.js';
+import type { OutboxRouteDeps } from '../deps.js';
 import { actorOf } from '../auth.js';
 import {
   OutboxList,
@@ -18,7 +18,7 @@ const security = [{ bearer: [] }];
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 /** The outbox, for admins: what is pending, failed or dead-lettered, and why. */
-export function outboxRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
+export function outboxRoutes(ctx: OutboxRouteDeps): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
     app.get(
       '/outbox',

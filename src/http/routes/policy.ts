@@ -1,9 +1,9 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import type { AppContext } from '../../context.js';
+import type { PolicyRouteDeps } from '../deps.js';
 import { presentPolicy } from '../presenters.js';
 import { ErrorBody, PolicyView } from '../contract/index.js';
 
-export function policyRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
+export function policyRoutes(ctx: PolicyRouteDeps): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
     const body = presentPolicy(ctx.policy);
     app.get(

@@ -1,17 +1,16 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { randomBytes } from 'node:crypto';
 import {
   endSession,
   findPersonByEmail,
+  keepOidcLogin,
   redeemSignInLink,
   requestSignInLink,
   startSession,
+  takeOidcLogin,
   type SignInDeps,
 } from '../../app/sign-in.js';
 import { AppError } from '../../domain/errors.js';
-import type { AppContext } from '../../context.js';
-import type { OidcClient } from '../../integrations/oidc.js';
-import { digestSecret } from '../../shared/tokens.js';
+import type { SessionRouteDeps, SignInRouteDeps } from '../deps.js';
 import {
   actorOf,
   assertSameOrigin,
@@ -41,12 +40,10 @@ const SIGN_IN_REQUESTS_PER_CLIENT = 20;
 const SIGN_IN_WINDOW_MS = 15 * 60_000;
 
 /** Sign-in: reachable without being signed in. */
-export function signInRoutes(
-  ctx: AppContext,
-  oidcClient: OidcClient | undefined,
-): FastifyPluginCallbackTypebox {
+export function signInRoutes(ctx: SignInRouteDeps): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
     const deps: SignInDeps = ctx;
+    const { oidcClient } = ctx;
     const publicUrl = ctx.config.publicUrl;
     // Counted per requester (their address, or their /64 on IPv6): one client gets a
     // handful of links for one address and a few dozen in all, but a stranger who
@@ -169,16 +166,9 @@ export function signInRoutes(
       async (request, reply) => {
         if (!oidcClient) throw new AppError('not_found', 'OpenID Connect is not configured');
         const login = await oidcClient.start(`${publicUrl}/api/v1/auth/oidc/callback`);
-        const id = randomBytes(32).toString('base64url');
-        const now = ctx.clock.now();
-        await ctx.store.read.oidcLogins.insert({
-          digest: digestSecret(id),
-          state: login.state,
-          nonce: login.nonce,
-          codeVerifier: login.codeVerifier,
+        const id = await keepOidcLogin(deps, login, {
           returnTo: safeReturnTo(request.query.returnTo, publicUrl),
-          createdAt: now.toISOString(),
-          expiresAt: new Date(now.getTime() + OIDC_LOGIN_TTL_MS).toISOString(),
+          ttlMs: OIDC_LOGIN_TTL_MS,
         });
         // Binds the login to this browser; Lax, so it comes back with the provider's top-level redirect.
         void reply.setCookie(OIDC_COOKIE, id, {
@@ -205,9 +195,7 @@ export function signInRoutes(
         };
         const id = request.cookies[OIDC_COOKIE];
         void reply.clearCookie(OIDC_COOKIE, { path: '/api/v1/auth/oidc' });
-        const login = id
-          ? await ctx.store.read.oidcLogins.take(digestSecret(id), ctx.clock.now().toISOString())
-          : undefined;
+        const login = id ? await takeOidcLogin(deps, id) : undefined;
         if (!login)
           return fail('The sign-in took too long or was started in another browser; try again.');
         let email: string;
@@ -231,7 +219,7 @@ export function signInRoutes(
 }
 
 /** The signed-in caller's own session. */
-export function sessionRoutes(ctx: AppContext): FastifyPluginCallbackTypebox {
+export function sessionRoutes(ctx: SessionRouteDeps): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
     const deps: SignInDeps = ctx;
     app.get(
