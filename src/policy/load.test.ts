@@ -887,3 +887,19 @@ describe('loadPolicyFile and formatProblem', () => {
     ).toBe('p.yaml:3:1 warning channels.x: is odd');
   });
 });
+
+describe('text in the policy', () => {
+  it('obeys the one rule for text: no lone surrogates, control characters or bidi overrides', () => {
+    expect(
+      errorsOf(
+        variant(
+          ['name: Priya Shah', 'name: "Priya \\ud800 Shah"'],
+          ['organization: Example Corp', 'organization: "Example \\u202e Corp"'],
+        ),
+      ),
+    ).toEqual([
+      { path: 'organization', message: expect.stringContaining('bidirectional control U+202E') },
+      { path: 'people[1].name', message: expect.stringContaining('lone surrogate U+D800') },
+    ]);
+  });
+});

@@ -5,6 +5,7 @@ import type { Channel, ChangeType, Field, Person, Policy } from '../domain/polic
 import { DEFAULT_WORKING_HOURS } from '../domain/policy.js';
 import { createAjv, describeAjvErrors, formatPath } from '../shared/ajv.js';
 import { parseDuration } from '../shared/duration.js';
+import { findTextProblems } from '../shared/text.js';
 import { checkPolicyFile, type Segments } from './check.js';
 import { PolicyFileSchema, type PolicyFile } from './schema.js';
 import { parseWorkingHours } from './working-hours.js';
@@ -61,7 +62,11 @@ export function parsePolicy(source: string, env: Env = {}): PolicyResult {
     ...locateNode(document, lineCounter, segments),
   });
 
-  const problems: PolicyProblem[] = [];
+  // The one rule for text (shared/text.ts) holds for the policy as for every input:
+  // its names and labels end up in events, e-mails and chat.
+  const problems: PolicyProblem[] = findTextProblems(raw).map((issue) =>
+    locate(issue.segments, issue.message, 'error'),
+  );
   let file: PolicyFile | undefined;
   if (validateShape(raw)) {
     file = raw;
