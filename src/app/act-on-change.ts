@@ -48,11 +48,23 @@ export type Outcome = Transition & { readonly decision?: Decision };
  * `transition` returns undefined when there is nothing to change (an edit
  * that edits nothing); the change is then returned as it is.
  */
-export async function actOnChange(
+export function actOnChange(
+  deps: AppDeps,
+  request: { actor: Actor; id: number; action: ChangeAction; version?: number },
+  transition: (facts: AuthorizationFacts, now: string) => Outcome | undefined,
+  /** A transaction the caller holds (a GitHub delivery records itself and its effects in one). */
+  within?: Transaction,
+): Promise<Acted> {
+  const now = deps.clock.now().toISOString();
+  const work = (tx: Transaction) => act(tx, deps, { ...request, now }, transition);
+  return within ? work(within) : deps.store.transaction(work);
+}
+
+async function act(
   tx: Transaction,
   deps: AppDeps,
   request: { actor: Actor; id: number; action: ChangeAction; version?: number; now: string },
-  transition: (facts: AuthorizationFacts) => Outcome | undefined,
+  transition: (facts: AuthorizationFacts, now: string) => Outcome | undefined,
 ): Promise<Acted> {
   const change = await getChangeForUpdate(tx, request.id);
   const decisions = await tx.changes.listDecisions(change.id, change.round);
@@ -68,7 +80,7 @@ export async function actOnChange(
   if (denial) throw new AppError(denial.code, denial.message);
   assertVersion(change, request.version);
 
-  const outcome = transition(facts);
+  const outcome = transition(facts, request.now);
   if (!outcome) return { change, decisions, evaluation: facts.evaluation, events: [] };
   const next: Change = { ...outcome.change, version: change.version + 1, updatedAt: request.now };
   if (outcome.decision) await tx.changes.insertDecision(outcome.decision);

@@ -28,11 +28,11 @@ export function moveChange(
   input: { comment?: string; version?: number } = {},
   within?: Transaction,
 ): Promise<Acted> {
-  const now = deps.clock.now();
-  const at = now.toISOString();
-  const work = (tx: Transaction) =>
-    actOnChange(tx, deps, { actor, id, action, version: input.version, now: at }, ({ change }) => {
-      if (action === 'start') assertNotFrozen(deps, change, now);
+  return actOnChange(
+    deps,
+    { actor, id, action, version: input.version },
+    ({ change }, now) => {
+      if (action === 'start') assertNotFrozen(deps, change, new Date(now));
       return {
         change: { ...change, state: LIFECYCLE_TARGET[action] },
         events: [
@@ -44,8 +44,9 @@ export function moveChange(
           },
         ],
       };
-    });
-  return within ? work(within) : deps.store.transaction(work);
+    },
+    within,
+  );
 }
 
 /** A change may not start inside a freeze that does not allow its type. */

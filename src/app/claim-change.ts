@@ -13,23 +13,19 @@ export function claimChange(
   id: number,
   options: { version?: number } = {},
 ): Promise<Acted> {
-  const now = deps.clock.now().toISOString();
-  return deps.store.transaction((tx) =>
-    actOnChange(
-      tx,
-      deps,
-      { actor, id, action: 'claim', version: options.version, now },
-      ({ change }) => ({
-        change: { ...change, requester: actor.id },
-        events: [
-          {
-            changeId: id,
-            type: 'edited',
-            actor: actor.id,
-            data: { changes: { requester: { from: null, to: actor.id } }, reason: 'claimed' },
-          },
-        ],
-      }),
-    ),
+  return actOnChange(
+    deps,
+    { actor, id, action: 'claim', version: options.version },
+    ({ change }) => ({
+      change: { ...change, requester: actor.id },
+      events: [
+        {
+          changeId: id,
+          type: 'edited',
+          actor: actor.id,
+          data: { changes: { requester: { from: null, to: actor.id } }, reason: 'claimed' },
+        },
+      ],
+    }),
   );
 }

@@ -25,14 +25,10 @@ export function decideChange(
   const comment = input.comment?.trim() || null;
   // Before anything is locked: a rejection without a reason is refused however the change stands.
   assertDecisionComment(verdict, comment);
-  const now = deps.clock.now().toISOString();
-  return deps.store.transaction((tx) =>
-    actOnChange(
-      tx,
-      deps,
-      { actor, id, action: verdict, version: input.version, now },
-      ({ change, decisions }) =>
-        decide(deps.policy, change, decisions, { actor: actor.id, verdict, comment, now }),
-    ),
+  return actOnChange(
+    deps,
+    { actor, id, action: verdict, version: input.version },
+    ({ change, decisions }, now) =>
+      decide(deps.policy, change, decisions, { actor: actor.id, verdict, comment, now }),
   );
 }

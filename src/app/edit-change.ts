@@ -40,40 +40,36 @@ export function editChange(
   id: number,
   patch: ChangePatch,
 ): Promise<Acted> {
-  const now = deps.clock.now().toISOString();
-  return deps.store.transaction((tx) =>
-    actOnChange(
-      tx,
-      deps,
-      { actor, id, action: 'edit', version: patch.version, now },
-      ({ change, decisions }) => {
-        const content = applyPatch(change, patch);
-        const issues = checkContent(deps.policy, content);
-        if (issues.length > 0) throw invalidInput(issues);
-        const diff = diffContent(change, content);
-        if (Object.keys(diff).length === 0) return undefined;
+  return actOnChange(
+    deps,
+    { actor, id, action: 'edit', version: patch.version },
+    ({ change, decisions }, now) => {
+      const content = applyPatch(change, patch);
+      const issues = checkContent(deps.policy, content);
+      if (issues.length > 0) throw invalidInput(issues);
+      const diff = diffContent(change, content);
+      if (Object.keys(diff).length === 0) return undefined;
 
-        const edited: Change = {
-          ...change,
-          ...content,
-          meetings: meetingsFor(deps.policy, subjectOf(content)),
-        };
-        const event: NewEvent = {
-          changeId: id,
-          type: 'edited',
-          actor: actor.id,
-          data: { changes: diff },
-        };
-        if (change.state !== 'pending') return { change: edited, events: [event] };
-        return reopenRound(deps.policy, edited, decisions, {
-          edited: event,
-          requirements: requirementsForApproval(deps.policy, edited),
-          now,
-          withdrawnBecause: `edited: ${Object.keys(diff).join(', ')}`,
-          approvedBecause: 'no approval is required for this change any more',
-        });
-      },
-    ),
+      const edited: Change = {
+        ...change,
+        ...content,
+        meetings: meetingsFor(deps.policy, subjectOf(content)),
+      };
+      const event: NewEvent = {
+        changeId: id,
+        type: 'edited',
+        actor: actor.id,
+        data: { changes: diff },
+      };
+      if (change.state !== 'pending') return { change: edited, events: [event] };
+      return reopenRound(deps.policy, edited, decisions, {
+        edited: event,
+        requirements: requirementsForApproval(deps.policy, edited),
+        now,
+        withdrawnBecause: `edited: ${Object.keys(diff).join(', ')}`,
+        approvedBecause: 'no approval is required for this change any more',
+      });
+    },
   );
 }
 

@@ -10,17 +10,13 @@ export function submitChange(
   id: number,
   options: { version?: number } = {},
 ): Promise<Acted> {
-  const now = deps.clock.now().toISOString();
-  return deps.store.transaction((tx) =>
-    actOnChange(
-      tx,
-      deps,
-      { actor, id, action: 'submit', version: options.version, now },
-      ({ change }) =>
-        submitForApproval(deps.policy, change, requirementsForApproval(deps.policy, change), {
-          actor: actor.id,
-          now,
-        }),
-    ),
+  return actOnChange(
+    deps,
+    { actor, id, action: 'submit', version: options.version },
+    ({ change }, now) =>
+      submitForApproval(deps.policy, change, requirementsForApproval(deps.policy, change), {
+        actor: actor.id,
+        now,
+      }),
   );
 }
