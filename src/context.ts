@@ -90,7 +90,7 @@ export async function createContext(
   const clock = overrides.clock ?? systemClock;
   try {
     await migrateToLatest(database);
-    await store.read.policies.remember({ hash: policy.hash, source }, clock.now().toISOString());
+    await store.direct.policies.remember({ hash: policy.hash, source }, clock.now().toISOString());
   } catch (error) {
     await store.close();
     throw error;
@@ -98,7 +98,7 @@ export async function createContext(
   const emailEnabled = config.smtpUrl !== undefined;
   const delivery = {
     policy,
-    repos: store.read,
+    store,
     clock,
     publicUrl: config.publicUrl,
     http: createOutboundClient({

@@ -192,7 +192,7 @@ describe.each(databaseKinds)('calendar feed links on $name', (kind) => {
     const listed = await t.ctx.store.read.tokens.list('sam');
     const active = listed.filter((token) => token.scope === 'calendar' && !token.revokedAt);
     expect(active).toHaveLength(1);
-    await revokeApiToken({ ...t.ctx, repos: t.ctx.store.read }, active[0]!.id);
+    await revokeApiToken(t.ctx, active[0]!.id);
     expect((await subscribe(second.url)).statusCode).toBe(401);
   });
 

@@ -47,16 +47,16 @@ describe.each(databaseKinds)('leases on $name', (kind) => {
       expect(taken.every((m) => m.attempts === 2)).toBe(true);
       // A wakes up late: its marks no longer count.
       expect(
-        await t.ctx.store.read.outbox.complete(first[0]!.id, 'worker-a', now.toISOString()),
+        await t.ctx.store.direct.outbox.complete(first[0]!.id, 'worker-a', now.toISOString()),
       ).toBe(false);
       expect(
-        await t.ctx.store.read.outbox.fail(first[0]!.id, 'worker-a', {
+        await t.ctx.store.direct.outbox.fail(first[0]!.id, 'worker-a', {
           error: 'late',
           retryAt: null,
         }),
       ).toBe(false);
       expect(
-        await t.ctx.store.read.outbox.complete(first[0]!.id, 'worker-b', now.toISOString()),
+        await t.ctx.store.direct.outbox.complete(first[0]!.id, 'worker-b', now.toISOString()),
       ).toBe(true);
       expect((await t.ctx.store.read.outbox.find(first[0]!.id))?.status).toBe('sent');
     } finally {

@@ -130,10 +130,7 @@ describe.skipIf(!postgres)('concurrent decisions across two processes on Postgre
       const tokens: Record<string, string> = {};
       for (const person of ['priya', ...REVIEWERS]) {
         tokens[person] = (
-          await createApiToken(
-            { policy: ctx.policy, clock: ctx.clock, repos: ctx.store.read },
-            person,
-          )
+          await createApiToken({ policy: ctx.policy, clock: ctx.clock, store: ctx.store }, person)
         ).token;
       }
       await ctx.close();

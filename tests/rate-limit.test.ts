@@ -111,7 +111,11 @@ describe.each(databaseKinds)('rate limits shared by every process on $name', (ki
 
   it('forgets windows that ended more than a day ago', async () => {
     t = await startTestApp(kind);
-    const counter = t.ctx.store.read.rateLimits;
+    const store = t.ctx.store;
+    const counter = {
+      hit: (key: string, windowMs: number, nowMs: number) =>
+        store.transaction((tx) => tx.rateLimits.hit(key, windowMs, nowMs)),
+    };
     const hour = 3_600_000;
     const start = Date.parse('2026-11-26T10:00:00Z');
     const window = 15 * 60_000;

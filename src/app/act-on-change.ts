@@ -17,7 +17,7 @@ import {
   saveChange,
   type AppDeps,
 } from './deps.js';
-import type { Transaction } from './ports.js';
+import type { ChangeTransaction } from './ports.js';
 
 /** What an action decided: the change as stored now, its round's decisions and where they count. */
 export interface Acted {
@@ -53,15 +53,15 @@ export function actOnChange(
   request: { actor: Actor; id: number; action: ChangeAction; version?: number },
   transition: (facts: AuthorizationFacts, now: string) => Outcome | undefined,
   /** A transaction the caller holds (a GitHub delivery records itself and its effects in one). */
-  within?: Transaction,
+  within?: ChangeTransaction,
 ): Promise<Acted> {
   const now = deps.clock.now().toISOString();
-  const work = (tx: Transaction) => act(tx, deps, { ...request, now }, transition);
+  const work = (tx: ChangeTransaction) => act(tx, deps, { ...request, now }, transition);
   return within ? work(within) : deps.store.transaction(work);
 }
 
 async function act(
-  tx: Transaction,
+  tx: ChangeTransaction,
   deps: AppDeps,
   request: { actor: Actor; id: number; action: ChangeAction; version?: number; now: string },
   transition: (facts: AuthorizationFacts, now: string) => Outcome | undefined,

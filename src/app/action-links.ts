@@ -5,7 +5,7 @@ import { digestSecret, generateSecret } from '../shared/tokens.js';
 import { decideChange } from './decide-change.js';
 import { assertDecisionComment, evaluateChange } from '../domain/approval.js';
 import type { AppDeps } from './deps.js';
-import type { ActionLink, Repositories } from './ports.js';
+import type { ActionLink, DirectWrites } from './ports.js';
 
 export const DEFAULT_LINK_TTL_MS = 72 * 3_600_000;
 
@@ -22,7 +22,7 @@ export interface ActionLinkPair {
  * the change is decided.
  */
 export async function createActionLinks(
-  repos: Repositories,
+  repos: Pick<DirectWrites, 'actionLinks'>,
   input: { person: string; change: Change; now: Date; ttlMs: number },
 ): Promise<ActionLinkPair> {
   const expiresAt = new Date(input.now.getTime() + input.ttlMs).toISOString();
@@ -125,7 +125,9 @@ export async function useActionLink(
   const state = await inspectActionLink(deps, token, { signedInAs: input.signedInAs });
   if (!state.usable) throw new AppError('invalid_state', state.reason);
   assertDecisionComment(state.link.verdict, input.comment?.trim() || null);
-  if (!(await deps.store.read.actionLinks.use(state.link.digest, deps.clock.now().toISOString()))) {
+  if (
+    !(await deps.store.direct.actionLinks.use(state.link.digest, deps.clock.now().toISOString()))
+  ) {
     throw new AppError('invalid_state', 'This link was just used.');
   }
   const { change } = await decideChange(deps, state.person, state.change.id, state.link.verdict, {

@@ -3,7 +3,7 @@ import { formatChangeId, type Change, type Decision } from '../domain/change.js'
 import { ChainVerifier, hashEvent, type AuditEvent, type ChainBreak } from '../domain/events.js';
 import { checkApprovalOutcomes, compareWithHistory, replayHistory } from '../domain/history.js';
 import type { Policy } from '../domain/policy.js';
-import type { Repositories } from './ports.js';
+import type { Readers } from './ports.js';
 
 const PAGE = 1000;
 const CHANGES_PER_PAGE = 500;
@@ -40,7 +40,7 @@ export interface AuditOptions {
 
 /** The hash chain alone: every event as hashed, in order, up to the recorded head. */
 export async function verifyChain(
-  repos: Repositories,
+  repos: Readers,
 ): Promise<
   { ok: true; count: number; lastHash: string } | { ok: false; count: number; firstBad: ChainBreak }
 > {
@@ -63,7 +63,7 @@ export async function verifyChain(
  *   force when it was given.
  */
 export async function verifyAuditTrail(
-  repos: Repositories,
+  repos: Readers,
   options: AuditOptions = {},
 ): Promise<AuditVerdict> {
   const problems: string[] = [];
@@ -128,10 +128,7 @@ export async function verifyAuditTrail(
  * and those events are as they were hashed: what the gate asks before it lets
  * a deployment through. Empty when they agree.
  */
-export async function checkChangeAgainstHistory(
-  repos: Repositories,
-  change: Change,
-): Promise<string[]> {
+export async function checkChangeAgainstHistory(repos: Readers, change: Change): Promise<string[]> {
   const [events, decisions] = await Promise.all([
     repos.events.listForChange(change.id),
     repos.changes.listDecisionsForMany([change.id]),
@@ -163,7 +160,7 @@ function checkChange(
 
 /** Every stored policy must still hash to its key, and every policy an event cites must be stored. */
 async function checkPolicies(
-  repos: Repositories,
+  repos: Readers,
   cited: ReadonlySet<string>,
   options: AuditOptions,
   problems: string[],
@@ -188,7 +185,7 @@ async function checkPolicies(
 }
 
 /** Every stored change, newest first, a page at a time. */
-async function* changePages(repos: Repositories): AsyncGenerator<Change[]> {
+async function* changePages(repos: Readers): AsyncGenerator<Change[]> {
   let beforeId: number | undefined;
   for (;;) {
     const page = await repos.changes.list({ limit: CHANGES_PER_PAGE, beforeId });
@@ -199,7 +196,7 @@ async function* changePages(repos: Repositories): AsyncGenerator<Change[]> {
 }
 
 /** Every event in chain order. Reads by position, so events that were tampered with are still exported as stored. */
-export async function* allEvents(repos: Repositories): AsyncGenerator<AuditEvent> {
+export async function* allEvents(repos: Readers): AsyncGenerator<AuditEvent> {
   let after = 0;
   for (;;) {
     const page = await repos.events.listAll(after, PAGE);

@@ -1,5 +1,5 @@
 import type { Change, Decision } from '../domain/change.js';
-import type { ChangeKey, Repositories } from './ports.js';
+import type { ChangeKey, Readers } from './ports.js';
 import { RecentlyUsed } from '../shared/recently-used.js';
 import type { ChangeWithDecisions } from './read-changes.js';
 
@@ -27,7 +27,7 @@ export class ChangeCache {
    * filter), so read the page again.
    */
   async load(
-    repos: Repositories,
+    repos: Readers,
     keys: readonly ChangeKey[],
   ): Promise<ChangeWithDecisions[] | undefined> {
     const found = new Map<number, ChangeWithDecisions>();

@@ -6,7 +6,7 @@ import { freezesBlockingAt } from '../domain/freezes.js';
 import { LIFECYCLE_TARGET, type LifecycleAction } from '../domain/lifecycle.js';
 import { actOnChange, type Acted } from './act-on-change.js';
 import type { AppDeps } from './deps.js';
-import type { Transaction } from './ports.js';
+import type { ChangeTransaction } from './ports.js';
 
 const EVENT_FOR: Record<LifecycleAction, EventType> = {
   withdraw: 'withdrawn',
@@ -26,7 +26,7 @@ export function moveChange(
   id: number,
   action: LifecycleAction,
   input: { comment?: string; version?: number } = {},
-  within?: Transaction,
+  within?: ChangeTransaction,
 ): Promise<Acted> {
   return actOnChange(
     deps,

@@ -3,7 +3,7 @@ import { coversCommits, mayStillBeApproved, shortSha } from '../domain/pull-requ
 import { checkChangeAgainstHistory } from './audit.js';
 import { evaluateChange } from '../domain/approval.js';
 import type { AppDeps } from './deps.js';
-import type { Repositories } from './ports.js';
+import type { Readers } from './ports.js';
 import { getChange, type ChangeWithDecisions } from './read-changes.js';
 
 export type GateQuery =
@@ -21,7 +21,7 @@ export interface GateAnswer {
 /** A pipeline's question: may this commit (or this change) be deployed now? */
 export async function checkGate(
   deps: Pick<AppDeps, 'policy'>,
-  repos: Repositories,
+  repos: Readers,
   query: GateQuery,
 ): Promise<GateAnswer> {
   let found: ChangeWithDecisions;

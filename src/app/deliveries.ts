@@ -29,7 +29,7 @@ export async function retryDelivery(
   if (actor !== 'local-admin') assertAdmin(actor);
   const message = await deps.store.read.outbox.find(id);
   if (!message) throw new AppError('not_found', `no delivery ${id}`);
-  if (!(await deps.store.read.outbox.retry(id, deps.clock.now().toISOString()))) {
+  if (!(await deps.store.direct.outbox.retry(id, deps.clock.now().toISOString()))) {
     throw new AppError(
       'invalid_state',
       `delivery ${id} is ${message.status}; only failed and dead deliveries can be retried`,

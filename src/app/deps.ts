@@ -4,7 +4,13 @@ import type { Policy } from '../domain/policy.js';
 import type { ApprovalEvaluation } from '../domain/requirements.js';
 import type { Clock } from '../shared/clock.js';
 import type { AuditEvent, NewEvent } from '../domain/events.js';
-import type { EventSubscriber, NewOutboxMessage, Store, Transaction } from './ports.js';
+import type {
+  ChangeTransaction,
+  EventSubscriber,
+  NewOutboxMessage,
+  Store,
+  TransactionWith,
+} from './ports.js';
 
 /** What every use case receives. Built once by the composition root (src/context.ts). */
 export interface AppDeps {
@@ -21,7 +27,7 @@ export interface AppDeps {
  * through here, as its last write.
  */
 export async function recordEvents(
-  tx: Transaction,
+  tx: ChangeTransaction,
   deps: AppDeps,
   change: Change,
   events: readonly NewEvent[],
@@ -42,7 +48,10 @@ export async function recordEvents(
 }
 
 /** Loads a change for an action and locks it until the transaction ends, so concurrent actions queue. */
-export async function getChangeForUpdate(tx: Transaction, id: number): Promise<Change> {
+export async function getChangeForUpdate(
+  tx: TransactionWith<'changes'>,
+  id: number,
+): Promise<Change> {
   const change = await tx.changes.find(id, { forUpdate: true });
   if (!change) throw new AppError('not_found', `no change CHG-${id}`);
   return change;
@@ -58,7 +67,11 @@ export function assertVersion(change: Change, expected: number | undefined): voi
 }
 
 /** Writes the change; the version check backs up the row lock, so a lost update can never slip through. */
-export async function saveChange(tx: Transaction, change: Change, previous: Change): Promise<void> {
+export async function saveChange(
+  tx: TransactionWith<'changes'>,
+  change: Change,
+  previous: Change,
+): Promise<void> {
   // Readers keep changes by version (ChangeCache): a write that kept it would go unseen.
   if (change.version !== previous.version + 1)
     throw new Error(`saveChange: CHG-${change.id} must move to version ${previous.version + 1}`);

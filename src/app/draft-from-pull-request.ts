@@ -11,7 +11,7 @@ import { truncate } from '../shared/text.js';
 import { newDraft } from './create-change.js';
 import { recordEvents, type AppDeps } from './deps.js';
 import { ignored, processed, type NoticeResult, type PullRequestFacts } from './github-notices.js';
-import type { Transaction } from './ports.js';
+import type { PullRequestTransaction } from './record-pull-request-push.js';
 import { lockPullRequestChange, moveHead } from './record-pull-request-push.js';
 
 const TITLE_MAX = 200;
@@ -26,7 +26,7 @@ const DESCRIPTION_MAX = 50_000;
  * approval start a new one.
  */
 export async function draftFromPullRequest(
-  tx: Transaction,
+  tx: PullRequestTransaction,
   deps: AppDeps,
   pullRequest: PullRequestFacts,
   reviewer: string | null,

@@ -1,4 +1,4 @@
-import type { GithubDelivery, Repositories } from './ports.js';
+import type { GithubDelivery, Readers } from './ports.js';
 
 export interface DeliveryPage {
   readonly items: readonly GithubDelivery[];
@@ -8,7 +8,7 @@ export interface DeliveryPage {
 
 /** The GitHub webhook deliveries of the last 30 days, newest first, with what came of each. */
 export async function listGithubDeliveries(
-  repos: Repositories,
+  repos: Readers,
   query: { limit: number; before?: { receivedAt: string; id: string } },
 ): Promise<DeliveryPage> {
   const rows = await repos.github.listDeliveries({ ...query, limit: query.limit + 1 });

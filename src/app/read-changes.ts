@@ -4,7 +4,7 @@ import type { AuditEvent } from '../domain/events.js';
 import type { Policy } from '../domain/policy.js';
 import { withDecisions, type ChangeCache } from './change-cache.js';
 import { evaluateChange } from '../domain/approval.js';
-import type { ChangeQuery, Repositories } from './ports.js';
+import type { ChangeQuery, Readers } from './ports.js';
 
 export interface ChangeWithDecisions {
   readonly change: Change;
@@ -12,7 +12,7 @@ export interface ChangeWithDecisions {
   readonly decisions: readonly Decision[];
 }
 
-export async function getChange(repos: Repositories, id: number): Promise<ChangeWithDecisions> {
+export async function getChange(repos: Readers, id: number): Promise<ChangeWithDecisions> {
   const change = await repos.changes.find(id);
   if (!change) throw new AppError('not_found', `no change CHG-${id}`);
   return { change, decisions: await repos.changes.listDecisions(id, change.round) };
@@ -43,7 +43,7 @@ export interface ListOptions {
  * here, reading on until the page is full, so pages and cursors stay exact.
  */
 export async function listChanges(
-  repos: Repositories,
+  repos: Readers,
   query: ChangeQuery,
   { policy, cache }: ListOptions,
 ): Promise<ChangePage> {
@@ -81,7 +81,7 @@ export async function listChanges(
  * the page is read whole in one statement instead, without the cache.
  */
 async function readPage(
-  repos: Repositories,
+  repos: Readers,
   cache: ChangeCache,
   query: ChangeQuery,
 ): Promise<ChangeWithDecisions[]> {
@@ -94,7 +94,7 @@ async function readPage(
   return changes.map((change) => withDecisions(change, decisions.get(change.id) ?? []));
 }
 
-export async function listChangeEvents(repos: Repositories, id: number): Promise<AuditEvent[]> {
+export async function listChangeEvents(repos: Readers, id: number): Promise<AuditEvent[]> {
   if (!(await repos.changes.find(id))) throw new AppError('not_found', `no change CHG-${id}`);
   return repos.events.listForChange(id);
 }

@@ -2,7 +2,7 @@ import { AppError } from '../domain/errors.js';
 import { draftFromPullRequest } from './draft-from-pull-request.js';
 import type { AppDeps } from './deps.js';
 import type { GithubNotice, NoticeResult } from './github-notices.js';
-import type { GithubDelivery, Transaction } from './ports.js';
+import type { GithubDelivery, Transaction, TransactionWith } from './ports.js';
 import { recordDeploymentStatus } from './record-deployment-status.js';
 import { recordPullRequestMerge } from './record-pull-request-merge.js';
 import { recordPullRequestPush } from './record-pull-request-push.js';
@@ -66,7 +66,10 @@ export async function receiveGithubDelivery(
   }
 }
 
-async function duplicateOf(tx: Transaction, delivery: GithubDelivery): Promise<DeliveryReceipt> {
+async function duplicateOf(
+  tx: TransactionWith<'github'>,
+  delivery: GithubDelivery,
+): Promise<DeliveryReceipt> {
   return { duplicate: true, delivery: (await tx.github.findDelivery(delivery.id)) ?? delivery };
 }
 

@@ -11,7 +11,7 @@ import {
   type DeploymentState,
   type NoticeResult,
 } from './github-notices.js';
-import type { Transaction } from './ports.js';
+import type { ChangeTransaction } from './ports.js';
 
 /**
  * A deployment of a commit reported its status. The newest change covering the
@@ -23,7 +23,7 @@ import type { Transaction } from './ports.js';
  * preview is ignored (see `releasesTo`).
  */
 export async function recordDeploymentStatus(
-  tx: Transaction,
+  tx: ChangeTransaction,
   deps: AppDeps,
   deployment: DeploymentFacts,
 ): Promise<NoticeResult> {

@@ -3,8 +3,11 @@ import { formatChangeId, type Change } from '../domain/change.js';
 import { shortSha } from '../domain/pull-requests.js';
 import { recordEvents, saveChange, type AppDeps } from './deps.js';
 import { ignored, processed, type NoticeResult, type PullRequestFacts } from './github-notices.js';
-import type { Transaction } from './ports.js';
-import { lockPullRequestChange, moveHead } from './record-pull-request-push.js';
+import {
+  lockPullRequestChange,
+  moveHead,
+  type PullRequestTransaction,
+} from './record-pull-request-push.js';
 
 /**
  * A pull request was merged. Deployments usually run from the merge commit on the
@@ -13,7 +16,7 @@ import { lockPullRequestChange, moveHead } from './record-pull-request-push.js';
  * the merged head is recorded first, which withdraws approvals given for the old one.
  */
 export async function recordPullRequestMerge(
-  tx: Transaction,
+  tx: PullRequestTransaction,
   deps: AppDeps,
   pullRequest: PullRequestFacts,
   mergeSha: string,

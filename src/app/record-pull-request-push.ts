@@ -7,11 +7,14 @@ import { shortSha } from '../domain/pull-requests.js';
 import { computeRequirements } from '../domain/requirements.js';
 import { recordEvents, saveChange, type AppDeps } from './deps.js';
 import { ignored, processed, type NoticeResult, type PullRequestFacts } from './github-notices.js';
-import type { Transaction } from './ports.js';
+import type { ChangeTransaction, TransactionWith } from './ports.js';
+
+/** What work on a pull request's change uses: the change's, and the pull request's lock. */
+export type PullRequestTransaction = ChangeTransaction & TransactionWith<'github'>;
 
 /** New commits were pushed to a pull request (`synchronize`). */
 export async function recordPullRequestPush(
-  tx: Transaction,
+  tx: PullRequestTransaction,
   deps: AppDeps,
   pullRequest: PullRequestFacts,
 ): Promise<NoticeResult> {
@@ -36,7 +39,7 @@ export async function recordPullRequestPush(
  * PR queue here, so two approvals arriving at once draft one change.
  */
 export async function lockPullRequestChange(
-  tx: Transaction,
+  tx: TransactionWith<'github' | 'changes'>,
   pullRequest: Pick<PullRequestFacts, 'repository' | 'number'>,
 ): Promise<Change | undefined> {
   await tx.github.lockPullRequest(pullRequest.repository, pullRequest.number);
@@ -54,7 +57,7 @@ export async function lockPullRequestChange(
  * The caller holds the change's row lock.
  */
 export async function moveHead(
-  tx: Transaction,
+  tx: PullRequestTransaction,
   deps: AppDeps,
   change: Change,
   headSha: string,

@@ -4,7 +4,7 @@ import type { Person, Policy } from '../domain/policy.js';
 import type { Clock } from '../shared/clock.js';
 import { digestSecret, generateSecret } from '../shared/tokens.js';
 import type { CredentialCache } from './credential-cache.js';
-import type { OidcLogin, Repositories, Store, WebSession } from './ports.js';
+import type { DirectWrites, OidcLogin, Store, WebSession } from './ports.js';
 
 export const SIGN_IN_LINK_TTL_MS = 15 * 60_000;
 /** A session ends after a week without use, and after 30 days in any case. */
@@ -38,7 +38,7 @@ export async function createSignInLink(
   options: { ttlMs?: number } = {},
 ): Promise<string> {
   if (!deps.policy.people.has(personId)) throw new AppError('not_found', `no person "${personId}"`);
-  return mintSignInLink(deps.store.read, personId, deps.clock.now(), options.ttlMs);
+  return mintSignInLink(deps.store.direct, personId, deps.clock.now(), options.ttlMs);
 }
 
 /**
@@ -47,7 +47,7 @@ export async function createSignInLink(
  * a database dump signs nobody in, not even someone with an unsent link.
  */
 export async function mintSignInLink(
-  repos: Pick<Repositories, 'signInLinks'>,
+  repos: Pick<DirectWrites, 'signInLinks'>,
   personId: string,
   now: Date,
   ttlMs = SIGN_IN_LINK_TTL_MS,
@@ -101,7 +101,7 @@ export async function keepOidcLogin(
 ): Promise<string> {
   const secret = randomBytes(32).toString('base64url');
   const now = deps.clock.now();
-  await deps.store.read.oidcLogins.insert({
+  await deps.store.direct.oidcLogins.insert({
     digest: digestSecret(secret),
     state: login.state,
     nonce: login.nonce,
@@ -115,7 +115,7 @@ export async function keepOidcLogin(
 
 /** The login the browser's cookie names, once, if it has not expired. */
 export function takeOidcLogin(deps: SignInDeps, secret: string): Promise<OidcLogin | undefined> {
-  return deps.store.read.oidcLogins.take(digestSecret(secret), deps.clock.now().toISOString());
+  return deps.store.direct.oidcLogins.take(digestSecret(secret), deps.clock.now().toISOString());
 }
 
 export interface NewSession {
@@ -128,7 +128,7 @@ export interface NewSession {
 /** Redeems a sign-in link (once, before it expires) for a new session. */
 export async function redeemSignInLink(deps: SignInDeps, token: string): Promise<NewSession> {
   const at = deps.clock.now().toISOString();
-  const personId = await deps.store.read.signInLinks.use(digestSecret(token), at);
+  const personId = await deps.store.direct.signInLinks.use(digestSecret(token), at);
   const person = personId === undefined ? undefined : deps.policy.people.get(personId);
   if (!person)
     throw new AppError(
@@ -146,7 +146,7 @@ export async function startSession(
   const token = generateSecret('cbs');
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + SESSION_IDLE_MS).toISOString();
-  await deps.store.read.sessions.insert({
+  await deps.store.direct.sessions.insert({
     digest: digestSecret(token),
     person: person.id,
     via,
@@ -181,7 +181,7 @@ export async function authenticateSession(
         new Date(session.createdAt).getTime() + SESSION_MAX_MS,
       ),
     ).toISOString();
-    await deps.store.read.sessions.touch(digest, now.toISOString(), expiresAt);
+    await deps.store.direct.sessions.touch(digest, now.toISOString(), expiresAt);
     deps.sessionCache.update(digest, session, {
       ...session,
       lastSeenAt: now.toISOString(),
@@ -202,10 +202,10 @@ export async function endSession(
   const session = await deps.store.read.sessions.findByDigest(digest);
   if (!session) return;
   if (options.everywhere) {
-    await deps.store.read.sessions.revokeAllFor(session.person, at);
+    await deps.store.direct.sessions.revokeAllFor(session.person, at);
     deps.sessionCache.forgetWhere((other) => other.person === session.person);
   } else {
-    await deps.store.read.sessions.revoke(digest, at);
+    await deps.store.direct.sessions.revoke(digest, at);
     deps.sessionCache.forget(digest);
   }
 }

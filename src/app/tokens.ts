@@ -3,11 +3,14 @@ import type { Person, Policy } from '../domain/policy.js';
 import type { Clock } from '../shared/clock.js';
 import { digestSecret, generateSecret } from '../shared/tokens.js';
 import type { CredentialCache } from './credential-cache.js';
-import type { ApiToken, Repositories, TokenScope } from './ports.js';
+import type { ApiToken, Store, TokenScope } from './ports.js';
+
+/** Tokens are read, and written outside transactions (ports/store.ts DirectWrites). */
+type TokenStore = Pick<Store, 'read' | 'direct'>;
 
 /** Creates a token (an API token unless `scope` says otherwise). The secret is returned once and only its digest is stored. */
 export async function createApiToken(
-  deps: { policy: Policy; clock: Clock; repos: Repositories },
+  deps: { policy: Policy; clock: Clock; store: TokenStore },
   personId: string,
   label = 'api',
   scope: TokenScope = 'api',
@@ -19,7 +22,7 @@ export async function createApiToken(
     );
   }
   const token = generateSecret(scope === 'calendar' ? 'cbcal' : 'cb');
-  const record = await deps.repos.tokens.insert({
+  const record = await deps.store.direct.tokens.insert({
     digest: digestSecret(token),
     person: personId,
     label,
@@ -34,7 +37,7 @@ const TOUCH_INTERVAL_MS = 10 * 60_000;
 type AuthenticateDeps = {
   policy: Policy;
   clock: Clock;
-  repos: Repositories;
+  store: TokenStore;
   tokenCache: CredentialCache<ApiToken>;
 };
 
@@ -64,7 +67,9 @@ async function authenticate(
   scope: TokenScope,
 ): Promise<Person> {
   const digest = digestSecret(secret);
-  const record = await deps.tokenCache.get(digest, () => deps.repos.tokens.findByDigest(digest));
+  const record = await deps.tokenCache.get(digest, () =>
+    deps.store.read.tokens.findByDigest(digest),
+  );
   if (!record || record.revokedAt) throw new AppError('unauthenticated', REFUSED[scope]);
   if (record.scope !== scope) throw new AppError('unauthenticated', WRONG_SCOPE[scope]);
   const person = deps.policy.people.get(record.person);
@@ -79,7 +84,7 @@ async function authenticate(
     !record.lastUsedAt ||
     now.getTime() - new Date(record.lastUsedAt).getTime() > TOUCH_INTERVAL_MS
   ) {
-    await deps.repos.tokens.touch(record.id, now.toISOString());
+    await deps.store.direct.tokens.touch(record.id, now.toISOString());
     deps.tokenCache.update(digest, record, { ...record, lastUsedAt: now.toISOString() });
   }
   return person;
@@ -93,7 +98,7 @@ export async function replaceCalendarFeed(
   deps: AuthenticateDeps & { publicUrl: string },
   person: string,
 ): Promise<{ url: string; record: ApiToken }> {
-  const previous = (await deps.repos.tokens.list(person)).filter(
+  const previous = (await deps.store.read.tokens.list(person)).filter(
     (token) => token.scope === 'calendar' && !token.revokedAt,
   );
   for (const token of previous) await revokeApiToken(deps, token.id);
@@ -103,10 +108,10 @@ export async function replaceCalendarFeed(
 
 /** Revokes a token; this process stops accepting it at once (others within CREDENTIAL_TTL_MS). */
 export async function revokeApiToken(
-  deps: { clock: Clock; repos: Repositories; tokenCache: CredentialCache<ApiToken> },
+  deps: { clock: Clock; store: TokenStore; tokenCache: CredentialCache<ApiToken> },
   id: number,
 ): Promise<boolean> {
-  const revoked = await deps.repos.tokens.revoke(id, deps.clock.now().toISOString());
+  const revoked = await deps.store.direct.tokens.revoke(id, deps.clock.now().toISOString());
   deps.tokenCache.forgetWhere((token) => token.id === id);
   return revoked;
 }

@@ -74,7 +74,7 @@ export function authentication(ctx: AuthenticationDeps) {
   const tokenDeps = {
     policy: ctx.policy,
     clock: ctx.clock,
-    repos: ctx.store.read,
+    store: ctx.store,
     tokenCache: ctx.tokenCache,
   };
   const cookieName = sessionCookieName(ctx.config.publicUrl);

@@ -1,12 +1,13 @@
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { Store } from '../app/ports.js';
+import { countRequest } from '../app/rate-limits.js';
 import type { Clock } from '../shared/clock.js';
 
 /**
- * A store for @fastify/rate-limit that counts in the database: with several
- * processes on one PostgreSQL database, a limit holds for all of them together
- * instead of once per process. Keys are the route's own (for sign-in e-mails,
- * the address), so a window is one row.
+ * A store for @fastify/rate-limit that counts in the database (app/rate-limits.ts):
+ * with several processes on one PostgreSQL database, a limit holds for all of them
+ * together instead of once per process. Keys are the limiter's own (for sign-in
+ * e-mails, the requester, and the requester with the address), so a window is one row.
  */
 export function databaseRateLimitStore(store: Store, clock: Clock): FastifyRateLimitStoreCtor {
   class DatabaseRateLimitStore implements FastifyRateLimitStore {
@@ -16,14 +17,10 @@ export function databaseRateLimitStore(store: Store, clock: Clock): FastifyRateL
       timeWindow: number,
       _max: number,
     ): void {
-      const now = clock.now().getTime();
-      store
-        .transaction((tx) => tx.rateLimits.hit(key, timeWindow, now))
-        .then(
-          ({ count, windowStartMs }) =>
-            callback(null, { current: count, ttl: windowStartMs + timeWindow - now }),
-          (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
-        );
+      countRequest({ store, clock }, key, timeWindow).then(
+        (result) => callback(null, result),
+        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+      );
     }
 
     child(): FastifyRateLimitStore {

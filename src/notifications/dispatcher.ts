@@ -109,7 +109,7 @@ export class Dispatcher {
       }),
     );
     // Every plain success of the round is recorded in one statement.
-    await store.read.outbox.completeMany(delivered, leaseToken, clock.now().toISOString());
+    await store.direct.outbox.completeMany(delivered, leaseToken, clock.now().toISOString());
     return result;
   }
 
@@ -142,7 +142,12 @@ export class Dispatcher {
     const { store, clock, maxAttempts, backoff } = this.#options;
     const now = clock.now();
     if (outcome.ok) {
-      await store.read.outbox.complete(message.id, leaseToken, now.toISOString(), outcome.skipped);
+      await store.direct.outbox.complete(
+        message.id,
+        leaseToken,
+        now.toISOString(),
+        outcome.skipped,
+      );
       return 'sent';
     }
     const giveUp = outcome.permanent || message.attempts >= maxAttempts;
@@ -151,7 +156,7 @@ export class Dispatcher {
       giveUp && !outcome.permanent
         ? `${outcome.reason} (gave up after ${message.attempts} attempts)`
         : outcome.reason;
-    await store.read.outbox.fail(message.id, leaseToken, {
+    await store.direct.outbox.fail(message.id, leaseToken, {
       error,
       retryAt: giveUp ? null : new Date(now.getTime() + delay).toISOString(),
     });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { evaluateChange } from '../domain/approval.js';
-import type { EventSubscriber, Transaction } from '../app/ports.js';
+import type { EventSubscriber, Readers } from '../app/ports.js';
 import type { Change } from '../domain/change.js';
 import type { AuditEvent } from '../domain/events.js';
 import type { ApprovalEvaluation } from '../domain/requirements.js';
@@ -11,7 +11,7 @@ import { planNotifications } from './plan.js';
 /** The notifications an action causes, written to the outbox in the action's own transaction. */
 /** For a caller that did not pass it: the change's round, read and evaluated here. */
 async function evaluationOf(
-  tx: Transaction,
+  tx: Readers,
   policy: Policy,
   change: Change,
   events: readonly AuditEvent[],

@@ -1,5 +1,5 @@
 import { Kysely, Migrator, sql, type Dialect, type MigrationProvider } from 'kysely';
-import type { Store } from '../app/ports.js';
+import type { DirectWrites, Readers, Repositories, Store } from '../app/ports.js';
 import type { DatabaseTarget, DialectName } from './database-url.js';
 import { DIALECT_FEATURES, type DialectFeatures } from './dialects/features.js';
 import { createPostgresDialect } from './dialects/postgres.js';
@@ -58,9 +58,52 @@ export function createStore(database: Database): Store {
   const committer = new GroupCommitter(database.db, database.features, (db, chain) =>
     createRepositories(db, database.features, chain),
   );
+  const outsideTransactions = createRepositories(database.db, database.features);
   return {
-    read: createRepositories(database.db, database.features),
+    read: readersOf(outsideTransactions),
+    direct: directWritesOf(outsideTransactions),
     transaction: (work) => committer.transaction(work),
     close: () => database.db.destroy(),
   };
+}
+
+/** The lookups only: the read view has no write method to call, even past the types. */
+function readersOf(repos: Repositories): Readers {
+  return {
+    changes: pick(repos.changes, [
+      'find',
+      'findMany',
+      'list',
+      'listKeys',
+      'listDecisions',
+      'listDecisionsForMany',
+      'listDueForNudge',
+      'findLatestForPullRequest',
+      'findLatestForCommit',
+    ]),
+    events: pick(repos.events, ['listForChange', 'listForChanges', 'listAll', 'head']),
+    tokens: pick(repos.tokens, ['findByDigest', 'list']),
+    policies: pick(repos.policies, ['find', 'listAll']),
+    outbox: pick(repos.outbox, ['list', 'find', 'nextDueAt', 'countByStatus']),
+    actionLinks: pick(repos.actionLinks, ['find']),
+    sessions: pick(repos.sessions, ['findByDigest']),
+    github: pick(repos.github, ['findDelivery', 'listDeliveries']),
+  };
+}
+
+/** The writes that may skip a transaction, and no others (app/ports/store.ts says why). */
+function directWritesOf(repos: Repositories): DirectWrites {
+  return {
+    sessions: pick(repos.sessions, ['insert', 'touch', 'revoke', 'revokeAllFor']),
+    signInLinks: pick(repos.signInLinks, ['insert', 'use']),
+    oidcLogins: pick(repos.oidcLogins, ['insert', 'take']),
+    tokens: pick(repos.tokens, ['insert', 'touch', 'revoke']),
+    actionLinks: pick(repos.actionLinks, ['insert', 'use']),
+    outbox: pick(repos.outbox, ['complete', 'completeMany', 'fail', 'retry']),
+    policies: pick(repos.policies, ['remember']),
+  };
+}
+
+function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((key) => [key, from[key]])) as Pick<T, K>;
 }

@@ -81,7 +81,7 @@ export async function startTestApp(
   const tokens: Record<string, string> = {};
   for (const person of ctx.policy.people.keys()) {
     tokens[person] = (
-      await createApiToken({ policy: ctx.policy, clock, repos: ctx.store.read }, person)
+      await createApiToken({ policy: ctx.policy, clock, store: ctx.store }, person)
     ).token;
   }
   return {

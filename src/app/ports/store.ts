@@ -36,13 +36,63 @@ export interface Repositories {
   readonly rateLimits: RateLimitCounter;
 }
 
+/**
+ * A transaction. A use case that takes one declares the repositories it uses
+ * (`TransactionWith<'changes' | 'events'>`), so a reader sees what it touches.
+ */
 export interface Transaction extends Repositories {
   /** Runs after a successful commit, never after a rollback (live updates, wake-ups). */
   afterCommit(callback: () => void): void;
 }
 
+export type TransactionWith<K extends keyof Repositories> = Pick<Transaction, K | 'afterCommit'>;
+
+/** What queries may use: each repository's lookups and none of its writes. */
+export interface Readers {
+  readonly changes: Omit<ChangeRepository, 'insert' | 'update' | 'insertDecision'>;
+  readonly events: Omit<EventLog, 'append' | 'planMessages'>;
+  readonly tokens: Pick<TokenRepository, 'findByDigest' | 'list'>;
+  readonly policies: Pick<PolicyArchive, 'find' | 'listAll'>;
+  readonly outbox: Pick<OutboxRepository, 'list' | 'find' | 'nextDueAt' | 'countByStatus'>;
+  readonly actionLinks: Pick<ActionLinkRepository, 'find'>;
+  readonly sessions: Pick<WebSessionRepository, 'findByDigest'>;
+  readonly github: Pick<GithubRepository, 'findDelivery' | 'listDeliveries'>;
+}
+
+/**
+ * What acting on a change uses: its rows and the audit chain to write, and
+ * reading anything (the subscribers that plan notifications read in the
+ * transaction too).
+ */
+export type ChangeTransaction = Readers & TransactionWith<'changes' | 'events'>;
+
+/**
+ * The only writes that do not go through a transaction (and so not through
+ * group commit). Each may, for the same reasons: none is part of the hash chain
+ * or of a change; each is one statement that stands alone, made safe against a
+ * second writer by its own condition (a link or a login used once, an outbox
+ * row fenced by its lease token, a policy kept once by its hash); and several
+ * sit on the path of a read (a session or token seen in use), where waiting for
+ * the next batch would slow every page. Anything else writes in a transaction.
+ */
+export interface DirectWrites {
+  /** Signing in and out, and a session's last use. */
+  readonly sessions: Omit<WebSessionRepository, 'findByDigest'>;
+  readonly signInLinks: SignInLinkRepository;
+  readonly oidcLogins: OidcLoginRepository;
+  /** Creating and revoking tokens (an admin's act), and a token's last use. */
+  readonly tokens: Pick<TokenRepository, 'insert' | 'touch' | 'revoke'>;
+  /** Links minted by the e-mail deliverer as it sends, and spent once. */
+  readonly actionLinks: Pick<ActionLinkRepository, 'insert' | 'use'>;
+  /** A delivery's outcome, fenced by its lease; an admin's retry. */
+  readonly outbox: Pick<OutboxRepository, 'complete' | 'completeMany' | 'fail' | 'retry'>;
+  /** The policy this process runs, archived by its hash at start-up. */
+  readonly policies: Pick<PolicyArchive, 'remember'>;
+}
+
 export interface Store {
-  readonly read: Repositories;
+  readonly read: Readers;
+  readonly direct: DirectWrites;
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -59,7 +109,8 @@ export interface EventSubscriber {
    * sealed (other copies of the id are not).
    */
   messagesFor?(
-    tx: Transaction,
+    /** Subscribers read in the transaction; what they would write, they return. */
+    tx: Readers,
     events: readonly AuditEvent[],
     change: Change,
     /** Where the change's approvals count after the action, when the use case has it. */

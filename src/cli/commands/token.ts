@@ -23,7 +23,7 @@ export function registerTokenCommands(program: Command, cli: CliEnv): void {
       async (person: string, options: { label: string; json?: boolean }, command: Command) => {
         await withLocalContext(command, cli, async (ctx) => {
           const { token: secret, record } = await createApiToken(
-            { policy: ctx.policy, clock: ctx.clock, repos: ctx.store.read },
+            { policy: ctx.policy, clock: ctx.clock, store: ctx.store },
             person,
             options.label,
           );
@@ -78,7 +78,7 @@ export function registerTokenCommands(program: Command, cli: CliEnv): void {
     .action(async (id: string, _options: unknown, command: Command) => {
       await withLocalContext(command, cli, async (ctx) => {
         const revoked = await revokeApiToken(
-          { clock: ctx.clock, repos: ctx.store.read, tokenCache: ctx.tokenCache },
+          { clock: ctx.clock, store: ctx.store, tokenCache: ctx.tokenCache },
           Number(id),
         );
         if (!revoked) {

@@ -38,7 +38,7 @@ export function calendarRoutes(ctx: CalendarRouteDeps): FastifyPluginCallbackTyp
       },
       async (request, reply) => {
         const { url, record } = await replaceCalendarFeed(
-          { ...ctx, repos: ctx.store.read, publicUrl: ctx.config.publicUrl },
+          { ...ctx, publicUrl: ctx.config.publicUrl },
           actorOf(request).id,
         );
         return reply.status(201).send({ url, createdAt: record.createdAt });

@@ -17,7 +17,7 @@ export function chatDeliverer(kind: 'teams' | 'slack', deps: DeliveryDeps): Deli
         permanent: true,
         reason: `channel "${message.target}" has no URL (is its environment variable set?)`,
       };
-    const loaded = await loadChange(deps.repos, message.changeId);
+    const loaded = await loadChange(deps.store.read, message.changeId);
     if (!loaded)
       return { ok: false, permanent: true, reason: `change ${message.changeId} no longer exists` };
     const summary = summarise(deps.policy, loaded.change, loaded.decisions, deps.publicUrl);

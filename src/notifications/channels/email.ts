@@ -92,14 +92,14 @@ async function sectionFor(
     const now = deps.clock.now();
     if (now.getTime() - Date.parse(topic.requestedAt) > SIGN_IN_LINK_TTL_MS)
       return { skipped: 'the sign-in link was asked for too long ago to be of use' };
-    const token = await mintSignInLink(deps.repos, personId, now);
+    const token = await mintSignInLink(deps.store.direct, personId, now);
     return {
       headline: 'Your Changeboard sign-in link',
       signIn: { url: signInUrl(deps.publicUrl, token), validMinutes: SIGN_IN_LINK_TTL_MS / 60_000 },
       detailed: false,
     };
   }
-  const loaded = await loadChange(deps.repos, message.changeId);
+  const loaded = await loadChange(deps.store.read, message.changeId);
   if (!loaded) return { skipped: `change ${message.changeId} no longer exists` };
   const { change, decisions } = loaded;
   const summary = summarise(deps.policy, change, decisions, deps.publicUrl);
@@ -111,7 +111,7 @@ async function sectionFor(
         return { skipped: `the change is ${change.state} and no longer waits for this request` };
       if (!evaluateChange(deps.policy, change, decisions).eligibleApprovers.has(personId))
         return { skipped: 'no longer needed from this person' };
-      const actions = await createActionLinks(deps.repos, {
+      const actions = await createActionLinks(deps.store.direct, {
         person: personId,
         change,
         now: deps.clock.now(),

@@ -1,4 +1,4 @@
-import type { Repositories } from '../../app/ports.js';
+import type { Readers, Store } from '../../app/ports.js';
 import type { Change, Decision } from '../../domain/change.js';
 import type { Policy } from '../../domain/policy.js';
 import type { Clock } from '../../shared/clock.js';
@@ -7,14 +7,15 @@ import type { OutboundClient } from '../../shared/outbound-http.js';
 /** What deliverers need to render a message as the change is now and to send it. */
 export interface DeliveryDeps {
   readonly policy: Policy;
-  readonly repos: Repositories;
+  /** Reads the change as it is now; the e-mail deliverer also mints links as it sends. */
+  readonly store: Pick<Store, 'read' | 'direct'>;
   readonly clock: Clock;
   readonly publicUrl: string;
   readonly http: OutboundClient;
 }
 
 export async function loadChange(
-  repos: Repositories,
+  repos: Readers,
   id: number | null,
 ): Promise<{ change: Change; decisions: Decision[] } | undefined> {
   if (id === null) return undefined;
