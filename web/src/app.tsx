@@ -8,7 +8,7 @@ import { useLiveUpdates, type LiveStatus } from './lib/live.js';
 import { Link, matchPath, useLocation } from './lib/router.js';
 import { BoardPage } from './pages/board.js';
 import { CalendarPage } from './pages/calendar.js';
-import { ChangeFormPage } from './pages/change-form.js';
+import { ChangeFormPage } from './pages/change-form/index.js';
 import { ChangePage } from './pages/change-page.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { SignInLinkPage, SignInPage } from './pages/sign-in.js';

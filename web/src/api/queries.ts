@@ -8,7 +8,9 @@ import {
 import { api, query, setCsrfToken } from './client.js';
 import type {
   Change,
+  ChangeEdit,
   ChangeCardPage,
+  NewChange,
   PolicyInfo,
   Session,
   SignInMethods,
@@ -92,6 +94,24 @@ export function useTimeline(id: string) {
   });
 }
 
+export function createChange(body: NewChange): Promise<Change> {
+  return api<Change>('POST', '/changes', body);
+}
+
+/** An edit of the change at `edit.version`; an answer set to null is removed. */
+export function editChange(id: string, edit: ChangeEdit): Promise<Change> {
+  return api<Change>('PATCH', `/changes/${encodeURIComponent(id)}`, edit);
+}
+
+export function submitChange(id: string, version: number): Promise<Change> {
+  return api<Change>('POST', `/changes/${encodeURIComponent(id)}/submit`, { version });
+}
+
+/** Forgets the change as read, so the page shows it as it is now. */
+export function reloadChange(client: QueryClient, id: string): Promise<void> {
+  return client.invalidateQueries({ queryKey: keys.change(id) });
+}
+
 /** After any action, the change, its timeline and every list may have moved. */
 export function refreshChange(client: QueryClient, change: Change): void {
   client.setQueryData(keys.change(change.id), change);
@@ -125,6 +145,19 @@ export function useCalendarFeed() {
   return useMutation({
     mutationFn: () => api<{ url: string; createdAt: string }>('POST', '/calendar/feed', {}),
   });
+}
+
+/** Asks for a sign-in link by e-mail; the answer is the same whether or not the address is known. */
+export function requestSignInLink(email: string): Promise<void> {
+  return api<undefined>('POST', '/auth/email', { email });
+}
+
+/** Spends a sign-in link for a session, which becomes the app's session at once. */
+export async function redeemSignInLink(client: QueryClient, token: string): Promise<Session> {
+  const session = await api<Session>('POST', '/auth/email/verify', { token });
+  setCsrfToken(session.csrfToken);
+  client.setQueryData(keys.session, session);
+  return session;
 }
 
 export function useSignOut() {

@@ -3,13 +3,15 @@ import type {
   ChangeCardJson,
   ChangeCardList,
   ChangeViewJson,
+  CreateChangeBody,
   EventViewJson,
+  PatchChangeBody,
   PolicyView,
   SessionViewJson,
   SignInMethodsView,
 } from '../../../src/http/contract/index.js';
 
-/** The API contract, as the server declares it (src/http/schemas.ts): types only, nothing of the server is bundled. */
+/** The API contract, as the server declares it (src/http/contract/): types only, nothing of the server is bundled. */
 export type Change = ChangeViewJson;
 /** A change as the board's cards (and every list) show it: `GET /changes?view=card`. */
 export type ChangeCard = ChangeCardJson;
@@ -22,6 +24,8 @@ export type SignInMethods = Static<typeof SignInMethodsView>;
 export type ChangeState = Change['state'];
 export type ChangeActionName = Change['actions'][number];
 export type AnswerValue = Change['answers'][string];
+export type NewChange = Static<typeof CreateChangeBody>;
+export type ChangeEdit = Static<typeof PatchChangeBody>;
 
 export interface ErrorIssue {
   readonly path: string;

@@ -1,8 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { api, ApiError, setCsrfToken } from '../api/client.js';
-import { keys, useSignInMethods } from '../api/queries.js';
-import type { Session } from '../api/types.js';
+import { ApiError } from '../api/client.js';
+import { redeemSignInLink, requestSignInLink, useSignInMethods } from '../api/queries.js';
 import { Banner, PageHeading } from '../components/ui.js';
 import { Link, navigate, useLocation } from '../lib/router.js';
 
@@ -26,7 +25,7 @@ export function SignInPage() {
     setError(null);
     setState('sending');
     try {
-      await api('POST', '/auth/email', { email });
+      await requestSignInLink(email);
       setState('sent');
     } catch (caught) {
       setState('idle');
@@ -112,9 +111,7 @@ export function SignInLinkPage() {
     if (!token) return;
     setState('working');
     try {
-      const session = await api<Session>('POST', '/auth/email/verify', { token });
-      setCsrfToken(session.csrfToken);
-      client.setQueryData(keys.session, session);
+      await redeemSignInLink(client, token);
       navigate('/', { replace: true });
     } catch (caught) {
       setState('failed');
