@@ -5,6 +5,7 @@ import { liveUpdatesSubscriber, type LiveHub } from './app/live-updates.js';
 import type { ApiToken, EventSubscriber, Store, WebSession } from './app/ports.js';
 import type { Deliverer } from './notifications/deliverer.js';
 import nodemailer from 'nodemailer';
+import { DemoInbox } from './notifications/demo-inbox.js';
 import { chatDeliverer } from './notifications/channels/chat.js';
 import { emailDeliverer } from './notifications/channels/email.js';
 import { webhookDeliverer } from './notifications/channels/webhook.js';
@@ -37,6 +38,8 @@ export interface AppContext extends AppDeps {
   readonly policyWarnings: readonly PolicyProblem[];
   readonly subscribers: readonly EventSubscriber[];
   readonly emailEnabled: boolean;
+  /** Demo mode without SMTP_URL: what would have been sent. */
+  readonly demoInbox: DemoInbox | undefined;
   /** Delivers the outbox; `changeboard serve` starts it, tests drive it with runOnce(). */
   readonly dispatcher: Dispatcher;
   /** Live updates for open boards (server-sent events). */
@@ -95,12 +98,15 @@ export async function createContext(
     await store.close();
     throw error;
   }
-  const emailEnabled = config.smtpUrl !== undefined;
+  // Demo mode without SMTP: every message goes to the demo inbox instead (a page of the web app).
+  const demoInbox = config.demo && !config.smtpUrl ? new DemoInbox() : undefined;
+  const emailEnabled = config.smtpUrl !== undefined || demoInbox !== undefined;
   const delivery = {
     policy,
     store,
     clock,
     publicUrl: config.publicUrl,
+    inbox: demoInbox,
     http: createOutboundClient({
       allowPrivate: config.allowPrivateTargets,
       defaultTimeoutMs: overrides.outboundTimeoutMs,
@@ -113,7 +119,9 @@ export async function createContext(
         greetingTimeout: 10_000,
         socketTimeout: 30_000,
       })
-    : undefined;
+    : demoInbox
+      ? nodemailer.createTransport({ jsonTransport: true })
+      : undefined;
   const deliverers: Deliverer[] = [
     chatDeliverer('teams', delivery),
     chatDeliverer('slack', delivery),
@@ -152,7 +160,7 @@ export async function createContext(
       : undefined;
   const live: LiveHub = overrides.live ?? postgresHub ?? createInProcessHub();
   const subscribers: EventSubscriber[] = [
-    notificationSubscriber({ policy, clock, emailEnabled }),
+    notificationSubscriber({ policy, clock, emailEnabled, demoInbox: demoInbox !== undefined }),
     githubStatusSubscriber({
       publicUrl: config.publicUrl,
       tokenConfigured: config.githubToken !== undefined,
@@ -171,6 +179,7 @@ export async function createContext(
     store,
     subscribers,
     emailEnabled,
+    demoInbox,
     dispatcher,
     live,
     changeCache: new ChangeCache(),

@@ -399,7 +399,7 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
       });
       expect(res.status).toBe(422);
       expect(res.body.error.details).toEqual([
-        { path: 'answers.rollbackPlan', message: 'required: "How do we roll it back?"' },
+        { path: 'answers.rollbackPlan', message: 'needs an answer' },
       ]);
     });
 

@@ -145,6 +145,21 @@ describe('the changeboard CLI against a real server', { timeout: 120_000 }, () =
     expect(submit.stderr).toContain('answers.rollbackPlan: required');
   });
 
+  it('says where the token goes when it is missing or refused', async () => {
+    const missing = await runCli(['change', 'list'], { ...local, CHANGEBOARD_URL: server.url });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no API token: set CHANGEBOARD_TOKEN or pass --token');
+    expect(missing.stderr).not.toContain('Authorization');
+    const refused = await runCli(['change', 'list', '--token', 'cb_not-a-token'], {
+      ...local,
+      CHANGEBOARD_URL: server.url,
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      'the API token was refused (the API token is unknown or revoked)',
+    );
+  });
+
   it('explains a missing server', async () => {
     const result = await runCli(['change', 'list'], {
       CHANGEBOARD_URL: 'http://127.0.0.1:9',
@@ -270,6 +285,47 @@ describe('local CLI verbs', { timeout: 60_000 }, () => {
     expect(result.stderr).toContain('PORT: "eighty" is not a port number');
     expect(result.stderr).toContain('DATABASE_URL: must start with sqlite: or postgres://');
     expect(result.stderr).toContain('LOG_LEVEL');
+  });
+
+  it('logs one short line per request for people (LOG_FORMAT=text), JSON records otherwise', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'changeboard-log-'));
+    const policyFile = join(dir, 'changeboard.yaml');
+    writeFileSync(policyFile, EXAMPLE_POLICY);
+    const env = {
+      DATABASE_URL: `sqlite:${join(dir, 'changeboard.db')}`,
+      CHANGEBOARD_CONFIG: policyFile,
+      LOG_LEVEL: 'info',
+    };
+    for (const format of ['text', 'json'] as const) {
+      const server = await startServer({ ...env, LOG_FORMAT: format });
+      try {
+        await fetch(`${server.url}/api/v1/policy`);
+        await fetch(`${server.url}/api/v1/gate?feed=secret-feed`);
+        const deadline = Date.now() + 5_000;
+        while (!server.output().includes('/api/v1/gate') && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        const lines = server.output().split('\n');
+        const requestLines = lines.filter((line) => line.includes('/api/v1/'));
+        if (format === 'text') {
+          // One line each: time, level, method, URL (secrets left out), status, duration.
+          expect(requestLines.filter((l) => l.includes('/api/v1/policy'))).toEqual([
+            expect.stringMatching(/^\[\d\d:\d\d:\d\d\] INFO: GET \/api\/v1\/policy 401 \d+ ms$/),
+          ]);
+          expect(requestLines.filter((l) => l.includes('/api/v1/gate'))).toEqual([
+            expect.stringMatching(/GET \/api\/v1\/gate\?feed=\[redacted\] 401 \d+ ms$/),
+          ]);
+          expect(server.output()).not.toContain('"reqId"');
+        } else {
+          const records = requestLines
+            .filter((line) => line.startsWith('{'))
+            .map((line) => JSON.parse(line) as { msg: string });
+          expect(records.map((r) => r.msg)).toContain('incoming request');
+          expect(server.output()).not.toContain('secret-feed');
+        }
+      } finally {
+        await server.stop();
+      }
+    }
   });
 
   it('has --help everywhere', async () => {

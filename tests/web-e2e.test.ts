@@ -162,6 +162,10 @@ describe.skipIf(!hasChromium)('the web app in Chromium', () => {
     await requester.getByRole('button', { name: 'Submit for approval' }).click();
     const summary = requester.getByRole('alert').filter({ hasText: 'One thing to fix' });
     await summary.waitFor();
+    // Said once, in words: the question, then what is wrong with its answer.
+    expect(await summary.getByRole('link').allTextContents()).toEqual([
+      'How do we roll it back? — needs an answer',
+    ]);
     await summary.getByRole('link', { name: /How do we roll it back/ }).click();
     const rollback = requester.getByLabel(/How do we roll it back/);
     expect(
@@ -179,6 +183,9 @@ describe.skipIf(!hasChromium)('the web app in Chromium', () => {
     await requester.locator('.badge', { hasText: 'Pending' }).waitFor();
     // The description is rendered Markdown.
     await requester.locator('.prose strong', { hasText: 'retry limit' }).waitFor();
+    // Times say their zone: the viewer's, and Priya's own (Asia/Kolkata) where it differs.
+    await requester.getByText('Tue 1 Dec, 10:00 – 10:30 UTC').waitFor();
+    await requester.getByText('Priya Shah’s time: Tue 1 Dec, 15:30 – 16:00 GMT+5:30').waitFor();
 
     const stored = (await t.call('kim', 'GET', `/changes/${changeId}`)).body;
     expect(stored).toMatchObject({
@@ -191,7 +198,11 @@ describe.skipIf(!hasChromium)('the web app in Chromium', () => {
 
     // Back on the board, which stays open for the rest of the test.
     await requester.getByRole('link', { name: 'Board', exact: true }).click();
-    await requester.locator(`[data-column="pending"] [data-change-id="${changeId}"]`).waitFor();
+    const card = requester.locator(`[data-column="pending"] [data-change-id="${changeId}"]`);
+    await card.waitFor();
+    // Service names, not ids, and the window with its zone.
+    await card.getByText('Payments API').waitFor();
+    await card.getByText('Tue 1 Dec, 10:00 – 10:30 UTC').waitFor();
     await requester.getByText('Live', { exact: true }).waitFor();
   });
 
@@ -233,11 +244,20 @@ describe.skipIf(!hasChromium)('the web app in Chromium', () => {
     const card = approver.locator(`[data-column="waiting"] [data-change-id="${changeId}"]`);
     await card.getByRole('link', { name: 'Raise payment retry limit' }).click();
     await approver.getByRole('heading', { level: 1, name: 'Raise payment retry limit' }).waitFor();
+    // Who must decide, by name, and why the policy asks for it.
+    await approver.getByText('Lee Wong must approve').waitFor();
+    await approver
+      .getByText('Payments API approvers (payments-owners): the change touches it')
+      .waitFor();
     await approver.getByRole('button', { name: 'Approve' }).click();
     const panel = approver.getByRole('form', { name: `Approve ${changeId}` });
     await panel.getByLabel(/Comment/).fill('Limit matches the provider’s guidance');
     await panel.getByRole('button', { name: 'Approve' }).click();
     await approver.locator('.badge', { hasText: 'Approved' }).waitFor();
+    await approver
+      .getByRole('status')
+      .getByText(`You approved ${changeId}. It is approved now.`)
+      .waitFor();
     await approver.getByText('Limit matches the provider’s guidance').waitFor();
 
     await requester.locator(`[data-column="approved"] [data-change-id="${changeId}"]`).waitFor();

@@ -50,7 +50,16 @@ export class ApiClient {
         `${this.baseUrl} answered HTTP ${response.status} with something that is not JSON; is that a Changeboard server?`,
       );
     }
+    if (response.status === 401) throw this.#unauthenticated(parsed ?? {});
     if (!response.ok) throw new ApiError(response.status, parsed ?? {});
     return parsed as T;
+  }
+
+  /** The server speaks of headers and cookies; on the command line, the token comes from here. */
+  #unauthenticated(body: ApiErrorBody): ApiError {
+    const message = this.token
+      ? `the API token was refused (${body.error?.message ?? 'unknown'}); check CHANGEBOARD_TOKEN or --token`
+      : 'no API token: set CHANGEBOARD_TOKEN or pass --token <token> (an admin makes one with `changeboard token create <person>`)';
+    return new ApiError(401, { error: { ...body.error, code: 'unauthenticated', message } });
   }
 }

@@ -15,6 +15,8 @@ export interface Config {
   readonly port: number;
   readonly publicUrl: string;
   readonly logLevel: string;
+  /** LOG_FORMAT; unset, the server picks text on a terminal and JSON otherwise. */
+  readonly logFormat: 'json' | 'text' | undefined;
   readonly allowPrivateTargets: boolean;
   /**
    * Which proxies in front of Changeboard to believe about the client's address
@@ -92,6 +94,10 @@ export function readConfig(
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}`);
 
+  const logFormat = env.LOG_FORMAT;
+  if (logFormat !== undefined && logFormat !== 'json' && logFormat !== 'text')
+    problems.push('LOG_FORMAT: must be text or json');
+
   const allowPrivate = env.ALLOW_PRIVATE_TARGETS ?? 'false';
   if (!['true', 'false'].includes(allowPrivate))
     problems.push('ALLOW_PRIVATE_TARGETS: must be true or false');
@@ -160,6 +166,7 @@ export function readConfig(
       port,
       publicUrl,
       logLevel,
+      logFormat: logFormat as Config['logFormat'],
       allowPrivateTargets: allowPrivate === 'true',
       trustProxy: trustProxy ?? false,
       smtpUrl,

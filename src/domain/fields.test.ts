@@ -181,20 +181,20 @@ describe('findMissingAnswers', () => {
 
   it('lists every required question, with its label, when nothing is answered', () => {
     expect(findMissingAnswers(FIELDS, subject({}))).toEqual([
-      { path: 'answers.tested', message: 'required: "Has this change been tested?"' },
+      { path: 'answers.tested', message: 'needs an answer' },
       {
         path: 'answers.consequenceOfNotReleasing',
-        message: 'required: "What is the consequence of not releasing this now?"',
+        message: 'needs an answer',
       },
-      { path: 'answers.rollbackPlan', message: 'required: "How do we roll it back?"' },
-      { path: 'answers.risk', message: 'required: "Risk"' },
+      { path: 'answers.rollbackPlan', message: 'needs an answer' },
+      { path: 'answers.risk', message: 'needs an answer' },
     ]);
   });
 
   it('requires testResults when tested is true, and not when it is false', () => {
     const { testResults: _, ...withoutResults } = COMPLETE;
     expect(findMissingAnswers(FIELDS, subject(withoutResults))).toEqual([
-      { path: 'answers.testResults', message: 'required: "Where are the test results?"' },
+      { path: 'answers.testResults', message: 'needs an answer' },
     ]);
     expect(findMissingAnswers(FIELDS, subject({ ...withoutResults, tested: false }))).toEqual([]);
   });

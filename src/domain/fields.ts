@@ -59,11 +59,11 @@ export function isAnswered(value: AnswerValue | undefined): boolean {
   return typeof value !== 'string' || value.trim() !== '';
 }
 
-/** Required (and required-when) questions still unanswered, each with its label. */
+/** Required (and required-when) questions still unanswered; the path names the question. */
 export function findMissingAnswers(fields: readonly Field[], subject: ChangeSubject): Issue[] {
   return fields
     .filter((field) => isFieldRequired(field, subject) && !isAnswered(subject.answers[field.id]))
-    .map((field) => ({ path: `answers.${field.id}`, message: `required: "${field.label}"` }));
+    .map((field) => ({ path: `answers.${field.id}`, message: 'needs an answer' }));
 }
 
 function isHttpUrl(text: string): boolean {

@@ -15,7 +15,8 @@ declare module 'fastify' {
     actor?: Person;
     /** How the caller authenticated; set with `actor`. */
     authenticatedBy?:
-      { via: 'token' } | { via: 'email' | 'oidc'; sessionToken: string; expiresAt: string };
+      | { via: 'token' }
+      | { via: 'email' | 'oidc' | 'demo'; sessionToken: string; expiresAt: string };
   }
   interface FastifyContextConfig {
     /**
@@ -114,7 +115,7 @@ export function authentication(ctx: AuthenticationDeps) {
     }
     request.actor = person;
     request.authenticatedBy = {
-      via: session.via === 'oidc' ? 'oidc' : 'email',
+      via: session.via === 'oidc' || session.via === 'demo' ? session.via : 'email',
       sessionToken,
       expiresAt: session.expiresAt,
     };

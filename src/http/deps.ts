@@ -6,6 +6,7 @@ import type { ApiToken, WebSession } from '../app/ports.js';
 import type { SignInDeps } from '../app/sign-in.js';
 import type { Config } from '../config/config.js';
 import type { OidcClient } from '../integrations/oidc.js';
+import type { DemoInbox } from '../notifications/demo-inbox.js';
 
 /**
  * What each group of routes needs, and nothing more. The composition root
@@ -36,10 +37,12 @@ export interface LiveRouteDeps {
   readonly live: LiveHub;
 }
 
-export type SignInRouteDeps = SignInDeps &
-  Settings<'publicUrl'> & { readonly oidcClient: OidcClient | undefined };
+export type SignInRouteDeps = DemoRouteDeps & { readonly oidcClient: OidcClient | undefined };
 
 export type SessionRouteDeps = SignInDeps & Settings<'publicUrl'>;
+
+export type DemoRouteDeps = SignInDeps &
+  Settings<'publicUrl' | 'demo'> & { readonly demoInbox: DemoInbox | undefined };
 
 /** Who is asking: tokens and session cookies, each kept a few seconds per process. */
 export type AuthenticationDeps = SignInDeps &
@@ -55,5 +58,6 @@ export type ServerDeps = CalendarRouteDeps &
   OutboxRouteDeps &
   LiveRouteDeps &
   SignInRouteDeps &
+  DemoRouteDeps &
   AuthenticationDeps &
   Settings<'publicUrl' | 'trustProxy' | 'githubWebhookSecret'>;

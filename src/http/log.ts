@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import pretty from 'pino-pretty';
 
 /** Query parameters that carry secrets: a calendar feed's, an OpenID Connect authorisation code. */
 const SECRET_PARAMETERS = new Set(['feed', 'code']);
@@ -31,3 +32,18 @@ export const logSerializers = {
     remotePort: request.socket.remotePort,
   }),
 };
+
+/**
+ * Logs for a person at a terminal (LOG_FORMAT=text): the time, the level and the
+ * message on one line, with any other fields after it; JSON stays for collectors.
+ */
+export function terminalLog(destination: NodeJS.WritableStream): NodeJS.WritableStream {
+  return pretty({
+    destination,
+    colorize: (destination as { isTTY?: boolean }).isTTY === true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,reqId',
+    singleLine: true,
+    sync: true,
+  });
+}

@@ -9,6 +9,7 @@ import { AppError } from '../domain/errors.js';
 import { createAjv } from '../shared/ajv.js';
 import { authentication, isHttps, sessionCookieName } from './auth.js';
 import { handleError, malformedJson, refuseUnacceptableText } from './errors.js';
+import { redactUrl } from './log.js';
 import { databaseRateLimitStore } from './rate-limit-store.js';
 import { actionLinkRoutes } from './routes/action-links.js';
 import { calendarRoutes } from './routes/calendar.js';
@@ -18,6 +19,7 @@ import { liveRoutes } from './routes/live.js';
 import { gateRoutes } from './routes/gate.js';
 import { githubDeliveryRoutes, githubWebhookRoutes } from './routes/github.js';
 import { policyRoutes } from './routes/policy.js';
+import { demoRoutes } from './routes/demo.js';
 import { sessionRoutes, signInRoutes } from './routes/session.js';
 import { DEFAULT_WEB_ROOT, registerWebApp } from './web-app.js';
 
@@ -25,6 +27,8 @@ export const BODY_LIMIT = 256 * 1024;
 
 export interface ServerOptions {
   readonly logger?: FastifyServerOptions['logger'];
+  /** `line`: one short line per answered request (for a terminal) instead of Fastify's two JSON records. */
+  readonly requestLog?: 'records' | 'line';
   /** The built web app (default: web/dist); false serves the API only. */
   readonly webRoot?: string | false;
   /** How often an idle live stream gets a heartbeat (default 15 s). */
@@ -45,6 +49,7 @@ export async function buildServer(
 ): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
+    disableRequestLogging: options.requestLog === 'line',
     bodyLimit: BODY_LIMIT,
     // Request ids show up in logs; the client may pass its own to correlate.
     requestIdHeader: 'x-request-id',
@@ -78,6 +83,13 @@ export async function buildServer(
   });
 
   app.setErrorHandler(handleError);
+  if (options.requestLog === 'line')
+    app.addHook('onResponse', (request, reply, done) => {
+      request.log.info(
+        `${request.method} ${redactUrl(request.url)} ${reply.statusCode} ${Math.round(reply.elapsedTime)} ms`,
+      );
+      done();
+    });
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({
       error: {
@@ -156,6 +168,7 @@ export async function buildServer(
   });
 
   await app.register(signInRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(demoRoutes(ctx), { prefix: '/api/v1' });
   await app.register(
     async (api) => {
       api.addHook('onRequest', authentication(ctx));

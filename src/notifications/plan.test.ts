@@ -85,6 +85,14 @@ describe('planNotifications', () => {
     expect(messages.find((m) => m.kind === 'teams')?.deadReason).toBeUndefined();
   });
 
+  it('keeps what has no URL for the demo inbox in demo mode, instead of dead-lettering it', () => {
+    const c = change();
+    const messages = planNotifications({ ...ctx, demoInbox: true }, c, evaluate(c), [
+      event(2, 'submitted'),
+    ]);
+    expect(messages.find((m) => m.kind === 'webhook')?.deadReason).toBeUndefined();
+  });
+
   it('sends one card per channel per action: the last event wins', () => {
     const c = change({ type: 'standard', state: 'approved', requirements: [] });
     const messages = planNotifications(ctx, c, evaluate(c), [

@@ -30,6 +30,8 @@ export interface PlanContext {
   readonly policy: Policy;
   readonly now: Date;
   readonly emailEnabled: boolean;
+  /** Demo mode: a channel without a URL keeps its messages in the demo inbox instead of dead-lettering them. */
+  readonly demoInbox?: boolean;
   readonly newId: () => string;
 }
 
@@ -173,9 +175,10 @@ class MessagePlanner {
       payload: topic,
       eventId,
       notBefore: this.ctx.now.toISOString(),
-      deadReason: channel.url
-        ? undefined
-        : `channel "${channelId}": environment variable ${channel.missingVariables.join(', ')} is not set`,
+      deadReason:
+        channel.url || this.ctx.demoInbox
+          ? undefined
+          : `channel "${channelId}": environment variable ${channel.missingVariables.join(', ')} is not set`,
     });
   }
 
@@ -201,9 +204,10 @@ class MessagePlanner {
       payload: { event } satisfies WebhookPayload,
       eventId: event.id,
       notBefore: this.ctx.now.toISOString(),
-      deadReason: channel.url
-        ? undefined
-        : `channel "${channelId}": environment variable ${channel.missingVariables.join(', ')} is not set`,
+      deadReason:
+        channel.url || this.ctx.demoInbox
+          ? undefined
+          : `channel "${channelId}": environment variable ${channel.missingVariables.join(', ')} is not set`,
     });
   }
 

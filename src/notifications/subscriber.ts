@@ -27,6 +27,7 @@ export function notificationSubscriber(deps: {
   policy: Policy;
   clock: Clock;
   emailEnabled: boolean;
+  demoInbox?: boolean;
 }): EventSubscriber {
   return {
     async messagesFor(tx, events, change, evaluation) {
@@ -35,6 +36,7 @@ export function notificationSubscriber(deps: {
           policy: deps.policy,
           now: deps.clock.now(),
           emailEnabled: deps.emailEnabled,
+          demoInbox: deps.demoInbox,
           newId: randomUUID,
         },
         change,

@@ -53,6 +53,8 @@ export interface TestAppOptions {
   readonly server?: ServerOptions;
   /** false for tests that tamper with the database on purpose. */
   readonly auditOnClose?: boolean;
+  /** Demo mode, as when no policy file is found: the example's shortcuts and, without SMTP_URL, the demo inbox. */
+  readonly demo?: boolean;
 }
 
 function storedPolicy(source: string) {
@@ -76,7 +78,8 @@ export async function startTestApp(
   });
   if (!result.ok) throw new Error(result.problems.join('\n'));
   const clock = options.clock ?? new ManualClock('2026-11-02T10:00:00Z');
-  const ctx = await createContext(result.config, { clock, ...options.context });
+  const config = options.demo ? { ...result.config, demo: true } : result.config;
+  const ctx = await createContext(config, { clock, ...options.context });
   const app = await buildServer(ctx, { webRoot: false, ...options.server });
   const tokens: Record<string, string> = {};
   for (const person of ctx.policy.people.keys()) {

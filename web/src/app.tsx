@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { whenUnauthenticated } from './api/client.js';
-import { keys, useSession, useSignOut } from './api/queries.js';
+import { keys, useSession, useSignInMethods, useSignOut } from './api/queries.js';
 import type { Session } from './api/types.js';
 import { ErrorState, Loading } from './components/ui.js';
 import { useLiveUpdates, type LiveStatus } from './lib/live.js';
@@ -10,6 +10,7 @@ import { BoardPage } from './pages/board.js';
 import { CalendarPage } from './pages/calendar.js';
 import { ChangeFormPage } from './pages/change-form/index.js';
 import { ChangePage } from './pages/change-page.js';
+import { DemoInboxPage } from './pages/demo-inbox.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { SignInLinkPage, SignInPage } from './pages/sign-in.js';
 
@@ -22,6 +23,13 @@ export function App() {
   }, [client]);
 
   if (path === '/sign-in/link') return <SignInLinkPage />;
+  // Demo mode: the inbox holds the sign-in links, so it opens signed in or not.
+  if (path === '/demo/inbox' && !session.data)
+    return (
+      <main id="main" className="main">
+        <DemoInboxPage />
+      </main>
+    );
   if (session.isPending) return <Loading label="Loading Changeboard" />;
   if (session.isError) {
     if (path === '/sign-in' || isUnauthenticated(session.error)) return <SignInPage />;
@@ -58,6 +66,7 @@ function SignedIn({ session, path }: { session: Session; path: string }) {
 function Route({ path }: { path: string }) {
   if (path === '/' || path === '/sign-in') return <BoardPage />;
   if (path === '/calendar') return <CalendarPage />;
+  if (path === '/demo/inbox') return <DemoInboxPage />;
   if (path === '/changes/new') return <ChangeFormPage />;
   const edit = matchPath('/changes/:id/edit', path);
   if (edit?.id) return <ChangeFormPage id={edit.id} />;
@@ -74,6 +83,7 @@ const LIVE_LABEL: Record<LiveStatus, string> = {
 
 function Header({ session, path, live }: { session: Session; path: string; live: LiveStatus }) {
   const signOut = useSignOut();
+  const demoInbox = useSignInMethods().data?.demo?.inbox;
   const current = (href: string) =>
     (href === '/' ? path === '/' : path.startsWith(href)) ? ('page' as const) : undefined;
   return (
@@ -89,6 +99,11 @@ function Header({ session, path, live }: { session: Session; path: string; live:
         <Link href="/calendar" aria-current={current('/calendar')}>
           Calendar
         </Link>
+        {demoInbox ? (
+          <Link href="/demo/inbox" aria-current={current('/demo/inbox')}>
+            Demo inbox
+          </Link>
+        ) : null}
       </nav>
       <div className="topbar-end">
         <span className={`live live-${live}`} title="Updates arrive as they happen">

@@ -3,7 +3,7 @@ import cluster from 'node:cluster';
 import { relative } from 'node:path';
 import type { Config } from '../../config/config.js';
 import { StartupError } from '../../config/startup-error.js';
-import { logSerializers } from '../../http/log.js';
+import { logSerializers, terminalLog } from '../../http/log.js';
 import { localConfig } from '../local.js';
 import type { CliEnv } from '../main.js';
 
@@ -53,6 +53,7 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
       const ctx = await createContext(config, {
         log: (level, message, data) => sink.log?.(level, message, data),
       });
+      const logFormat = config.logFormat ?? (process.stdout.isTTY ? 'text' : 'json');
       const app = await buildServer(ctx, {
         logger: {
           level: config.logLevel,
@@ -61,8 +62,9 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
           // Node's own stdout, whose EPIPE the CLI ignores (bin/changeboard.ts). pino's default
           // destination retries a write that met EPIPE for ever when the process exits, so a
           // server whose reader had gone never ended.
-          stream: process.stdout,
+          stream: logFormat === 'text' ? terminalLog(process.stdout) : process.stdout,
         },
+        requestLog: logFormat === 'text' ? 'line' : 'records',
       });
       sink.log = (level, message, data) => app.log[level](data ?? {}, message);
       const shutdown = async (signal: string) => {
@@ -98,7 +100,7 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
       );
       output.out(`  API:      ${url}/api/v1  (OpenAPI: ${url}/api/v1/openapi.json)`);
       output.out(
-        `  e-mail:   ${config.smtpUrl ? `via ${new URL(config.smtpUrl).host}` : 'off (set SMTP_URL to send approval requests and reminders by e-mail)'}`,
+        `  e-mail:   ${config.smtpUrl ? `via ${new URL(config.smtpUrl).host}` : ctx.demoInbox ? `not sent in the demo: e-mails, Teams and Slack messages are kept in the demo inbox, ${url}/demo/inbox` : 'off (set SMTP_URL to send approval requests and reminders by e-mail)'}`,
       );
       for (const warning of ctx.policyWarnings)
         output.out(`  warning:  ${warning.path}: ${warning.message}`);
@@ -106,8 +108,9 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
       if (config.demo) {
         // Demo mode only: links for everyone, so the example can be tried without e-mail.
         output.out(
-          'Sign in to the web app as someone of the example policy (each link works once, for 12 hours):',
+          `Sign in at ${url}/sign-in and pick someone of the example policy (on this machine only),`,
         );
+        output.out('or open one of these links (each works once, for 12 hours):');
         for (const person of ctx.policy.people.values()) {
           const token = await createSignInLink(ctx, person.id, { ttlMs: 12 * 3_600_000 });
           output.out(`  ${person.name.padEnd(12)} ${signInUrl(url, token)}`);

@@ -7,6 +7,7 @@
 export * from './calendar.js';
 export * from './changes.js';
 export * from './common.js';
+export * from './demo.js';
 export * from './events.js';
 export * from './gate.js';
 export * from './github.js';

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Nullable, StringEnum } from '../../shared/schema.js';
 import { Strict } from './common.js';
+import { DemoPerson } from './demo.js';
 
 /** Who is signed in, and how people sign in. */
 
@@ -14,8 +15,9 @@ export const PersonView = Type.Object({
 
 export const SessionView = Type.Object({
   person: PersonView,
-  via: StringEnum(['token', 'email', 'oidc'] as const, {
-    description: 'How the caller authenticated: an API token, a sign-in link or OpenID Connect',
+  via: StringEnum(['token', 'email', 'oidc', 'demo'] as const, {
+    description:
+      'How the caller authenticated: an API token, a sign-in link, OpenID Connect, or as a person of the demo',
   }),
   csrfToken: Nullable(
     Type.String({
@@ -30,6 +32,18 @@ export type SessionViewJson = Static<typeof SessionView>;
 export const SignInMethodsView = Type.Object({
   email: Type.Boolean({ description: 'Sign-in links by e-mail' }),
   oidc: Type.Boolean({ description: 'OpenID Connect: start at /api/v1/auth/oidc/start' }),
+  demo: Type.Optional(
+    Type.Object(
+      {
+        people: Type.Array(DemoPerson),
+        inbox: Type.Boolean({ description: 'Messages are kept in the demo inbox, not sent' }),
+      },
+      {
+        description:
+          'Demo mode (the bundled example policy), on this machine only: sign in as one of its people with POST /api/v1/auth/demo',
+      },
+    ),
+  ),
 });
 
 export const SignInEmailBody = Type.Object(

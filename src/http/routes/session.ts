@@ -20,6 +20,7 @@ import {
   setSessionCookie,
 } from '../auth.js';
 import { presentSession } from '../presenters.js';
+import { demoShortcutsAllowed } from './demo.js';
 import {
   ErrorBody,
   SessionView,
@@ -76,7 +77,24 @@ export function signInRoutes(ctx: SignInRouteDeps): FastifyPluginCallbackTypebox
           response: { 200: SignInMethodsView },
         },
       },
-      () => ({ email: true, oidc: oidcClient !== undefined }),
+      (request) => ({
+        email: true,
+        oidc: oidcClient !== undefined,
+        ...(demoShortcutsAllowed(ctx, request)
+          ? {
+              demo: {
+                people: [...ctx.policy.people.values()].map((person) => ({
+                  id: person.id,
+                  name: person.name,
+                  groups: [...ctx.policy.groups]
+                    .filter(([, members]) => members.includes(person.id))
+                    .map(([group]) => group),
+                })),
+                inbox: ctx.demoInbox !== undefined,
+              },
+            }
+          : {}),
+      }),
     );
 
     app.post(

@@ -11,7 +11,7 @@ import { loadChange, type DeliveryDeps } from './render-context.js';
 export function chatDeliverer(kind: 'teams' | 'slack', deps: DeliveryDeps): Deliverer {
   return oneByOne(kind, async (message: OutboxMessage): Promise<DeliveryOutcome> => {
     const channel = deps.policy.channels.get(message.target);
-    if (!channel?.url)
+    if (!channel?.url && !deps.inbox)
       return {
         ok: false,
         permanent: true,
@@ -23,6 +23,14 @@ export function chatDeliverer(kind: 'teams' | 'slack', deps: DeliveryDeps): Deli
     const summary = summarise(deps.policy, loaded.change, loaded.decisions, deps.publicUrl);
     const title = headline(deps.policy, message.payload as NotificationTopic, summary);
     const body = kind === 'teams' ? teamsMessage(title, summary) : slackMessage(title, summary);
+    deps.inbox?.record({
+      kind,
+      at: deps.clock.now().toISOString(),
+      to: message.target,
+      subject: title,
+      body,
+    });
+    if (!channel?.url) return { ok: true };
     try {
       const response = await deps.http({
         url: channel.url,

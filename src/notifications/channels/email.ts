@@ -61,14 +61,14 @@ export function emailDeliverer(deps: EmailDeps): Deliverer {
   };
 }
 
-function sendMail(
+async function sendMail(
   deps: EmailDeps,
   person: Person,
   sections: readonly EmailSection[],
   ids: readonly string[],
 ): Promise<DeliveryOutcome> {
   const mail = renderEmail(person.name, sections, deps.policy.organization);
-  return send(deps, {
+  const outcome = await send(deps, {
     to: { name: person.name, address: person.email },
     subject: mail.subject,
     text: mail.text,
@@ -80,6 +80,16 @@ function sendMail(
         : `<digest-${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 32)}@changeboard>`,
     headers: { 'X-Changeboard-Delivery': ids.join(', ') },
   });
+  if (outcome.ok)
+    deps.inbox?.record({
+      kind: 'email',
+      at: deps.clock.now().toISOString(),
+      to: `${person.name} <${person.email}>`,
+      subject: mail.subject,
+      html: mail.html,
+      text: mail.text,
+    });
+  return outcome;
 }
 
 async function sectionFor(

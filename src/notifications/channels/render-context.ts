@@ -3,6 +3,7 @@ import type { Change, Decision } from '../../domain/change.js';
 import type { Policy } from '../../domain/policy.js';
 import type { Clock } from '../../shared/clock.js';
 import type { OutboundClient } from '../../shared/outbound-http.js';
+import type { DemoInbox } from '../demo-inbox.js';
 
 /** What deliverers need to render a message as the change is now and to send it. */
 export interface DeliveryDeps {
@@ -12,6 +13,8 @@ export interface DeliveryDeps {
   readonly clock: Clock;
   readonly publicUrl: string;
   readonly http: OutboundClient;
+  /** Demo mode: every message is kept here, and a channel without a URL counts as delivered. */
+  readonly inbox?: DemoInbox;
 }
 
 export async function loadChange(

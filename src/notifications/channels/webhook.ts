@@ -21,7 +21,7 @@ export function signWebhook(secret: string, body: string, at: Date): string {
 export function webhookDeliverer(deps: DeliveryDeps): Deliverer {
   return oneByOne('webhook', async (message: OutboxMessage): Promise<DeliveryOutcome> => {
     const channel = deps.policy.channels.get(message.target);
-    if (!channel?.url)
+    if (!channel?.url && !deps.inbox)
       return {
         ok: false,
         permanent: true,
@@ -38,6 +38,14 @@ export function webhookDeliverer(deps: DeliveryDeps): Deliverer {
       },
     });
     const now = deps.clock.now();
+    deps.inbox?.record({
+      kind: 'webhook',
+      at: now.toISOString(),
+      to: message.target,
+      subject: `${event.type} on ${formatChangeId(event.changeId)}`,
+      body: JSON.parse(body),
+    });
+    if (!channel?.url) return { ok: true };
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'x-changeboard-delivery': message.id,

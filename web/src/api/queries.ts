@@ -10,6 +10,7 @@ import type {
   Change,
   ChangeEdit,
   ChangeCardPage,
+  DemoMessage,
   NewChange,
   PolicyInfo,
   Session,
@@ -25,6 +26,7 @@ export const keys = {
   list: (params: Record<string, string>) => ['changes', 'list', params] as const,
   change: (id: string) => ['changes', 'one', id] as const,
   events: (id: string) => ['changes', 'events', id] as const,
+  demoInbox: ['demo-inbox'] as const,
 };
 
 export function useSession() {
@@ -155,6 +157,23 @@ export function requestSignInLink(email: string): Promise<void> {
 /** Spends a sign-in link for a session, which becomes the app's session at once. */
 export async function redeemSignInLink(client: QueryClient, token: string): Promise<Session> {
   const session = await api<Session>('POST', '/auth/email/verify', { token });
+  setCsrfToken(session.csrfToken);
+  client.setQueryData(keys.session, session);
+  return session;
+}
+
+/** Demo mode: what would have been sent, newest first, looked at again every few seconds. */
+export function useDemoInbox() {
+  return useQuery({
+    queryKey: keys.demoInbox,
+    queryFn: () => api<{ items: DemoMessage[] }>('GET', '/demo/inbox'),
+    refetchInterval: 3_000,
+  });
+}
+
+/** Demo mode: signs in as one of the example's people, without a link. */
+export async function signInAsDemoPerson(client: QueryClient, person: string): Promise<Session> {
+  const session = await api<Session>('POST', '/auth/demo', { person });
   setCsrfToken(session.csrfToken);
   client.setQueryData(keys.session, session);
   return session;

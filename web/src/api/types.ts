@@ -4,6 +4,7 @@ import type {
   ChangeCardList,
   ChangeViewJson,
   CreateChangeBody,
+  DemoMessageView,
   EventViewJson,
   PatchChangeBody,
   PolicyView,
@@ -25,6 +26,7 @@ export type ChangeState = Change['state'];
 export type ChangeActionName = Change['actions'][number];
 export type AnswerValue = Change['answers'][string];
 export type NewChange = Static<typeof CreateChangeBody>;
+export type DemoMessage = Static<typeof DemoMessageView>;
 export type ChangeEdit = Static<typeof PatchChangeBody>;
 
 export interface ErrorIssue {

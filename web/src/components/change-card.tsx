@@ -1,11 +1,16 @@
 import type { ChangeCard as Card } from '../api/types.js';
 import { formatWindow, listNames } from '../lib/format.js';
 import { Link } from '../lib/router.js';
-import { Chip, RiskChip, usePeople } from './ui.js';
+import { Chip, RiskChip, StateBadge, usePeople, useServiceNames } from './ui.js';
+
+/** States where the work is over: the card says how it ended, and nothing is left to discuss. */
+const FINISHED = new Set(['completed', 'verified', 'failed', 'rejected', 'withdrawn']);
 
 /** One change on the board: what it is, where, when, and what it waits for. */
 export function ChangeCard({ change, typeLabel }: { change: Card; typeLabel: string }) {
   const nameOf = usePeople();
+  const serviceName = useServiceNames();
+  const finished = FINISHED.has(change.state);
   const titleId = `card-${change.id}`;
   return (
     <article
@@ -17,6 +22,7 @@ export function ChangeCard({ change, typeLabel }: { change: Card; typeLabel: str
         <span className="card-id">{change.id}</span>
         <Chip tone={`type-${change.type}`}>{typeLabel}</Chip>
         <RiskChip value={change.answers.risk} />
+        {finished ? <StateBadge state={change.state} /> : null}
       </div>
       <h3 className="card-title" id={titleId}>
         <Link href={`/changes/${change.id}`} className="card-link">
@@ -24,7 +30,7 @@ export function ChangeCard({ change, typeLabel }: { change: Card; typeLabel: str
         </Link>
       </h3>
       <div className="card-meta">
-        <span className="services">{change.services.join(' · ')}</span>
+        <span className="services">{change.services.map(serviceName).join(' · ')}</span>
         <span>{formatWindow(change.plannedStart, change.plannedEnd)}</span>
       </div>
       <div className="card-foot">
@@ -35,7 +41,7 @@ export function ChangeCard({ change, typeLabel }: { change: Card; typeLabel: str
           {change.requester ? nameOf(change.requester) : 'Unassigned'}
         </span>
         {change.freezeWarnings.length > 0 ? <Chip tone="warning">Freeze</Chip> : null}
-        {change.needsDiscussion.length > 0 ? <Chip tone="info">Discuss</Chip> : null}
+        {change.needsDiscussion.length > 0 && !finished ? <Chip tone="info">Discuss</Chip> : null}
       </div>
       {change.state === 'pending' && change.waitingFor.length > 0 ? (
         <p className="card-waiting">Waiting for {listNames(change.waitingFor.map(nameOf))}</p>

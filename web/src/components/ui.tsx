@@ -24,6 +24,12 @@ export function usePeople(): (id: string) => string {
   return (id: string) => policy.data?.people.find((p) => p.id === id)?.name ?? id;
 }
 
+/** Services by id → name, from the policy: people read "Payments API", not `payments`. */
+export function useServiceNames(): (id: string) => string {
+  const policy = usePolicy();
+  return (id: string) => policy.data?.services.find((s) => s.id === id)?.name ?? id;
+}
+
 export function PersonName({ id }: { id: string }) {
   const name = usePeople()(id);
   return <span title={id}>{name}</span>;

@@ -43,12 +43,61 @@ export function formatDay(date: Date): string {
   return day.format(date);
 }
 
-/** "Tue 1 Dec, 10:00 – 10:30", or across days "Tue 1 Dec, 22:00 – Wed 2 Dec, 01:00". */
-export function formatWindow(start: string | null, end: string | null): string {
+const formatters = new Map<string, Intl.DateTimeFormat>();
+/** One formatter per kind and time zone (undefined: the viewer's own). */
+function inZone(
+  kind: 'dateTime' | 'time' | 'day' | 'zone',
+  timeZone?: string,
+): Intl.DateTimeFormat {
+  const key = `${kind}:${timeZone ?? ''}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    const options: Record<typeof kind, Intl.DateTimeFormatOptions> = {
+      dateTime: {
+        weekday: 'short',
+        day: 'numeric',
+        month: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+      },
+      time: { hour: '2-digit', minute: '2-digit' },
+      day: { year: 'numeric', month: 'numeric', day: 'numeric' },
+      zone: { timeZoneName: 'short' },
+    };
+    formatter = new Intl.DateTimeFormat(undefined, { ...options[kind], timeZone });
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
+/** The viewer's time zone, as the browser reports it ("Europe/London"). */
+export function viewerTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/** "GMT", "CET", "GMT+2": the zone's short name at that instant. */
+function zoneName(date: Date, timeZone?: string): string {
+  return (
+    inZone('zone', timeZone)
+      .formatToParts(date)
+      .find((p) => p.type === 'timeZoneName')?.value ?? ''
+  );
+}
+
+/**
+ * "Tue 1 Dec, 10:00 – 10:30 GMT", or across days "Tue 1 Dec, 22:00 – Wed 2 Dec, 01:00 GMT":
+ * in the viewer's time zone unless `timeZone` names another, always saying which.
+ */
+export function formatWindow(start: string | null, end: string | null, timeZone?: string): string {
   if (!start) return 'Not planned yet';
-  if (!end) return formatDateTime(start);
-  const sameDay = new Date(start).toDateString() === new Date(end).toDateString();
-  return `${formatDateTime(start)} – ${sameDay ? formatTime(end) : formatDateTime(end)}`;
+  const from = new Date(start);
+  if (!end) return `${inZone('dateTime', timeZone).format(from)} ${zoneName(from, timeZone)}`;
+  const to = new Date(end);
+  const sameDay = inZone('day', timeZone).format(from) === inZone('day', timeZone).format(to);
+  const until = sameDay
+    ? inZone('time', timeZone).format(to)
+    : inZone('dateTime', timeZone).format(to);
+  return `${inZone('dateTime', timeZone).format(from)} – ${until} ${zoneName(to, timeZone)}`;
 }
 
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });

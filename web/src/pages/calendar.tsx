@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useCalendarFeed, usePolicy, useChanges } from '../api/queries.js';
 import type { ChangeCard } from '../api/types.js';
-import { EmptyState, ErrorState, Loading, PageHeading } from '../components/ui.js';
+import { EmptyState, ErrorState, Loading, PageHeading, useServiceNames } from '../components/ui.js';
 import { formatDay, formatTime, STATE_LABELS } from '../lib/format.js';
 import { Link, useSearchParams } from '../lib/router.js';
 
@@ -100,6 +100,7 @@ function overlaps(start: number, end: number, from: number, to: number): boolean
 export function CalendarPage() {
   const [search, setSearch] = useSearchParams();
   const policy = usePolicy();
+  const serviceName = useServiceNames();
   const monday = parseWeek(search.get('week'));
   const nextMonday = addDays(monday, 7);
   const service = search.get('service') ?? '';
@@ -237,7 +238,7 @@ export function CalendarPage() {
                               {c.id} {c.title}
                             </span>
                             <span className="event-state">
-                              {STATE_LABELS[c.state]} · {c.services.join(', ')}
+                              {STATE_LABELS[c.state]} · {c.services.map(serviceName).join(', ')}
                             </span>
                           </Link>
                         </li>

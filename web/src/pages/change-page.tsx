@@ -13,11 +13,13 @@ import {
   RiskChip,
   StateBadge,
   usePeople,
+  useServiceNames,
 } from '../components/ui.js';
 import {
   formatFull,
   formatRelative,
   formatWindow,
+  viewerTimeZone,
   listNames,
   STATE_LABELS,
 } from '../lib/format.js';
@@ -45,6 +47,19 @@ const ACTIONS: Record<
   verify: { label: 'Verify', tone: 'success', confirm: 'Verify', comment: 'optional' },
   withdraw: { label: 'Withdraw', tone: 'quiet', confirm: 'Withdraw', comment: 'optional' },
 };
+/** What the person did, said back to them. */
+const DONE: Record<Decision, string> = {
+  claim: 'You claimed',
+  submit: 'You submitted',
+  approve: 'You approved',
+  reject: 'You rejected',
+  start: 'You started',
+  complete: 'You completed',
+  fail: 'You marked as failed',
+  verify: 'You verified',
+  withdraw: 'You withdrew',
+};
+
 const ORDER: Decision[] = [
   'claim',
   'submit',
@@ -80,7 +95,8 @@ function ChangeDetails({ change }: { change: Change }) {
   const nameOf = usePeople();
   const typeLabel =
     policy.data?.changeTypes.find((t) => t.id === change.type)?.label ?? change.type;
-  const serviceName = (id: string) => policy.data?.services.find((s) => s.id === id)?.name ?? id;
+  const serviceName = useServiceNames();
+  const requesterZone = policy.data?.people.find((p) => p.id === change.requester)?.timezone;
   return (
     <div className="page">
       <div className="change-head">
@@ -178,7 +194,15 @@ function ChangeDetails({ change }: { change: Change }) {
             </h2>
             <dl className="facts">
               <dt>Window</dt>
-              <dd>{formatWindow(change.plannedStart, change.plannedEnd)}</dd>
+              <dd>
+                {formatWindow(change.plannedStart, change.plannedEnd)}
+                {requesterZone && change.plannedStart && requesterZone !== viewerTimeZone() ? (
+                  <span className="muted small block">
+                    {nameOf(change.requester!)}’s time:{' '}
+                    {formatWindow(change.plannedStart, change.plannedEnd, requesterZone)}
+                  </span>
+                ) : null}
+              </dd>
               <dt>Services</dt>
               <dd>{change.services.map(serviceName).join(', ')}</dd>
               <dt>Type</dt>
@@ -217,6 +241,9 @@ function ChangeDetails({ change }: { change: Change }) {
 
 function Requirements({ change }: { change: Change }) {
   const nameOf = usePeople();
+  const serviceName = useServiceNames();
+  const policy = usePolicy();
+  const type = policy.data?.changeTypes.find((t) => t.id === change.type);
   if (change.requirements.length === 0)
     return (
       <EmptyState
@@ -226,6 +253,20 @@ function Requirements({ change }: { change: Change }) {
         This type of change is pre-approved.
       </EmptyState>
     );
+  const labelOfField = (id: string) => policy.data?.fields.find((f) => f.id === id)?.label ?? id;
+  /** Why the policy asks for this approval, in the policy's own terms. */
+  const why = (r: Change['requirements'][number]): string => {
+    if (r.service) return `${serviceName(r.service)} approvers (${r.from}): the change touches it`;
+    const rule = type?.approvals.find((a) => a.from === r.from);
+    const when = rule?.when
+      ? Object.entries(rule.when)
+          .map(([k, v]) => `${labelOfField(k)} is ${Array.isArray(v) ? v.join(' or ') : String(v)}`)
+          .join(' and ')
+      : undefined;
+    return when
+      ? `${r.from}: because ${when}`
+      : `${r.from}: every ${type?.label ?? change.type} change`;
+  };
   return (
     <>
       {change.state === 'draft' ? (
@@ -242,15 +283,14 @@ function Requirements({ change }: { change: Change }) {
             </span>
             <div>
               <p className="requirement-title">
-                {r.count} from <strong>{r.from}</strong>
-                {r.service ? <span className="muted"> for {r.service}</span> : null}
+                {r.met
+                  ? `Approved by ${listNames(r.approvedBy.map(nameOf))}`
+                  : whoMustDecide(r, nameOf)}
                 <span className="visually-hidden">{r.met ? ' (met)' : ' (open)'}</span>
               </p>
-              {r.approvedBy.length > 0 ? (
-                <p className="small">Approved by {listNames(r.approvedBy.map(nameOf))}</p>
-              ) : null}
-              {!r.met && r.canApprove.length > 0 ? (
-                <p className="small muted">Can approve: {listNames(r.canApprove.map(nameOf))}</p>
+              <p className="small muted">{why(r)}</p>
+              {!r.met && r.approvedBy.length > 0 ? (
+                <p className="small">Approved so far by {listNames(r.approvedBy.map(nameOf))}</p>
               ) : null}
             </div>
           </li>
@@ -266,6 +306,30 @@ function Requirements({ change }: { change: Change }) {
       ) : null}
     </>
   );
+}
+
+/** What happened, and what is still open: "You approved CHG-3. It is still pending: one of Ana Costa or Dev Kumar must approve." */
+function outcomeOf(action: Decision, updated: Change, nameOf: (id: string) => string): string {
+  const did = `${DONE[action]} ${updated.id}.`;
+  if (updated.state !== 'pending')
+    return `${did} It is ${STATE_LABELS[updated.state].toLowerCase()} now.`;
+  const open = updated.requirements.filter((r) => !r.met);
+  if (open.length === 0) return `${did} It is pending.`;
+  const still = open
+    .map((r) => whoMustDecide(r, nameOf).replace(/^(One|Nobody)\b/, (w) => w.toLowerCase()))
+    .join('; ');
+  return `${did} It is still pending: ${still}.`;
+}
+
+/** "Lee Wong must approve", "One of Ana Costa or Dev Kumar must approve": who must, and who may. */
+function whoMustDecide(r: Change['requirements'][number], nameOf: (id: string) => string): string {
+  const still = r.count - r.approvedBy.length;
+  const names = r.canApprove.map(nameOf);
+  if (names.length === 0) return 'Nobody left can approve';
+  if (names.length <= still) return `${listNames(names)} must approve`;
+  const more = r.approvedBy.length > 0 ? ' more' : '';
+  const or = `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+  return `${still === 1 ? 'One' : still}${more} of ${or} must approve`;
 }
 
 /** A draft (for instance one a pull request started) says what it still lacks before it can be submitted. */
@@ -314,6 +378,7 @@ function DraftNotice({ change }: { change: Change }) {
 }
 
 function Warnings({ change }: { change: Change }) {
+  const serviceName = useServiceNames();
   const open = ['draft', 'pending', 'approved'].includes(change.state);
   const start = change.plannedStart;
   const end =
@@ -351,8 +416,12 @@ function Warnings({ change }: { change: Change }) {
                   {c.id} {c.title}
                 </Link>{' '}
                 <span className="muted">
-                  ({c.services.filter((s) => change.services.includes(s)).join(', ')},{' '}
-                  {formatWindow(c.plannedStart, c.plannedEnd)})
+                  (
+                  {c.services
+                    .filter((s) => change.services.includes(s))
+                    .map(serviceName)
+                    .join(', ')}
+                  , {formatWindow(c.plannedStart, c.plannedEnd)})
                 </span>
               </li>
             ))}
@@ -367,6 +436,7 @@ function Warnings({ change }: { change: Change }) {
 function ActionBar({ change }: { change: Change }) {
   const [pending, setPending] = useState<Decision | null>(null);
   const [announcement, setAnnouncement] = useState('');
+  const nameOf = usePeople();
   const buttons = useRef(new Map<Decision, HTMLButtonElement>());
   // Closing the panel gives focus back to the button that opened it.
   const close = (action: Decision) => {
@@ -376,7 +446,7 @@ function ActionBar({ change }: { change: Change }) {
   const actions = ORDER.filter((a) => change.actions.includes(a));
   const canEdit = change.actions.includes('edit');
   const status = (
-    <p role="status" className="visually-hidden">
+    <p role="status" className={announcement ? 'action-outcome' : 'visually-hidden'}>
       {announcement}
     </p>
   );
@@ -414,7 +484,7 @@ function ActionBar({ change }: { change: Change }) {
           close={() => close(pending)}
           done={(updated) => {
             setPending(null);
-            setAnnouncement(`Done. ${updated.id} is ${STATE_LABELS[updated.state].toLowerCase()}.`);
+            setAnnouncement(outcomeOf(pending, updated, nameOf));
           }}
         />
       ) : null}

@@ -1,7 +1,12 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../api/client.js';
-import { redeemSignInLink, requestSignInLink, useSignInMethods } from '../api/queries.js';
+import {
+  redeemSignInLink,
+  requestSignInLink,
+  signInAsDemoPerson,
+  useSignInMethods,
+} from '../api/queries.js';
 import { Banner, PageHeading } from '../components/ui.js';
 import { Link, navigate, useLocation } from '../lib/router.js';
 
@@ -47,6 +52,12 @@ export function SignInPage() {
             If <strong>{email}</strong> belongs to someone on this board, a sign-in link is on its
             way. It works once, for 15 minutes.
           </p>
+          {methods.data?.demo?.inbox ? (
+            <p>
+              This is the demo: nothing is e-mailed. The link is in the{' '}
+              <Link href="/demo/inbox">demo inbox</Link>.
+            </p>
+          ) : null}
           <button type="button" className="button" onClick={() => setState('idle')}>
             Use another address
           </button>
@@ -82,6 +93,9 @@ export function SignInPage() {
           </button>
         </form>
       )}
+      {methods.data?.demo ? (
+        <DemoPeople people={methods.data.demo.people} inbox={methods.data.demo.inbox} />
+      ) : null}
       {methods.data?.oidc ? (
         <>
           <div className="divider" role="separator">
@@ -96,6 +110,65 @@ export function SignInPage() {
         </>
       ) : null}
     </AuthCard>
+  );
+}
+
+/** Demo mode: the example's people, one click each, and where the e-mails are kept. */
+function DemoPeople({
+  people,
+  inbox,
+}: {
+  people: readonly { id: string; name: string; groups: readonly string[] }[];
+  inbox: boolean;
+}) {
+  const client = useQueryClient();
+  const [error, setError] = useState<string | null>(null);
+  const signInAs = async (id: string) => {
+    try {
+      await signInAsDemoPerson(client, id);
+      navigate('/', { replace: true });
+    } catch (caught) {
+      setError(caught instanceof ApiError ? caught.message : 'Could not sign in; try again.');
+    }
+  };
+  return (
+    <section className="demo-people" aria-labelledby="demo-people-title">
+      <div className="divider" role="separator">
+        <span>or, in this demo</span>
+      </div>
+      <h2 id="demo-people-title" className="demo-people-title">
+        Sign in as someone of the example
+      </h2>
+      <p className="muted small">
+        The example policy’s people, each in the groups that approve changes.
+        {inbox ? (
+          <>
+            {' '}
+            E-mail is not sent in the demo: sign-in links and approval requests are in the{' '}
+            <Link href="/demo/inbox">demo inbox</Link>.
+          </>
+        ) : null}
+      </p>
+      {error ? (
+        <Banner tone="danger" title="Not signed in">
+          {error}
+        </Banner>
+      ) : null}
+      <ul className="demo-people-list">
+        {people.map((person) => (
+          <li key={person.id}>
+            <button
+              type="button"
+              className="button button-block"
+              onClick={() => void signInAs(person.id)}
+            >
+              <span>{person.name}</span>
+              <span className="muted small">{person.groups.join(', ') || 'requester'}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

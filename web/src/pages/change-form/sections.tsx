@@ -1,6 +1,7 @@
 import type { PolicyInfo } from '../../api/types.js';
 import { Banner } from '../../components/ui.js';
 import { isRequiredNow } from '../../lib/policy.js';
+import { viewerTimeZone } from '../../lib/format.js';
 import { Link } from '../../lib/router.js';
 import { AnswerInput, ChoiceGroup, Field } from './fields.js';
 import { describeApprovals, inputId, inputOf, labelFor } from './form-state.js';
@@ -47,7 +48,7 @@ export function SaveProblems({ policy, form }: SectionProps) {
                     document.getElementById(inputId(inputOf(issue.path)))?.focus();
                   }}
                 >
-                  {labelFor(policy, issue.path)}: {issue.message}
+                  {labelFor(policy, issue.path)} — {issue.message}
                 </a>
               </li>
             ))}
@@ -150,8 +151,8 @@ export function WhenSection({ form }: Pick<SectionProps, 'form'>) {
     <fieldset className="form-section">
       <legend>When</legend>
       <p className="muted small form-section-help">
-        In your local time. Approvers see it in theirs; freezes and overlapping changes are flagged
-        on the change page.
+        In your time zone ({viewerTimeZone()}). Approvers see it in theirs, with the zone named;
+        freezes and overlapping changes are flagged on the change page.
       </p>
       <div className="form-row">
         {(

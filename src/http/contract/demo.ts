@@ -1,0 +1,33 @@
+import { Type } from 'typebox';
+import { StringEnum } from '../../shared/schema.js';
+import { Strict } from './common.js';
+
+/** Demo mode only (the bundled example policy): its inbox, and signing in as one of its people. */
+
+export const DemoMessageView = Type.Object({
+  id: Type.String(),
+  kind: StringEnum(['email', 'teams', 'slack', 'webhook'] as const),
+  at: Type.String(),
+  to: Type.String({ description: 'A person ("Name <address>") or a channel of the policy' }),
+  subject: Type.String(),
+  html: Type.Optional(Type.String({ description: 'E-mail: the HTML part' })),
+  text: Type.Optional(Type.String({ description: 'E-mail: the plain-text part' })),
+  body: Type.Optional(
+    Type.Unknown({
+      description: 'Teams: the Adaptive Card; Slack: the Block Kit message; webhook: the JSON body',
+    }),
+  ),
+});
+
+export const DemoInbox = Type.Object({ items: Type.Array(DemoMessageView) });
+
+export const DemoPerson = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  groups: Type.Array(Type.String()),
+});
+
+export const DemoSignInBody = Type.Object(
+  { person: Type.String({ minLength: 1, maxLength: 100 }) },
+  Strict,
+);

@@ -1,0 +1,99 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import ipaddr from 'ipaddr.js';
+import { startSession, type SignInDeps } from '../../app/sign-in.js';
+import { AppError } from '../../domain/errors.js';
+import { assertSameOrigin, csrfTokenOf, setSessionCookie } from '../auth.js';
+import { DemoInbox, DemoSignInBody, ErrorBody, SessionView } from '../contract/index.js';
+import type { DemoRouteDeps } from '../deps.js';
+import { presentSession } from '../presenters.js';
+
+const tags = ['demo'];
+
+/**
+ * Demo mode (the bundled example policy): sign in as any of its people with one
+ * click, and read what would have been sent. Both open anyone's account, so they
+ * answer only on this machine (a loopback client), and not at all outside demo mode.
+ */
+export function demoRoutes(ctx: DemoRouteDeps): FastifyPluginCallbackTypebox {
+  return (app, _options, done) => {
+    const deps: SignInDeps = ctx;
+    const publicUrl = ctx.config.publicUrl;
+
+    app.post(
+      '/auth/demo',
+      {
+        schema: {
+          tags,
+          summary: 'Demo mode, on this machine only: sign in as one of the example’s people',
+          body: DemoSignInBody,
+          response: { 200: SessionView, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        assertDemoHere(ctx, request);
+        // Keeps another site from signing a visitor in as someone else (login CSRF).
+        assertSameOrigin(publicUrl, request);
+        const person = ctx.policy.people.get(request.body.person);
+        if (!person)
+          throw new AppError(
+            'not_found',
+            `no person "${request.body.person}" in the example policy; people: ${[...ctx.policy.people.keys()].join(', ')}`,
+          );
+        const session = await startSession(deps, person, 'demo');
+        setSessionCookie(reply, publicUrl, session.token, session.expiresAt);
+        request.authenticatedBy = {
+          via: 'demo',
+          sessionToken: session.token,
+          expiresAt: session.expiresAt,
+        };
+        return presentSession(ctx.policy, person, {
+          via: 'demo',
+          csrfToken: csrfTokenOf(request),
+          expiresAt: session.expiresAt,
+        });
+      },
+    );
+
+    app.get(
+      '/demo/inbox',
+      {
+        schema: {
+          tags,
+          summary:
+            'Demo mode without SMTP_URL, on this machine only: every message that would have been sent, newest first',
+          response: { 200: DemoInbox, 403: ErrorBody, 404: ErrorBody },
+        },
+      },
+      (request) => {
+        assertDemoHere(ctx, request);
+        if (!ctx.demoInbox)
+          throw new AppError('not_found', 'SMTP_URL is set: e-mail is sent, not kept in an inbox');
+        return { items: [...ctx.demoInbox.list()] };
+      },
+    );
+    done();
+  };
+}
+
+/** Whether a request may use the demo's shortcuts: demo mode, and a client on this machine. */
+export function demoShortcutsAllowed(
+  ctx: Pick<DemoRouteDeps, 'config'>,
+  request: FastifyRequest,
+): boolean {
+  return ctx.config.demo && isLoopback(request.ip);
+}
+
+function assertDemoHere(ctx: DemoRouteDeps, request: FastifyRequest): void {
+  if (!ctx.config.demo)
+    throw new AppError('not_found', 'this is not demo mode (a policy file of your own is loaded)');
+  if (!isLoopback(request.ip))
+    throw new AppError(
+      'forbidden',
+      'the demo’s shortcuts answer only on the machine Changeboard runs on (open it at localhost)',
+    );
+}
+
+function isLoopback(ip: string): boolean {
+  return ipaddr.isValid(ip) && ipaddr.process(ip).range() === 'loopback';
+}

@@ -1,0 +1,100 @@
+import { rmSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../src/shared/clock.js';
+import { startTestApp, submittedChange, type TestApp } from './_util/app.js';
+import { buildWebApp, freePort, hasChromium, launchChromium } from './_util/browser.js';
+import { sqlite } from './_util/databases.js';
+
+/**
+ * A newcomer's first minutes in demo mode, in Chromium: sign in as someone of the
+ * example from the sign-in page, find the approval request in the demo inbox,
+ * press Approve in the e-mail and confirm, and see the decision on the change.
+ */
+describe.skipIf(!hasChromium)('demo mode in Chromium', () => {
+  let t: TestApp;
+  let url: string;
+  let webRoot: string;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    [webRoot, browser] = await Promise.all([buildWebApp(), launchChromium()]);
+    t = await startTestApp(sqlite, {
+      demo: true,
+      // Cookies expire by the browser's clock, so the server's must be today too.
+      clock: new ManualClock(new Date()),
+      env: { PUBLIC_URL: `http://127.0.0.1:${port}` },
+      server: { webRoot },
+    });
+    url = await t.listen(port);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await t?.close();
+    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
+  });
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    return page;
+  }
+
+  it('signs in as someone of the example with one click', async () => {
+    const page = await newPage();
+    await page.goto(`${url}/sign-in`);
+    await page.getByRole('heading', { name: 'Sign in as someone of the example' }).waitFor();
+    await page.getByRole('button', { name: /Priya/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'All changes' }).waitFor();
+    await expect(page.getByRole('link', { name: 'Demo inbox' }).isVisible()).resolves.toBe(true);
+  });
+
+  it('approves from the e-mail in the demo inbox', async () => {
+    // An emergency is sent at once, whatever the hour: Lee is one of its on-call leads.
+    const change = await submittedChange(t, 'priya', { type: 'emergency' });
+    await t.ctx.dispatcher.runOnce();
+
+    const lee = await newPage();
+    await lee.goto(`${url}/sign-in`);
+    await lee.getByRole('link', { name: 'demo inbox' }).first().click();
+    await lee.getByRole('heading', { level: 1, name: 'Demo inbox' }).waitFor();
+    const messages = lee.getByRole('list', { name: 'Messages' });
+    await messages
+      .getByRole('button', { name: /Lee Wong/ })
+      .first()
+      .click();
+    const mail = lee.frameLocator('iframe[title^="E-mail"]');
+    await mail.getByText(change.id).first().waitFor();
+    await mail.getByRole('link', { name: 'Approve' }).click();
+
+    await lee.getByRole('heading', { name: new RegExp(`Approve ${change.id}`) }).waitFor();
+    await lee.getByText('You are deciding as Lee Wong').waitFor();
+    await lee.getByRole('button', { name: `Approve ${change.id}` }).click();
+    await lee.getByText(`You approved ${change.id}`).waitFor();
+
+    const after = (await t.call('priya', 'GET', `/changes/${change.id}`)).body;
+    expect(after.decisions).toEqual([
+      expect.objectContaining({ person: 'lee', verdict: 'approve' }),
+    ]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows the Teams card of the same change', async () => {
+    const page = await newPage();
+    await page.goto(`${url}/demo/inbox`);
+    await page
+      .getByRole('button', { name: /change-board/ })
+      .first()
+      .click();
+    await page.getByRole('link', { name: 'Open change' }).waitFor();
+    await expect(page.getByText('Requester').first().isVisible()).resolves.toBe(true);
+  });
+});
