@@ -142,7 +142,7 @@ describe('the changeboard CLI against a real server', { timeout: 120_000 }, () =
     const submit = await runCli(['change', 'submit', created.id], as('priya'));
     expect(submit.code).toBe(1);
     expect(submit.stderr).toContain('answers_incomplete');
-    expect(submit.stderr).toContain('answers.rollbackPlan: required');
+    expect(submit.stderr).toContain('answers.rollbackPlan: needs an answer');
   });
 
   it('says where the token goes when it is missing or refused', async () => {

@@ -1,9 +1,14 @@
 import { rmSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/shared/clock.js';
 import { startTestApp, submittedChange, type TestApp } from './_util/app.js';
-import { buildWebApp, freePort, hasChromium, launchChromium } from './_util/browser.js';
+import {
+  buildWebApp,
+  freePort,
+  hasChromium,
+  openBrowser,
+  type BrowserPages,
+} from './_util/browser.js';
 import { sqlite } from './_util/databases.js';
 
 /**
@@ -15,13 +20,11 @@ describe.skipIf(!hasChromium)('demo mode in Chromium', () => {
   let t: TestApp;
   let url: string;
   let webRoot: string;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
+  let browser: BrowserPages;
 
   beforeAll(async () => {
     const port = await freePort();
-    [webRoot, browser] = await Promise.all([buildWebApp(), launchChromium()]);
+    [webRoot, browser] = await Promise.all([buildWebApp(), openBrowser()]);
     t = await startTestApp(sqlite, {
       demo: true,
       // Cookies expire by the browser's clock, so the server's must be today too.
@@ -33,20 +36,12 @@ describe.skipIf(!hasChromium)('demo mode in Chromium', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close();
     await browser?.close();
     await t?.close();
     if (webRoot) rmSync(webRoot, { recursive: true, force: true });
   });
 
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    return page;
-  }
+  const newPage = () => browser.newPage();
 
   it('signs in as someone of the example with one click', async () => {
     const page = await newPage();
@@ -84,7 +79,7 @@ describe.skipIf(!hasChromium)('demo mode in Chromium', () => {
     expect(after.decisions).toEqual([
       expect.objectContaining({ person: 'lee', verdict: 'approve' }),
     ]);
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   });
 
   it('shows the Teams card of the same change', async () => {

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignInLink, signInUrl } from '../src/app/sign-in.js';
 import { ManualClock } from '../src/shared/clock.js';
@@ -8,7 +8,8 @@ import {
   buildWebApp,
   freePort,
   hasChromium,
-  launchChromium,
+  openBrowser,
+  type BrowserPages,
   warnNoChromium,
 } from './_util/browser.js';
 import { sqlite } from './_util/databases.js';
@@ -44,18 +45,12 @@ describe.skipIf(!hasChromium)('the web app in Chromium', () => {
   let t: TestApp;
   let url: string;
   let webRoot: string;
-  let browser: Browser;
+  let browser: BrowserPages;
   let smtp: MailReceiver;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     const port = await freePort();
-    [webRoot, browser, smtp] = await Promise.all([
-      buildWebApp(),
-      launchChromium(),
-      startSmtpServer(),
-    ]);
+    [webRoot, browser, smtp] = await Promise.all([buildWebApp(), openBrowser(), startSmtpServer()]);
     t = await startTestApp(sqlite, {
       // Cookies expire by the browser's clock, so the server's must be today too.
       clock: new ManualClock(new Date()),
@@ -66,25 +61,13 @@ describe.skipIf(!hasChromium)('the web app in Chromium', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close();
     await browser?.close();
     await t?.close();
     await smtp?.close();
     if (webRoot) rmSync(webRoot, { recursive: true, force: true });
   });
 
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 860 },
-      timezoneId: 'UTC',
-      locale: 'en-GB',
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    return page;
-  }
+  const newPage = () => browser.newPage({ timezoneId: 'UTC', locale: 'en-GB' });
 
   /** Signing in with a link, as `npm start` prints them in demo mode. */
   async function signInWithLink(page: Page, person: string): Promise<void> {
@@ -267,7 +250,7 @@ describe.skipIf(!hasChromium)('the web app in Chromium', () => {
     expect(await requester.evaluate(() => (globalThis as unknown as PageGlobals).notReloaded)).toBe(
       true,
     );
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   });
   it('anyone subscribes to the calendar from a calendar app with a link of their own', async () => {
     const page = await newPage();
@@ -288,6 +271,6 @@ describe.skipIf(!hasChromium)('the web app in Chromium', () => {
     await expect.poll(() => field.inputValue()).not.toBe(link);
     expect((await fetch(link)).status).toBe(401);
     expect((await fetch(await field.inputValue())).status).toBe(200);
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   });
 });

@@ -7,7 +7,10 @@ import {
 } from '../app/sign-in.js';
 import { authenticateCalendarFeed, authenticateToken } from '../app/tokens.js';
 import { AppError } from '../domain/errors.js';
-import type { Person } from '../domain/policy.js';
+import type { Person, Policy } from '../domain/policy.js';
+import type { NewSession } from '../app/sign-in.js';
+import type { SessionViewJson } from './contract/index.js';
+import { presentSession } from './presenters.js';
 import type { AuthenticationDeps } from './deps.js';
 
 declare module 'fastify' {
@@ -147,4 +150,25 @@ export function csrfTokenOf(request: FastifyRequest): string | null {
 export function actorOf(request: FastifyRequest): Person {
   if (!request.actor) throw new AppError('unauthenticated', 'not signed in');
   return request.actor;
+}
+
+/**
+ * The answer to a sign-in that started a session: the HttpOnly cookie, and the
+ * session as GET /session shows it (with its CSRF token).
+ */
+export function answerNewSession(
+  policy: Policy,
+  publicUrl: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  session: NewSession,
+  via: 'email' | 'oidc' | 'demo',
+): SessionViewJson {
+  setSessionCookie(reply, publicUrl, session.token, session.expiresAt);
+  request.authenticatedBy = { via, sessionToken: session.token, expiresAt: session.expiresAt };
+  return presentSession(policy, session.person, {
+    via,
+    csrfToken: csrfTokenOf(request),
+    expiresAt: session.expiresAt,
+  });
 }

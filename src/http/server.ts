@@ -9,7 +9,7 @@ import { AppError } from '../domain/errors.js';
 import { createAjv } from '../shared/ajv.js';
 import { authentication, isHttps, sessionCookieName } from './auth.js';
 import { handleError, malformedJson, refuseUnacceptableText } from './errors.js';
-import { redactUrl } from './log.js';
+import { OneLinePerRequest } from './log.js';
 import { databaseRateLimitStore } from './rate-limit-store.js';
 import { actionLinkRoutes } from './routes/action-links.js';
 import { calendarRoutes } from './routes/calendar.js';
@@ -49,7 +49,7 @@ export async function buildServer(
 ): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
-    disableRequestLogging: options.requestLog === 'line',
+    ...(options.requestLog === 'line' ? { logController: new OneLinePerRequest() } : {}),
     bodyLimit: BODY_LIMIT,
     // Request ids show up in logs; the client may pass its own to correlate.
     requestIdHeader: 'x-request-id',
@@ -83,13 +83,7 @@ export async function buildServer(
   });
 
   app.setErrorHandler(handleError);
-  if (options.requestLog === 'line')
-    app.addHook('onResponse', (request, reply, done) => {
-      request.log.info(
-        `${request.method} ${redactUrl(request.url)} ${reply.statusCode} ${Math.round(reply.elapsedTime)} ms`,
-      );
-      done();
-    });
+
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({
       error: {

@@ -194,6 +194,30 @@ describe('the bundled example', () => {
   });
 });
 
+describe('a policy with several mistakes', () => {
+  it('lists every one in one pass, misspelt keys with what they most likely mean', () => {
+    const text = variant(
+      ['    approvals: []', '    aprovals: []'],
+      ['      - from: change-managers\n', '      - from: change-managerz\n'],
+      ['    remindAfter: 4h', '    remindAftr: 4h'],
+    );
+    expect(errorsOf(text)).toEqual([
+      {
+        path: 'changeTypes.standard.aprovals',
+        message: 'is not a known setting here (did you mean "approvals"?)',
+      },
+      {
+        path: 'changeTypes.normal.approvals[1].from',
+        message: 'unknown group "change-managerz" (did you mean "change-managers"?)',
+      },
+      {
+        path: 'changeTypes.normal.remindAftr',
+        message: 'is not a known setting here (did you mean "remindAfter"?)',
+      },
+    ]);
+  });
+});
+
 describe('broken policies: one problem each, with its path', () => {
   it('an unknown key', () => {
     const text = variant(['    admin: true\n', '    admin: true\n    colour: blue\n']);
@@ -798,6 +822,17 @@ describe('invalid YAML', () => {
     expect(problems.map((p) => [p.message, p.line])).toEqual([
       ['not valid YAML: Map keys must be unique', lineOf(text, 'Other Corp')],
     ]);
+  });
+
+  it('reports a bad indent once, not the errors that follow from it', () => {
+    const text = variant([
+      '  - id: lee\n    name: Lee Wong\n',
+      '  - id: lee\n      name: Lee Wong\n',
+    ]);
+    const problems = problemsOf(text);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.message).toMatch(/^not valid YAML: Nested mappings are not allowed/);
+    expect(problems[0]!.line).toBe(lineOf(text, '- id: lee'));
   });
 
   it('reports an unclosed list near where it starts', () => {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { Channel, ChangeType, Field, Person, Policy } from '../domain/policy.js';
 import { DEFAULT_WORKING_HOURS } from '../domain/policy.js';
-import { createAjv, describeAjvErrors, formatPath } from '../shared/ajv.js';
+import { createAjv, describeAjvErrors, formatPath, type SchemaIssue } from '../shared/ajv.js';
 import { parseDuration } from '../shared/duration.js';
 import { findTextProblems } from '../shared/text.js';
 import { checkPolicyFile, type Segments } from './check.js';
@@ -29,7 +29,8 @@ export type PolicyResult =
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const validateShape = createAjv().compile<PolicyFile>(PolicyFileSchema);
+// Verbose: an unknown key's error carries the keys its object knows, for "did you mean".
+const validateShape = createAjv({ verbose: true }).compile<PolicyFile>(PolicyFileSchema);
 // Strips unknown keys so that the reference checks can still run on a file whose only shape problems are typos in key names.
 const validateStripped = createAjv({ removeAdditional: 'all' }).compile<PolicyFile>(
   PolicyFileSchema,
@@ -39,15 +40,20 @@ const validateStripped = createAjv({ removeAdditional: 'all' }).compile<PolicyFi
 export function parsePolicy(source: string, env: Env = {}): PolicyResult {
   const lineCounter = new LineCounter();
   const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (document.errors.length > 0) {
+  const yamlError = document.errors[0];
+  if (yamlError) {
+    // After the first error (often one bad indent) the parser's later complaints follow from it.
+    const more = document.errors.length - 1;
     return {
       ok: false,
-      problems: document.errors.map((e) => ({
-        path: '',
-        message: `not valid YAML: ${e.message.split('\n')[0]}`,
-        severity: 'error' as const,
-        ...position(lineCounter, e.pos[0]),
-      })),
+      problems: [
+        {
+          path: '',
+          message: `not valid YAML: ${yamlError.message.split('\n')[0]}${more > 0 ? ` (fix this first: the ${more} error${more === 1 ? '' : 's'} the parser reports after it may follow from it)` : ''}`,
+          severity: 'error' as const,
+          ...position(lineCounter, yamlError.pos[0]),
+        },
+      ],
     };
   }
   const raw: unknown = document.toJS();
@@ -71,13 +77,14 @@ export function parsePolicy(source: string, env: Env = {}): PolicyResult {
   if (validateShape(raw)) {
     file = raw;
   } else {
-    problems.push(
-      ...describeAjvErrors(validateShape.errors).map((issue) =>
-        locate(issue.segments, issue.message, 'error'),
-      ),
-    );
+    const issues = describeAjvErrors(validateShape.errors);
+    problems.push(...issues.map((issue) => locate(issue.segments, issue.message, 'error')));
+    // The rest of the file is still checked: without the unknown keys, or with each
+    // misspelt key read as the key it most likely means.
     const stripped: unknown = structuredClone(raw);
+    const respelt = withSuggestedKeys(raw, issues);
     if (validateStripped(stripped)) file = stripped;
+    else if (validateStripped(respelt)) file = respelt;
   }
   if (file)
     problems.push(
@@ -86,6 +93,24 @@ export function parsePolicy(source: string, env: Env = {}): PolicyResult {
   if (!file || problems.some((p) => p.severity === 'error'))
     return { ok: false, problems: sortByPosition(problems) };
   return { ok: true, policy: buildPolicy(file, source, env), source, warnings: problems };
+}
+
+/** A copy of `raw` with each misspelt key renamed to the key it most likely means. */
+function withSuggestedKeys(raw: unknown, issues: readonly SchemaIssue[]): unknown {
+  const copy: unknown = structuredClone(raw);
+  for (const { segments, suggestion } of issues) {
+    if (suggestion === undefined) continue;
+    let parent: unknown = copy;
+    for (const segment of segments.slice(0, -1))
+      parent = (parent as Record<string | number, unknown> | undefined)?.[segment];
+    if (typeof parent !== 'object' || parent === null) continue;
+    const object = parent as Record<string, unknown>;
+    const key = String(segments.at(-1));
+    if (suggestion in object) continue;
+    object[suggestion] = object[key];
+    delete object[key];
+  }
+  return copy;
 }
 
 function sortByPosition(problems: PolicyProblem[]): PolicyProblem[] {

@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { closest } from './closest.js';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -22,6 +23,8 @@ export interface SchemaIssue {
   /** Path segments from the root, e.g. ['changeTypes', 'normal', 'approvals', 1, 'from']. */
   readonly segments: readonly (string | number)[];
   readonly message: string;
+  /** For an unknown key: the known key it most likely misspells (the validator needs `verbose: true`). */
+  readonly suggestion?: string;
 }
 
 /**
@@ -42,7 +45,15 @@ export function describeAjvErrors(
     seen.add(key);
     issues.push(issue);
   }
-  return issues;
+  // `aprovals` given and `approvals` missing is one mistake: the misspelling says it.
+  const misspelt = new Set(
+    issues
+      .filter((issue) => issue.suggestion !== undefined)
+      .map((issue) => [...issue.segments.slice(0, -1), issue.suggestion].join('.')),
+  );
+  return issues.filter(
+    (issue) => !(issue.message === 'is required' && misspelt.has(issue.segments.join('.'))),
+  );
 }
 
 /**
@@ -78,11 +89,19 @@ function describeOne(error: ErrorObject, segments: (string | number)[]): SchemaI
   switch (error.keyword) {
     case 'required':
       return { segments: [...segments, String(params.missingProperty)], message: 'is required' };
-    case 'additionalProperties':
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const known = Object.keys(
+        (error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ??
+          {},
+      );
+      const suggestion = closest(key, known);
       return {
-        segments: [...segments, String(params.additionalProperty)],
-        message: 'is not a known setting here',
+        segments: [...segments, key],
+        message: `is not a known setting here${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+        ...(suggestion ? { suggestion } : {}),
       };
+    }
     case 'enum':
       return {
         segments,

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 
 /** Debian's Chromium; `.ci/run` installs it when missing (npx playwright install cannot work here). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -36,6 +36,38 @@ export function warnNoChromium(): void {
 export async function launchChromium(): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** Chromium for one test file: each page in a context of its own (its own cookies), every page error kept. */
+export interface BrowserPages {
+  newPage(options?: BrowserContextOptions): Promise<Page>;
+  /** Uncaught errors of every page so far: a test ends by expecting none. */
+  readonly pageErrors: string[];
+  close(): Promise<void>;
+}
+
+export async function openBrowser(): Promise<BrowserPages> {
+  const browser = await launchChromium();
+  const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
+  return {
+    pageErrors,
+    async newPage(options = {}) {
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 860 },
+        ...options,
+      });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      return page;
+    },
+    async close() {
+      for (const context of contexts) await context.close();
+      await browser.close();
+    },
+  };
 }
 
 const WEB_CONFIG = fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url));

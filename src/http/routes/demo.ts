@@ -3,10 +3,9 @@ import type { FastifyRequest } from 'fastify';
 import ipaddr from 'ipaddr.js';
 import { startSession, type SignInDeps } from '../../app/sign-in.js';
 import { AppError } from '../../domain/errors.js';
-import { assertSameOrigin, csrfTokenOf, setSessionCookie } from '../auth.js';
+import { answerNewSession, assertSameOrigin } from '../auth.js';
 import { DemoInbox, DemoSignInBody, ErrorBody, SessionView } from '../contract/index.js';
 import type { DemoRouteDeps } from '../deps.js';
-import { presentSession } from '../presenters.js';
 
 const tags = ['demo'];
 
@@ -41,17 +40,7 @@ export function demoRoutes(ctx: DemoRouteDeps): FastifyPluginCallbackTypebox {
             `no person "${request.body.person}" in the example policy; people: ${[...ctx.policy.people.keys()].join(', ')}`,
           );
         const session = await startSession(deps, person, 'demo');
-        setSessionCookie(reply, publicUrl, session.token, session.expiresAt);
-        request.authenticatedBy = {
-          via: 'demo',
-          sessionToken: session.token,
-          expiresAt: session.expiresAt,
-        };
-        return presentSession(ctx.policy, person, {
-          via: 'demo',
-          csrfToken: csrfTokenOf(request),
-          expiresAt: session.expiresAt,
-        });
+        return answerNewSession(ctx.policy, publicUrl, request, reply, session, 'demo');
       },
     );
 

@@ -13,6 +13,7 @@ import { AppError } from '../../domain/errors.js';
 import type { SessionRouteDeps, SignInRouteDeps } from '../deps.js';
 import {
   actorOf,
+  answerNewSession,
   assertSameOrigin,
   clearSessionCookie,
   csrfTokenOf,
@@ -154,17 +155,7 @@ export function signInRoutes(ctx: SignInRouteDeps): FastifyPluginCallbackTypebox
         // Also keeps another site from signing a visitor in as someone else (login CSRF).
         assertSameOrigin(publicUrl, request);
         const session = await redeemSignInLink(deps, request.body.token);
-        setSessionCookie(reply, publicUrl, session.token, session.expiresAt);
-        request.authenticatedBy = {
-          via: 'email',
-          sessionToken: session.token,
-          expiresAt: session.expiresAt,
-        };
-        return presentSession(ctx.policy, session.person, {
-          via: 'email',
-          csrfToken: csrfTokenOf(request),
-          expiresAt: session.expiresAt,
-        });
+        return answerNewSession(ctx.policy, publicUrl, request, reply, session, 'email');
       },
     );
 

@@ -9,88 +9,80 @@ export interface InputProps {
   'aria-required'?: true;
 }
 
-export function Field({
-  label,
-  path,
-  help,
-  error,
-  required,
-  children,
-}: {
+/** What a labelled input and a group of choices have in common. */
+interface FieldFrame {
   label: string;
   path: string;
   help?: string;
   error?: string;
   required?: boolean;
-  children: (props: InputProps) => ReactNode;
-}) {
-  const id = inputId(path);
-  const describedBy = [help ? `${id}-help` : '', error ? `${id}-error` : '']
-    .filter(Boolean)
-    .join(' ');
+}
+
+/** The ids of a field's help and error, which its input names as what describes it. */
+function describedBy(id: string, { help, error }: Pick<FieldFrame, 'help' | 'error'>) {
+  return [help ? `${id}-help` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+}
+
+function Help({ id, help }: { id: string; help?: string }) {
+  return help ? (
+    <p className="field-help" id={`${id}-help`}>
+      {help}
+    </p>
+  ) : null;
+}
+
+function FieldError({ id, error }: { id: string; error?: string }) {
+  return error ? (
+    <p className="field-error" id={`${id}-error`}>
+      {error}
+    </p>
+  ) : null;
+}
+
+function Label({ label, required }: Pick<FieldFrame, 'label' | 'required'>) {
   return (
-    <div className={`field${error ? ' has-error' : ''}`}>
+    <>
+      {label} {required ? <span className="required">required</span> : null}
+    </>
+  );
+}
+
+export function Field({
+  children,
+  ...frame
+}: FieldFrame & { children: (props: InputProps) => ReactNode }) {
+  const id = inputId(frame.path);
+  const description = describedBy(id, frame);
+  return (
+    <div className={`field${frame.error ? ' has-error' : ''}`}>
       <label htmlFor={id}>
-        {label} {required ? <span className="required">required</span> : null}
+        <Label {...frame} />
       </label>
-      {help ? (
-        <p className="field-help" id={`${id}-help`}>
-          {help}
-        </p>
-      ) : null}
+      <Help id={id} help={frame.help} />
       {children({
         id,
-        ...(error ? { 'aria-invalid': true as const } : {}),
-        ...(describedBy ? { 'aria-describedby': describedBy } : {}),
-        ...(required ? { 'aria-required': true as const } : {}),
+        ...(frame.error ? { 'aria-invalid': true as const } : {}),
+        ...(description ? { 'aria-describedby': description } : {}),
+        ...(frame.required ? { 'aria-required': true as const } : {}),
       })}
-      {error ? (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={id} error={frame.error} />
     </div>
   );
 }
 
-export function ChoiceGroup({
-  label,
-  path,
-  help,
-  error,
-  required,
-  children,
-}: {
-  label: string;
-  path: string;
-  help?: string;
-  error?: string;
-  required?: boolean;
-  children: ReactNode;
-}) {
-  const id = inputId(path);
-  const describedBy = [help ? `${id}-help` : '', error ? `${id}-error` : '']
-    .filter(Boolean)
-    .join(' ');
+export function ChoiceGroup({ children, ...frame }: FieldFrame & { children: ReactNode }) {
+  const id = inputId(frame.path);
   return (
     <fieldset
-      className={`field choice-group${error ? ' has-error' : ''}`}
-      aria-describedby={describedBy || undefined}
+      className={`field choice-group${frame.error ? ' has-error' : ''}`}
+      aria-describedby={describedBy(id, frame) || undefined}
     >
       <legend>
-        {label} {required ? <span className="required">required</span> : null}
+        <Label {...frame} />
       </legend>
-      {help ? (
-        <p className="field-help" id={`${id}-help`}>
-          {help}
-        </p>
-      ) : null}
+      <Help id={id} help={frame.help} />
       <div className="choices">{children}</div>
-      {error ? (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={id} error={frame.error} />
     </fieldset>
   );
 }
