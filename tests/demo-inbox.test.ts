@@ -104,6 +104,38 @@ describe('demo mode: one-click sign-in and the demo inbox', () => {
     expect((await t.call('priya', 'GET', `/changes/${change.id}`)).body.state).toBe('approved');
   });
 
+  it('shows what waits for working hours, and sends it now when asked', async () => {
+    t = await startTestApp(sqlite, { demo: true });
+    // 10:00 UTC is 05:00 in New York: Lee's request waits for his morning.
+    const change = await submittedChange(t, 'priya');
+    await t.ctx.dispatcher.runOnce();
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/demo/inbox' });
+    const { items, scheduled } = res.json<{
+      items: InboxItem[];
+      scheduled: { id: string; to: string; about: string; notBefore: string }[];
+    }>();
+    expect(items.some((m) => m.kind === 'email')).toBe(false);
+    expect(scheduled).toEqual([
+      expect.objectContaining({
+        to: 'Lee Wong <lee@example.com>',
+        about: `Approval request: ${change.id}`,
+        notBefore: '2026-11-02T14:00:00.000Z',
+      }),
+    ]);
+
+    const send = () =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1/demo/inbox/${scheduled[0]!.id}/send`,
+        payload: {},
+      });
+    expect((await send()).statusCode).toBe(204);
+    await t.ctx.dispatcher.runOnce();
+    const after = await inbox();
+    expect(after.find((m) => m.kind === 'email')?.to).toBe('Lee Wong <lee@example.com>');
+    expect((await send()).statusCode).toBe(404);
+  });
+
   it('puts a requested sign-in link in the inbox, where it works once', async () => {
     t = await startTestApp(sqlite, { demo: true });
     const asked = await t.app.inject({

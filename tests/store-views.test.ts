@@ -24,7 +24,7 @@ describe.each(databaseKinds)('the store outside transactions on $name', (kind) =
       events: ['append', 'planMessages'],
       tokens: ['insert', 'touch', 'revoke'],
       policies: ['remember'],
-      outbox: ['enqueue', 'claim', 'complete', 'completeMany', 'fail', 'retry'],
+      outbox: ['enqueue', 'claim', 'complete', 'completeMany', 'fail', 'retry', 'sendNow'],
       actionLinks: ['insert', 'use'],
       sessions: ['insert', 'touch', 'revoke', 'revokeAllFor'],
       github: ['insertDelivery', 'updateDelivery', 'deleteDeliveriesBefore', 'lockPullRequest'],
@@ -66,5 +66,22 @@ describe.each(databaseKinds)('the store outside transactions on $name', (kind) =
     });
     expect(await store.direct.sessions.revoke('d1', AT)).toBe(true);
     expect((await store.read.sessions.findByDigest('d1'))?.revokedAt).toBe(AT);
+  });
+
+  it('sends a message that waits for working hours now, once, and nothing else', async () => {
+    const message = {
+      id: 'm1',
+      kind: 'email',
+      target: 'lee',
+      changeId: null,
+      eventId: null,
+      payload: { template: 'sign-in-link', requestedAt: AT },
+      notBefore: '2026-11-26T14:00:00.000Z',
+    };
+    await store.transaction((tx) => tx.outbox.enqueue([message], AT));
+    expect(await store.direct.outbox.sendNow('m1', AT)).toBe(true);
+    expect((await store.read.outbox.find('m1'))?.nextAttemptAt).toBe(AT);
+    expect(await store.direct.outbox.sendNow('m1', AT)).toBe(false);
+    expect(await store.direct.outbox.sendNow('nope', AT)).toBe(false);
   });
 });

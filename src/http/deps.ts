@@ -42,7 +42,10 @@ export type SignInRouteDeps = DemoRouteDeps & { readonly oidcClient: OidcClient 
 export type SessionRouteDeps = SignInDeps & Settings<'publicUrl'>;
 
 export type DemoRouteDeps = SignInDeps &
-  Settings<'publicUrl' | 'demo'> & { readonly demoInbox: DemoInbox | undefined };
+  Settings<'publicUrl' | 'demo'> & {
+    readonly demoInbox: DemoInbox | undefined;
+    readonly dispatcher: { wake(): void };
+  };
 
 /** Who is asking: tokens and session cookies, each kept a few seconds per process. */
 export type AuthenticationDeps = SignInDeps &

@@ -99,7 +99,7 @@ function directWritesOf(repos: Repositories): DirectWrites {
     oidcLogins: pick(repos.oidcLogins, ['insert', 'take']),
     tokens: pick(repos.tokens, ['insert', 'touch', 'revoke']),
     actionLinks: pick(repos.actionLinks, ['insert', 'use']),
-    outbox: pick(repos.outbox, ['complete', 'completeMany', 'fail', 'retry']),
+    outbox: pick(repos.outbox, ['complete', 'completeMany', 'fail', 'retry', 'sendNow']),
     policies: pick(repos.policies, ['remember']),
   };
 }

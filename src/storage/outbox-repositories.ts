@@ -157,6 +157,17 @@ export function outboxRepository(
       return result.numUpdatedRows > 0n;
     },
 
+    async sendNow(id, now) {
+      const result = await db
+        .updateTable('outbox')
+        .set({ next_attempt_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '>', now)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
     async nextDueAt() {
       const row = await db
         .selectFrom('outbox')

@@ -71,6 +71,8 @@ export interface OutboxRepository {
   find(id: string): Promise<OutboxMessage | undefined>;
   /** A failed or dead message goes back to the queue, due now, with a fresh attempt count. */
   retry(id: string, now: string): Promise<boolean>;
+  /** A pending message not yet due (it waits for working hours) becomes due now; false otherwise. */
+  sendNow(id: string, now: string): Promise<boolean>;
   nextDueAt(): Promise<string | undefined>;
   countByStatus(): Promise<Record<OutboxStatus, number>>;
 }

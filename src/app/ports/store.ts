@@ -84,8 +84,11 @@ export interface DirectWrites {
   readonly tokens: Pick<TokenRepository, 'insert' | 'touch' | 'revoke'>;
   /** Links minted by the e-mail deliverer as it sends, and spent once. */
   readonly actionLinks: Pick<ActionLinkRepository, 'insert' | 'use'>;
-  /** A delivery's outcome, fenced by its lease; an admin's retry. */
-  readonly outbox: Pick<OutboxRepository, 'complete' | 'completeMany' | 'fail' | 'retry'>;
+  /** A delivery's outcome, fenced by its lease; an admin's retry; the demo inbox's "send now". */
+  readonly outbox: Pick<
+    OutboxRepository,
+    'complete' | 'completeMany' | 'fail' | 'retry' | 'sendNow'
+  >;
   /** The policy this process runs, archived by its hash at start-up. */
   readonly policies: Pick<PolicyArchive, 'remember'>;
 }

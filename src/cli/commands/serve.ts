@@ -102,8 +102,12 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
       output.out(
         `  e-mail:   ${config.smtpUrl ? `via ${new URL(config.smtpUrl).host}` : ctx.demoInbox ? `not sent in the demo: e-mails, Teams and Slack messages are kept in the demo inbox, ${url}/demo/inbox` : 'off (set SMTP_URL to send approval requests and reminders by e-mail)'}`,
       );
+      // In the demo, a channel without a URL is no problem: its messages go to the demo inbox.
+      const unsetChannels = (path: string, message: string) =>
+        ctx.demoInbox !== undefined && path.startsWith('channels.') && message.includes(' not set');
       for (const warning of ctx.policyWarnings)
-        output.out(`  warning:  ${warning.path}: ${warning.message}`);
+        if (!unsetChannels(warning.path, warning.message))
+          output.out(`  warning:  ${warning.path}: ${warning.message}`);
       output.out('');
       if (config.demo) {
         // Demo mode only: links for everyone, so the example can be tried without e-mail.

@@ -19,7 +19,27 @@ export const DemoMessageView = Type.Object({
   ),
 });
 
-export const DemoInbox = Type.Object({ items: Type.Array(DemoMessageView) });
+export const ScheduledMessageView = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  to: Type.String(),
+  about: Type.String({ examples: ['Approval request: CHG-3'] }),
+  notBefore: Type.String({
+    description: 'When it goes out: the start of its recipient’s working hours',
+  }),
+});
+
+export const DemoInbox = Type.Object({
+  items: Type.Array(DemoMessageView, { description: 'What was sent, newest first' }),
+  scheduled: Type.Array(ScheduledMessageView, {
+    description: 'What waits for its recipient’s working hours, soonest first',
+  }),
+});
+
+export const DemoMessageParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 100 }) },
+  Strict,
+);
 
 export const DemoPerson = Type.Object({
   id: Type.String(),

@@ -4,7 +4,15 @@ import ipaddr from 'ipaddr.js';
 import { startSession, type SignInDeps } from '../../app/sign-in.js';
 import { AppError } from '../../domain/errors.js';
 import { answerNewSession, assertSameOrigin } from '../auth.js';
-import { DemoInbox, DemoSignInBody, ErrorBody, SessionView } from '../contract/index.js';
+import {
+  DemoInbox,
+  DemoMessageParams,
+  DemoSignInBody,
+  ErrorBody,
+  SessionView,
+} from '../contract/index.js';
+import { Type } from 'typebox';
+import { scheduledMessages, sendScheduledNow } from '../../app/demo-inbox.js';
 import type { DemoRouteDeps } from '../deps.js';
 
 const tags = ['demo'];
@@ -54,11 +62,32 @@ export function demoRoutes(ctx: DemoRouteDeps): FastifyPluginCallbackTypebox {
           response: { 200: DemoInbox, 403: ErrorBody, 404: ErrorBody },
         },
       },
-      (request) => {
+      async (request) => {
         assertDemoHere(ctx, request);
         if (!ctx.demoInbox)
           throw new AppError('not_found', 'SMTP_URL is set: e-mail is sent, not kept in an inbox');
-        return { items: [...ctx.demoInbox.list()] };
+        return { items: [...ctx.demoInbox.list()], scheduled: await scheduledMessages(ctx) };
+      },
+    );
+
+    app.post(
+      '/demo/inbox/:id/send',
+      {
+        schema: {
+          tags,
+          summary:
+            'Demo mode, on this machine only: send a message now instead of in its recipient’s working hours',
+          params: DemoMessageParams,
+          response: { 204: Type.Null(), 403: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        assertDemoHere(ctx, request);
+        assertSameOrigin(publicUrl, request);
+        if (!ctx.demoInbox)
+          throw new AppError('not_found', 'SMTP_URL is set: e-mail is sent, not kept in an inbox');
+        await sendScheduledNow(ctx, request.params.id);
+        return reply.status(204).send(null);
       },
     );
     done();

@@ -10,7 +10,7 @@ import type {
   Change,
   ChangeEdit,
   ChangeCardPage,
-  DemoMessage,
+  DemoInbox,
   NewChange,
   PolicyInfo,
   Session,
@@ -166,8 +166,20 @@ export async function redeemSignInLink(client: QueryClient, token: string): Prom
 export function useDemoInbox() {
   return useQuery({
     queryKey: keys.demoInbox,
-    queryFn: () => api<{ items: DemoMessage[] }>('GET', '/demo/inbox'),
+    queryFn: () => api<DemoInbox>('GET', '/demo/inbox'),
     refetchInterval: 3_000,
+  });
+}
+
+/** Demo mode: a message that waits for its recipient's working hours goes out now. */
+export function useSendNow() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) =>
+      api<undefined>('POST', `/demo/inbox/${encodeURIComponent(id)}/send`, {}),
+    // The dispatcher sends it within a moment; look again shortly after.
+    onSuccess: () =>
+      setTimeout(() => void client.invalidateQueries({ queryKey: keys.demoInbox }), 500),
   });
 }
 

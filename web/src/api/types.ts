@@ -4,6 +4,7 @@ import type {
   ChangeCardList,
   ChangeViewJson,
   CreateChangeBody,
+  DemoInbox as DemoInboxView,
   DemoMessageView,
   EventViewJson,
   PatchChangeBody,
@@ -27,6 +28,7 @@ export type ChangeActionName = Change['actions'][number];
 export type AnswerValue = Change['answers'][string];
 export type NewChange = Static<typeof CreateChangeBody>;
 export type DemoMessage = Static<typeof DemoMessageView>;
+export type DemoInbox = Static<typeof DemoInboxView>;
 export type ChangeEdit = Static<typeof PatchChangeBody>;
 
 export interface ErrorIssue {

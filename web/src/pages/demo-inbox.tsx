@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { useDemoInbox } from '../api/queries.js';
-import type { DemoMessage } from '../api/types.js';
+import { useDemoInbox, useSendNow } from '../api/queries.js';
+import type { DemoInbox, DemoMessage } from '../api/types.js';
 import { ErrorState, Loading, PageHeading } from '../components/ui.js';
 import { formatDateTime } from '../lib/format.js';
 import { Link } from '../lib/router.js';
@@ -26,7 +26,7 @@ export function DemoInboxPage() {
         <ErrorState error={inbox.error} retry={() => void inbox.refetch()} />
       </div>
     );
-  const items = inbox.data.items;
+  const { items, scheduled } = inbox.data;
   const open = items.find((m) => m.id === openId) ?? items[0];
   return (
     <div className="page demo-inbox">
@@ -36,6 +36,7 @@ export function DemoInboxPage() {
         is kept here, newest first, until the server stops. Open an approval request and press
         Approve to decide from the e-mail. <Link href="/">Back to the board</Link>
       </p>
+      {scheduled.length > 0 ? <Scheduled messages={scheduled} /> : null}
       {items.length === 0 ? (
         <p className="empty">
           Nothing yet. Submit a change, or ask for a sign-in link on the sign-in page, and the
@@ -64,6 +65,40 @@ export function DemoInboxPage() {
         </div>
       )}
     </div>
+  );
+}
+
+/** Messages that wait for their recipient's working hours, as they would outside the demo. */
+function Scheduled({ messages }: { messages: DemoInbox['scheduled'] }) {
+  const sendNow = useSendNow();
+  return (
+    <section className="inbox-scheduled" aria-labelledby="scheduled-title">
+      <h2 id="scheduled-title" className="section-title">
+        Waiting for working hours
+      </h2>
+      <p className="muted small">
+        Approval requests wait for their approver’s working hours (emergencies do not). In the demo
+        you need not wait.
+      </p>
+      <ul>
+        {messages.map((message) => (
+          <li key={message.id}>
+            <span>
+              <strong>{message.about}</strong> to {message.to}, at{' '}
+              {formatDateTime(message.notBefore)}
+            </span>
+            <button
+              type="button"
+              className="button"
+              disabled={sendNow.isPending}
+              onClick={() => sendNow.mutate(message.id)}
+            >
+              Send now
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
