@@ -3,6 +3,7 @@ import { EXAMPLE_PEOPLE, startTestApp, submittedChange, type TestApp } from './_
 import { sqlite } from './_util/databases.js';
 
 interface InboxItem {
+  id: string;
   kind: string;
   to: string;
   subject: string;
@@ -93,7 +94,17 @@ describe('demo mode: one-click sign-in and the demo inbox', () => {
     const outbox = await t.call('dev', 'GET', '/outbox?status=dead');
     expect(outbox.body.items).toEqual([]);
 
-    const approve = /\/actions\/([\w-]+)/.exec(mail!.html!)![1]!;
+    // The e-mail on a page of its own, where its inline styles apply and scripts do not.
+    const page = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/demo/inbox/${mail!.id}/email`,
+    });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['content-security-policy']).toContain("style-src 'unsafe-inline'");
+    expect(page.headers['content-security-policy']).not.toContain('script-src');
+    expect(page.body).toContain('<base target="_top">');
+    const approve = /\/actions\/([\w-]+)/.exec(page.body)![1]!;
     const posted = await t.app.inject({
       method: 'POST',
       url: `/actions/${approve}`,

@@ -34,4 +34,8 @@ export class DemoInbox {
   list(): readonly DemoMessage[] {
     return this.#messages;
   }
+
+  find(id: string): DemoMessage | undefined {
+    return this.#messages.find((message) => message.id === id);
+  }
 }

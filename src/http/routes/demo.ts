@@ -70,6 +70,40 @@ export function demoRoutes(ctx: DemoRouteDeps): FastifyPluginCallbackTypebox {
       },
     );
 
+    app.get(
+      '/demo/inbox/:id/email',
+      {
+        schema: {
+          tags,
+          summary:
+            'Demo mode, on this machine only: one kept e-mail as its recipient’s mail program shows it (HTML)',
+          params: DemoMessageParams,
+          response: {
+            200: Type.String({ description: 'The e-mail’s HTML (text/html)' }),
+            403: ErrorBody,
+            404: ErrorBody,
+          },
+        },
+      },
+      async (request, reply) => {
+        assertDemoHere(ctx, request);
+        const message = ctx.demoInbox?.find(request.params.id);
+        if (message?.kind !== 'email' || message.html === undefined)
+          throw new AppError('not_found', `no e-mail ${request.params.id} in the demo inbox`);
+        // Its own document, so the e-mail's inline styles apply (the web app's policy forbids
+        // them) while scripts stay off; links open in the tab, as from a mail program.
+        return reply
+          .header(
+            'content-security-policy',
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; form-action 'none'",
+          )
+          .header('referrer-policy', 'no-referrer')
+          .header('cache-control', 'no-store')
+          .type('text/html; charset=utf-8')
+          .send(message.html.replace('<head>', '<head><base target="_top">'));
+      },
+    );
+
     app.post(
       '/demo/inbox/:id/send',
       {

@@ -115,8 +115,7 @@ function OpenMessage({ message }: { message: DemoMessage }) {
         <iframe
           title={`E-mail: ${message.subject}`}
           className="inbox-email"
-          // Its links (Approve, Reject, sign in) open in this tab, as from a mail program.
-          srcDoc={`<base target="_top">${message.html ?? `<pre>${escapeHtml(message.text ?? '')}</pre>`}`}
+          src={`/api/v1/demo/inbox/${encodeURIComponent(message.id)}/email`}
           sandbox="allow-top-navigation-by-user-activation allow-popups"
         />
       ) : message.kind === 'teams' ? (
@@ -265,8 +264,4 @@ function unescapeSlack(text: string): string {
 
 function unescapeMarkdown(text: string): string {
   return text.replace(/\\([\\`*_{}[\]()#+\-.!|>~<])/g, '$1');
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
