@@ -200,6 +200,7 @@ describe('a policy with several mistakes', () => {
       ['    approvals: []', '    aprovals: []'],
       ['      - from: change-managers\n', '      - from: change-managerz\n'],
       ['    remindAfter: 4h', '    remindAftr: 4h'],
+      ['    escalateAfter: 1d', '    escalateAftr: 1d'],
     );
     expect(errorsOf(text)).toEqual([
       {
@@ -213,6 +214,11 @@ describe('a policy with several mistakes', () => {
       {
         path: 'changeTypes.normal.remindAftr',
         message: 'is not a known setting here (did you mean "remindAfter"?)',
+      },
+      // Read as escalateAfter, so escalateTo does not lose its "after how long" too.
+      {
+        path: 'changeTypes.normal.escalateAftr',
+        message: 'is not a known setting here (did you mean "escalateAfter"?)',
       },
     ]);
   });

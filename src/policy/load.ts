@@ -79,12 +79,12 @@ export function parsePolicy(source: string, env: Env = {}): PolicyResult {
   } else {
     const issues = describeAjvErrors(validateShape.errors);
     problems.push(...issues.map((issue) => locate(issue.segments, issue.message, 'error')));
-    // The rest of the file is still checked: without the unknown keys, or with each
-    // misspelt key read as the key it most likely means.
-    const stripped: unknown = structuredClone(raw);
+    // The rest of the file is still checked: with each misspelt key read as the key it
+    // most likely means (so what depends on it does not fail too), else without it.
     const respelt = withSuggestedKeys(raw, issues);
-    if (validateStripped(stripped)) file = stripped;
-    else if (validateStripped(respelt)) file = respelt;
+    const stripped: unknown = structuredClone(raw);
+    if (validateStripped(respelt)) file = respelt;
+    else if (validateStripped(stripped)) file = stripped;
   }
   if (file)
     problems.push(
