@@ -85,6 +85,8 @@ const BOARD_COLUMN = `${COLUMN_FILTERS}&view=card`;
 const rows: Row[] = [];
 const latencies: Record<string, { p50: number; p99: number; count: number; rate: number }> = {};
 const memory: Record<string, Record<string, number>> = {};
+/** The CLI's start-up: the median of several runs, in ms, and against Node starting and doing nothing. */
+const cli: Record<string, { medianMs: number; vsNode: number }> = {};
 
 async function main(): Promise<void> {
   const databases: ('sqlite' | 'postgres')[] =
@@ -98,7 +100,70 @@ async function main(): Promise<void> {
     }
     await benchDatabase(database);
   }
+  await benchCliStartup();
   report();
+}
+
+/**
+ * How long a CLI command takes from the shell's point of view: Node's own start
+ * (`node -e 0`) is the baseline. Target: within 0.3 s on a quiet machine, which
+ * means loading only what the command needs.
+ */
+async function benchCliStartup(): Promise<void> {
+  // What `change list` asks: an empty board, answered at once.
+  const board = createServer((_request, response) => {
+    response.setHeader('content-type', 'application/json');
+    response.end(JSON.stringify({ items: [], nextCursor: null }));
+  });
+  await new Promise<void>((resolve) => board.listen(0, '127.0.0.1', resolve));
+  const address = board.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const runs = options.smoke ? 3 : 11;
+  const timeOf = async (args: string[], env: Record<string, string> = {}) => {
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      await new Promise<void>((resolve, reject) => {
+        const child = spawn(process.execPath, args, {
+          cwd: ROOT,
+          env: { ...process.env, ...env },
+          stdio: 'ignore',
+        });
+        child.once('error', reject);
+        child.once('exit', (code) =>
+          code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited with ${code}`)),
+        );
+      });
+      times.push(performance.now() - started);
+    }
+    return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+  };
+  try {
+    const node = await timeOf(['-e', '0']);
+    const bin = join(ROOT, 'bin/changeboard.js');
+    const commands: [string, string[], Record<string, string>][] = [
+      ['changeboard --help', [bin, '--help'], {}],
+      [
+        'changeboard change list',
+        [bin, 'change', 'list'],
+        { CHANGEBOARD_URL: url, CHANGEBOARD_TOKEN: 'cb_bench' },
+      ],
+      [
+        'changeboard policy check',
+        [bin, 'policy', 'check', join(ROOT, 'examples/changeboard.yaml')],
+        {},
+      ],
+    ];
+    for (const [name, args, env] of commands) {
+      const medianMs = await timeOf(args, env);
+      cli[name] = { medianMs: Math.round(medianMs), vsNode: medianMs / node };
+      console.log(
+        `  cli ${name.padEnd(28)} ${Math.round(medianMs)} ms (Node alone: ${Math.round(node)} ms, ${(medianMs / node).toFixed(1)}×)`,
+      );
+    }
+  } finally {
+    board.close();
+  }
 }
 
 async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
@@ -514,6 +579,8 @@ function report(): void {
       `webhook → notification ${database}: p50 ${l.p50} ms, p99 ${l.p99} ms at ${l.rate} webhooks/s (${l.count} measured)`,
     );
   }
+  for (const [name, c] of Object.entries(cli))
+    console.log(`cli start-up, ${name}: ${c.medianMs} ms, ${c.vsNode.toFixed(1)}× Node alone`);
   for (const [database, m] of Object.entries(memory)) {
     console.log(
       `memory ${database}: idle ${m.idleRssMb} MB RSS with ${m.changes?.toLocaleString('en')} changes, ${m.underLoadRssMb} MB under load`,
@@ -532,7 +599,7 @@ function report(): void {
   writeFileSync(
     file,
     JSON.stringify(
-      { at: new Date().toISOString(), machine, duration: DURATION, rows, memory, latencies },
+      { at: new Date().toISOString(), machine, duration: DURATION, rows, memory, latencies, cli },
       null,
       2,
     ),

@@ -48,6 +48,7 @@ describe.skipIf(!existsSync(join(ROOT, 'dist/bin/changeboard.js')))(
           rows: { operation: string; requestsPerSecond: number; errors: number; ratio?: number }[];
           memory: Record<string, { idleRssMb: number }>;
           latencies: Record<string, { count: number }>;
+          cli: Record<string, { medianMs: number; vsNode: number }>;
         };
         const operations = report.rows.map((r) => r.operation);
         for (const expected of [
@@ -70,6 +71,12 @@ describe.skipIf(!existsSync(join(ROOT, 'dist/bin/changeboard.js')))(
         }
         expect(report.memory.sqlite!.idleRssMb).toBeGreaterThan(0);
         expect(report.latencies.sqlite!.count).toBeGreaterThan(0);
+        expect(Object.keys(report.cli).sort()).toEqual([
+          'changeboard --help',
+          'changeboard change list',
+          'changeboard policy check',
+        ]);
+        for (const c of Object.values(report.cli)) expect(c.vsNode).toBeGreaterThan(0);
       },
     );
   },

@@ -145,6 +145,20 @@ describe('the changeboard CLI against a real server', { timeout: 120_000 }, () =
     expect(submit.stderr).toContain('answers.rollbackPlan: needs an answer');
   });
 
+  it('lists deliveries with what their time means in their state', async () => {
+    // No SMTP_URL here: the approval e-mails of the changes above are dead, with the reason.
+    const listed = await runCli(['outbox', 'list', '--status', 'dead'], local);
+    expect(listed.code).toBe(0);
+    const header = listed.stdout.split('\n')[0]!;
+    expect(header).toMatch(/STATUS +KIND +TARGET +CHANGE +TRIES +WHEN +LAST ERROR/);
+    const dead = listed.stdout.split('\n').filter((line) => / dead +email /.test(line));
+    expect(dead.length).toBeGreaterThan(0);
+    for (const line of dead) {
+      expect(line).toContain('never (dead)');
+      expect(line).toContain('e-mail is not configured: set SMTP_URL');
+    }
+  });
+
   it('says where the token goes when it is missing or refused', async () => {
     const missing = await runCli(['change', 'list'], { ...local, CHANGEBOARD_URL: server.url });
     expect(missing.code).toBe(1);

@@ -127,6 +127,7 @@ describe.each(databaseKinds)('listing the board on $name', (kind) => {
         'state',
         'version',
         'waitingFor',
+        'requirements',
         'needsDiscussion',
         'freezeWarnings',
         'createdAt',
@@ -137,6 +138,7 @@ describe.each(databaseKinds)('listing the board on $name', (kind) => {
     // Of the answers, only the choice fields, which the board filters by.
     expect(card.answers).toEqual({ risk: change.answers.risk });
     expect(card.waitingFor).toEqual(change.waitingFor);
+    expect(card.requirements).toEqual(change.requirements);
     expect(card).toMatchObject({ title: change.title, state: change.state, version: 2 });
 
     const next = await t.call(

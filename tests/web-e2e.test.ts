@@ -186,6 +186,7 @@ describe.skipIf(!hasChromium)('the web app in Chromium', () => {
     // Service names, not ids, and the window with its zone.
     await card.getByText('Payments API').waitFor();
     await card.getByText('Tue 1 Dec, 10:00 – 10:30 UTC').waitFor();
+    await card.getByText('Waiting for Lee Wong', { exact: true }).waitFor();
     await requester.getByText('Live', { exact: true }).waitFor();
   });
 

@@ -1,5 +1,5 @@
 import type { Change, Decision, RequirementSpec, Verdict } from './change.js';
-import { subjectOf } from './change-content.js';
+import { findMissingPlan, subjectOf } from './change-content.js';
 import { AppError, invalidInput } from './errors.js';
 import type { NewEvent } from './events.js';
 import { findMissingAnswers } from './fields.js';
@@ -45,7 +45,10 @@ export function evaluateChange(
  */
 export function requirementsForApproval(policy: Policy, change: Change): RequirementSpec[] {
   const subject = subjectOf(change);
-  const missing = findMissingAnswers(policy.fields, subject);
+  const missing = [
+    ...findMissingAnswers(policy.fields, subject),
+    ...findMissingPlan(policy.changeTypes.get(change.type), change),
+  ];
   if (missing.length > 0) {
     throw new AppError(
       'answers_incomplete',

@@ -1,7 +1,7 @@
 import type { Answers, ChangeSubject, Link } from './change.js';
 import type { Issue } from './errors.js';
 import { checkAnswers } from './fields.js';
-import type { Policy } from './policy.js';
+import type { ChangeType, Policy } from './policy.js';
 
 /** The parts of a change its requester writes. */
 export interface ChangeContent {
@@ -68,6 +68,39 @@ export function checkContent(
   if (content.plannedEnd && !content.plannedStart)
     issues.push({ path: 'plannedStart', message: 'is required when plannedEnd is given' });
   return issues;
+}
+
+/**
+ * On submit: a type with `requirePlannedWindow` needs a planned start and end.
+ * Pure: the form runs it too.
+ */
+export function findMissingPlan(
+  changeType: Pick<ChangeType, 'label' | 'requirePlannedWindow'> | undefined,
+  content: Pick<ChangeContent, 'plannedStart' | 'plannedEnd'>,
+): Issue[] {
+  if (!changeType?.requirePlannedWindow) return [];
+  const needs = `a ${changeType.label} change needs a planned window`;
+  return [
+    ...(content.plannedStart ? [] : [{ path: 'plannedStart', message: needs }]),
+    ...(content.plannedEnd ? [] : [{ path: 'plannedEnd', message: needs }]),
+  ];
+}
+
+/**
+ * What is wrong with the planned window of a change not yet started, at `now`:
+ * it is over, or it has begun. Said in the answer and on the page, not refused:
+ * an emergency is often planned for a time that has already come.
+ */
+export function plannedWindowWarning(
+  change: Pick<ChangeContent, 'plannedStart' | 'plannedEnd'> & { readonly state: string },
+  now: Date,
+): string | null {
+  if (!['draft', 'pending', 'approved'].includes(change.state) || !change.plannedStart) return null;
+  const end = change.plannedEnd ? new Date(change.plannedEnd) : undefined;
+  if (end && end <= now) return 'The planned window is over: plan it again before it starts.';
+  if (new Date(change.plannedStart) <= now)
+    return 'The planned window has begun, and the change has not started.';
+  return null;
 }
 
 export function subjectOf(

@@ -86,6 +86,8 @@ export interface ChangeType {
   readonly notifyOutsideWorkingHours: boolean;
   /** New commits pushed to a change's pull request keep its approvals (default: they withdraw them). */
   readonly keepApprovalsOnPush: boolean;
+  /** A change of this type cannot be submitted without a planned start and end. */
+  readonly requirePlannedWindow?: boolean;
 }
 
 /** Recipients a notification rule may name besides channel ids. */

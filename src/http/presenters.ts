@@ -2,7 +2,7 @@ import type { ChangeWithDecisions } from '../app/read-changes.js';
 import { allowedActions } from '../domain/authorization.js';
 import { evaluateChange } from '../domain/approval.js';
 import { formatChangeId, type Change } from '../domain/change.js';
-import { subjectOf } from '../domain/change-content.js';
+import { plannedWindowWarning, subjectOf } from '../domain/change-content.js';
 import { freezesOverlapping } from '../domain/freezes.js';
 import type { Person, Policy } from '../domain/policy.js';
 import { computeRequirements, type ApprovalEvaluation } from '../domain/requirements.js';
@@ -21,6 +21,8 @@ import type { GateAnswer } from '../app/check-gate.js';
 export interface PresentContext {
   readonly policy: Policy;
   readonly publicUrl: string;
+  /** What depends on the time (whether the planned window is over) is worked out as it is shown. */
+  readonly now: () => Date;
 }
 
 /**
@@ -33,7 +35,11 @@ export function presentChange(
   viewer?: Person,
 ): ChangeViewJson {
   const presented = presentedFor(ctx, item);
-  return { ...presented.view, actions: actionsOf(presented, item, viewer) };
+  return {
+    ...presented.view,
+    windowWarning: plannedWindowWarning(item.change, ctx.now()),
+    actions: actionsOf(presented, item, viewer),
+  };
 }
 
 /**
@@ -49,7 +55,8 @@ export function presentChangeJson(
   const presented = presentedFor(ctx, item);
   presented.json ??= JSON.stringify(presented.view);
   const actions = JSON.stringify(actionsOf(presented, item, viewer));
-  return `${presented.json.slice(0, -1)},"actions":${actions}}`;
+  const warning = JSON.stringify(plannedWindowWarning(item.change, ctx.now()));
+  return `${presented.json.slice(0, -1)},"windowWarning":${warning},"actions":${actions}}`;
 }
 
 /** A change as its card on the board shows it, as JSON text: the same for every viewer, so kept per version. */
@@ -84,7 +91,7 @@ function actionsOf(
 
 interface Presented {
   /** Everything but the viewer's actions. */
-  readonly view: Omit<ChangeViewJson, 'actions'>;
+  readonly view: Omit<ChangeViewJson, 'actions' | 'windowWarning'>;
   /** The change as shown: a draft with the requirements it would have if submitted now. */
   readonly shown: Change;
   readonly evaluation: ApprovalEvaluation;
@@ -222,6 +229,7 @@ export function presentPolicy(policy: Policy): Static<typeof PolicyView> {
       label: t.label,
       distinctApprovers: t.distinctApprovers,
       keepApprovalsOnPush: t.keepApprovalsOnPush,
+      requirePlannedWindow: t.requirePlannedWindow ?? false,
       approvals: t.approvals.map((a) => ({
         from: a.from,
         count: a.count,

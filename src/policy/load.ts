@@ -204,6 +204,7 @@ function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
         escalateTo: t.escalateTo,
         notifyOutsideWorkingHours: t.notifyOutsideWorkingHours ?? false,
         keepApprovalsOnPush: t.keepApprovalsOnPush ?? false,
+        requirePlannedWindow: t.requirePlannedWindow ?? false,
       },
     ]),
   );

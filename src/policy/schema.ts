@@ -87,6 +87,7 @@ const ChangeType = Type.Object(
     escalateTo: Type.Optional(Id),
     notifyOutsideWorkingHours: Type.Optional(Type.Boolean()),
     keepApprovalsOnPush: Type.Optional(Type.Boolean()),
+    requirePlannedWindow: Type.Optional(Type.Boolean()),
   },
   Strict,
 );

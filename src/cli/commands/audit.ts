@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { allEvents, verifyAuditTrail } from '../../app/audit.js';
-import { presentEvent } from '../../http/contract/index.js';
-import { parsePolicy } from '../../policy/load.js';
 import type { Policy } from '../../domain/policy.js';
 import { withLocalContext } from '../local.js';
 import type { CliEnv } from '../main.js';
@@ -20,6 +17,15 @@ export function registerAuditCommands(program: Command, cli: CliEnv): void {
     )
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
+      const [{ verifyAuditTrail }, { parsePolicy }] = await Promise.all([
+        import('../../app/audit.js'),
+        import('../../policy/load.js'),
+      ]);
+      // A policy as it was stored; its channels' variables are not needed to judge approvals.
+      const storedPolicy = (source: string): Policy | undefined => {
+        const result = parsePolicy(source);
+        return result.ok ? result.policy : undefined;
+      };
       const verdict = await withLocalContext(command, cli, (ctx) =>
         verifyAuditTrail(ctx.store.read, { parsePolicy: storedPolicy }),
       );
@@ -47,6 +53,10 @@ export function registerAuditCommands(program: Command, cli: CliEnv): void {
     .description('write every event as JSON lines, in chain order')
     .option('-o, --output <file>', 'write to a file instead of standard output')
     .action(async (options: { output?: string }, command: Command) => {
+      const [{ allEvents }, { presentEvent }] = await Promise.all([
+        import('../../app/audit.js'),
+        import('../../http/contract/index.js'),
+      ]);
       await withLocalContext(command, cli, async (ctx) => {
         const stream = options.output ? createWriteStream(options.output) : undefined;
         let count = 0;
@@ -64,10 +74,4 @@ export function registerAuditCommands(program: Command, cli: CliEnv): void {
         }
       });
     });
-}
-
-/** A policy as it was stored; its channels' variables are not needed to judge approvals. */
-function storedPolicy(source: string): Policy | undefined {
-  const result = parsePolicy(source);
-  return result.ok ? result.policy : undefined;
 }

@@ -300,6 +300,7 @@ function describeChange(c: ChangeJson): string {
     );
   if (c.plannedStart)
     lines.push(`  planned:   ${c.plannedStart}${c.plannedEnd ? ` → ${c.plannedEnd}` : ''}`);
+  if (c.windowWarning) lines.push(`  warning:   ${c.windowWarning}`);
   for (const warning of c.freezeWarnings)
     lines.push(
       `  warning:   the planned window overlaps "${warning.name}" (${warning.from} → ${warning.to})`,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { retryDelivery } from '../../app/deliveries.js';
-import { OUTBOX_STATUSES, type OutboxStatus } from '../../app/ports.js';
+import { OUTBOX_STATUSES, type OutboxMessage, type OutboxStatus } from '../../app/ports.js';
 import { formatChangeId, parseChangeId } from '../../domain/change.js';
 import { ExitStatus } from '../exit-status.js';
 import { withLocalContext } from '../local.js';
@@ -55,10 +55,10 @@ export function registerOutboxCommands(program: Command, cli: CliEnv): void {
                   m.target,
                   m.changeId === null ? '-' : formatChangeId(m.changeId),
                   String(m.attempts),
-                  m.status === 'sent' ? (m.sentAt ?? '') : m.nextAttemptAt,
+                  whenOf(m),
                   truncate(m.lastError ?? '', 60),
                 ]),
-                ['ID', 'STATUS', 'KIND', 'TARGET', 'CHANGE', 'TRIES', 'NEXT/SENT', 'LAST ERROR'],
+                ['ID', 'STATUS', 'KIND', 'TARGET', 'CHANGE', 'TRIES', 'WHEN', 'LAST ERROR'],
               ),
             );
           cli.output.out(
@@ -83,4 +83,22 @@ export function registerOutboxCommands(program: Command, cli: CliEnv): void {
         }
       });
     });
+}
+
+/** What the time of a delivery means in its state: a dead one has no next time. */
+function whenOf(message: OutboxMessage): string {
+  switch (message.status) {
+    case 'pending':
+      return `due ${message.nextAttemptAt}`;
+    case 'sending':
+      return `leased until ${message.leaseExpiresAt ?? '?'}`;
+    case 'failed':
+      return `retry ${message.nextAttemptAt}`;
+    case 'sent':
+      return `sent ${message.sentAt ?? '?'}`;
+    case 'skipped':
+      return `skipped ${message.sentAt ?? '?'}`;
+    case 'dead':
+      return 'never (dead)';
+  }
 }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { formatProblem, loadPolicyFile } from '../../policy/load.js';
 import { localConfig } from '../local.js';
 import type { CliEnv } from '../main.js';
 import { ExitStatus } from '../exit-status.js';
@@ -14,6 +13,8 @@ export function registerPolicyCommands(program: Command, cli: CliEnv): void {
     .option('--json', 'print the problems as JSON')
     .action(async (file: string | undefined, options: { json?: boolean }, command: Command) => {
       const path = file ? resolve(file) : localConfig(command, cli).policyFile;
+      // Loaded here, not at start-up: the schema's validator is compiled when it loads.
+      const { formatProblem, loadPolicyFile } = await import('../../policy/load.js');
       const result = await loadPolicyFile(path, cli.env);
       const problems = result.ok ? result.warnings : result.problems;
       if (options.json) {

@@ -3,7 +3,6 @@ import cluster from 'node:cluster';
 import { relative } from 'node:path';
 import type { Config } from '../../config/config.js';
 import { StartupError } from '../../config/startup-error.js';
-import { logSerializers, terminalLog } from '../../http/log.js';
 import { localConfig } from '../local.js';
 import type { CliEnv } from '../main.js';
 
@@ -36,12 +35,17 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
       if (workers > 1 && cluster.isPrimary) return superviseWorkers(config, workers, cli);
       // In a cluster only the first worker introduces the server.
       const quiet = cluster.isWorker && cluster.worker?.id !== 1;
-      const [{ createContext }, { buildServer }, { createSignInLink, signInUrl }] =
-        await Promise.all([
-          import('../../context.js'),
-          import('../../http/server.js'),
-          import('../../app/sign-in.js'),
-        ]);
+      const [
+        { createContext },
+        { buildServer },
+        { createSignInLink, signInUrl },
+        { logSerializers, terminalLog },
+      ] = await Promise.all([
+        import('../../context.js'),
+        import('../../http/server.js'),
+        import('../../app/sign-in.js'),
+        import('../../http/log.js'),
+      ]);
       // The dispatcher logs through the server's logger, which exists only once the server is built.
       const sink: {
         log?: (

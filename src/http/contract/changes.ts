@@ -195,6 +195,12 @@ export const ChangeView = Type.Object({
       description: 'Freezes that overlap the planned window and do not allow this type',
     },
   ),
+  windowWarning: Nullable(
+    Type.String({
+      description:
+        'For a change not yet started: its planned window is over, or has begun. Said, not refused.',
+    }),
+  ),
   actions: Type.Array(StringEnum(VIEWER_ACTIONS), {
     description:
       'What the caller may do now (their buttons). The server still checks every action when it is taken.',
@@ -223,6 +229,7 @@ export const CARD_FIELDS = [
   'state',
   'version',
   'waitingFor',
+  'requirements',
   'needsDiscussion',
   'freezeWarnings',
   'createdAt',
@@ -239,7 +246,7 @@ export const ChangeCardView = Type.Object(
   } as Pick<typeof ChangeView.properties, (typeof CARD_FIELDS)[number]>,
   {
     description:
-      'A change as its card on the board shows it: no description, links, requirements, decisions or actions',
+      'A change as its card on the board shows it: no description, links, decisions or actions; its requirements, so the card can say who must decide',
   },
 );
 export type ChangeCardJson = Static<typeof ChangeCardView>;

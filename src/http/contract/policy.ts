@@ -50,6 +50,9 @@ export const PolicyView = Type.Object({
       keepApprovalsOnPush: Type.Boolean({
         description: 'Pushing new commits to the pull request keeps the approvals',
       }),
+      requirePlannedWindow: Type.Boolean({
+        description: 'A change of this type needs a planned start and end to be submitted',
+      }),
       approvals: Type.Array(
         Type.Object({
           from: Type.String(),

@@ -54,7 +54,11 @@ const security = [{ bearer: [] }];
 
 export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
-    const presentCtx = { policy: ctx.policy, publicUrl: ctx.config.publicUrl };
+    const presentCtx = {
+      policy: ctx.policy,
+      publicUrl: ctx.config.publicUrl,
+      now: () => ctx.clock.now(),
+    };
     const present = async (id: number, viewer: Person) =>
       presentChange(presentCtx, await getChange(ctx.store.read, id), viewer);
 

@@ -9,7 +9,11 @@ import { ErrorBody, GateQuery, GateView } from '../contract/index.js';
 /** `GET /api/v1/gate`: may a pipeline deploy this commit (or this change) now? `changeboard gate` asks this. */
 export function gateRoutes(ctx: GateRouteDeps): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
-    const presentCtx = { policy: ctx.policy, publicUrl: ctx.config.publicUrl };
+    const presentCtx = {
+      policy: ctx.policy,
+      publicUrl: ctx.config.publicUrl,
+      now: () => ctx.clock.now(),
+    };
     app.get(
       '/gate',
       {

@@ -1,5 +1,6 @@
 import type { ChangeCard as Card } from '../api/types.js';
-import { formatWindow, listNames } from '../lib/format.js';
+import { waitingFor } from '../lib/approvals.js';
+import { formatWindow } from '../lib/format.js';
 import { Link } from '../lib/router.js';
 import { Chip, RiskChip, StateBadge, usePeople, useServiceNames } from './ui.js';
 
@@ -43,8 +44,8 @@ export function ChangeCard({ change, typeLabel }: { change: Card; typeLabel: str
         {change.freezeWarnings.length > 0 ? <Chip tone="warning">Freeze</Chip> : null}
         {change.needsDiscussion.length > 0 && !finished ? <Chip tone="info">Discuss</Chip> : null}
       </div>
-      {change.state === 'pending' && change.waitingFor.length > 0 ? (
-        <p className="card-waiting">Waiting for {listNames(change.waitingFor.map(nameOf))}</p>
+      {change.state === 'pending' && change.requirements.some((r) => !r.met) ? (
+        <p className="card-waiting">Waiting for {waitingFor(change, nameOf)}</p>
       ) : null}
     </article>
   );

@@ -1,4 +1,8 @@
-import { checkContent, type ChangeContent } from '../../../src/domain/change-content.js';
+import {
+  checkContent,
+  findMissingPlan,
+  type ChangeContent,
+} from '../../../src/domain/change-content.js';
 import type { Issue } from '../../../src/domain/errors.js';
 import { findMissingAnswers, isFieldRequired } from '../../../src/domain/fields.js';
 import type { ChangeType, Condition, Field, Service } from '../../../src/domain/policy.js';
@@ -52,6 +56,7 @@ export function toFormPolicy(policy: PolicyInfo): FormPolicy {
           keepApprovalsOnPush: false,
           distinctApprovers: t.distinctApprovers,
           notifyOutsideWorkingHours: false,
+          requirePlannedWindow: t.requirePlannedWindow,
         },
       ]),
     ),
@@ -65,7 +70,11 @@ export function validateChange(
   options: { forSubmit: boolean },
 ): Issue[] {
   const issues = checkContent(policy, content);
-  if (options.forSubmit) issues.push(...findMissingAnswers(policy.fields, content));
+  if (options.forSubmit)
+    issues.push(
+      ...findMissingAnswers(policy.fields, content),
+      ...findMissingPlan(policy.changeTypes.get(content.type), content),
+    );
   return issues;
 }
 

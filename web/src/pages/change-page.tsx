@@ -24,6 +24,7 @@ import {
   STATE_LABELS,
 } from '../lib/format.js';
 import { toFormPolicy, validateChange } from '../lib/policy.js';
+import { whoCanMeet, whoMustDecide } from '../lib/approvals.js';
 import { Link } from '../lib/router.js';
 
 type Decision = Exclude<ChangeActionName, 'edit' | 'comment'>;
@@ -316,20 +317,9 @@ function outcomeOf(action: Decision, updated: Change, nameOf: (id: string) => st
   const open = updated.requirements.filter((r) => !r.met);
   if (open.length === 0) return `${did} It is pending.`;
   const still = open
-    .map((r) => whoMustDecide(r, nameOf).replace(/^(One|Nobody)\b/, (w) => w.toLowerCase()))
+    .map((r) => `${whoCanMeet(r, nameOf)}${r.canApprove.length ? ' must approve' : ''}`)
     .join('; ');
   return `${did} It is still pending: ${still}.`;
-}
-
-/** "Lee Wong must approve", "One of Ana Costa or Dev Kumar must approve": who must, and who may. */
-function whoMustDecide(r: Change['requirements'][number], nameOf: (id: string) => string): string {
-  const still = r.count - r.approvedBy.length;
-  const names = r.canApprove.map(nameOf);
-  if (names.length === 0) return 'Nobody left can approve';
-  if (names.length <= still) return `${listNames(names)} must approve`;
-  const more = r.approvedBy.length > 0 ? ' more' : '';
-  const or = `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
-  return `${still === 1 ? 'One' : still}${more} of ${or} must approve`;
 }
 
 /** A draft (for instance one a pull request started) says what it still lacks before it can be submitted. */
@@ -398,6 +388,11 @@ function Warnings({ change }: { change: Change }) {
   if (!open) return null;
   return (
     <div className="warnings">
+      {change.windowWarning ? (
+        <Banner tone="warning" title="Check the planned window">
+          {change.windowWarning}
+        </Banner>
+      ) : null}
       {change.freezeWarnings.map((f) => (
         <Banner key={f.name} tone="warning" title={`Overlaps “${f.name}”`}>
           The planned window falls inside a freeze ({formatWindow(f.from, f.to)}) that does not

@@ -87,7 +87,7 @@ function ChangeForm({ policy, existing }: { policy: PolicyInfo; existing?: Chang
         aria-describedby={form.summaryIssues.length ? 'error-summary-title' : undefined}
       >
         <WhatSection policy={policy} form={form} />
-        <WhenSection form={form} />
+        <WhenSection policy={policy} form={form} />
         <QuestionsSection policy={policy} form={form} />
         <LinksSection form={form} />
         <FormActions

@@ -145,8 +145,9 @@ export function WhatSection({ policy, form }: SectionProps) {
   );
 }
 
-export function WhenSection({ form }: Pick<SectionProps, 'form'>) {
+export function WhenSection({ policy, form }: SectionProps) {
   const { state, errorFor, update, touch } = form;
+  const required = policy.changeTypes.find((t) => t.id === state.type)?.requirePlannedWindow;
   return (
     <fieldset className="form-section">
       <legend>When</legend>
@@ -161,7 +162,7 @@ export function WhenSection({ form }: Pick<SectionProps, 'form'>) {
             ['plannedEnd', 'Planned end'],
           ] as const
         ).map(([path, label]) => (
-          <Field key={path} label={label} path={path} error={errorFor(path)}>
+          <Field key={path} label={label} path={path} error={errorFor(path)} required={required}>
             {(props) => (
               <input
                 {...props}
