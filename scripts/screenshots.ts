@@ -4,6 +4,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
+import { scheduledMessages } from '../src/app/demo-inbox.js';
 import { createSignInLink, signInUrl } from '../src/app/sign-in.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { completeAnswers, startTestApp, type TestApp } from '../tests/_util/app.js';
@@ -115,7 +116,10 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const port = await freePort();
   const [webRoot, browser] = await Promise.all([buildWebApp(), launchChromium()]);
+  // Demo mode, as `npm start` runs it: the sign-in page offers the example's people and
+  // every message goes to the demo inbox.
   const t = await startTestApp(sqlite, {
+    demo: true,
     clock: new ManualClock(new Date()),
     env: { PUBLIC_URL: `http://127.0.0.1:${port}` },
     server: { webRoot },
@@ -165,6 +169,33 @@ async function main(): Promise<void> {
     await page.getByText(/CHG-\d+ Raise payment retry limit/).waitFor();
     await settle(page);
     await page.screenshot({ path: `${OUT}calendar.png` });
+
+    // Sent now, as with the inbox's "Send now": they would otherwise wait for working hours.
+    for (const waiting of await scheduledMessages(t.ctx))
+      await t.ctx.store.direct.outbox.sendNow(waiting.id, t.clock.now().toISOString());
+    await t.ctx.dispatcher.runOnce();
+    await page.goto(`${url}/demo/inbox`);
+    await page
+      .getByRole('list', { name: 'Messages' })
+      .getByRole('button', { name: /Lee Wong.*Your approval is requested/ })
+      .first()
+      .click();
+    const mail = page.frameLocator('iframe[title^="E-mail"]');
+    await mail.getByText('Hello Lee Wong,').waitFor();
+    await mail.getByRole('link', { name: 'Approve' }).first().waitFor();
+    await settle(page);
+    await page.screenshot({ path: `${OUT}demo-inbox.png` });
+
+    const visitor = await (
+      await browser.newContext({
+        viewport: { width: 1440, height: 900 },
+        timezoneId: 'UTC',
+        locale: 'en-GB',
+      })
+    ).newPage();
+    await visitor.goto(`${url}/sign-in`);
+    await visitor.getByRole('heading', { name: 'Sign in as someone of the example' }).waitFor();
+    await visitor.screenshot({ path: `${OUT}sign-in.png` });
 
     const phone = await browser.newContext({
       viewport: { width: 390, height: 844 },
