@@ -1,5 +1,4 @@
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
-import pretty from 'pino-pretty';
 
 /** Query parameters that carry secrets: a calendar feed's, an OpenID Connect authorisation code. */
 const SECRET_PARAMETERS = new Set(['feed', 'code']);
@@ -32,21 +31,6 @@ export const logSerializers = {
     remotePort: request.socket.remotePort,
   }),
 };
-
-/**
- * Logs for a person at a terminal (LOG_FORMAT=text): the time, the level and the
- * message on one line, with any other fields after it; JSON stays for collectors.
- */
-export function terminalLog(destination: NodeJS.WritableStream): NodeJS.WritableStream {
-  return pretty({
-    destination,
-    colorize: (destination as { isTTY?: boolean }).isTTY === true,
-    translateTime: 'SYS:HH:MM:ss',
-    ignore: 'pid,hostname,reqId',
-    singleLine: true,
-    sync: true,
-  });
-}
 
 /**
  * Request logging for a terminal: one line per answered request (method, URL

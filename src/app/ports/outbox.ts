@@ -19,13 +19,8 @@ export interface NewOutboxMessage {
   readonly deadReason?: string;
 }
 
-export interface OutboxMessage {
-  readonly id: string;
-  readonly kind: string;
-  readonly target: string;
-  readonly changeId: number | null;
-  readonly eventId: number | null;
-  readonly payload: unknown;
+/** A stored message: what was planned, and where its delivery stands. */
+export interface OutboxMessage extends Omit<NewOutboxMessage, 'notBefore' | 'deadReason'> {
   readonly status: OutboxStatus;
   readonly attempts: number;
   readonly nextAttemptAt: string;

@@ -39,7 +39,7 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
         { createContext },
         { buildServer },
         { createSignInLink, signInUrl },
-        { logSerializers, terminalLog },
+        { logSerializers },
       ] = await Promise.all([
         import('../../context.js'),
         import('../../http/server.js'),
@@ -58,6 +58,11 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
         log: (level, message, data) => sink.log?.(level, message, data),
       });
       const logFormat = config.logFormat ?? (process.stdout.isTTY ? 'text' : 'json');
+      // The formatter for people is loaded only when it is used.
+      const terminal =
+        logFormat === 'text'
+          ? (await import('../../http/terminal-log.js')).terminalLog(process.stdout)
+          : undefined;
       const app = await buildServer(ctx, {
         logger: {
           level: config.logLevel,
@@ -66,7 +71,7 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
           // Node's own stdout, whose EPIPE the CLI ignores (bin/changeboard.ts). pino's default
           // destination retries a write that met EPIPE for ever when the process exits, so a
           // server whose reader had gone never ended.
-          stream: logFormat === 'text' ? terminalLog(process.stdout) : process.stdout,
+          stream: terminal ?? process.stdout,
         },
         requestLog: logFormat === 'text' ? 'line' : 'records',
       });
@@ -106,11 +111,17 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
       output.out(
         `  e-mail:   ${config.smtpUrl ? `via ${new URL(config.smtpUrl).host}` : ctx.demoInbox ? `not sent in the demo: e-mails, Teams and Slack messages are kept in the demo inbox, ${url}/demo/inbox` : 'off (set SMTP_URL to send approval requests and reminders by e-mail)'}`,
       );
-      // In the demo, a channel without a URL is no problem: its messages go to the demo inbox.
-      const unsetChannels = (path: string, message: string) =>
-        ctx.demoInbox !== undefined && path.startsWith('channels.') && message.includes(' not set');
+      // In the demo, a channel whose variables are unset is no problem: its messages go to the
+      // demo inbox, so the warnings about those variables are not shown.
+      const keptInInbox = new Set(
+        ctx.demoInbox === undefined
+          ? []
+          : [...ctx.policy.channels.values()]
+              .filter((channel) => channel.missingVariables.length > 0)
+              .map((channel) => `channels.${channel.id}`),
+      );
       for (const warning of ctx.policyWarnings)
-        if (!unsetChannels(warning.path, warning.message))
+        if (!keptInInbox.has(warning.path))
           output.out(`  warning:  ${warning.path}: ${warning.message}`);
       output.out('');
       if (config.demo) {

@@ -15,10 +15,16 @@ export function whoCanMeet(r: Requirement, nameOf: (id: string) => string): stri
   return `${still === 1 ? 'one' : still}${more} of ${joinWith(names, 'or')}`;
 }
 
-/** "Lee Wong must approve", "One of Ana Costa or Dev Kumar must approve". */
-export function whoMustDecide(r: Requirement, nameOf: (id: string) => string): string {
+/** "Lee Wong must approve", "one of Ana Costa or Dev Kumar must approve", in the middle of a sentence. */
+export function mustApprove(r: Requirement, nameOf: (id: string) => string): string {
   const who = whoCanMeet(r, nameOf);
-  return `${who.charAt(0).toUpperCase()}${who.slice(1)} ${r.canApprove.length === 0 ? '' : 'must approve'}`.trim();
+  return r.canApprove.length === 0 ? who : `${who} must approve`;
+}
+
+/** mustApprove, starting a sentence. */
+export function whoMustDecide(r: Requirement, nameOf: (id: string) => string): string {
+  const phrase = mustApprove(r, nameOf);
+  return `${phrase.charAt(0).toUpperCase()}${phrase.slice(1)}`;
 }
 
 /** "Lee Wong and one of Ana Costa or Dev Kumar": everything still open, for a card. */

@@ -12,14 +12,6 @@ export const STATE_LABELS: Record<ChangeState, string> = {
   failed: 'Failed',
 };
 
-const dateTime = new Intl.DateTimeFormat(undefined, {
-  weekday: 'short',
-  day: 'numeric',
-  month: 'short',
-  hour: '2-digit',
-  minute: '2-digit',
-});
-const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const day = new Intl.DateTimeFormat(undefined, {
   weekday: 'short',
   day: 'numeric',
@@ -28,7 +20,7 @@ const day = new Intl.DateTimeFormat(undefined, {
 const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export function formatDateTime(iso: string): string {
-  return dateTime.format(new Date(iso));
+  return inZone('dateTime').format(new Date(iso));
 }
 
 export function formatFull(iso: string): string {
@@ -36,7 +28,7 @@ export function formatFull(iso: string): string {
 }
 
 export function formatTime(iso: string): string {
-  return time.format(new Date(iso));
+  return inZone('time').format(new Date(iso));
 }
 
 export function formatDay(date: Date): string {

@@ -24,7 +24,7 @@ import {
   STATE_LABELS,
 } from '../lib/format.js';
 import { toFormPolicy, validateChange } from '../lib/policy.js';
-import { whoCanMeet, whoMustDecide } from '../lib/approvals.js';
+import { mustApprove, whoMustDecide } from '../lib/approvals.js';
 import { Link } from '../lib/router.js';
 
 type Decision = Exclude<ChangeActionName, 'edit' | 'comment'>;
@@ -316,9 +316,7 @@ function outcomeOf(action: Decision, updated: Change, nameOf: (id: string) => st
     return `${did} It is ${STATE_LABELS[updated.state].toLowerCase()} now.`;
   const open = updated.requirements.filter((r) => !r.met);
   if (open.length === 0) return `${did} It is pending.`;
-  const still = open
-    .map((r) => `${whoCanMeet(r, nameOf)}${r.canApprove.length ? ' must approve' : ''}`)
-    .join('; ');
+  const still = open.map((r) => mustApprove(r, nameOf)).join('; ');
   return `${did} It is still pending: ${still}.`;
 }
 
