@@ -227,3 +227,103 @@ describe.each(databaseKinds)('searching the board on $name after edits', (kind) 
     expect(await list('?q=mopping%20tw&service=payments')).toEqual([ids[1]]);
   });
 });
+
+describe.each(databaseKinds)('planned work in the order it happens on $name', (kind) => {
+  let t: TestApp;
+  /** Created in this order, so ids and planned starts disagree. */
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    t = await startTestApp(kind);
+    const plans: [string, string | null][] = [
+      ['unplannedOld', null],
+      ['wednesday', '2026-12-09T09:00:00Z'],
+      ['tuesdayLate', '2026-12-08T15:00:00Z'],
+      ['unplannedNew', null],
+      ['tuesdayEarly', '2026-12-08T08:00:00Z'],
+      ['tuesdayEarlyToo', '2026-12-08T08:00:00Z'],
+    ];
+    for (const [name, start] of plans) {
+      const window = start
+        ? { plannedStart: start, plannedEnd: new Date(Date.parse(start) + 3_600_000).toISOString() }
+        : { plannedStart: null, plannedEnd: null };
+      const res = await t.call(
+        'priya',
+        'POST',
+        '/changes',
+        buildChange({ title: `Rotate keys ${name}`, ...window }),
+      );
+      expect(res.status).toBe(201);
+      ids[name] = res.body.id;
+    }
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  /** Every page of `query` with `limit` per page, followed by cursor. */
+  const walk = async (query: string, limit: number) => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await t.call(
+        'kim',
+        'GET',
+        `/changes?${query}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(res.status).toBe(200);
+      seen.push(...res.body.items.map((c: { id: string }) => c.id));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    return seen;
+  };
+
+  const inPlannedOrder = () => [
+    ids.tuesdayEarly,
+    ids.tuesdayEarlyToo,
+    ids.tuesdayLate,
+    ids.wednesday,
+    ids.unplannedOld,
+    ids.unplannedNew,
+  ];
+
+  it('sorts by planned start, ties by id, changes without a window last', async () => {
+    expect(await walk('sort=plannedStart', 50)).toEqual(inPlannedOrder());
+  });
+
+  it('pages through that order with its cursor, across ties and into the unplanned', async () => {
+    for (const limit of [1, 2, 4])
+      expect(await walk('sort=plannedStart', limit)).toEqual(inPlannedOrder());
+  });
+
+  it('keeps the order with a text search and other filters', async () => {
+    expect(await walk('sort=plannedStart&q=rotate%20keys&state=draft', 2)).toEqual(
+      inPlannedOrder(),
+    );
+    expect(await walk('sort=plannedStart&q=tuesday', 1)).toEqual([
+      ids.tuesdayEarly,
+      ids.tuesdayEarlyToo,
+      ids.tuesdayLate,
+    ]);
+  });
+
+  it('still lists newest first by default', async () => {
+    expect(await walk('state=draft', 4)).toEqual(Object.values(ids).reverse());
+  });
+
+  it('refuses a cursor of the other order, and an unknown order', async () => {
+    const newest = await t.call('kim', 'GET', '/changes?limit=1');
+    const wrong = await t.call(
+      'kim',
+      'GET',
+      `/changes?sort=plannedStart&cursor=${newest.body.nextCursor}`,
+    );
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.details).toEqual([
+      { path: 'query.cursor', message: 'is not a cursor this API returned for sort=plannedStart' },
+    ]);
+    const unknown = await t.call('kim', 'GET', '/changes?sort=soonest');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details[0].path).toBe('query.sort');
+  });
+});

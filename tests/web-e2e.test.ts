@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignInLink, signInUrl } from '../src/app/sign-in.js';
 import { ManualClock } from '../src/shared/clock.js';
-import { startTestApp, type TestApp } from './_util/app.js';
+import { startTestApp, submittedChange, type TestApp } from './_util/app.js';
 import {
   buildWebApp,
   freePort,
@@ -22,6 +22,10 @@ if (!hasChromium) warnNoChromium();
  * tests are type-checked without the DOM library, and a callback cannot use
  * anything from this file but types.
  */
+interface CardElement {
+  dataset: { changeId?: string };
+}
+
 interface PageGlobals {
   document: { activeElement: unknown };
   notReloaded?: boolean;
@@ -253,6 +257,36 @@ describe.skipIf(!hasChromium)('the web app in Chromium', () => {
     );
     expect(browser.pageErrors).toEqual([]);
   });
+  it('the Approved column lists planned work in the order it happens, not by activity', async () => {
+    const day = 24 * 3_600_000;
+    const plannedIn = async (days: number) => {
+      const start = new Date(Date.now() + days * day);
+      const change = await submittedChange(t, 'priya', {
+        title: `Rotate certificates in ${days} days`,
+        type: 'standard',
+        plannedStart: start.toISOString(),
+        plannedEnd: new Date(start.getTime() + 3_600_000).toISOString(),
+      });
+      expect(change.state).toBe('approved');
+      return change.id as string;
+    };
+    // The later one is created last, so newest first would put it on top.
+    const sooner = await plannedIn(2);
+    const later = await plannedIn(3);
+    const page = await newPage();
+    await signInWithLink(page, 'kim');
+    const column = page.locator('[data-column="approved"]');
+    await column.locator(`[data-change-id="${later}"]`).waitFor();
+    const order = await column
+      .locator('[data-change-id]')
+      .evaluateAll((cards) =>
+        cards.map((card) => (card as unknown as CardElement).dataset.changeId),
+      );
+    expect(order.indexOf(sooner)).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf(sooner)).toBeLessThan(order.indexOf(later));
+    expect(browser.pageErrors).toEqual([]);
+  });
+
   it('anyone subscribes to the calendar from a calendar app with a link of their own', async () => {
     const page = await newPage();
     await signInWithLink(page, 'ana');

@@ -20,9 +20,12 @@ export async function getChange(repos: Readers, id: number): Promise<ChangeWithD
 
 export interface ChangePage {
   readonly items: readonly ChangeWithDecisions[];
-  /** Pass back as `beforeId` for the next page; undefined on the last page. */
-  readonly nextBeforeId?: number;
+  /** Pass back into the query for the next page; undefined on the last page. */
+  readonly next?: PageCursor;
 }
+
+/** Where the next page starts: `beforeId` when newest first, `afterPlanned` in planned order. */
+export type PageCursor = Pick<ChangeQuery, 'beforeId' | 'afterPlanned'>;
 
 /** Rows read per step while filtering "waiting on me" exactly. */
 const AWAITING_BATCH = 100;
@@ -36,8 +39,8 @@ export interface ListOptions {
 }
 
 /**
- * A page of the board, newest first. The page's ids and versions are read
- * first and the changes themselves come from the cache where they have not
+ * A page of the board, in the query's order. The page's ids and versions are
+ * read first and the changes themselves come from the cache where they have not
  * changed. With `awaiting`, storage pre-filters and the exact rule (the person
  * is among the change's eligible approvers, as in `waitingFor`) is applied
  * here, reading on until the page is full, so pages and cursors stay exact.
@@ -47,32 +50,37 @@ export async function listChanges(
   query: ChangeQuery,
   { policy, cache }: ListOptions,
 ): Promise<ChangePage> {
-  if (!query.awaiting) {
-    // One extra row tells whether there is a next page without a count query.
-    const rows = await readPage(repos, cache, { ...query, limit: query.limit + 1 });
-    const page = rows.slice(0, query.limit);
+  const pageOf = (items: readonly ChangeWithDecisions[]): ChangePage => {
+    const page = items.slice(0, query.limit);
+    const last = page.at(-1)?.change;
     return {
       items: page,
-      nextBeforeId: rows.length > query.limit ? page.at(-1)?.change.id : undefined,
+      next: items.length > query.limit && last ? cursorAfter(query, last) : undefined,
     };
-  }
+  };
+  // One extra row tells whether there is a next page without a count query.
+  if (!query.awaiting)
+    return pageOf(await readPage(repos, cache, { ...query, limit: query.limit + 1 }));
   const person = query.awaiting.person;
   const matches: ChangeWithDecisions[] = [];
-  let beforeId = query.beforeId;
+  let cursor: PageCursor = query;
   for (;;) {
-    const rows = await readPage(repos, cache, { ...query, beforeId, limit: AWAITING_BATCH });
+    const rows = await readPage(repos, cache, { ...query, ...cursor, limit: AWAITING_BATCH });
     for (const item of rows) {
       if (evaluateChange(policy, item.change, item.decisions).eligibleApprovers.has(person))
         matches.push(item);
     }
-    if (matches.length > query.limit || rows.length < AWAITING_BATCH) break;
-    beforeId = rows.at(-1)?.change.id;
+    const last = rows.at(-1)?.change;
+    if (matches.length > query.limit || rows.length < AWAITING_BATCH || !last) break;
+    cursor = cursorAfter(query, last);
   }
-  const page = matches.slice(0, query.limit);
-  return {
-    items: page,
-    nextBeforeId: matches.length > query.limit ? page.at(-1)?.change.id : undefined,
-  };
+  return pageOf(matches);
+}
+
+function cursorAfter(query: ChangeQuery, change: Change): PageCursor {
+  return query.order === 'plannedStart'
+    ? { afterPlanned: { plannedStart: change.plannedStart ?? null, id: change.id } }
+    : { beforeId: change.id };
 }
 
 /**

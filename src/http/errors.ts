@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, invalidInput, type ErrorCode, type Issue } from '../domain/errors.js';
-import { describeAjvErrors, formatPath } from '../shared/ajv.js';
+import { describeAjvErrors, formatPath } from '../shared/schema-issues.js';
 import { findTextProblems } from '../shared/text.js';
 import { ERROR_STATUS } from './error-status.js';
 

@@ -414,6 +414,14 @@ describe('broken policies: one problem each, with its path', () => {
     ]);
   });
 
+  it('a freeze ending on a leap second, which names no instant', () => {
+    expect(
+      errorsOf(variant(['    to: 2027-01-04T00:00:00Z', '    to: 2026-12-31T23:59:60Z'])),
+    ).toEqual([
+      { path: 'freezes[0].to', message: 'is not a moment a clock shows (no leap seconds)' },
+    ]);
+  });
+
   it('a condition value that can never match', () => {
     expect(
       errorsOf(

@@ -3,11 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { Channel, ChangeType, Field, Person, Policy } from '../domain/policy.js';
 import { DEFAULT_WORKING_HOURS } from '../domain/policy.js';
-import { createAjv, describeAjvErrors, formatPath, type SchemaIssue } from '../shared/ajv.js';
+import { describeAjvErrors, formatPath, type SchemaIssue } from '../shared/schema-issues.js';
 import { parseDuration } from '../shared/duration.js';
 import { findTextProblems } from '../shared/text.js';
 import { checkPolicyFile, type Segments } from './check.js';
-import { PolicyFileSchema, type PolicyFile } from './schema.js';
+import type { PolicyFile } from './schema.js';
+import { loadPolicyValidators } from './validators.js';
 import { parseWorkingHours } from './working-hours.js';
 
 export interface PolicyProblem {
@@ -29,12 +30,10 @@ export type PolicyResult =
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-// Verbose: an unknown key's error carries the keys its object knows, for "did you mean".
-const validateShape = createAjv({ verbose: true }).compile<PolicyFile>(PolicyFileSchema);
-// Strips unknown keys so that the reference checks can still run on a file whose only shape problems are typos in key names.
-const validateStripped = createAjv({ removeAdditional: 'all' }).compile<PolicyFile>(
-  PolicyFileSchema,
-);
+const validators = await loadPolicyValidators();
+
+/** Whether this process checks policies with the build's precompiled validators (for tests). */
+export const precompiledValidators = validators.precompiled;
 
 /** Parses and checks a policy file's text. Every problem is reported, not just the first. */
 export function parsePolicy(source: string, env: Env = {}): PolicyResult {
@@ -74,17 +73,17 @@ export function parsePolicy(source: string, env: Env = {}): PolicyResult {
     locate(issue.segments, issue.message, 'error'),
   );
   let file: PolicyFile | undefined;
-  if (validateShape(raw)) {
+  if (validators.shape(raw)) {
     file = raw;
   } else {
-    const issues = describeAjvErrors(validateShape.errors);
+    const issues = describeAjvErrors(validators.shape.errors);
     problems.push(...issues.map((issue) => locate(issue.segments, issue.message, 'error')));
     // The rest of the file is still checked: with each misspelt key read as the key it
     // most likely means (so what depends on it does not fail too), else without it.
     const respelt = withSuggestedKeys(raw, issues);
     const stripped: unknown = structuredClone(raw);
-    if (validateStripped(respelt)) file = respelt;
-    else if (validateStripped(stripped)) file = stripped;
+    if (validators.stripped(respelt)) file = respelt;
+    else if (validators.stripped(stripped)) file = stripped;
   }
   if (file)
     problems.push(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createAjv, describeAjvErrors, formatPath } from './ajv.js';
+import { createAjv } from './ajv.js';
+import { describeAjvErrors, formatPath } from './schema-issues.js';
 
 describe('formatPath', () => {
   it('joins names with dots and indexes with brackets', () => {

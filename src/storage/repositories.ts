@@ -161,17 +161,46 @@ function changeRepository(
     return { select, key };
   }
 
-  /** One page, newest first, from the cursor on. */
+  /** One page in the query's order, from the cursor on. */
   function pageOf({ select, key }: Filtered, query: ChangeQuery) {
+    if (query.order === 'plannedStart') return plannedPage(select, query);
     const from = query.beforeId === undefined ? select : select.where(key, '<', query.beforeId);
     return from.orderBy(key, 'desc').limit(query.limit);
+  }
+
+  /** Soonest planned start first, ties by id, changes without one last: keyset on (planned_start, id). */
+  function plannedPage(select: ChangesSelect, query: ChangeQuery) {
+    const after = query.afterPlanned;
+    let from = select;
+    if (after?.plannedStart === null) {
+      from = from.where('planned_start', 'is', null).where('changes.id', '>', after.id);
+    } else if (after) {
+      const start = after.plannedStart;
+      from = from.where((eb) =>
+        eb.or([
+          eb('planned_start', '>', start),
+          eb.and([eb('planned_start', '=', start), eb('changes.id', '>', after.id)]),
+          eb('planned_start', 'is', null),
+        ]),
+      );
+    }
+    return from
+      .orderBy(sql`planned_start asc nulls last`)
+      .orderBy('changes.id', 'asc')
+      .limit(query.limit);
   }
 
   const search: ChangeSearch = { db, features, inTransaction, filtered, pageOf };
 
   /** Text search on PostgreSQL takes queries of its own to plan (listByTextOnPostgres). */
   function searchesOnPostgres(query: ChangeQuery): boolean {
-    return features.textSearch === 'trigram-index-windows' && Boolean(query.text?.trim());
+    // Its windows walk ids newest first. The planned order sorts every match instead:
+    // the board asks it for one column (approved changes), a short list.
+    return (
+      features.textSearch === 'trigram-index-windows' &&
+      query.order !== 'plannedStart' &&
+      Boolean(query.text?.trim())
+    );
   }
 
   /** The page `query` asks for, whichever way its text search is best served. */

@@ -29,9 +29,25 @@ export interface ChangeQuery {
    * the use case (listChanges) applies the exact rule.
    */
   readonly awaiting?: { readonly person: string; readonly groups: readonly string[] };
-  /** Only changes older (smaller id) than this one: keyset pagination, newest first. */
+  /** Newest first (the default), or planned work in the order it happens (`plannedStart`). */
+  readonly order?: ChangeOrder;
+  /** Order `newest`: only changes older (smaller id) than this one, for keyset pagination. */
   readonly beforeId?: number;
+  /** Order `plannedStart`: only changes after this one in that order. */
+  readonly afterPlanned?: PlannedPosition;
   readonly limit: number;
+}
+
+/**
+ * `plannedStart`: soonest planned start first, ties by id, changes without a
+ * planned start last (by id).
+ */
+export type ChangeOrder = 'newest' | 'plannedStart';
+
+/** Where a change stands in the `plannedStart` order. */
+export interface PlannedPosition {
+  readonly plannedStart: string | null;
+  readonly id: number;
 }
 
 /** Which version of a change a page holds: a change's content never differs within one version. */

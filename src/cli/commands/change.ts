@@ -129,7 +129,7 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
     });
 
   remote(change.command('list'))
-    .description('list changes, newest first')
+    .description('list changes, newest first (or by planned start with --sort plannedStart)')
     .option('--state <states>', 'comma-separated states (draft, pending, approved, in_progress, …)')
     .option('--service <ids>', 'comma-separated services')
     .option('--type <types>', 'comma-separated change types')
@@ -139,6 +139,7 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
       'only unassigned drafts (from pull requests by people not in the policy)',
     )
     .option('-q, --search <words>', 'words in the title or description')
+    .option('--sort <order>', 'newest (default) or plannedStart: planned work soonest first')
     .option('--limit <n>', 'how many (1-200)', '50')
     .option('--cursor <cursor>', 'continue from a previous page')
     .action(
@@ -150,6 +151,7 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
           requester?: string;
           unassigned?: boolean;
           search?: string;
+          sort?: string;
           limit: string;
           cursor?: string;
         },
@@ -162,6 +164,7 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
           ['requester', options.requester],
           ['unassigned', options.unassigned ? 'true' : undefined],
           ['q', options.search],
+          ['sort', options.sort],
           ['limit', options.limit],
           ['cursor', options.cursor],
         ] as const) {

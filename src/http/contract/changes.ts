@@ -114,6 +114,12 @@ export const ListChangesQuery = Type.Object(
       }),
     ),
     plannedTo: Type.Optional(Type.String({ format: 'date-time' })),
+    sort: Type.Optional(
+      StringEnum(['newest', 'plannedStart'] as const, {
+        description:
+          '`newest` (default): newest first; `plannedStart`: soonest planned start first, changes without a planned window last',
+      }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 100 })),
   },

@@ -5,9 +5,14 @@ import { commentOnChange } from '../../app/comment-on-change.js';
 import { createChange } from '../../app/create-change.js';
 import { decideChange } from '../../app/decide-change.js';
 import { editChange } from '../../app/edit-change.js';
-import { getChange, listChangeEvents, listChanges } from '../../app/read-changes.js';
+import {
+  getChange,
+  listChangeEvents,
+  listChanges,
+  type PageCursor,
+} from '../../app/read-changes.js';
 import { submitChange } from '../../app/submit-change.js';
-import type { ChangeQuery } from '../../app/ports.js';
+import type { ChangeOrder, ChangeQuery } from '../../app/ports.js';
 import {
   CHANGE_STATES,
   parseChangeId,
@@ -88,7 +93,7 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
         schema: {
           tags,
           security,
-          summary: 'List and filter changes, newest first',
+          summary: 'List and filter changes, newest first or by planned start',
           querystring: ListChangesQuery,
           response: { 200: ChangeListResponse, ...errors },
         },
@@ -105,7 +110,7 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
             ? presentChangeCardJson(presentCtx, item)
             : presentChangeJson(presentCtx, item, actor),
         );
-        const nextCursor = page.nextBeforeId === undefined ? null : encodeCursor(page.nextBeforeId);
+        const nextCursor = page.next === undefined ? null : encodeCursor(page.next);
         // A ChangeList, assembled from each change's JSON text (kept per version).
         // Fastify sends a string with a JSON content type as it is, so the response
         // schema does not check it here: tests/contract.test.ts holds it to the schema.
@@ -278,14 +283,27 @@ function changeId(text: string): number {
   return id;
 }
 
-function encodeCursor(beforeId: number): string {
-  return Buffer.from(`before:${beforeId}`).toString('base64url');
+/** Opaque to clients: `before:<id>` newest first, `planned:<id>:<start or "none">` in planned order. */
+function encodeCursor(next: PageCursor): string {
+  const text = next.afterPlanned
+    ? `planned:${next.afterPlanned.id}:${next.afterPlanned.plannedStart ?? 'none'}`
+    : `before:${next.beforeId}`;
+  return Buffer.from(text).toString('base64url');
 }
 
-function decodeCursor(cursor: string): number | undefined {
-  const match = /^before:(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  const beforeId = match ? Number(match[1]) : undefined;
-  return beforeId !== undefined && beforeId <= MAX_STORED_INTEGER ? beforeId : undefined;
+/** The cursor's position, if it is one this API returned for the same order. */
+function decodeCursor(cursor: string, order: ChangeOrder): PageCursor | undefined {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const storable = (id: string) => (Number(id) <= MAX_STORED_INTEGER ? Number(id) : undefined);
+  if (order === 'newest') {
+    const match = /^before:(\d{1,10})$/.exec(text);
+    const beforeId = match ? storable(match[1]!) : undefined;
+    return beforeId === undefined ? undefined : { beforeId };
+  }
+  const match = /^planned:(\d{1,10}):(none|[0-9T:.Z-]{1,30})$/.exec(text);
+  const id = match ? storable(match[1]!) : undefined;
+  if (id === undefined) return undefined;
+  return { afterPlanned: { id, plannedStart: match![2] === 'none' ? null : match![2]! } };
 }
 
 interface ListQueryInput {
@@ -301,6 +319,7 @@ interface ListQueryInput {
   plannedFrom?: string;
   plannedTo?: string;
   limit?: number;
+  sort?: ChangeOrder;
   cursor?: string;
 }
 
@@ -328,11 +347,15 @@ function toChangeQuery(policy: Policy, actor: Person, input: ListQueryInput): Ch
   const requesters = list('requester', input.requester?.replace(/\bme\b/g, actor.id), [
     ...policy.people.keys(),
   ]);
-  let beforeId: number | undefined;
+  const order = input.sort ?? 'newest';
+  let cursor: PageCursor | undefined;
   if (input.cursor !== undefined) {
-    beforeId = decodeCursor(input.cursor);
-    if (beforeId === undefined)
-      issues.push({ path: 'query.cursor', message: 'is not a cursor this API returned' });
+    cursor = decodeCursor(input.cursor, order);
+    if (cursor === undefined)
+      issues.push({
+        path: 'query.cursor',
+        message: `is not a cursor this API returned for sort=${order}`,
+      });
   }
   const answers = parseAnswerFilter(policy, input.answer, issues);
   let plannedFrom: string | undefined;
@@ -369,7 +392,8 @@ function toChangeQuery(policy: Policy, actor: Person, input: ListQueryInput): Ch
     unassigned: input.unassigned,
     text: input.q,
     needsDiscussion: input.needsDiscussion,
-    beforeId,
+    order,
+    ...cursor,
     limit: input.limit ?? 50,
   };
 }

@@ -7,7 +7,8 @@ import {
   type PullRequestFacts,
 } from '../../app/github-notices.js';
 import { invalidInput } from '../../domain/errors.js';
-import { createAjv, describeAjvErrors, formatPath } from '../../shared/ajv.js';
+import { createAjv } from '../../shared/ajv.js';
+import { describeAjvErrors, formatPath } from '../../shared/schema-issues.js';
 import { Nullable } from '../../shared/schema.js';
 import { textProblem, type TextIssue } from '../../shared/text.js';
 

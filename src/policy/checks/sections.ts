@@ -309,7 +309,14 @@ export function checkFreezes(c: PolicyCheck): void {
     );
     const from = new Date(freeze.from);
     const to = new Date(freeze.to);
-    if (!(from < to)) error([...at, 'to'], `must be after from (${freeze.from})`);
+    // The schema's date-time format allows a leap second (23:59:60), which names no instant here.
+    const instants = (['from', 'to'] as const).filter((end) => {
+      if (!Number.isNaN((end === 'from' ? from : to).getTime())) return true;
+      error([...at, end], 'is not a moment a clock shows (no leap seconds)');
+      return false;
+    });
+    if (instants.length === 2 && !(from < to))
+      error([...at, 'to'], `must be after from (${freeze.from})`);
     (freeze.allow ?? []).forEach(
       (type, j) =>
         changeTypes.has(type) ||

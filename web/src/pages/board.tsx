@@ -11,6 +11,8 @@ interface Column {
   readonly id: string;
   readonly title: string;
   readonly states: string;
+  /** The API's `sort`; newest first when absent. */
+  readonly sort?: 'plannedStart';
   readonly limit: number;
   readonly empty: string;
 }
@@ -27,6 +29,8 @@ const COLUMNS: Column[] = [
     id: 'approved',
     title: 'Approved',
     states: 'approved',
+    // Planned work in the order it will happen.
+    sort: 'plannedStart',
     limit: 50,
     empty: 'No approved change is waiting to start.',
   },
@@ -331,7 +335,12 @@ function BoardColumn({
   filtered: boolean;
 }) {
   const listParams = useMemo(
-    () => ({ ...params, state: column.states, limit: String(column.limit) }),
+    () => ({
+      ...params,
+      state: column.states,
+      ...(column.sort && { sort: column.sort }),
+      limit: String(column.limit),
+    }),
     [params, column],
   );
   const list = useChangeList(listParams);
