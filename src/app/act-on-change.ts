@@ -72,7 +72,9 @@ async function act(
     change,
     decisions,
     evaluation: evaluateChange(deps.policy, change, decisions),
-    approvers: decisions.filter((d) => d.verdict === 'approve').map((d) => d.person),
+    approvers: decisions
+      .filter((d) => d.verdict === 'approve')
+      .flatMap((d) => (d.standIn ? [d.person, d.standIn] : [d.person])),
   };
   const denial = denialOf(request.actor, request.action, facts);
   if (denial && isConflict(denial)) throw new AppError(denial.code, denial.message);

@@ -1,4 +1,5 @@
-import type { Change, Decision, RequirementSpec, Verdict } from './change.js';
+import { describeAway, EVERYONE_PRESENT, type Presence } from './absence.js';
+import type { Change, Decision, DecisionVia, RequirementSpec, Verdict } from './change.js';
 import { findMissingPlan, subjectOf } from './change-content.js';
 import { AppError, invalidInput } from './errors.js';
 import type { NewEvent } from './events.js';
@@ -31,10 +32,13 @@ export function evaluateChange(
   policy: Policy,
   change: Change,
   decisions: readonly Decision[],
+  presence: Presence = EVERYONE_PRESENT,
 ): ApprovalEvaluation {
   return evaluateApprovals(change.requirements, decisions, {
     requester: change.requester,
     ...requirementsFor(policy, policy.changeTypes.get(change.type)),
+    presence,
+    describeAway: (absence) => describeAway(policy, absence),
   });
 }
 
@@ -113,55 +117,69 @@ export function assertDecisionComment(verdict: Verdict, comment: string | null):
 }
 
 /**
- * One approver's decision on the change's current round. One rejection rejects
- * the change; an approval that completes every requirement approves it.
+ * One approver's decision on the change's current round, in their own name or,
+ * as a stand-in, for someone away (`onBehalfOf`, or the one reading possible).
+ * One rejection rejects the change; an approval that completes every
+ * requirement approves it.
  */
 export function decide(
   policy: Policy,
   change: Change,
   decisions: readonly Decision[],
-  input: { actor: string; verdict: Verdict; comment: string | null; now: string },
+  input: {
+    actor: string;
+    onBehalfOf?: string;
+    verdict: Verdict;
+    comment: string | null;
+    now: string;
+    presence?: Presence;
+    via?: DecisionVia;
+  },
 ): Transition & { readonly decision: Decision } {
   assertDecisionComment(input.verdict, input.comment);
+  const before = evaluateChange(policy, change, decisions, input.presence);
+  const seat = chooseSeat(policy, change, decisions, before, input.actor, input.onBehalfOf);
+  const standIn = seat === input.actor ? undefined : input.actor;
   const decision: Decision = {
     changeId: change.id,
     round: change.round,
-    person: input.actor,
+    person: seat,
+    ...(standIn && { standIn }),
+    ...(input.via && { via: input.via }),
     verdict: input.verdict,
     comment: input.comment,
     at: input.now,
+  };
+  // Who acted, and for whom: the event's actor is always the human who clicked.
+  const said = {
+    comment: input.comment,
+    round: change.round,
+    ...(standIn && { onBehalfOf: seat }),
+    ...(input.via && { via: input.via }),
   };
   if (input.verdict === 'reject') {
     return {
       decision,
       change: { ...change, state: 'rejected' },
       events: [
-        {
-          changeId: change.id,
-          type: 'approval-rejected',
-          actor: input.actor,
-          data: { comment: input.comment, round: change.round },
-        },
+        { changeId: change.id, type: 'approval-rejected', actor: input.actor, data: said },
         {
           changeId: change.id,
           type: 'rejected',
           actor: input.actor,
-          data: { comment: input.comment },
+          data: { comment: input.comment, ...(standIn && { onBehalfOf: seat }) },
         },
       ],
     };
   }
-  const after = evaluateChange(policy, change, [...decisions, decision]);
+  const after = evaluateChange(policy, change, [...decisions, decision], input.presence);
   const granted: NewEvent = {
     changeId: change.id,
     type: 'approval-granted',
     actor: input.actor,
     data: {
-      comment: input.comment,
-      round: change.round,
-      countedFor: after.requirements
-        .filter((r) => r.approvedBy.includes(input.actor))
-        .map((r) => r.group),
+      ...said,
+      countedFor: after.requirements.filter((r) => r.approvedBy.includes(seat)).map((r) => r.group),
     },
   };
   if (!after.allMet) return { decision, change, events: [granted] };
@@ -178,6 +196,61 @@ export function decide(
       },
     ],
   };
+}
+
+/**
+ * Whose decision `actor` gives: `onBehalfOf` when they may give it, else the one
+ * they can give. Someone who could decide both in their own name and for a person
+ * away must say which.
+ */
+function chooseSeat(
+  policy: Policy,
+  change: Change,
+  decisions: readonly Decision[],
+  evaluation: ApprovalEvaluation,
+  actor: string,
+  onBehalfOf: string | undefined,
+): string {
+  const seats = evaluation.capacities.get(actor) ?? [];
+  const name = (id: string) => policy.people.get(id)?.name ?? id;
+  if (onBehalfOf !== undefined && onBehalfOf !== actor) {
+    if (onBehalfOf === change.requester)
+      throw new AppError(
+        'self_approval',
+        `${name(onBehalfOf)} requested this change: nobody decides on their behalf`,
+      );
+    if (decisions.some((d) => d.person === onBehalfOf))
+      throw new AppError(
+        'already_decided',
+        `${name(onBehalfOf)}'s decision on this version was already given`,
+      );
+    if (!seats.includes(onBehalfOf))
+      throw new AppError(
+        'forbidden',
+        `you cannot decide for ${name(onBehalfOf)}: only their delegate or deputy can, only while they are away, and only where their approval still counts`,
+      );
+    return onBehalfOf;
+  }
+  if (onBehalfOf === actor) {
+    if (!seats.includes(actor))
+      throw new AppError(
+        'forbidden',
+        'your own approval would not count towards any open requirement',
+      );
+    return actor;
+  }
+  if (seats.length === 1) return seats[0]!;
+  if (seats.length === 0) throw new AppError('forbidden', 'you cannot decide on this change now');
+  const others = seats.filter((seat) => seat !== actor).map(name);
+  throw invalidInput(
+    [
+      {
+        path: 'onBehalfOf',
+        message: `you can decide ${seats.includes(actor) ? 'in your own name or ' : ''}for ${others.join(' or ')}: say which`,
+      },
+    ],
+    'say whose decision this is (onBehalfOf)',
+  );
 }
 
 /**

@@ -26,6 +26,7 @@ function person(id: string, admin = false): Person {
     timezone: 'UTC',
     workingHours: DEFAULT_WORKING_HOURS,
     admin,
+    external: false,
   };
 }
 

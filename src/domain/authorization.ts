@@ -105,18 +105,17 @@ export function denialOf(
     case 'reject': {
       if (isRequester)
         return denied('self_approval', `you requested this change, so you cannot ${action} it`);
-      if (facts.decisions.some((decision) => decision.person === actor.id)) {
+      // Whose decision it is (their own, or that of someone away they stand in for) is chosen by decide().
+      if (facts.evaluation.eligibleApprovers.has(actor.id)) return undefined;
+      if (facts.decisions.some((d) => d.person === actor.id || d.standIn === actor.id)) {
         return denied('already_decided', 'you have already decided on this version of the change');
       }
-      if (!facts.evaluation.eligibleApprovers.has(actor.id)) {
-        const open = facts.evaluation.requirements.filter((r) => !r.met).map((r) => r.group);
-        return forbidden(
-          open.length === 0
-            ? 'no approval is open on this change'
-            : `you are not a member of a group with an open requirement (open: ${[...new Set(open)].join(', ')})`,
-        );
-      }
-      return undefined;
+      const open = facts.evaluation.requirements.filter((r) => !r.met).map((r) => r.group);
+      return forbidden(
+        open.length === 0
+          ? 'no approval is open on this change'
+          : `you are not a member of a group with an open requirement (open: ${[...new Set(open)].join(', ')})`,
+      );
     }
   }
 }

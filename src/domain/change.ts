@@ -71,10 +71,18 @@ export interface Change {
 
 export type Verdict = 'approve' | 'reject';
 
+export const DECISION_VIAS = ['external-link'] as const;
+export type DecisionVia = (typeof DECISION_VIAS)[number];
+
 export interface Decision {
   readonly changeId: number;
   readonly round: number;
+  /** Whose decision it is: the approver the policy names (one decision per person per round). */
   readonly person: string;
+  /** Who gave it for them, when they were away: their delegate or deputy ("Kim, for Sam"). */
+  readonly standIn?: string;
+  /** How it was given, when not on the board itself: `external-link` for a supplier's signed link. */
+  readonly via?: DecisionVia;
   readonly verdict: Verdict;
   readonly comment: string | null;
   readonly at: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { freezesBlockingAt, freezesOverlapping } from './freezes.js';
-import type { Freeze, Policy } from './policy.js';
+import { DEFAULT_EXTERNAL_LINK_TTL_MS, type Freeze, type Policy } from './policy.js';
 
 const YEAR_END: Freeze = {
   name: 'Year-end freeze',
@@ -22,6 +22,7 @@ function policy(freezes: Freeze[]): Policy {
   return {
     version: 1,
     organization: 'Test',
+    externalLinkTtlMs: DEFAULT_EXTERNAL_LINK_TTL_MS,
     hash: 'h',
     people: new Map(),
     groups: new Map(),

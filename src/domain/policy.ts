@@ -42,6 +42,10 @@ export interface Person {
   readonly timezone: string;
   readonly workingHours: WorkingHours;
   readonly admin: boolean;
+  /** Who decides for them while they are away, unless their absence names a delegate. */
+  readonly deputy?: string;
+  /** Outside the organisation (a supplier): decides by signed link, never signs in. */
+  readonly external: boolean;
 }
 
 export const CHANNEL_TYPES = ['teams', 'slack', 'webhook'] as const;
@@ -67,6 +71,8 @@ export interface Service {
 }
 
 export const SERVICE_APPROVERS = 'service-approvers';
+
+export const DEFAULT_EXTERNAL_LINK_TTL_MS = 7 * 24 * 3_600_000;
 
 export interface ApprovalRule {
   /** A group id, or `service-approvers` for the approvers group of every service touched. */
@@ -117,6 +123,8 @@ export interface Meeting {
 export interface Policy {
   readonly version: 1;
   readonly organization: string;
+  /** How long an external approver's signed link stays valid (`externalLinkTtl`, default 7 days). */
+  readonly externalLinkTtlMs: number;
   /** SHA-256 of the policy file's bytes: recorded with every event. */
   readonly hash: string;
   readonly people: ReadonlyMap<string, Person>;

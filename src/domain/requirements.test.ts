@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Decision, RequirementSpec, Verdict } from './change.js';
-import type { ApprovalRule, ChangeType, Policy, Service } from './policy.js';
+import {
+  DEFAULT_EXTERNAL_LINK_TTL_MS,
+  type ApprovalRule,
+  type ChangeType,
+  type Policy,
+  type Service,
+} from './policy.js';
 import {
   computeRequirements,
   evaluateApprovals,
@@ -40,6 +46,7 @@ function makePolicy(
   return {
     version: 1,
     organization: 'Test',
+    externalLinkTtlMs: DEFAULT_EXTERNAL_LINK_TTL_MS,
     hash: 'h',
     people: new Map(),
     groups: new Map(Object.entries(GROUPS)),

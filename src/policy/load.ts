@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { Channel, ChangeType, Field, Person, Policy } from '../domain/policy.js';
-import { DEFAULT_WORKING_HOURS } from '../domain/policy.js';
+import { DEFAULT_EXTERNAL_LINK_TTL_MS, DEFAULT_WORKING_HOURS } from '../domain/policy.js';
 import { describeAjvErrors, formatPath, type SchemaIssue } from '../shared/schema-issues.js';
 import { parseDuration } from '../shared/duration.js';
 import { findTextProblems } from '../shared/text.js';
@@ -155,6 +155,8 @@ function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
           timezone: p.timezone ?? 'UTC',
           workingHours: typeof hours === 'string' ? DEFAULT_WORKING_HOURS : hours,
           admin: p.admin ?? false,
+          deputy: p.deputy,
+          external: p.external ?? false,
         },
       ];
     }),
@@ -210,6 +212,8 @@ function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
   return {
     version: 1,
     organization: file.organization,
+    externalLinkTtlMs:
+      (file.externalLinkTtl && parseDuration(file.externalLinkTtl)) || DEFAULT_EXTERNAL_LINK_TTL_MS,
     hash: createHash('sha256').update(source).digest('hex'),
     people,
     groups: new Map(

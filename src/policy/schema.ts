@@ -24,6 +24,8 @@ const Person = Type.Object(
     timezone: Type.Optional(Type.String({ minLength: 1 })),
     workingHours: Type.Optional(Type.String({ minLength: 1 })),
     admin: Type.Optional(Type.Boolean()),
+    deputy: Type.Optional(Id),
+    external: Type.Optional(Type.Boolean()),
   },
   Strict,
 );
@@ -119,6 +121,7 @@ export const PolicyFileSchema = Type.Object(
   {
     version: Type.Literal(1),
     organization: Type.String({ minLength: 1 }),
+    externalLinkTtl: Type.Optional(Type.String({ minLength: 1 })),
     people: Type.Array(Person, { minItems: 1 }),
     groups: Type.Record(Id, Type.Array(Id)),
     channels: Type.Optional(Type.Record(Id, Channel)),

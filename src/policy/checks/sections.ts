@@ -75,7 +75,26 @@ export function checkPeople(c: PolicyCheck): void {
       const hours = parseWorkingHours(person.workingHours);
       if (typeof hours === 'string') error(['people', i, 'workingHours'], hours);
     }
+    if (person.external && person.admin)
+      error(['people', i, 'admin'], 'an external approver cannot be an admin: they never sign in');
+    if (person.external && person.github)
+      error(
+        ['people', i, 'github'],
+        'an external approver cannot raise changes, so pull requests cannot be theirs',
+      );
   });
+  // Deputies, once every person is known.
+  const byId = new Map(file.people.map((person) => [person.id, person]));
+  file.people.forEach((person, i) => {
+    if (person.deputy === undefined) return;
+    const deputy = byId.get(person.deputy);
+    const at = ['people', i, 'deputy'] as const;
+    if (!deputy) error(at, unknown('person', person.deputy, people.keys()));
+    else if (deputy.id === person.id) error(at, 'must be someone else');
+    else if (deputy.external)
+      error(at, `${deputy.name} is an external approver and cannot act for anyone`);
+  });
+  checkDuration(file.externalLinkTtl, ['externalLinkTtl'], error);
 }
 
 /** Groups name people of the policy, each once. */
