@@ -11,6 +11,7 @@ import { emailDeliverer } from './notifications/channels/email.js';
 import { webhookDeliverer } from './notifications/channels/webhook.js';
 import { Dispatcher, type DispatcherOptions } from './notifications/dispatcher.js';
 import { nudgeScheduler } from './notifications/reminders.js';
+import { endAbsencesDue } from './app/absences.js';
 import { notificationSubscriber } from './notifications/subscriber.js';
 import { createOutboundClient } from './shared/outbound-http.js';
 import { githubStatusDeliverer } from './integrations/github/status-deliverer.js';
@@ -145,7 +146,11 @@ export async function createContext(
     clock,
     deliverers,
     leaseMs: config.outboxLeaseMs,
-    beforeRound: nudgeScheduler({ store, policy, clock, emailEnabled }),
+    beforeRound: scheduledWork(clock, [
+      // Absences whose end has come: the requests still open go back to their people.
+      () => endAbsencesDue({ policy, clock, store, subscribers }),
+      nudgeScheduler({ store, policy, clock, emailEnabled }),
+    ]),
     log: overrides.log,
     ...overrides.dispatcher,
   });
@@ -194,3 +199,19 @@ export async function createContext(
     },
   };
 }
+
+/** Work for the dispatcher to do before a round, at most every 15 s of the clock (each may keep its own pace too). */
+function scheduledWork(
+  clock: Clock,
+  jobs: readonly (() => Promise<unknown>)[],
+): () => Promise<void> {
+  let lastRun = Number.NEGATIVE_INFINITY;
+  return async () => {
+    const now = clock.now().getTime();
+    if (now - lastRun < SCHEDULED_WORK_MS) return;
+    lastRun = now;
+    for (const job of jobs) await job();
+  };
+}
+
+const SCHEDULED_WORK_MS = 15_000;

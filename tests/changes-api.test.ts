@@ -42,6 +42,7 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
           met: false,
           approvedBy: [],
           canApprove: [],
+          available: true,
         },
       ]);
     });

@@ -25,7 +25,7 @@ describe('the changeboard CLI against a real server', { timeout: 120_000 }, () =
   beforeAll(async () => {
     writeFileSync(policyFile, EXAMPLE_POLICY);
     server = await startServer(local);
-    for (const person of ['priya', 'lee', 'kim', 'tom']) {
+    for (const person of ['priya', 'lee', 'kim', 'tom', 'sam']) {
       const result = await runCli(['token', 'create', person], local);
       expect(result.code).toBe(0);
       tokens[person] = result.stdout.trim();
@@ -143,6 +143,37 @@ describe('the changeboard CLI against a real server', { timeout: 120_000 }, () =
     expect(submit.code).toBe(1);
     expect(submit.stderr).toContain('answers_incomplete');
     expect(submit.stderr).toContain('answers.rollbackPlan: needs an answer');
+  });
+
+  it('says who is away, lets the deputy decide for them, and says who is back', async () => {
+    const away = await runCli(['away', '--until', '2099-01-12', '--note', 'Conference'], as('sam'));
+    expect(away.code).toBe(0);
+    expect(away.stdout.trim()).toBe(
+      'Sam Rivera is away now until 2099-01-13T00:00:00.000Z; kim decides meanwhile',
+    );
+    const bad = await runCli(['away', '--until', 'next week'], as('sam'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--until: "next week" is not a time');
+
+    const answers = ['tested=yes', 'testResults=https://ci.example.com/run/9']
+      .concat(['consequenceOfNotReleasing=Outage', 'rollbackPlan=Revert', 'risk=high'])
+      .flatMap((answer) => ['--answer', answer]);
+    const created = await runCli(
+      ['change', 'create', '--json', '--submit', '--title', 'Hotfix', '--type', 'emergency'].concat(
+        ['--service', 'payments', ...answers],
+      ),
+      as('priya'),
+    );
+    expect(created.code).toBe(0);
+    const id = JSON.parse(created.stdout).id as string;
+    const approved = await runCli(['change', 'approve', id, '-m', 'For Sam'], as('kim'));
+    expect(approved.code).toBe(0);
+    expect(approved.stdout).toContain('1 from cto approved by kim for sam');
+
+    const back = await runCli(['back'], as('sam'));
+    expect(back.stdout.trim()).toBe('Sam Rivera is back');
+    const refused = await runCli(['change', 'approve', id, '--for', 'sam'], as('kim'));
+    expect(refused.code).toBe(1);
   });
 
   it('lists deliveries with what their time means in their state', async () => {

@@ -225,7 +225,15 @@ describe.each(databaseKinds)('notifications on $name', (kind) => {
     const after = (await t.call('priya', 'GET', `/changes/${change.id}`)).body;
     expect(after.state).toBe('approved');
     expect(after.decisions).toEqual([
-      { person: 'lee', verdict: 'approve', comment: 'Looks good', at: '2026-11-02T14:00:00.000Z' },
+      {
+        person: 'lee',
+        actor: 'lee',
+        onBehalfOf: null,
+        via: null,
+        verdict: 'approve',
+        comment: 'Looks good',
+        at: '2026-11-02T14:00:00.000Z',
+      },
     ]);
 
     const reused = await t.app.inject({

@@ -1,3 +1,4 @@
+import type { Presence } from '../domain/absence.js';
 import { evaluateChange, type Transition } from '../domain/approval.js';
 import {
   denialOf,
@@ -17,6 +18,7 @@ import {
   saveChange,
   type AppDeps,
 } from './deps.js';
+import { currentPresence } from './absences.js';
 import type { ChangeTransaction } from './ports.js';
 
 /** What an action decided: the change as stored now, its round's decisions and where they count. */
@@ -25,6 +27,13 @@ export interface Acted {
   readonly decisions: readonly Decision[];
   readonly evaluation: ApprovalEvaluation;
   readonly events: readonly AuditEvent[];
+  /** Who was away when it acted (the evaluation's). */
+  readonly presence: Presence;
+}
+
+/** What an action is decided on: the authorization facts, and who is away now. */
+export interface ActingFacts extends AuthorizationFacts {
+  readonly presence: Presence;
 }
 
 /** A transition that also records a decision (approve, reject). */
@@ -50,8 +59,15 @@ export type Outcome = Transition & { readonly decision?: Decision };
  */
 export function actOnChange(
   deps: AppDeps,
-  request: { actor: Actor; id: number; action: ChangeAction; version?: number },
-  transition: (facts: AuthorizationFacts, now: string) => Outcome | undefined,
+  request: {
+    actor: Actor;
+    id: number;
+    action: ChangeAction;
+    version?: number;
+    /** Deciding as a stand-in: whose decision it is (checked with the permission). */
+    onBehalfOf?: string;
+  },
+  transition: (facts: ActingFacts, now: string) => Outcome | undefined,
   /** A transaction the caller holds (a GitHub delivery records itself and its effects in one). */
   within?: ChangeTransaction,
 ): Promise<Acted> {
@@ -63,34 +79,45 @@ export function actOnChange(
 async function act(
   tx: ChangeTransaction,
   deps: AppDeps,
-  request: { actor: Actor; id: number; action: ChangeAction; version?: number; now: string },
-  transition: (facts: AuthorizationFacts, now: string) => Outcome | undefined,
+  request: {
+    actor: Actor;
+    id: number;
+    action: ChangeAction;
+    version?: number;
+    onBehalfOf?: string;
+    now: string;
+  },
+  transition: (facts: ActingFacts, now: string) => Outcome | undefined,
 ): Promise<Acted> {
   const change = await getChangeForUpdate(tx, request.id);
-  const decisions = await tx.changes.listDecisions(change.id, change.round);
-  const facts: AuthorizationFacts = {
+  const [decisions, presence] = await Promise.all([
+    tx.changes.listDecisions(change.id, change.round),
+    currentPresence(tx, deps.policy, new Date(request.now)),
+  ]);
+  const facts: ActingFacts = {
     change,
     decisions,
-    evaluation: evaluateChange(deps.policy, change, decisions),
+    presence,
+    evaluation: evaluateChange(deps.policy, change, decisions, presence),
     approvers: decisions
       .filter((d) => d.verdict === 'approve')
       .flatMap((d) => (d.standIn ? [d.person, d.standIn] : [d.person])),
   };
-  const denial = denialOf(request.actor, request.action, facts);
+  const denial = denialOf(request.actor, request.action, facts, request.onBehalfOf);
   if (denial && isConflict(denial)) throw new AppError(denial.code, denial.message);
   assertCanPerform(change.state, request.action);
   if (denial) throw new AppError(denial.code, denial.message);
   assertVersion(change, request.version);
 
   const outcome = transition(facts, request.now);
-  if (!outcome) return { change, decisions, evaluation: facts.evaluation, events: [] };
+  if (!outcome) return { change, decisions, evaluation: facts.evaluation, events: [], presence };
   const next: Change = { ...outcome.change, version: change.version + 1, updatedAt: request.now };
   if (outcome.decision) await tx.changes.insertDecision(outcome.decision);
   await saveChange(tx, next, change);
   // A new round starts with no decisions; the same round keeps its own and the new one.
   const kept = next.round !== change.round ? [] : decisions;
   const after = outcome.decision ? [...kept, outcome.decision] : kept;
-  const evaluation = evaluateChange(deps.policy, next, after);
+  const evaluation = evaluateChange(deps.policy, next, after, presence);
   const events = await recordEvents(tx, deps, next, outcome.events, request.now, evaluation);
-  return { change: next, decisions: after, evaluation, events };
+  return { change: next, decisions: after, evaluation, events, presence };
 }

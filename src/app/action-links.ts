@@ -5,6 +5,7 @@ import { digestSecret, generateSecret } from '../shared/tokens.js';
 import { decideChange } from './decide-change.js';
 import { assertDecisionComment, evaluateChange } from '../domain/approval.js';
 import type { AppDeps } from './deps.js';
+import { currentPresence } from './absences.js';
 import type { ActionLink, DirectWrites } from './ports.js';
 
 export const DEFAULT_LINK_TTL_MS = 72 * 3_600_000;
@@ -103,10 +104,17 @@ export async function inspectActionLink(
       change,
     };
   }
-  const decisions = await deps.store.read.changes.listDecisions(change.id, change.round);
-  if (decisions.some((d) => d.person === person.id))
+  const [decisions, presence] = await Promise.all([
+    deps.store.read.changes.listDecisions(change.id, change.round),
+    currentPresence(deps.store.read, deps.policy, deps.clock.now()),
+  ]);
+  const evaluation = evaluateChange(deps.policy, change, decisions, presence);
+  if (
+    !evaluation.eligibleApprovers.has(person.id) &&
+    decisions.some((d) => d.person === person.id || d.standIn === person.id)
+  )
     return { usable: false, reason: 'You have already decided on this change.', change };
-  if (!evaluateChange(deps.policy, change, decisions).eligibleApprovers.has(person.id)) {
+  if (!evaluation.eligibleApprovers.has(person.id)) {
     return {
       usable: false,
       reason: `${person.name} is not needed to approve this change any more.`,

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { formatChangeId, type Change, type Decision } from '../domain/change.js';
-import { ChainVerifier, hashEvent, type AuditEvent, type ChainBreak } from '../domain/events.js';
+import {
+  ChainVerifier,
+  hashEvent,
+  NO_CHANGE,
+  type AuditEvent,
+  type ChainBreak,
+} from '../domain/events.js';
 import { checkApprovalOutcomes, compareWithHistory, replayHistory } from '../domain/history.js';
 import type { Policy } from '../domain/policy.js';
 import type { Readers } from './ports.js';
@@ -72,7 +78,7 @@ export async function verifyAuditTrail(
   const citedPolicies = new Set<string>();
   for await (const event of allEvents(repos)) {
     verifier.push(event);
-    changesWithEvents.add(event.changeId);
+    if (event.changeId !== NO_CHANGE) changesWithEvents.add(event.changeId);
     citedPolicies.add(event.policyHash);
   }
   const head = await repos.events.head();

@@ -6,6 +6,8 @@ import type { AppDeps } from './deps.js';
 
 export interface DecisionInput {
   readonly comment?: string;
+  /** Deciding as a stand-in: whose decision this is (someone away the actor stands in for). */
+  readonly onBehalfOf?: string;
   /** When given, the decision is refused (409) if the change moved on since the approver looked at it. */
   readonly version?: number;
 }
@@ -27,8 +29,15 @@ export function decideChange(
   assertDecisionComment(verdict, comment);
   return actOnChange(
     deps,
-    { actor, id, action: verdict, version: input.version },
-    ({ change, decisions }, now) =>
-      decide(deps.policy, change, decisions, { actor: actor.id, verdict, comment, now }),
+    { actor, id, action: verdict, version: input.version, onBehalfOf: input.onBehalfOf },
+    ({ change, decisions, presence }, now) =>
+      decide(deps.policy, change, decisions, {
+        actor: actor.id,
+        onBehalfOf: input.onBehalfOf,
+        verdict,
+        comment,
+        now,
+        presence,
+      }),
   );
 }

@@ -8,6 +8,7 @@ import type {
   ChangeTransaction,
   EventSubscriber,
   NewOutboxMessage,
+  Readers,
   Store,
   TransactionWith,
 } from './ports.js';
@@ -44,6 +45,25 @@ export async function recordEvents(
   tx.events.planMessages(messages, at);
   for (const subscriber of subscribers)
     if (subscriber.afterCommit) tx.afterCommit(() => subscriber.afterCommit?.(stored, change));
+  return stored;
+}
+
+/**
+ * Appends events about people rather than one change (absences) to the audit
+ * chain, with the messages the subscribers plan for them.
+ */
+export async function recordPeopleEvents(
+  tx: Readers & TransactionWith<'events'>,
+  deps: AppDeps,
+  events: readonly NewEvent[],
+  at: string,
+): Promise<AuditEvent[]> {
+  const stored = await tx.events.append(events, { at, policyHash: deps.policy.hash });
+  const messages: NewOutboxMessage[] = [];
+  for (const subscriber of deps.subscribers ?? [])
+    if (subscriber.messagesForPeople)
+      messages.push(...(await subscriber.messagesForPeople(tx, stored)));
+  tx.events.planMessages(messages, at);
   return stored;
 }
 

@@ -2,6 +2,7 @@
  * What the use cases need from storage, one file per resource in ports/.
  * Implemented once, in src/storage, for SQLite and PostgreSQL alike.
  */
+export * from './ports/absences.js';
 export * from './ports/changes.js';
 export * from './ports/events.js';
 export * from './ports/github.js';

@@ -3,6 +3,7 @@ import { AppError } from '../domain/errors.js';
 import type { AuditEvent } from '../domain/events.js';
 import type { Policy } from '../domain/policy.js';
 import { withDecisions, type ChangeCache } from './change-cache.js';
+import type { Presence } from '../domain/absence.js';
 import { evaluateChange } from '../domain/approval.js';
 import type { ChangeQuery, Readers } from './ports.js';
 
@@ -36,6 +37,8 @@ const PAGE_ATTEMPTS = 3;
 export interface ListOptions {
   readonly policy: Policy;
   readonly cache: ChangeCache;
+  /** Who is away: "waiting on me" includes the changes the person may decide as a stand-in. */
+  readonly presence?: Presence;
 }
 
 /**
@@ -48,7 +51,7 @@ export interface ListOptions {
 export async function listChanges(
   repos: Readers,
   query: ChangeQuery,
-  { policy, cache }: ListOptions,
+  { policy, cache, presence }: ListOptions,
 ): Promise<ChangePage> {
   const pageOf = (items: readonly ChangeWithDecisions[]): ChangePage => {
     const page = items.slice(0, query.limit);
@@ -67,7 +70,9 @@ export async function listChanges(
   for (;;) {
     const rows = await readPage(repos, cache, { ...query, ...cursor, limit: AWAITING_BATCH });
     for (const item of rows) {
-      if (evaluateChange(policy, item.change, item.decisions).eligibleApprovers.has(person))
+      if (
+        evaluateChange(policy, item.change, item.decisions, presence).eligibleApprovers.has(person)
+      )
         matches.push(item);
     }
     const last = rows.at(-1)?.change;

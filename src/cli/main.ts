@@ -4,6 +4,7 @@ import { AppError } from '../domain/errors.js';
 import { ApiError } from './client.js';
 import { ExitStatus } from './exit-status.js';
 import { registerAuditCommands } from './commands/audit.js';
+import { registerAwayCommands } from './commands/away.js';
 import { registerChangeCommands } from './commands/change.js';
 import { registerGateCommand } from './commands/gate.js';
 import { registerInitCommand } from './commands/init.js';
@@ -46,6 +47,7 @@ export async function runCli(
   registerTokenCommands(program, cli);
   registerChangeCommands(program, cli);
   registerGateCommand(program, cli);
+  registerAwayCommands(program, cli);
   registerAuditCommands(program, cli);
   registerOutboxCommands(program, cli);
 

@@ -13,3 +13,4 @@ export type ChangeListJson = Static<typeof ChangeList>;
 export type EventListJson = Static<typeof EventList>;
 export type PolicyJson = Static<typeof PolicyView>;
 export type GateJson = Static<typeof GateView>;
+export type { PersonStatusJson } from '../http/contract/index.js';

@@ -19,6 +19,8 @@ export interface Absence {
 
 /** Who is away at one instant, and who acts for them. */
 export interface Presence {
+  /** Who is away and who stands in for them: equal keys, equal presence (for caches). Empty when nobody is away. */
+  readonly key: string;
   /** The person's absence, if they are away at this instant. */
   awayNow(person: string): Absence | undefined;
   /** Who acts for `person` while they are away: their delegate, else their deputy. Undefined while they are present. */
@@ -27,6 +29,7 @@ export interface Presence {
 
 /** Everyone present, nobody acting for anyone: what a change looks like without absences. */
 export const EVERYONE_PRESENT: Presence = {
+  key: '',
   awayNow: () => undefined,
   standIn: () => undefined,
 };
@@ -39,15 +42,21 @@ export function presenceAt(policy: Policy, absences: readonly Absence[], now: Da
       .filter((a) => Date.parse(a.from) <= at && at < Date.parse(a.until))
       .map((a) => [a.person, a]),
   );
+  if (current.size === 0) return EVERYONE_PRESENT;
+  const standIn = (person: string) => {
+    const absence = current.get(person);
+    if (!absence) return undefined;
+    const candidate = absence.delegate ?? policy.people.get(person)?.deputy;
+    // Nobody acts for someone through a stand-in who is away too.
+    return candidate !== undefined && !current.has(candidate) ? candidate : undefined;
+  };
   return {
+    key: [...current.values()]
+      .map((a) => `${a.person}>${standIn(a.person) ?? ''}@${a.until}`)
+      .sort()
+      .join(';'),
     awayNow: (person) => current.get(person),
-    standIn: (person) => {
-      const absence = current.get(person);
-      if (!absence) return undefined;
-      const standIn = absence.delegate ?? policy.people.get(person)?.deputy;
-      // Nobody acts for someone through a stand-in who is away too.
-      return standIn !== undefined && !current.has(standIn) ? standIn : undefined;
-    },
+    standIn,
   };
 }
 

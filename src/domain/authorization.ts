@@ -60,6 +60,8 @@ export function denialOf(
   actor: Actor,
   action: ChangeAction,
   facts: AuthorizationFacts,
+  /** Deciding as a stand-in: whose decision it would be. */
+  onBehalfOf?: string,
 ): Denial | undefined {
   if (isSystemActor(actor)) {
     if (!SYSTEM_ACTIONS.includes(action))
@@ -105,6 +107,11 @@ export function denialOf(
     case 'reject': {
       if (isRequester)
         return denied('self_approval', `you requested this change, so you cannot ${action} it`);
+      if (onBehalfOf !== undefined && onBehalfOf === change.requester)
+        return denied(
+          'self_approval',
+          `${onBehalfOf} requested this change: nobody decides on their behalf`,
+        );
       // Whose decision it is (their own, or that of someone away they stand in for) is chosen by decide().
       if (facts.evaluation.eligibleApprovers.has(actor.id)) return undefined;
       if (facts.decisions.some((d) => d.person === actor.id || d.standIn === actor.id)) {

@@ -16,11 +16,20 @@ export const EVENT_TYPES = [
   'failed',
   'verified',
   'commented',
+  'absence-set',
+  'absence-ended',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** Names notification rules may use: every event type plus the derived ones. */
-export const NOTIFICATION_EVENTS = [...EVENT_TYPES, 'approval-requested', 'reminder'] as const;
+/** Events about people rather than one change (absences) carry this change id: change ids start at 1. */
+export const NO_CHANGE = 0;
+
+/** Events about one change, which notification rules may name, plus the derived ones. */
+export const NOTIFICATION_EVENTS = [
+  ...EVENT_TYPES.filter((type) => !type.startsWith('absence-')),
+  'approval-requested',
+  'reminder',
+] as const;
 
 export type EventData = Readonly<Record<string, unknown>>;
 

@@ -119,7 +119,11 @@ export function replayHistory(
         decisions.push({
           changeId: event.changeId,
           round: Number(d.round),
-          person: event.actor,
+          // A stand-in's decision is the absent person's: the event's actor is who gave it.
+          ...(typeof d.onBehalfOf === 'string'
+            ? { person: d.onBehalfOf, standIn: event.actor }
+            : { person: event.actor }),
+          ...(d.via === 'external-link' && { via: d.via }),
           verdict: event.type === 'approval-granted' ? 'approve' : 'reject',
           comment: nullableString(d.comment),
           at: event.at,
@@ -165,6 +169,8 @@ export function replayHistory(
         break;
       }
       case 'commented':
+      case 'absence-set':
+      case 'absence-ended':
         break;
     }
     previous = event;
@@ -210,7 +216,16 @@ export function compareWithHistory(
   if (history.requirements !== undefined)
     differs('requirements', change.requirements, history.requirements);
 
-  const key = (d: Decision) => JSON.stringify([d.round, d.person, d.verdict, d.comment, d.at]);
+  const key = (d: Decision) =>
+    JSON.stringify([
+      d.round,
+      d.person,
+      d.standIn ?? null,
+      d.via ?? null,
+      d.verdict,
+      d.comment,
+      d.at,
+    ]);
   const recorded = new Map<string, number>();
   for (const decision of history.decisions)
     recorded.set(key(decision), (recorded.get(key(decision)) ?? 0) + 1);
@@ -224,9 +239,9 @@ export function compareWithHistory(
   }
   for (const [missing, count] of recorded)
     if (count > 0) {
-      const [round, person, verdict] = JSON.parse(missing) as [number, string, string];
+      const [round, person, , , verdict] = JSON.parse(missing) as [number, string, ...unknown[]];
       problems.push(
-        `${id}: its history has a decision to ${verdict} by ${person} (round ${round}) that is not stored`,
+        `${id}: its history has a decision to ${String(verdict)} by ${person} (round ${round}) that is not stored`,
       );
     }
   return problems;

@@ -20,6 +20,8 @@ interface Settings<K extends keyof Config> {
 
 export type PolicyRouteDeps = Pick<AppDeps, 'policy'>;
 
+export type PeopleRouteDeps = AppDeps;
+
 export type ChangeRouteDeps = AppDeps &
   Settings<'publicUrl'> & { readonly changeCache: ChangeCache };
 

@@ -1,5 +1,6 @@
 import type { ChangeWithDecisions } from '../app/read-changes.js';
 import { allowedActions } from '../domain/authorization.js';
+import { EVERYONE_PRESENT, type Presence } from '../domain/absence.js';
 import { evaluateChange } from '../domain/approval.js';
 import { formatChangeId, type Change } from '../domain/change.js';
 import { plannedWindowWarning, subjectOf } from '../domain/change-content.js';
@@ -33,12 +34,14 @@ export function presentChange(
   ctx: PresentContext,
   item: ChangeWithDecisions,
   viewer?: Person,
+  presence: Presence = EVERYONE_PRESENT,
 ): ChangeViewJson {
-  const presented = presentedFor(ctx, item);
+  const presented = presentedFor(ctx, item, presence);
   return {
     ...presented.view,
     windowWarning: plannedWindowWarning(item.change, ctx.now()),
     actions: actionsOf(presented, item, viewer),
+    onBehalfOptions: onBehalfOptions(presented, viewer),
   };
 }
 
@@ -51,17 +54,23 @@ export function presentChangeJson(
   ctx: PresentContext,
   item: ChangeWithDecisions,
   viewer?: Person,
+  presence: Presence = EVERYONE_PRESENT,
 ): string {
-  const presented = presentedFor(ctx, item);
+  const presented = presentedFor(ctx, item, presence);
   presented.json ??= JSON.stringify(presented.view);
   const actions = JSON.stringify(actionsOf(presented, item, viewer));
   const warning = JSON.stringify(plannedWindowWarning(item.change, ctx.now()));
-  return `${presented.json.slice(0, -1)},"windowWarning":${warning},"actions":${actions}}`;
+  const onBehalf = JSON.stringify(onBehalfOptions(presented, viewer));
+  return `${presented.json.slice(0, -1)},"windowWarning":${warning},"actions":${actions},"onBehalfOptions":${onBehalf}}`;
 }
 
 /** A change as its card on the board shows it, as JSON text: the same for every viewer, so kept per version. */
-export function presentChangeCardJson(ctx: PresentContext, item: ChangeWithDecisions): string {
-  const presented = presentedFor(ctx, item);
+export function presentChangeCardJson(
+  ctx: PresentContext,
+  item: ChangeWithDecisions,
+  presence: Presence = EVERYONE_PRESENT,
+): string {
+  const presented = presentedFor(ctx, item, presence);
   presented.cardJson ??= JSON.stringify(cardOf(ctx.policy, presented.view));
   return presented.cardJson;
 }
@@ -85,13 +94,21 @@ function actionsOf(
     change: shown,
     decisions,
     evaluation,
-    approvers: decisions.filter((d) => d.verdict === 'approve').map((d) => d.person),
+    approvers: decisions
+      .filter((d) => d.verdict === 'approve')
+      .flatMap((d) => (d.standIn ? [d.person, d.standIn] : [d.person])),
   });
+}
+
+/** The people away whose decision the viewer may give as their stand-in. */
+function onBehalfOptions({ shown, evaluation }: Presented, viewer: Person | undefined): string[] {
+  if (!viewer || shown.state !== 'pending') return [];
+  return (evaluation.capacities.get(viewer.id) ?? []).filter((seat) => seat !== viewer.id);
 }
 
 interface Presented {
   /** Everything but the viewer's actions. */
-  readonly view: Omit<ChangeViewJson, 'actions' | 'windowWarning'>;
+  readonly view: Omit<ChangeViewJson, 'actions' | 'windowWarning' | 'onBehalfOptions'>;
   /** The change as shown: a draft with the requirements it would have if submitted now. */
   readonly shown: Change;
   readonly evaluation: ApprovalEvaluation;
@@ -102,30 +119,48 @@ interface Presented {
 }
 
 /**
- * What every viewer sees of a change depends only on the change, its decisions
- * and the policy, so it is kept for as long as the same objects come back
- * (ChangeCache hands out the same ones while a change keeps its version).
+ * What every viewer sees of a change depends only on the change, its decisions,
+ * the policy and who is away, so it is kept for as long as the same objects come
+ * back (ChangeCache hands out the same ones while a change keeps its version)
+ * under the same presence (by its key: who is away, who stands in).
  */
-const presented = new WeakMap<PresentContext, WeakMap<ChangeWithDecisions, Presented>>();
+const presented = new WeakMap<
+  PresentContext,
+  Map<string, WeakMap<ChangeWithDecisions, Presented>>
+>();
 
-function presentedFor(ctx: PresentContext, item: ChangeWithDecisions): Presented {
+/** Presences kept apart at once; absences change rarely, so a handful is plenty. */
+const PRESENCES_KEPT = 8;
+
+function presentedFor(
+  ctx: PresentContext,
+  item: ChangeWithDecisions,
+  presence: Presence,
+): Presented {
   let forContext = presented.get(ctx);
-  if (!forContext) presented.set(ctx, (forContext = new WeakMap()));
-  let entry = forContext.get(item);
-  if (!entry) forContext.set(item, (entry = presentWithoutViewer(ctx, item)));
+  if (!forContext)
+    presented.set(ctx, (forContext = new Map<string, WeakMap<ChangeWithDecisions, Presented>>()));
+  let forPresence = forContext.get(presence.key);
+  if (!forPresence) {
+    if (forContext.size >= PRESENCES_KEPT) forContext.clear();
+    forContext.set(presence.key, (forPresence = new WeakMap()));
+  }
+  let entry = forPresence.get(item);
+  if (!entry) forPresence.set(item, (entry = presentWithoutViewer(ctx, item, presence)));
   return entry;
 }
 
 function presentWithoutViewer(
   ctx: PresentContext,
   { change, decisions }: ChangeWithDecisions,
+  presence: Presence,
 ): Presented {
   // A draft has no requirements yet: show what it would need if submitted now.
   const shown: Change =
     change.state === 'draft'
       ? { ...change, requirements: computeRequirements(ctx.policy, subjectOf(change)) }
       : change;
-  const evaluation = evaluateChange(ctx.policy, shown, decisions);
+  const evaluation = evaluateChange(ctx.policy, shown, decisions, presence);
   const open = change.state === 'pending';
   const view = {
     id: formatChangeId(change.id),
@@ -150,9 +185,14 @@ function presentWithoutViewer(
       met: r.met,
       approvedBy: [...r.approvedBy],
       canApprove: open ? [...r.canApprove] : [],
+      available: !open || r.available,
+      ...(open && r.whyUnavailable !== undefined && { whyUnavailable: r.whyUnavailable }),
     })),
     decisions: decisions.map((d) => ({
       person: d.person,
+      actor: d.standIn ?? d.person,
+      onBehalfOf: d.standIn ? d.person : null,
+      via: d.via ?? null,
       verdict: d.verdict,
       comment: d.comment,
       at: d.at,

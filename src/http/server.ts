@@ -18,6 +18,7 @@ import { outboxRoutes } from './routes/outbox.js';
 import { liveRoutes } from './routes/live.js';
 import { gateRoutes } from './routes/gate.js';
 import { githubDeliveryRoutes, githubWebhookRoutes } from './routes/github.js';
+import { peopleRoutes } from './routes/people.js';
 import { policyRoutes } from './routes/policy.js';
 import { demoRoutes } from './routes/demo.js';
 import { sessionRoutes, signInRoutes } from './routes/session.js';
@@ -168,6 +169,7 @@ export async function buildServer(
       api.addHook('onRequest', authentication(ctx));
       await api.register(sessionRoutes(ctx));
       await api.register(policyRoutes(ctx));
+      await api.register(peopleRoutes(ctx));
       await api.register(changeRoutes(ctx));
       await api.register(outboxRoutes(ctx));
       await api.register(calendarRoutes(ctx));

@@ -2,6 +2,7 @@ import type { NewOutboxMessage } from '../app/ports.js';
 import type { Change } from '../domain/change.js';
 import { matchesCondition } from '../domain/conditions.js';
 import type { AuditEvent } from '../domain/events.js';
+import type { Presence } from '../domain/absence.js';
 import type { NotificationRule, Policy } from '../domain/policy.js';
 import type { ApprovalEvaluation } from '../domain/requirements.js';
 import { nextWorkingInstant } from './working-hours.js';
@@ -33,6 +34,11 @@ export interface PlanContext {
   /** Demo mode: a channel without a URL keeps its messages in the demo inbox instead of dead-lettering them. */
   readonly demoInbox?: boolean;
   readonly newId: () => string;
+  /**
+   * Who is away: approvers away are not asked; their stand-in, who is among the
+   * evaluation's eligible approvers, is asked instead. Everyone is present without it.
+   */
+  readonly presence?: Presence;
 }
 
 /**
@@ -90,6 +96,9 @@ export function planNotifications(
         asked.id,
       );
     }
+    // A requirement nobody available can meet would only wait: its escalation goes out at once.
+    if (evaluation.requirements.some((r) => !r.met && !r.available))
+      planner.addEscalation({ template: 'escalation', round: change.round }, asked.id);
   }
   return planner.messages();
 }
@@ -107,10 +116,20 @@ export function planNudge(
     for (const rule of rulesFor(ctx.policy, 'reminder', change))
       planner.addRule(rule, topic, evaluation, null);
   } else {
-    const group = ctx.policy.changeTypes.get(change.type)?.escalateTo;
-    for (const person of group ? (ctx.policy.groups.get(group) ?? []) : [])
-      planner.addPerson(person, topic, null);
+    planner.addEscalation(topic, null);
   }
+  return planner.messages();
+}
+
+/** One approval request to one person: someone back from an absence, or a stand-in taking over. */
+export function planApprovalRequest(
+  ctx: PlanContext,
+  change: Change,
+  person: string,
+  eventId: number | null,
+): NewOutboxMessage[] {
+  const planner = new MessagePlanner(ctx, change);
+  planner.addPerson(person, { template: 'approval-requested', round: change.round }, eventId);
   return planner.messages();
 }
 
@@ -149,8 +168,11 @@ class MessagePlanner {
         if (rule.via !== 'email')
           serviceChannels(policy, this.change).forEach((c) => this.addChannel(c, topic, eventId));
       } else if (target === 'approvers') {
+        // Those away are not asked: their stand-ins are eligible, and asked instead.
         if (rule.via !== 'chat' && this.change.state === 'pending')
-          evaluation.eligibleApprovers.forEach((p) => this.addPerson(p, topic, eventId));
+          evaluation.eligibleApprovers.forEach(
+            (p) => this.#present(p) && this.addPerson(p, topic, eventId),
+          );
       } else if (target === 'requester') {
         if (rule.via !== 'chat' && this.change.requester)
           this.addPerson(this.change.requester, topic, eventId);
@@ -163,6 +185,17 @@ class MessagePlanner {
         this.addPerson(target, topic, eventId);
       }
     }
+  }
+
+  /** The type's escalation group, those of them present. */
+  addEscalation(topic: NotificationTopic, eventId: number | null): void {
+    const group = this.ctx.policy.changeTypes.get(this.change.type)?.escalateTo;
+    for (const person of group ? (this.ctx.policy.groups.get(group) ?? []) : [])
+      if (this.#present(person)) this.addPerson(person, topic, eventId);
+  }
+
+  #present(person: string): boolean {
+    return this.ctx.presence?.awayNow(person) === undefined;
   }
 
   addChannel(channelId: string, topic: NotificationTopic, eventId: number | null): void {

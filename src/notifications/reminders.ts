@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { evaluateChange } from '../domain/approval.js';
+import { currentPresence } from '../app/absences.js';
 import type { Store } from '../app/ports.js';
 import type { Change } from '../domain/change.js';
 import type { ChangeType, Policy } from '../domain/policy.js';
@@ -82,10 +83,11 @@ async function nudge(
     const current = await tx.changes.find(change.id);
     if (!current || current.state !== 'pending' || current.round !== change.round) return;
     const decisions = await tx.changes.listDecisions(current.id, current.round);
+    const presence = await currentPresence(tx, deps.policy, now);
     const messages = planNudge(
-      { policy: deps.policy, now, emailEnabled: deps.emailEnabled, newId: randomUUID },
+      { policy: deps.policy, now, emailEnabled: deps.emailEnabled, newId: randomUUID, presence },
       current,
-      evaluateChange(deps.policy, current, decisions),
+      evaluateChange(deps.policy, current, decisions, presence),
       kind,
     );
     await tx.outbox.enqueue(messages, now.toISOString());

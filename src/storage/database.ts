@@ -81,6 +81,7 @@ function readersOf(repos: Repositories): Readers {
       'findLatestForPullRequest',
       'findLatestForCommit',
     ]),
+    absences: pick(repos.absences, ['list', 'find']),
     events: pick(repos.events, ['listForChange', 'listForChanges', 'listAll', 'head']),
     tokens: pick(repos.tokens, ['findByDigest', 'list']),
     policies: pick(repos.policies, ['find', 'listAll']),

@@ -1,5 +1,6 @@
 import { sql, type CompiledQuery, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type {
+  AbsenceRepository,
   ApiToken,
   ChangeQuery,
   ChangeRepository,
@@ -7,10 +8,11 @@ import type {
   NewChange,
   PolicyArchive,
   Repositories,
+  StoredAbsence,
   TokenRepository,
   TokenScope,
 } from '../app/ports.js';
-import type { Change, ChangeState, Decision, Verdict } from '../domain/change.js';
+import type { Change, ChangeState, Decision, DecisionVia, Verdict } from '../domain/change.js';
 import type { AuditEvent, EventType } from '../domain/events.js';
 import { RecentlyUsed } from '../shared/recently-used.js';
 import {
@@ -33,6 +35,7 @@ import {
   webSessionRepository,
 } from './web-repositories.js';
 import type {
+  AbsencesTable,
   ApiTokensTable,
   ChangesTable,
   DatabaseSchema,
@@ -49,6 +52,7 @@ export function createRepositories(
   return {
     // With a chain these run in a group-commit batch: a transaction Kysely does not know of.
     changes: changeRepository(db, features, chain !== undefined),
+    absences: absenceRepository(db),
     events: eventLog(db, chain),
     tokens: tokenRepository(db),
     policies: policyArchive(db),
@@ -385,6 +389,8 @@ function changeRepository(
           change_id: decision.changeId,
           round: decision.round,
           person: decision.person,
+          stand_in: decision.standIn ?? null,
+          via: decision.via ?? null,
           verdict: decision.verdict,
           comment: decision.comment,
           at: decision.at,
@@ -470,11 +476,63 @@ function fromRow(row: Selectable<ChangesTable>): Change {
   };
 }
 
+function absenceRepository(db: Kysely<DatabaseSchema>): AbsenceRepository {
+  const fromRow = (row: Selectable<AbsencesTable>): StoredAbsence => ({
+    person: row.person,
+    from: row.from,
+    until: row.until,
+    delegate: row.delegate,
+    note: row.note,
+    setBy: row.set_by,
+    setAt: row.set_at,
+  });
+  return {
+    async list() {
+      const rows = await db.selectFrom('absences').selectAll().orderBy('person').execute();
+      return rows.map(fromRow);
+    },
+    async find(person) {
+      const row = await db
+        .selectFrom('absences')
+        .selectAll()
+        .where('person', '=', person)
+        .executeTakeFirst();
+      return row && fromRow(row);
+    },
+    async put(absence) {
+      const row = {
+        person: absence.person,
+        from: absence.from,
+        until: absence.until,
+        delegate: absence.delegate,
+        note: absence.note,
+        set_by: absence.setBy,
+        set_at: absence.setAt,
+      };
+      const { person: _, ...update } = row;
+      await db
+        .insertInto('absences')
+        .values(row)
+        .onConflict((oc) => oc.column('person').doUpdateSet(update))
+        .execute();
+    },
+    async remove(person) {
+      const result = await db
+        .deleteFrom('absences')
+        .where('person', '=', person)
+        .executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+  };
+}
+
 function decisionFromRow(row: Selectable<DecisionsTable>): Decision {
   return {
     changeId: row.change_id,
     round: row.round,
     person: row.person,
+    ...(row.stand_in !== null && { standIn: row.stand_in }),
+    ...(row.via !== null && { via: row.via as DecisionVia }),
     verdict: row.verdict as Verdict,
     comment: row.comment,
     at: row.at,

@@ -39,9 +39,21 @@ export interface DecisionsTable {
   change_id: number;
   round: number;
   person: string;
+  stand_in: string | null;
+  via: string | null;
   verdict: string;
   comment: string | null;
   at: string;
+}
+
+export interface AbsencesTable {
+  person: string;
+  from: string;
+  until: string;
+  delegate: string | null;
+  note: string | null;
+  set_by: string;
+  set_at: string;
 }
 
 export interface EventsTable {
@@ -171,6 +183,7 @@ export interface DatabaseSchema {
   changes: ChangesTable;
   change_services: ChangeServicesTable;
   decisions: DecisionsTable;
+  absences: AbsencesTable;
   events: EventsTable;
   audit_head: AuditHeadTable;
   api_tokens: ApiTokensTable;

@@ -1,6 +1,7 @@
 import type { Change } from '../../domain/change.js';
 import type { AuditEvent } from '../../domain/events.js';
 import type { ApprovalEvaluation } from '../../domain/requirements.js';
+import type { AbsenceRepository } from './absences.js';
 import type { ChangeRepository } from './changes.js';
 import type { EventLog } from './events.js';
 import type { GithubRepository } from './github.js';
@@ -23,6 +24,7 @@ import type {
 
 export interface Repositories {
   readonly changes: ChangeRepository;
+  readonly absences: AbsenceRepository;
   readonly events: EventLog;
   readonly tokens: TokenRepository;
   readonly policies: PolicyArchive;
@@ -50,6 +52,7 @@ export type TransactionWith<K extends keyof Repositories> = Pick<Transaction, K 
 /** What queries may use: each repository's lookups and none of its writes. */
 export interface Readers {
   readonly changes: Omit<ChangeRepository, 'insert' | 'update' | 'insertDecision'>;
+  readonly absences: Pick<AbsenceRepository, 'list' | 'find'>;
   readonly events: Omit<EventLog, 'append' | 'planMessages'>;
   readonly tokens: Pick<TokenRepository, 'findByDigest' | 'list'>;
   readonly policies: Pick<PolicyArchive, 'find' | 'listAll'>;
@@ -121,4 +124,12 @@ export interface EventSubscriber {
   ): Promise<readonly NewOutboxMessage[]>;
   /** After commit: wake a dispatcher, push a live update. Must not throw. */
   afterCommit?(events: readonly AuditEvent[], change: Change): void;
+  /**
+   * The outbox messages events about people rather than one change cause (an
+   * absence ended: the approval requests still open go back to the person).
+   */
+  messagesForPeople?(
+    tx: Readers,
+    events: readonly AuditEvent[],
+  ): Promise<readonly NewOutboxMessage[]>;
 }

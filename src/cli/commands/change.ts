@@ -1,16 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { Option } from 'commander';
-import { ApiClient } from '../client.js';
+import type { ApiClient } from '../client.js';
 import type { CliEnv } from '../main.js';
+import { clientFor as remoteClient, remote, type RemoteOptions } from '../remote.js';
 import { table, truncate } from '../output.js';
 import type { ChangeJson, ChangeListJson, EventListJson, PolicyJson } from '../types.js';
-
-interface RemoteOptions {
-  url?: string;
-  token?: string;
-  json?: boolean;
-}
 
 interface ContentOptions {
   title?: string;
@@ -33,17 +27,6 @@ const collect = (value: string, previous: string[] = []) => [
 ];
 const collectRaw = (value: string, previous: string[] = []) => [...previous, value];
 
-function remote(command: Command): Command {
-  return command
-    .addOption(
-      new Option('--url <url>', 'Changeboard server')
-        .env('CHANGEBOARD_URL')
-        .default('http://localhost:8080'),
-    )
-    .addOption(new Option('--token <token>', 'API token').env('CHANGEBOARD_TOKEN'))
-    .option('--json', 'print JSON instead of a readable summary');
-}
-
 function contentOptions(command: Command): Command {
   return command
     .option('--title <title>', 'one line saying what changes')
@@ -65,11 +48,7 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
   const change = program
     .command('change')
     .description('create, decide and move change requests (talks to a running server)');
-  const clientFor = (options: RemoteOptions) =>
-    new ApiClient(
-      options.url ?? cli.env.CHANGEBOARD_URL ?? 'http://localhost:8080',
-      options.token ?? cli.env.CHANGEBOARD_TOKEN,
-    );
+  const clientFor = (options: RemoteOptions) => remoteClient(cli, options);
   const print = (options: RemoteOptions, value: ChangeJson) =>
     cli.output.out(options.json ? JSON.stringify(value, null, 2) : describeChange(value));
 
@@ -223,20 +202,30 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
     ['fail', 'mark the implementation failed or rolled back'],
     ['verify', 'confirm a completed change works'],
   ] as const) {
-    remote(change.command(verb))
+    const command = remote(change.command(verb))
       .description(description)
       .argument('<id>', 'change id')
       .option(
         '-m, --comment <text>',
         verb === 'reject' ? 'why (required)' : 'a comment for the timeline',
-      )
-      .action(async (id: string, options: RemoteOptions & { comment?: string }) => {
-        const body = options.comment ? { comment: options.comment } : {};
+      );
+    if (verb === 'approve' || verb === 'reject')
+      command.option(
+        '--for <person>',
+        'decide for someone away, as their delegate or deputy (or --for <your id> for yourself)',
+      );
+    command.action(
+      async (id: string, options: RemoteOptions & { comment?: string; for?: string }) => {
+        const body = {
+          ...(options.comment && { comment: options.comment }),
+          ...(options.for && { onBehalfOf: options.for }),
+        };
         print(
           options,
           await clientFor(options).request<ChangeJson>('POST', `/changes/${id}/${verb}`, body),
         );
-      });
+      },
+    );
   }
 
   remote(change.command('comment'))
@@ -318,10 +307,15 @@ function describeChange(c: ChangeJson): string {
     lines.push(c.state === 'draft' ? '  will need (once submitted):' : '  requirements:');
     for (const r of c.requirements) {
       const status = r.met ? 'met' : `${r.approvedBy.length}/${r.count}`;
-      const who = r.approvedBy.length ? ` approved by ${r.approvedBy.join(', ')}` : '';
+      const byWhom = (person: string) => {
+        const actor = c.decisions.find((d) => d.person === person)?.actor;
+        return actor && actor !== person ? `${actor} for ${person}` : person;
+      };
+      const who = r.approvedBy.length ? ` approved by ${r.approvedBy.map(byWhom).join(', ')}` : '';
+      const away = r.available ? '' : `; nobody available: ${r.whyUnavailable ?? 'all are away'}`;
       const can = r.canApprove.length ? `; can approve: ${r.canApprove.join(', ')}` : '';
       lines.push(
-        `    [${status}] ${r.count} from ${r.from}${r.service ? ` (service ${r.service})` : ''}${who}${can}`,
+        `    [${status}] ${r.count} from ${r.from}${r.service ? ` (service ${r.service})` : ''}${who}${can}${away}`,
       );
     }
   } else if (c.state !== 'draft') {
@@ -345,6 +339,9 @@ function describeEvent(type: string, data: Record<string, unknown>): string {
       return `edited ${Object.keys((data.changes as object | undefined) ?? {}).join(', ')}`;
     case 'approvals-withdrawn':
       return `approvals withdrawn (${String(data.reason)})`;
+    case 'approval-granted':
+    case 'approval-rejected':
+      return `${type}${typeof data.onBehalfOf === 'string' ? ` for ${data.onBehalfOf}` : ''}${comment}`;
     default:
       return `${type}${comment}`;
   }

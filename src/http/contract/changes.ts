@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { VIEWER_ACTIONS } from '../../domain/authorization.js';
-import { CHANGE_STATES, MAX_STORED_INTEGER } from '../../domain/change.js';
+import { CHANGE_STATES, DECISION_VIAS, MAX_STORED_INTEGER } from '../../domain/change.js';
 import { Nullable, StringEnum } from '../../shared/schema.js';
 import { ChangeId, Instant, AnswerValue, Link, Strict, NextCursor } from './common.js';
 
@@ -55,6 +55,20 @@ export const ActionBody = Type.Object(
         minimum: 1,
         maximum: MAX_STORED_INTEGER,
         description: 'Refuse (409) if the change moved on since this version.',
+      }),
+    ),
+  },
+  Strict,
+);
+
+export const DecisionBody = Type.Object(
+  {
+    ...ActionBody.properties,
+    onBehalfOf: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description:
+          'Deciding as a delegate or deputy: the person away whose decision this is. Needed only when you could decide in more than one name.',
       }),
     ),
   },
@@ -135,12 +149,33 @@ const Requirement = Type.Object({
   met: Type.Boolean(),
   approvedBy: Type.Array(Type.String()),
   canApprove: Type.Array(
-    Type.String({ description: 'Who could still approve towards this requirement' }),
+    Type.String({
+      description:
+        'Who could still approve towards this requirement (in person, or through their stand-in while away)',
+    }),
+  ),
+  available: Type.Boolean({
+    description:
+      'False when nobody who could meet this open requirement is available: all away, none with a delegate or deputy',
+  }),
+  whyUnavailable: Type.Optional(
+    Type.String({ examples: ['Tom Becker is away until 12 Jan 2027 and has no delegate'] }),
   ),
 });
 
 const DecisionView = Type.Object({
-  person: Type.String(),
+  person: Type.String({ description: 'Whose decision it is: the approver the policy names' }),
+  actor: Type.String({
+    description: 'Who gave it: the person, or their delegate or deputy while they were away',
+  }),
+  onBehalfOf: Nullable(
+    Type.String({ description: 'Set when a stand-in gave it: the person it was given for' }),
+  ),
+  via: Nullable(
+    StringEnum(DECISION_VIAS, {
+      description: '`external-link`: a supplier decided from the signed link e-mailed to them',
+    }),
+  ),
   verdict: StringEnum(['approve', 'reject'] as const),
   comment: Nullable(Type.String()),
   at: Type.String(),
@@ -210,6 +245,10 @@ export const ChangeView = Type.Object({
   actions: Type.Array(StringEnum(VIEWER_ACTIONS), {
     description:
       'What the caller may do now (their buttons). The server still checks every action when it is taken.',
+  }),
+  onBehalfOptions: Type.Array(Type.String(), {
+    description:
+      'People away whose decision the caller may give as their delegate or deputy (approve/reject with `onBehalfOf`)',
   }),
   createdAt: Type.String(),
   updatedAt: Type.String(),

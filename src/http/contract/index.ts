@@ -12,5 +12,6 @@ export * from './events.js';
 export * from './gate.js';
 export * from './github.js';
 export * from './outbox.js';
+export * from './people.js';
 export * from './policy.js';
 export * from './session.js';

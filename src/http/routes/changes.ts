@@ -13,6 +13,7 @@ import {
 } from '../../app/read-changes.js';
 import { submitChange } from '../../app/submit-change.js';
 import type { ChangeOrder, ChangeQuery } from '../../app/ports.js';
+import { currentPresence } from '../../app/absences.js';
 import {
   CHANGE_STATES,
   parseChangeId,
@@ -34,6 +35,7 @@ import {
 } from '../presenters.js';
 import {
   ActionBody,
+  DecisionBody,
   ChangeListResponse,
   ChangeParams,
   ChangeView,
@@ -64,8 +66,11 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
       publicUrl: ctx.config.publicUrl,
       now: () => ctx.clock.now(),
     };
-    const present = async (id: number, viewer: Person) =>
-      presentChange(presentCtx, await getChange(ctx.store.read, id), viewer);
+    const presenceNow = () => currentPresence(ctx.store.read, ctx.policy, ctx.clock.now());
+    const present = async (id: number, viewer: Person) => {
+      const [item, presence] = await Promise.all([getChange(ctx.store.read, id), presenceNow()]);
+      return presentChange(presentCtx, item, viewer, presence);
+    };
 
     app.post(
       '/changes',
@@ -101,14 +106,16 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
       async (request, reply) => {
         const actor = actorOf(request);
         const query = toChangeQuery(ctx.policy, actor, request.query);
+        const presence = await presenceNow();
         const page = await listChanges(ctx.store.read, query, {
           policy: ctx.policy,
           cache: ctx.changeCache,
+          presence,
         });
         const items = page.items.map((item) =>
           request.query.view === 'card'
-            ? presentChangeCardJson(presentCtx, item)
-            : presentChangeJson(presentCtx, item, actor),
+            ? presentChangeCardJson(presentCtx, item, presence)
+            : presentChangeJson(presentCtx, item, actor, presence),
         );
         const nextCursor = page.next === undefined ? null : encodeCursor(page.next);
         // A ChangeList, assembled from each change's JSON text (kept per version).
@@ -153,7 +160,7 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
           changeId(request.params.id),
           request.body,
         );
-        return presentChange(presentCtx, acted, actorOf(request));
+        return presentChange(presentCtx, acted, actorOf(request), acted.presence);
       },
     );
 
@@ -173,7 +180,7 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
         const acted = await submitChange(ctx, actorOf(request), changeId(request.params.id), {
           version: request.body.version,
         });
-        return presentChange(presentCtx, acted, actorOf(request));
+        return presentChange(presentCtx, acted, actorOf(request), acted.presence);
       },
     );
 
@@ -188,7 +195,7 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
         const acted = await claimChange(ctx, actorOf(request), changeId(request.params.id), {
           version: request.body.version,
         });
-        return presentChange(presentCtx, acted, actorOf(request));
+        return presentChange(presentCtx, acted, actorOf(request), acted.presence);
       },
     );
 
@@ -196,9 +203,12 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
       app.post(
         `/changes/:id/${verdict}`,
         {
-          schema: actionSchema(
-            verdict === 'approve' ? 'Approve (comment optional)' : 'Reject (comment required)',
-          ),
+          schema: {
+            ...actionSchema(
+              verdict === 'approve' ? 'Approve (comment optional)' : 'Reject (comment required)',
+            ),
+            body: DecisionBody,
+          },
         },
         async (request) => {
           const acted = await decideChange(
@@ -208,7 +218,7 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
             verdict,
             request.body,
           );
-          return presentChange(presentCtx, acted, actorOf(request));
+          return presentChange(presentCtx, acted, actorOf(request), acted.presence);
         },
       );
     }
@@ -229,7 +239,7 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
           action,
           request.body,
         );
-        return presentChange(presentCtx, acted, actorOf(request));
+        return presentChange(presentCtx, acted, actorOf(request), acted.presence);
       });
     }
 

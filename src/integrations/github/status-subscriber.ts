@@ -62,6 +62,8 @@ function movesStatus(event: AuditEvent): boolean {
     case 'failed':
     case 'verified':
     case 'commented':
+    case 'absence-set':
+    case 'absence-ended':
       return false;
   }
 }

@@ -17,10 +17,16 @@ export function chatDeliverer(kind: 'teams' | 'slack', deps: DeliveryDeps): Deli
         permanent: true,
         reason: `channel "${message.target}" has no URL (is its environment variable set?)`,
       };
-    const loaded = await loadChange(deps.store.read, message.changeId);
+    const loaded = await loadChange(deps, message.changeId);
     if (!loaded)
       return { ok: false, permanent: true, reason: `change ${message.changeId} no longer exists` };
-    const summary = summarise(deps.policy, loaded.change, loaded.decisions, deps.publicUrl);
+    const summary = summarise(
+      deps.policy,
+      loaded.change,
+      loaded.decisions,
+      deps.publicUrl,
+      loaded.presence,
+    );
     const title = headline(deps.policy, message.payload as NotificationTopic, summary);
     const body = kind === 'teams' ? teamsMessage(title, summary) : slackMessage(title, summary);
     deps.inbox?.record({

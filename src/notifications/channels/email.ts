@@ -109,17 +109,21 @@ async function sectionFor(
       detailed: false,
     };
   }
-  const loaded = await loadChange(deps.store.read, message.changeId);
+  const loaded = await loadChange(deps, message.changeId);
   if (!loaded) return { skipped: `change ${message.changeId} no longer exists` };
-  const { change, decisions } = loaded;
-  const summary = summarise(deps.policy, change, decisions, deps.publicUrl);
+  const { change, decisions, presence } = loaded;
+  const summary = summarise(deps.policy, change, decisions, deps.publicUrl, presence);
   const title = headline(deps.policy, topic, summary);
   switch (topic.template) {
     case 'approval-requested':
     case 'reminder': {
       if (change.state !== 'pending' || change.round !== topic.round)
         return { skipped: `the change is ${change.state} and no longer waits for this request` };
-      if (!evaluateChange(deps.policy, change, decisions).eligibleApprovers.has(personId))
+      if (presence.awayNow(personId))
+        return {
+          skipped: 'they are away: their stand-in is asked, and they are when they are back',
+        };
+      if (!evaluateChange(deps.policy, change, decisions, presence).eligibleApprovers.has(personId))
         return { skipped: 'no longer needed from this person' };
       const actions = await createActionLinks(deps.store.direct, {
         person: personId,

@@ -1,4 +1,6 @@
-import type { Readers, Store } from '../../app/ports.js';
+import { currentPresence } from '../../app/absences.js';
+import type { Store } from '../../app/ports.js';
+import type { Presence } from '../../domain/absence.js';
 import type { Change, Decision } from '../../domain/change.js';
 import type { Policy } from '../../domain/policy.js';
 import type { Clock } from '../../shared/clock.js';
@@ -17,12 +19,18 @@ export interface DeliveryDeps {
   readonly inbox?: DemoInbox;
 }
 
+/** The change as it is now, its round's decisions, and who is away now. */
 export async function loadChange(
-  repos: Readers,
+  deps: Pick<DeliveryDeps, 'store' | 'policy' | 'clock'>,
   id: number | null,
-): Promise<{ change: Change; decisions: Decision[] } | undefined> {
+): Promise<{ change: Change; decisions: Decision[]; presence: Presence } | undefined> {
   if (id === null) return undefined;
+  const repos = deps.store.read;
   const change = await repos.changes.find(id);
   if (!change) return undefined;
-  return { change, decisions: await repos.changes.listDecisions(id, change.round) };
+  const [decisions, presence] = await Promise.all([
+    repos.changes.listDecisions(id, change.round),
+    currentPresence(repos, deps.policy, deps.clock.now()),
+  ]);
+  return { change, decisions, presence };
 }

@@ -1,4 +1,5 @@
 import { formatChangeId, type Change, type Decision } from '../../domain/change.js';
+import { EVERYONE_PRESENT, type Presence } from '../../domain/absence.js';
 import { evaluateChange } from '../../domain/approval.js';
 import type { Policy } from '../../domain/policy.js';
 import type { NotificationTopic } from '../plan.js';
@@ -27,9 +28,15 @@ export function summarise(
   change: Change,
   decisions: readonly Decision[],
   publicUrl: string,
+  presence: Presence = EVERYONE_PRESENT,
 ): ChangeSummary {
   const name = (id: string) => policy.people.get(id)?.name ?? id;
-  const evaluation = evaluateChange(policy, change, decisions);
+  // "Sam Rivera (away: Kim Park decides)"
+  const approver = (id: string) => {
+    const standIn = presence.standIn(id);
+    return standIn ? `${name(id)} (away: ${name(standIn)} decides)` : name(id);
+  };
+  const evaluation = evaluateChange(policy, change, decisions, presence);
   const riskField = policy.fields.find((f) => f.id === 'risk');
   const risk = riskField ? change.answers[riskField.id] : undefined;
   return {
@@ -51,7 +58,7 @@ export function summarise(
             .filter((r) => !r.met)
             .map(
               (r) =>
-                `${r.group} (${r.count - r.approvedBy.length} more): ${r.canApprove.map(name).join(', ') || 'nobody left'}`,
+                `${r.group} (${r.count - r.approvedBy.length} more): ${r.available ? r.canApprove.map(approver).join(', ') || 'nobody left' : `nobody available: ${r.whyUnavailable ?? 'all are away'}`}`,
             )
         : [],
     answers: policy.fields

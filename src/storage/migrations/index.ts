@@ -7,6 +7,7 @@ import { web } from './0004-web.js';
 import { textSearch } from './0005-text-search.js';
 import { rateLimits } from './0006-rate-limits.js';
 import { tokenScopes } from './0007-token-scopes.js';
+import { absences } from './0008-absences.js';
 
 /** A static index (no directory scanning): what runs is exactly what was reviewed. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
@@ -18,5 +19,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0005-text-search': textSearch(dialect),
     '0006-rate-limits': rateLimits(),
     '0007-token-scopes': tokenScopes(),
+    '0008-absences': absences(),
   };
 }

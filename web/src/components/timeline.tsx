@@ -20,6 +20,8 @@ const VERBS: Record<TimelineEvent['type'], string> = {
   failed: 'marked it failed',
   verified: 'verified it in production',
   commented: 'commented',
+  'absence-set': 'recorded an absence',
+  'absence-ended': 'ended an absence',
 };
 
 /** Events that are the outcome of another one, told without an actor. */
@@ -70,7 +72,13 @@ export function Timeline({ changeId, canComment }: { changeId: string; canCommen
                       <strong>{VERBS[event.type]}</strong>
                     ) : (
                       <>
-                        <strong>{nameOf(event.actor)}</strong> {VERBS[event.type]}
+                        <strong>{nameOf(event.actor)}</strong>
+                        {textOf(event.data.onBehalfOf) && (
+                          <>
+                            , for <strong>{nameOf(textOf(event.data.onBehalfOf)!)}</strong>
+                          </>
+                        )}{' '}
+                        {VERBS[event.type]}
                       </>
                     )}{' '}
                     <time dateTime={event.at} title={formatFull(event.at)} className="muted">

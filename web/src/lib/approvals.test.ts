@@ -14,6 +14,7 @@ const requirement = (from: string, canApprove: string[], extra: object = {}) => 
   met: false,
   approvedBy: [],
   canApprove,
+  available: true,
   ...extra,
 });
 
