@@ -287,6 +287,57 @@ describe.skipIf(!hasChromium)('the web app in Chromium', () => {
     expect(browser.pageErrors).toEqual([]);
   });
 
+  it('someone says they are away, and their deputy approves for them from the web app', async () => {
+    const sam = await newPage();
+    await signInWithLink(sam, 'sam');
+    await sam.getByRole('button', { name: /Sam Rivera/ }).click();
+    const form = sam.getByRole('form', { name: 'I’m away' });
+    const back = new Date(Date.now() + 14 * 24 * 3_600_000).toISOString().slice(0, 10);
+    await form.getByLabel('Back on').fill(back);
+    await expect.poll(() => form.getByLabel('Who decides for you').inputValue()).toBe('');
+    await form.getByText('Your deputy, Kim Park').waitFor({ state: 'attached' });
+    await form.getByLabel('Note').fill('Conference');
+    await form.getByRole('button', { name: 'I’m away' }).click();
+    await sam.getByRole('button', { name: /Sam Rivera\s*Away/ }).waitFor();
+    await sam
+      .getByLabel('Who is away')
+      .getByText(/Sam Rivera until/)
+      .waitFor();
+
+    const change = await submittedChange(t, 'priya', {
+      title: 'Hotfix the payment timeout',
+      type: 'emergency',
+      answers: {
+        tested: true,
+        testResults: 'https://ci.example.com/run/10',
+        consequenceOfNotReleasing: 'Payments time out',
+        rollbackPlan: 'Revert',
+        risk: 'high',
+      },
+    });
+    const kim = await newPage();
+    await signInWithLink(kim, 'kim');
+    await kim.getByLabel('Who is away').getByText('(Kim Park decides)').waitFor();
+    await kim.goto(`${url}/changes/${change.id as string}`);
+    await kim.getByRole('heading', { level: 1, name: 'Hotfix the payment timeout' }).waitFor();
+    await kim.getByRole('button', { name: 'Approve' }).click();
+    const panel = kim.getByRole('form', { name: `Approve ${change.id as string}` });
+    expect(await panel.getByLabel('Whose decision').inputValue()).toBe('sam');
+    await panel.getByText('For Sam Rivera (away; you stand in)').waitFor({ state: 'attached' });
+    await panel.getByRole('button', { name: 'Approve' }).click();
+    await kim.getByText('Approved by Kim Park, for Sam Rivera').waitFor();
+    await kim
+      .getByRole('listitem')
+      .filter({ hasText: 'Kim Park, for Sam Rivera approved' })
+      .waitFor();
+
+    await sam.getByRole('button', { name: /Sam Rivera/ }).click();
+    await sam.getByText('Kim Park decides for you meanwhile.').waitFor();
+    await sam.getByRole('button', { name: 'I’m back' }).click();
+    await sam.getByRole('button', { name: 'Sam Rivera', exact: true }).waitFor();
+    expect(browser.pageErrors).toEqual([]);
+  });
+
   it('anyone subscribes to the calendar from a calendar app with a link of their own', async () => {
     const page = await newPage();
     await signInWithLink(page, 'ana');

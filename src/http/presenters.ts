@@ -100,10 +100,15 @@ function actionsOf(
   });
 }
 
-/** The people away whose decision the viewer may give as their stand-in. */
+/**
+ * Whose decision the viewer may give, when that is not only their own: the people
+ * away they stand in for, and their own id too when they may also decide for
+ * themselves. Empty when they decide only as themselves, or not at all.
+ */
 function onBehalfOptions({ shown, evaluation }: Presented, viewer: Person | undefined): string[] {
   if (!viewer || shown.state !== 'pending') return [];
-  return (evaluation.capacities.get(viewer.id) ?? []).filter((seat) => seat !== viewer.id);
+  const seats = evaluation.capacities.get(viewer.id) ?? [];
+  return seats.some((seat) => seat !== viewer.id) ? [...seats] : [];
 }
 
 interface Presented {

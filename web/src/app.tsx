@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { whenUnauthenticated } from './api/client.js';
 import { keys, useSession, useSignInMethods, useSignOut } from './api/queries.js';
 import type { Session } from './api/types.js';
+import { PersonMenu } from './components/away.js';
 import { ErrorState, Loading } from './components/ui.js';
 import { useLiveUpdates, type LiveStatus } from './lib/live.js';
 import { Link, matchPath, useLocation } from './lib/router.js';
@@ -113,17 +114,7 @@ function Header({ session, path, live }: { session: Session; path: string; live:
         <Link href="/changes/new" className="button button-primary">
           New change
         </Link>
-        <span className="whoami" title={session.person.email}>
-          {session.person.name}
-        </span>
-        <button
-          type="button"
-          className="button button-quiet"
-          onClick={() => signOut.mutate()}
-          disabled={signOut.isPending}
-        >
-          Sign out
-        </button>
+        <PersonMenu session={session} signOut={() => signOut.mutate()} />
       </div>
     </header>
   );

@@ -248,7 +248,7 @@ export const ChangeView = Type.Object({
   }),
   onBehalfOptions: Type.Array(Type.String(), {
     description:
-      'People away whose decision the caller may give as their delegate or deputy (approve/reject with `onBehalfOf`)',
+      'Whose decision the caller may give, when not only their own: the people away they stand in for as delegate or deputy (approve/reject with `onBehalfOf`), and their own id when they may also decide for themselves. Empty otherwise.',
   }),
   createdAt: Type.String(),
   updatedAt: Type.String(),

@@ -12,6 +12,7 @@ import type {
   ChangeCardPage,
   DemoInbox,
   NewChange,
+  PersonStatus,
   PolicyInfo,
   Session,
   SignInMethods,
@@ -27,6 +28,7 @@ export const keys = {
   change: (id: string) => ['changes', 'one', id] as const,
   events: (id: string) => ['changes', 'events', id] as const,
   demoInbox: ['demo-inbox'] as const,
+  people: ['people'] as const,
 };
 
 export function useSession() {
@@ -123,13 +125,49 @@ export function refreshChange(client: QueryClient, change: Change): void {
 export function useChangeAction(id: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ action, comment }: { action: string; comment?: string }) =>
-      api<Change>(
-        'POST',
-        `/changes/${encodeURIComponent(id)}/${action}`,
-        comment ? { comment } : {},
-      ),
+    mutationFn: ({
+      action,
+      comment,
+      onBehalfOf,
+    }: {
+      action: string;
+      comment?: string;
+      /** Deciding as a stand-in: whose decision it is. */
+      onBehalfOf?: string;
+    }) =>
+      api<Change>('POST', `/changes/${encodeURIComponent(id)}/${action}`, {
+        ...(comment && { comment }),
+        ...(onBehalfOf && { onBehalfOf }),
+      }),
     onSuccess: (change) => refreshChange(client, change),
+  });
+}
+
+/** Everyone in the policy, with who is away now and who decides for them. */
+export function usePeopleStatus() {
+  return useQuery({
+    queryKey: keys.people,
+    queryFn: () => api<{ items: PersonStatus[] }>('GET', '/people'),
+    staleTime: 60_000,
+    select: (data) => data.items,
+  });
+}
+
+/** Records the signed-in person's absence (`until` and the rest as the API takes them), or ends it (`null`). */
+export function useMyAbsence() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (
+      absence: { until: string; delegate?: string; note?: string } | null,
+    ): Promise<PersonStatus> =>
+      absence
+        ? api<PersonStatus>('PUT', '/people/me/absence', absence)
+        : api<PersonStatus>('DELETE', '/people/me/absence'),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: keys.people });
+      // Who may decide what has moved: every change as shown may have too.
+      void client.invalidateQueries({ queryKey: keys.changes });
+    },
   });
 }
 

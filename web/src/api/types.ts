@@ -8,6 +8,7 @@ import type {
   DemoMessageView,
   EventViewJson,
   PatchChangeBody,
+  PersonStatusJson,
   PolicyView,
   SessionViewJson,
   SignInMethodsView,
@@ -30,6 +31,8 @@ export type NewChange = Static<typeof CreateChangeBody>;
 export type DemoMessage = Static<typeof DemoMessageView>;
 export type DemoInbox = Static<typeof DemoInboxView>;
 export type ChangeEdit = Static<typeof PatchChangeBody>;
+/** A person with their absence: `GET /people`. */
+export type PersonStatus = PersonStatusJson;
 
 export interface ErrorIssue {
   readonly path: string;

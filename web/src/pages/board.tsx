@@ -1,6 +1,7 @@
 import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import { useChangeList, usePolicy, useSession } from '../api/queries.js';
 import type { ChangeCard as Card, PolicyInfo } from '../api/types.js';
+import { AwayStrip } from '../components/away.js';
 import { ChangeCard } from '../components/change-card.js';
 import { EmptyState, ErrorState, Loading, PageHeading } from '../components/ui.js';
 import { Link, useSearchParams } from '../lib/router.js';
@@ -154,6 +155,7 @@ export function BoardPage() {
           })}
         </nav>
       </div>
+      <AwayStrip />
       <Filters filters={filters} policy={policy.data} />
       {view === 'waiting' ? (
         <WaitingList

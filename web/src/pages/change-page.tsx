@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.js';
-import { useChange, useChangeAction, useChanges, usePolicy } from '../api/queries.js';
+import { useChange, useChangeAction, useChanges, usePolicy, useSession } from '../api/queries.js';
 import type { Change, ChangeActionName } from '../api/types.js';
 import { Timeline } from '../components/timeline.js';
 import {
@@ -255,6 +255,11 @@ function Requirements({ change }: { change: Change }) {
       </EmptyState>
     );
   const labelOfField = (id: string) => policy.data?.fields.find((f) => f.id === id)?.label ?? id;
+  /** "Kim Park, for Sam Rivera" when a stand-in gave someone's approval. */
+  const byWhom = (person: string) => {
+    const actor = change.decisions.find((d) => d.person === person)?.actor;
+    return actor && actor !== person ? `${nameOf(actor)}, for ${nameOf(person)}` : nameOf(person);
+  };
   /** Why the policy asks for this approval, in the policy's own terms. */
   const why = (r: Change['requirements'][number]): string => {
     if (r.service) return `${serviceName(r.service)} approvers (${r.from}): the change touches it`;
@@ -285,13 +290,18 @@ function Requirements({ change }: { change: Change }) {
             <div>
               <p className="requirement-title">
                 {r.met
-                  ? `Approved by ${listNames(r.approvedBy.map(nameOf))}`
+                  ? `Approved by ${listNames(r.approvedBy.map(byWhom))}`
                   : whoMustDecide(r, nameOf)}
                 <span className="visually-hidden">{r.met ? ' (met)' : ' (open)'}</span>
               </p>
               <p className="small muted">{why(r)}</p>
               {!r.met && r.approvedBy.length > 0 ? (
-                <p className="small">Approved so far by {listNames(r.approvedBy.map(nameOf))}</p>
+                <p className="small">Approved so far by {listNames(r.approvedBy.map(byWhom))}</p>
+              ) : null}
+              {!r.met && !r.available ? (
+                <p className="small requirement-unavailable">
+                  Nobody available: {r.whyUnavailable}. It has gone to the escalation group.
+                </p>
               ) : null}
             </div>
           </li>
@@ -301,7 +311,7 @@ function Requirements({ change }: { change: Change }) {
         <p className="small">
           Rejected by{' '}
           {listNames(
-            change.decisions.filter((d) => d.verdict === 'reject').map((d) => nameOf(d.person)),
+            change.decisions.filter((d) => d.verdict === 'reject').map((d) => byWhom(d.person)),
           )}
         </p>
       ) : null}
@@ -497,6 +507,11 @@ function ActionPanel({
   done: (updated: Change) => void;
 }) {
   const spec = ACTIONS[action];
+  const nameOf = usePeople();
+  const session = useSession();
+  const deciding = action === 'approve' || action === 'reject';
+  const options = deciding ? change.onBehalfOptions : [];
+  const [onBehalfOf, setOnBehalfOf] = useState(options[0] ?? '');
   const [comment, setComment] = useState('');
   const [error, setError] = useState<string | null>(null);
   const mutation = useChangeAction(change.id);
@@ -511,7 +526,7 @@ function ActionPanel({
     }
     setError(null);
     mutation.mutate(
-      { action, comment: comment.trim() || undefined },
+      { action, comment: comment.trim() || undefined, onBehalfOf: onBehalfOf || undefined },
       {
         onSuccess: done,
         onError: (e) =>
@@ -530,6 +545,24 @@ function ActionPanel({
       }}
       aria-label={`${spec.label} ${change.id}`}
     >
+      {options.length > 0 ? (
+        <>
+          <label htmlFor="action-for">Whose decision</label>
+          <select
+            id="action-for"
+            value={onBehalfOf}
+            onChange={(e) => setOnBehalfOf(e.target.value)}
+          >
+            {options.map((person) => (
+              <option key={person} value={person}>
+                {person === session.data?.person.id
+                  ? 'Your own'
+                  : `For ${nameOf(person)} (away; you stand in)`}
+              </option>
+            ))}
+          </select>
+        </>
+      ) : null}
       <label htmlFor="action-comment">
         Comment{' '}
         {spec.comment === 'required' ? (
