@@ -14,6 +14,8 @@ export type NotificationTopic =
       readonly eventType: string;
       readonly eventId: number;
       readonly actor: string;
+      /** Set when a stand-in decided for someone away. */
+      readonly onBehalfOf?: string;
       readonly comment?: string | null;
     }
   | { readonly template: 'approval-requested'; readonly round: number }
@@ -62,6 +64,7 @@ export function planNotifications(
         eventType: event.type,
         eventId: event.id,
         actor: event.actor,
+        ...(typeof event.data.onBehalfOf === 'string' && { onBehalfOf: event.data.onBehalfOf }),
         comment: typeof event.data.comment === 'string' ? event.data.comment : null,
       };
       planner.addRule(rule, topic, evaluation, event.id);

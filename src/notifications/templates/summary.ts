@@ -83,7 +83,13 @@ export function headline(policy: Policy, topic: NotificationTopic, summary: Chan
     case 'sign-in-link':
       return 'Your Changeboard sign-in link';
     case 'event':
-      return eventHeadline(topic.eventType, name(topic.actor), summary.id);
+      return eventHeadline(
+        topic.eventType,
+        topic.onBehalfOf
+          ? `${name(topic.actor)}, for ${name(topic.onBehalfOf)},`
+          : name(topic.actor),
+        summary.id,
+      );
   }
 }
 
@@ -96,7 +102,7 @@ function eventHeadline(type: string, actor: string, id: string): string {
     'approval-rejected': `${actor} rejected ${id}`,
     'approvals-withdrawn': `The approvals of ${id} were withdrawn after an edit`,
     approved: `${id} is approved`,
-    rejected: `${id} was rejected by ${actor}`,
+    rejected: `${id} was rejected by ${actor.replace(/,$/, '')}`,
     withdrawn: `${actor} withdrew ${id}`,
     started: `${actor} started ${id}`,
     completed: `${id} was completed`,
