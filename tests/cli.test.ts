@@ -297,7 +297,7 @@ describe('local CLI verbs', { timeout: 60_000 }, () => {
   it('policy check accepts the bundled example', async () => {
     const result = await runCli(['policy', 'check'], {});
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('OK: 7 people, 6 groups, 2 services, 3 change types, 5 fields');
+    expect(result.stdout).toContain('OK: 8 people, 7 groups, 3 services, 3 change types, 5 fields');
   });
 
   it('init writes a starter policy that passes the check, and will not overwrite it', async () => {

@@ -44,6 +44,7 @@ describe.each(databaseKinds)('the store outside transactions on $name', (kind) =
   it('writes outside a transaction only what is named, and reads it back at once', async () => {
     expect(Object.keys(store.direct).sort()).toEqual([
       'actionLinks',
+      'externalLinks',
       'oidcLogins',
       'outbox',
       'policies',
@@ -53,6 +54,8 @@ describe.each(databaseKinds)('the store outside transactions on $name', (kind) =
     ]);
     expect('enqueue' in store.direct.outbox).toBe(false);
     expect('claim' in store.direct.outbox).toBe(false);
+    // An external link is spent only with the decision it makes, in its transaction.
+    expect('use' in store.direct.externalLinks).toBe(false);
     await store.direct.sessions.insert({
       digest: 'd1',
       person: 'lee',

@@ -1,13 +1,16 @@
 import { assertDecisionComment, decide } from '../domain/approval.js';
-import type { Verdict } from '../domain/change.js';
+import type { DecisionVia, Verdict } from '../domain/change.js';
 import type { Person } from '../domain/policy.js';
 import { actOnChange, type Acted } from './act-on-change.js';
 import type { AppDeps } from './deps.js';
+import type { ChangeTransaction } from './ports.js';
 
 export interface DecisionInput {
   readonly comment?: string;
   /** Deciding as a stand-in: whose decision this is (someone away the actor stands in for). */
   readonly onBehalfOf?: string;
+  /** How it was given, when not on the board: `external-link`. */
+  readonly via?: DecisionVia;
   /** When given, the decision is refused (409) if the change moved on since the approver looked at it. */
   readonly version?: number;
 }
@@ -23,6 +26,8 @@ export function decideChange(
   id: number,
   verdict: Verdict,
   input: DecisionInput,
+  /** A transaction the caller holds (an external link is spent in the decision's). */
+  within?: ChangeTransaction,
 ): Promise<Acted> {
   const comment = input.comment?.trim() || null;
   // Before anything is locked: a rejection without a reason is refused however the change stands.
@@ -38,6 +43,8 @@ export function decideChange(
         comment,
         now,
         presence,
+        via: input.via,
       }),
+    within,
   );
 }

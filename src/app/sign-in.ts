@@ -19,11 +19,23 @@ export interface SignInDeps {
   readonly sessionCache: CredentialCache<WebSession>;
 }
 
-/** The person of the policy with this e-mail address (case-insensitive), if any. */
+/**
+ * The person of the policy with this e-mail address (case-insensitive), if any
+ * who may sign in: an external approver never does (they decide by link).
+ */
 export function findPersonByEmail(policy: Policy, email: string): Person | undefined {
   const wanted = email.trim().toLowerCase();
   if (!wanted) return undefined;
-  return [...policy.people.values()].find((p) => p.email.toLowerCase() === wanted);
+  return [...policy.people.values()].find((p) => !p.external && p.email.toLowerCase() === wanted);
+}
+
+/** External approvers (suppliers) decide from the link e-mailed to them; the board is not theirs. */
+export function assertMaySignIn(person: Person): void {
+  if (person.external)
+    throw new AppError(
+      'forbidden',
+      `${person.name} is an external approver: they decide from the link e-mailed to them and cannot sign in`,
+    );
 }
 
 /** The page a sign-in link opens; the secret travels in the fragment, so it never reaches server logs or Referer headers. */
@@ -143,6 +155,7 @@ export async function startSession(
   person: Person,
   via: string,
 ): Promise<NewSession> {
+  assertMaySignIn(person);
   const token = generateSecret('cbs');
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + SESSION_IDLE_MS).toISOString();
@@ -169,10 +182,12 @@ export async function authenticateSession(
   if (!session || session.revokedAt || session.expiresAt <= now.toISOString())
     throw new AppError('unauthenticated', 'your session has ended; sign in again');
   const person = deps.policy.people.get(session.person);
-  if (!person)
+  if (!person || person.external)
     throw new AppError(
       'unauthenticated',
-      `the session belongs to "${session.person}", who is no longer in the policy`,
+      person
+        ? `${person.name} is an external approver and cannot sign in`
+        : `the session belongs to "${session.person}", who is no longer in the policy`,
     );
   if (now.getTime() - new Date(session.lastSeenAt).getTime() > TOUCH_INTERVAL_MS) {
     const expiresAt = new Date(

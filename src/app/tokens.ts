@@ -15,12 +15,18 @@ export async function createApiToken(
   label = 'api',
   scope: TokenScope = 'api',
 ): Promise<{ token: string; record: ApiToken }> {
-  if (!deps.policy.people.has(personId)) {
+  const person = deps.policy.people.get(personId);
+  if (!person) {
     throw new AppError(
       'not_found',
       `no person "${personId}" in the policy; people: ${[...deps.policy.people.keys()].join(', ')}`,
     );
   }
+  if (person.external)
+    throw new AppError(
+      'forbidden',
+      `${person.name} is an external approver: they decide from the link e-mailed to them, never with a token`,
+    );
   const token = generateSecret(scope === 'calendar' ? 'cbcal' : 'cb');
   const record = await deps.store.direct.tokens.insert({
     digest: digestSecret(token),
@@ -73,10 +79,12 @@ async function authenticate(
   if (!record || record.revokedAt) throw new AppError('unauthenticated', REFUSED[scope]);
   if (record.scope !== scope) throw new AppError('unauthenticated', WRONG_SCOPE[scope]);
   const person = deps.policy.people.get(record.person);
-  if (!person)
+  if (!person || person.external)
     throw new AppError(
       'unauthenticated',
-      `the token belongs to "${record.person}", who is no longer in the policy`,
+      person
+        ? `${person.name} is an external approver: tokens do not sign them in`
+        : `the token belongs to "${record.person}", who is no longer in the policy`,
     );
   const now = deps.clock.now();
   // Recording every use would turn each read into a write; a coarse "last used" is what an admin needs.

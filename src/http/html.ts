@@ -32,6 +32,12 @@ export function page(title: string, body: string): string {
   .notice { padding: .75rem 1rem; border-radius: 6px; background: #fff8c5; border: 1px solid #d4a72c; }
   .done { background: #dafbe1; border-color: #4ac26b; }
   a { color: #0969da; }
+  h2 { font-size: 1.05rem; margin: 1.5rem 0 .25rem; }
+  .muted { color: #656d76; } .small { font-size: .875rem; }
+  .description { overflow-wrap: anywhere; } .description pre { white-space: pre-wrap; }
+  .choices { display: flex; gap: .75rem; flex-wrap: wrap; }
+  .field-error { color: #cf222e; margin: .25rem 0 0; }
+  @media (max-width: 480px) { main { margin: 0; border-radius: 0; border-width: 0 0 1px; padding: 16px; } dl { grid-template-columns: 1fr; } dd { margin-bottom: .5rem; } .choices button { flex: 1 1 100%; } }
 </style>
 </head>
 <body><main>${body}</main></body>

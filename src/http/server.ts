@@ -12,6 +12,7 @@ import { handleError, malformedJson, refuseUnacceptableText } from './errors.js'
 import { OneLinePerRequest } from './log.js';
 import { databaseRateLimitStore } from './rate-limit-store.js';
 import { actionLinkRoutes } from './routes/action-links.js';
+import { externalLinkRoutes } from './routes/external-links.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { changeRoutes } from './routes/changes.js';
 import { outboxRoutes } from './routes/outbox.js';
@@ -153,6 +154,7 @@ export async function buildServer(
 
   app.get('/healthz', { schema: { hide: true } }, () => ({ ok: true }));
   await app.register(actionLinkRoutes(ctx));
+  await app.register(externalLinkRoutes(ctx));
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   const live = liveRoutes(ctx, { heartbeatMs: options.heartbeatMs ?? 15_000 });

@@ -21,6 +21,8 @@ export type NotificationTopic =
   | { readonly template: 'approval-requested'; readonly round: number }
   | { readonly template: 'reminder'; readonly round: number }
   | { readonly template: 'escalation'; readonly round: number }
+  /** An external approver's request: their signed link is made as the e-mail is sent. */
+  | { readonly template: 'external-invitation'; readonly round: number }
   | { readonly template: 'draft-from-pull-request'; readonly eventId: number }
   /** Carries no secret: the link is made as the e-mail is sent. */
   | { readonly template: 'sign-in-link'; readonly requestedAt: string };
@@ -221,6 +223,11 @@ class MessagePlanner {
   addPerson(personId: string, topic: NotificationTopic, eventId: number | null): void {
     const person = this.ctx.policy.people.get(personId);
     if (!person) return;
+    if (person.external) {
+      // They see nothing of the board: only the change they are asked to decide, by its link.
+      if (topic.template !== 'approval-requested' && topic.template !== 'reminder') return;
+      topic = { template: 'external-invitation', round: topic.round };
+    }
     const notBefore = this.#urgent ? this.ctx.now : nextWorkingInstant(person, this.ctx.now);
     this.#put(`email:${personId}:${topic.template}`, {
       kind: 'email',

@@ -104,7 +104,19 @@ describe('the bundled example', () => {
     expect(policy.organization).toBe('Example Corp');
     expect(policy.hash).toBe(createHash('sha256').update(EXAMPLE).digest('hex'));
 
-    expect([...policy.people.keys()]).toEqual(['sam', 'priya', 'lee', 'ana', 'tom', 'kim', 'dev']);
+    expect([...policy.people.keys()]).toEqual([
+      'sam',
+      'priya',
+      'lee',
+      'ana',
+      'tom',
+      'kim',
+      'dev',
+      'olu',
+    ]);
+    expect(policy.people.get('sam')).toMatchObject({ deputy: 'kim', external: false });
+    expect(policy.people.get('olu')).toMatchObject({ external: true });
+    expect(policy.externalLinkTtlMs).toBe(7 * 24 * 3_600_000);
     expect(policy.people.get('priya')).toMatchObject({
       timezone: 'Asia/Kolkata',
       workingHours: { days: [1, 2, 3, 4, 5], start: 9 * 60 + 30, end: 18 * 60 },
@@ -257,7 +269,7 @@ describe('broken policies: one problem each, with its path', () => {
         {
           path: 'changeTypes.normal.approvals[1].from',
           message:
-            'unknown group "board" (known: payments-owners, web-owners, security, change-managers, on-call-leads, cto)',
+            'unknown group "board" (known: payments-owners, web-owners, security, change-managers, on-call-leads, cto, hosting-supplier)',
         },
       ],
     );
@@ -276,7 +288,14 @@ describe('broken policies: one problem each, with its path', () => {
   });
 
   it('an unknown channel for a service', () => {
-    expect(errorsOf(variant(['    notify: [change-board]', '    notify: [change-bord]']))).toEqual([
+    expect(
+      errorsOf(
+        variant([
+          '    approvers: payments-owners\n    notify: [change-board]',
+          '    approvers: payments-owners\n    notify: [change-bord]',
+        ]),
+      ),
+    ).toEqual([
       {
         path: 'services.payments.notify[0]',
         message: 'unknown channel "change-bord" (did you mean "change-board"?)',
@@ -481,7 +500,7 @@ describe('broken policies: one problem each, with its path', () => {
     ).toEqual([
       {
         path: 'notifications[3].when.service',
-        message: 'unknown service "webshop" (known: payments, website)',
+        message: 'unknown service "webshop" (known: payments, website, edge)',
       },
     ]);
   });
@@ -599,6 +618,11 @@ describe('broken policies: one problem each, with its path', () => {
         message:
           'needs 3 approvals but service "website"\'s group "web-owners" has only 2 member(s)',
       },
+      {
+        path: 'changeTypes.normal.approvals[0].count',
+        message:
+          'needs 3 approvals but service "edge"\'s group "hosting-supplier" has only 1 member(s)',
+      },
     ]);
   });
 
@@ -607,16 +631,16 @@ describe('broken policies: one problem each, with its path', () => {
       '      - from: cto\n',
       '      - from: cto\n      - from: payments-owners\n        count: 2\n      - from: web-owners\n        count: 2\n',
     ]);
-    // Seven slots for seven people is fine.
+    // Seven slots for eight people is fine.
     expect(parsePolicy(text, ENV).ok).toBe(true);
     const tooMany = variant([
       '      - from: cto\n',
-      '      - from: cto\n      - from: payments-owners\n        count: 2\n      - from: web-owners\n        count: 2\n      - from: change-managers\n',
+      '      - from: cto\n      - from: payments-owners\n        count: 2\n      - from: web-owners\n        count: 2\n      - from: change-managers\n      - from: hosting-supplier\n',
     ]);
     expect(errorsOf(tooMany)).toEqual([
       {
         path: 'changeTypes.emergency.distinctApprovers',
-        message: 'needs 8 different approvers but the policy has 7 people',
+        message: 'needs 9 different approvers but the policy has 8 people',
       },
     ]);
   });
@@ -817,7 +841,10 @@ describe('reserved person ids', () => {
 
 describe('invalid YAML', () => {
   it('reports the line of a tab used as indentation', () => {
-    const text = variant(['  cto: [sam]\n', '  cto: [sam]\n\tboard: [kim]\n']);
+    const text = variant([
+      '  hosting-supplier: [olu]\n',
+      '  hosting-supplier: [olu]\n\tboard: [kim]\n',
+    ]);
     const problems = problemsOf(text);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({

@@ -87,6 +87,7 @@ function readersOf(repos: Repositories): Readers {
     policies: pick(repos.policies, ['find', 'listAll']),
     outbox: pick(repos.outbox, ['list', 'find', 'nextDueAt', 'countByStatus']),
     actionLinks: pick(repos.actionLinks, ['find']),
+    externalLinks: pick(repos.externalLinks, ['find']),
     sessions: pick(repos.sessions, ['findByDigest']),
     github: pick(repos.github, ['findDelivery', 'listDeliveries']),
   };
@@ -100,6 +101,7 @@ function directWritesOf(repos: Repositories): DirectWrites {
     oidcLogins: pick(repos.oidcLogins, ['insert', 'take']),
     tokens: pick(repos.tokens, ['insert', 'touch', 'revoke']),
     actionLinks: pick(repos.actionLinks, ['insert', 'use']),
+    externalLinks: pick(repos.externalLinks, ['insert']),
     outbox: pick(repos.outbox, ['complete', 'completeMany', 'fail', 'retry', 'sendNow']),
     policies: pick(repos.policies, ['remember']),
   };

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type {
   ActionLinkRepository,
+  ExternalLinkRepository,
   NewOutboxMessage,
   NudgeRepository,
   OutboxMessage,
@@ -273,6 +274,54 @@ export function actionLinkRepository(db: Kysely<DatabaseSchema>): ActionLinkRepo
     async use(digest, at) {
       const result = await db
         .updateTable('action_links')
+        .set({ used_at: at })
+        .where('digest', '=', digest)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+  };
+}
+
+export function externalLinkRepository(db: Kysely<DatabaseSchema>): ExternalLinkRepository {
+  return {
+    async insert(link) {
+      await db
+        .insertInto('external_links')
+        .values({
+          digest: link.digest,
+          person: link.person,
+          change_id: link.changeId,
+          round: link.round,
+          version: link.version,
+          expires_at: link.expiresAt,
+          used_at: link.usedAt,
+          created_at: link.createdAt,
+        })
+        .execute();
+    },
+    async find(digest) {
+      const row = await db
+        .selectFrom('external_links')
+        .selectAll()
+        .where('digest', '=', digest)
+        .executeTakeFirst();
+      return (
+        row && {
+          digest: row.digest,
+          person: row.person,
+          changeId: row.change_id,
+          round: row.round,
+          version: row.version,
+          expiresAt: row.expires_at,
+          usedAt: row.used_at,
+          createdAt: row.created_at,
+        }
+      );
+    },
+    async use(digest, at) {
+      const result = await db
+        .updateTable('external_links')
         .set({ used_at: at })
         .where('digest', '=', digest)
         .where('used_at', 'is', null)

@@ -27,7 +27,12 @@ import {
 import type { ChainHead } from './chain-head.js';
 import type { DialectFeatures } from './dialects/features.js';
 import { githubRepository } from './github-repositories.js';
-import { actionLinkRepository, nudgeRepository, outboxRepository } from './outbox-repositories.js';
+import {
+  actionLinkRepository,
+  externalLinkRepository,
+  nudgeRepository,
+  outboxRepository,
+} from './outbox-repositories.js';
 import {
   oidcLoginRepository,
   rateLimitCounter,
@@ -59,6 +64,7 @@ export function createRepositories(
     outbox: outboxRepository(db, features),
     nudges: nudgeRepository(db),
     actionLinks: actionLinkRepository(db),
+    externalLinks: externalLinkRepository(db),
     sessions: webSessionRepository(db),
     signInLinks: signInLinkRepository(db),
     oidcLogins: oidcLoginRepository(db),

@@ -46,6 +46,17 @@ export interface DecisionsTable {
   at: string;
 }
 
+export interface ExternalLinksTable {
+  digest: string;
+  person: string;
+  change_id: number;
+  round: number;
+  version: number;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
 export interface AbsencesTable {
   person: string;
   from: string;
@@ -184,6 +195,7 @@ export interface DatabaseSchema {
   change_services: ChangeServicesTable;
   decisions: DecisionsTable;
   absences: AbsencesTable;
+  external_links: ExternalLinksTable;
   events: EventsTable;
   audit_head: AuditHeadTable;
   api_tokens: ApiTokensTable;

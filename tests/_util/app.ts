@@ -82,7 +82,9 @@ export async function startTestApp(
   const ctx = await createContext(config, { clock, ...options.context });
   const app = await buildServer(ctx, { webRoot: false, ...options.server });
   const tokens: Record<string, string> = {};
-  for (const person of ctx.policy.people.keys()) {
+  for (const person of [...ctx.policy.people.values()]
+    .filter((p) => !p.external)
+    .map((p) => p.id)) {
     tokens[person] = (
       await createApiToken({ policy: ctx.policy, clock, store: ctx.store }, person)
     ).token;

@@ -93,6 +93,26 @@ export interface ActionLink {
   readonly createdAt: string;
 }
 
+/** A signed link an external approver decides from: one person, one change and round, one decision. */
+export interface ExternalLink {
+  readonly digest: string;
+  readonly person: string;
+  readonly changeId: number;
+  readonly round: number;
+  /** The change's version when the link was sent (for the record: an edit opens a new round). */
+  readonly version: number;
+  readonly expiresAt: string;
+  readonly usedAt: string | null;
+  readonly createdAt: string;
+}
+
+export interface ExternalLinkRepository {
+  insert(link: ExternalLink): Promise<void>;
+  find(digest: string): Promise<ExternalLink | undefined>;
+  /** True only for the first use; written with the decision it makes. */
+  use(digest: string, at: string): Promise<boolean>;
+}
+
 export interface ActionLinkRepository {
   insert(links: readonly ActionLink[]): Promise<void>;
   find(digest: string): Promise<ActionLink | undefined>;

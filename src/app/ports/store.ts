@@ -7,6 +7,7 @@ import type { EventLog } from './events.js';
 import type { GithubRepository } from './github.js';
 import type {
   ActionLinkRepository,
+  ExternalLinkRepository,
   NewOutboxMessage,
   NudgeRepository,
   OutboxRepository,
@@ -31,6 +32,7 @@ export interface Repositories {
   readonly outbox: OutboxRepository;
   readonly nudges: NudgeRepository;
   readonly actionLinks: ActionLinkRepository;
+  readonly externalLinks: ExternalLinkRepository;
   readonly sessions: WebSessionRepository;
   readonly signInLinks: SignInLinkRepository;
   readonly oidcLogins: OidcLoginRepository;
@@ -58,6 +60,7 @@ export interface Readers {
   readonly policies: Pick<PolicyArchive, 'find' | 'listAll'>;
   readonly outbox: Pick<OutboxRepository, 'list' | 'find' | 'nextDueAt' | 'countByStatus'>;
   readonly actionLinks: Pick<ActionLinkRepository, 'find'>;
+  readonly externalLinks: Pick<ExternalLinkRepository, 'find'>;
   readonly sessions: Pick<WebSessionRepository, 'findByDigest'>;
   readonly github: Pick<GithubRepository, 'findDelivery' | 'listDeliveries'>;
 }
@@ -87,6 +90,8 @@ export interface DirectWrites {
   readonly tokens: Pick<TokenRepository, 'insert' | 'touch' | 'revoke'>;
   /** Links minted by the e-mail deliverer as it sends, and spent once. */
   readonly actionLinks: Pick<ActionLinkRepository, 'insert' | 'use'>;
+  /** External approvers' links, minted as the e-mail is sent (spent in the decision's transaction). */
+  readonly externalLinks: Pick<ExternalLinkRepository, 'insert'>;
   /** A delivery's outcome, fenced by its lease; an admin's retry; the demo inbox's "send now". */
   readonly outbox: Pick<
     OutboxRepository,

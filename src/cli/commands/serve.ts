@@ -130,7 +130,7 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
           `Sign in at ${url}/sign-in and pick someone of the example policy (on this machine only),`,
         );
         output.out('or open one of these links (each works once, for 12 hours):');
-        for (const person of ctx.policy.people.values()) {
+        for (const person of [...ctx.policy.people.values()].filter((p) => !p.external)) {
           const token = await createSignInLink(ctx, person.id, { ttlMs: 12 * 3_600_000 });
           output.out(`  ${person.name.padEnd(12)} ${signInUrl(url, token)}`);
         }

@@ -75,6 +75,22 @@ export const DecisionBody = Type.Object(
   Strict,
 );
 
+export const InvitationBody = Type.Object(
+  {
+    person: Type.String({
+      maxLength: 64,
+      description: 'An external approver the change still needs',
+    }),
+  },
+  Strict,
+);
+
+export const InvitationView = Type.Object({
+  change: Type.String({ examples: ['CHG-42'] }),
+  person: Type.String(),
+  email: Type.String({ description: 'Where the fresh link goes' }),
+});
+
 export const CommentBody = Type.Object(
   { body: Type.String({ minLength: 1, maxLength: 10_000 }) },
   Strict,

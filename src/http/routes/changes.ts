@@ -14,8 +14,10 @@ import {
 import { submitChange } from '../../app/submit-change.js';
 import type { ChangeOrder, ChangeQuery } from '../../app/ports.js';
 import { currentPresence } from '../../app/absences.js';
+import { inviteExternalApprover } from '../../app/external-links.js';
 import {
   CHANGE_STATES,
+  formatChangeId,
   parseChangeId,
   MAX_STORED_INTEGER,
   type AnswerValue,
@@ -36,6 +38,8 @@ import {
 import {
   ActionBody,
   DecisionBody,
+  InvitationBody,
+  InvitationView,
   ChangeListResponse,
   ChangeParams,
   ChangeView,
@@ -242,6 +246,32 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
         return presentChange(presentCtx, acted, actorOf(request), acted.presence);
       });
     }
+
+    app.post(
+      '/changes/:id/invitations',
+      {
+        schema: {
+          tags,
+          security,
+          summary:
+            'Send an external approver (a supplier) a fresh signed link to decide this change (requester or admin)',
+          params: ChangeParams,
+          body: InvitationBody,
+          response: { 202: InvitationView, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { person, change } = await inviteExternalApprover(
+          ctx,
+          actorOf(request),
+          changeId(request.params.id),
+          request.body.person,
+        );
+        return reply
+          .status(202)
+          .send({ change: formatChangeId(change.id), person: person.id, email: person.email });
+      },
+    );
 
     app.post(
       '/changes/:id/comments',

@@ -84,13 +84,15 @@ export function signInRoutes(ctx: SignInRouteDeps): FastifyPluginCallbackTypebox
         ...(demoShortcutsAllowed(ctx, request)
           ? {
               demo: {
-                people: [...ctx.policy.people.values()].map((person) => ({
-                  id: person.id,
-                  name: person.name,
-                  groups: [...ctx.policy.groups]
-                    .filter(([, members]) => members.includes(person.id))
-                    .map(([group]) => group),
-                })),
+                people: [...ctx.policy.people.values()]
+                  .filter((person) => !person.external)
+                  .map((person) => ({
+                    id: person.id,
+                    name: person.name,
+                    groups: [...ctx.policy.groups]
+                      .filter(([, members]) => members.includes(person.id))
+                      .map(([group]) => group),
+                  })),
                 inbox: ctx.demoInbox !== undefined,
               },
             }

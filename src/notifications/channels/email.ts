@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import { createActionLinks } from '../../app/action-links.js';
+import { mintExternalLink } from '../../app/external-links.js';
 import { mintSignInLink, signInUrl, SIGN_IN_LINK_TTL_MS } from '../../app/sign-in.js';
 import type { Person } from '../../domain/policy.js';
 import type { OutboxMessage } from '../../app/ports.js';
@@ -141,6 +142,24 @@ async function sectionFor(
           reject: link(actions.reject),
           expiresAt: actions.expiresAt,
         },
+      };
+    }
+    case 'external-invitation': {
+      if (change.state !== 'pending' || change.round !== topic.round)
+        return { skipped: `the change is ${change.state} and no longer waits for this request` };
+      if (!evaluateChange(deps.policy, change, decisions, presence).eligibleApprovers.has(personId))
+        return { skipped: 'no longer needed from this person' };
+      const link = await mintExternalLink(deps.store.direct, {
+        person: personId,
+        change,
+        now: deps.clock.now(),
+        ttlMs: deps.policy.externalLinkTtlMs,
+      });
+      return {
+        headline: title,
+        summary,
+        detailed: true,
+        external: { url: `${deps.publicUrl}/external/${link.token}`, expiresAt: link.expiresAt },
       };
     }
     case 'escalation':

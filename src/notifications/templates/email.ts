@@ -11,6 +11,11 @@ export interface EmailSection {
     readonly reject: string;
     readonly expiresAt: string;
   };
+  /**
+   * An external approver's link: the one way they see and decide the change. Their
+   * mail has no link into the board, which they cannot open.
+   */
+  readonly external?: { readonly url: string; readonly expiresAt: string };
   /** A sign-in link: always a mail of its own, never part of a digest. */
   readonly signIn?: { readonly url: string; readonly validMinutes: number };
   /** Show the answers in full (approval requests: the approver decides from the mail). */
@@ -90,6 +95,14 @@ function sectionText(section: EmailSection, organization: string): string[] {
       `(These links work once, until ${formatInstant(section.actions.expiresAt)}, and ask you to confirm.)`,
     );
   }
+  if (section.external) {
+    lines.push(
+      '',
+      `Review and decide: ${section.external.url}`,
+      `(${externalNote(section.external.expiresAt)})`,
+    );
+    return lines;
+  }
   lines.push('', `Open the change: ${s.url}`);
   return lines;
 }
@@ -125,6 +138,13 @@ ${s.links.length ? `<p>${s.links.map((l) => `<a href="${escapeAttr(l.url)}">${es
     ? `<p style="margin:20px 0 4px">${button(section.actions.approve, 'Approve', '#1a7f37')}${button(section.actions.reject, 'Reject', '#cf222e')}</p>
 <p style="margin:0;color:#656d76;font-size:12px">Each link works once, until ${escapeHtml(formatInstant(section.actions.expiresAt))}, and asks you to confirm.</p>`
     : '';
+  if (section.external)
+    return `<h2 style="font-size:18px;margin:0 0 4px">${escapeHtml(section.headline)}</h2>
+<p style="margin:0 0 12px">${escapeHtml(`${s.id} · ${s.title}`)}</p>
+<table role="presentation" style="border-collapse:collapse">${facts.map(([k, v]) => `<tr><td style="padding:2px 12px 2px 0;color:#656d76">${k}</td><td style="padding:2px 0">${escapeHtml(v)}</td></tr>`).join('')}</table>
+${detailed}
+<p style="margin:20px 0 4px">${button(section.external.url, 'Review and decide', '#0969da')}</p>
+<p style="margin:0;color:#656d76;font-size:12px">${escapeHtml(externalNote(section.external.expiresAt))}</p>`;
   return `<h2 style="font-size:18px;margin:0 0 4px">${escapeHtml(section.headline)}</h2>
 <p style="margin:0 0 12px"><a href="${escapeAttr(s.url)}" style="color:#0969da">${escapeHtml(`${s.id} · ${s.title}`)}</a></p>
 <table role="presentation" style="border-collapse:collapse">${facts.map(([k, v]) => `<tr><td style="padding:2px 12px 2px 0;color:#656d76">${k}</td><td style="padding:2px 0">${escapeHtml(v)}</td></tr>`).join('')}</table>
@@ -132,6 +152,10 @@ ${section.comment ? `<blockquote style="margin:12px 0;padding:8px 12px;border-le
 ${detailed}
 ${actions}
 <p style="margin:16px 0 0"><a href="${escapeAttr(s.url)}" style="color:#0969da">Open the change</a></p>`;
+}
+
+function externalNote(expiresAt: string): string {
+  return `This link is for you alone. It opens this change, lets you approve or reject it once, and works until ${formatInstant(expiresAt)}.`;
 }
 
 const SIGN_IN_FOOTNOTE =

@@ -78,6 +78,8 @@ export function headline(policy: Policy, topic: NotificationTopic, summary: Chan
       return `Reminder: ${summary.id} is waiting for your decision`;
     case 'escalation':
       return `Escalation: ${summary.id} is still waiting for approval`;
+    case 'external-invitation':
+      return `${policy.organization} asks for your decision: ${summary.id} ${summary.title}`;
     case 'draft-from-pull-request':
       return `Your pull request was approved: finish change ${summary.id}`;
     case 'sign-in-link':

@@ -8,6 +8,7 @@ import { textSearch } from './0005-text-search.js';
 import { rateLimits } from './0006-rate-limits.js';
 import { tokenScopes } from './0007-token-scopes.js';
 import { absences } from './0008-absences.js';
+import { externalLinks } from './0009-external-links.js';
 
 /** A static index (no directory scanning): what runs is exactly what was reviewed. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
@@ -20,5 +21,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0006-rate-limits': rateLimits(),
     '0007-token-scopes': tokenScopes(),
     '0008-absences': absences(),
+    '0009-external-links': externalLinks(),
   };
 }

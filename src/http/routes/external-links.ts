@@ -1,0 +1,204 @@
+import type { FastifyPluginCallback, FastifyReply } from 'fastify';
+import {
+  decideByExternalLink,
+  inspectExternalLink,
+  type ExternalLinkState,
+} from '../../app/external-links.js';
+import { formatChangeId, type Change } from '../../domain/change.js';
+import { AppError } from '../../domain/errors.js';
+import type { ActionLinkRouteDeps } from '../deps.js';
+import { escapeHtml, page } from '../html.js';
+import { renderMarkdown } from '../markdown.js';
+
+type Usable = Extract<ExternalLinkState, { usable: true }>;
+
+/**
+ * The page an external approver's link opens: that one change, read-only, with
+ * Approve and Reject. GET only shows (mail scanners prefetch links); the POST of
+ * the form decides. Nothing on it leads anywhere else in the board.
+ */
+export function externalLinkRoutes(ctx: ActionLinkRouteDeps): FastifyPluginCallback {
+  return (app, _options, done) => {
+    app.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string' },
+      (_request, body, parsed) => {
+        parsed(null, Object.fromEntries(new URLSearchParams(String(body))));
+      },
+    );
+    // The secret is in the URL: keep it out of Referer headers, caches and search engines.
+    app.addHook('onSend', (_request, reply, payload, next) => {
+      void reply
+        .header(
+          'content-security-policy',
+          "default-src 'none'; style-src 'unsafe-inline'; img-src https:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        )
+        .header('referrer-policy', 'no-referrer')
+        .header('cache-control', 'no-store')
+        .header('x-robots-tag', 'noindex');
+      next(null, payload);
+    });
+
+    app.get<{ Params: { token: string } }>(
+      '/external/:token',
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const state = await inspectExternalLink(ctx, request.params.token);
+        if (!state.usable) return refusal(reply, state);
+        return html(
+          reply,
+          200,
+          `${formatChangeId(state.change.id)}: ${state.change.title}`,
+          decisionPage(ctx, state, request.params.token),
+        );
+      },
+    );
+
+    app.post<{
+      Params: { token: string };
+      Body: { verdict?: string; comment?: string } | undefined;
+    }>('/external/:token', { schema: { hide: true } }, async (request, reply) => {
+      const verdict = request.body?.verdict;
+      const comment = typeof request.body?.comment === 'string' ? request.body.comment : undefined;
+      if (verdict !== 'approve' && verdict !== 'reject')
+        return html(reply, 400, 'Not done', notice('Choose Approve or Reject.'));
+      try {
+        const { change } = await decideByExternalLink(ctx, request.params.token, {
+          verdict,
+          comment,
+        });
+        const outcome =
+          change.state === 'approved'
+            ? 'It has every approval it needs now.'
+            : change.state === 'rejected'
+              ? 'It is rejected; the requester has been told why.'
+              : 'It still waits for other approvals.';
+        return html(
+          reply,
+          200,
+          'Thank you',
+          `<div class="notice done" role="status"><strong>You ${verdict === 'approve' ? 'approved' : 'rejected'} ${escapeHtml(formatChangeId(change.id))}: ${escapeHtml(change.title)}.</strong> ${outcome}</div>
+<p>Your decision is recorded in ${escapeHtml(ctx.policy.organization)}’s change history. You can close this page.</p>`,
+        );
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        if (error.code === 'invalid_input') {
+          // Show the page again, with what was wrong: a rejection needs its reason.
+          const state = await inspectExternalLink(ctx, request.params.token);
+          if (state.usable)
+            return html(
+              reply,
+              400,
+              `${formatChangeId(state.change.id)}: ${state.change.title}`,
+              decisionPage(
+                ctx,
+                state,
+                request.params.token,
+                'Say why you reject it: the requester needs to know what to change.',
+              ),
+            );
+        }
+        return html(reply, 409, 'Not done', notice(error.message));
+      }
+    });
+    done();
+  };
+}
+
+function refusal(reply: FastifyReply, state: Extract<ExternalLinkState, { usable: false }>) {
+  const status = state.problem === 'unknown' ? 404 : 410;
+  const title =
+    state.problem === 'moved' || state.problem === 'not-needed'
+      ? 'Nothing to decide'
+      : 'This link cannot be used';
+  return html(reply, status, title, notice(state.reason, title, state.change));
+}
+
+function decisionPage(
+  ctx: ActionLinkRouteDeps,
+  state: Usable,
+  token: string,
+  error?: string,
+): string {
+  const { change, person, evaluation, decisions } = state;
+  const name = (id: string) => ctx.policy.people.get(id)?.name ?? id;
+  const facts: [string, string][] = [
+    ['Requested by', change.requester ? name(change.requester) : 'unassigned'],
+    ['Type', ctx.policy.changeTypes.get(change.type)?.label ?? change.type],
+    ['Services', change.services.map((s) => ctx.policy.services.get(s)?.name ?? s).join(', ')],
+    ['Planned', plannedWindow(change, person.timezone)],
+  ];
+  const answers = ctx.policy.fields
+    .filter((f) => change.answers[f.id] !== undefined)
+    .map((f): [string, string] => [f.label, answerText(change.answers[f.id]!)]);
+  const requirements = evaluation.requirements.map((r) => {
+    const group = r.service
+      ? `${ctx.policy.services.get(r.service)?.name ?? r.service} approvers`
+      : r.group;
+    const status = r.met
+      ? `approved by ${r.approvedBy.map(name).join(', ')}`
+      : r.canApprove.includes(person.id)
+        ? `waiting for ${r.count - r.approvedBy.length} more — your decision counts here`
+        : `waiting for ${r.count - r.approvedBy.length} more`;
+    return `<li><strong>${escapeHtml(group)}</strong>: ${escapeHtml(status)}</li>`;
+  });
+  const decided = decisions.map(
+    (d) =>
+      `<li>${escapeHtml(d.standIn ? `${name(d.standIn)}, for ${name(d.person)}` : name(d.person))} ${d.verdict === 'approve' ? 'approved' : 'rejected'}${d.comment ? `: “${escapeHtml(d.comment)}”` : ''}</li>`,
+  );
+  return `<p class="muted">${escapeHtml(ctx.policy.organization)} asks for your decision, ${escapeHtml(person.name)}.</p>
+<h1>${escapeHtml(formatChangeId(change.id))}: ${escapeHtml(change.title)}</h1>
+<dl>${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>
+${change.description ? `<h2>What and why</h2><div class="description">${renderMarkdown(change.description)}</div>` : ''}
+${answers.length ? `<h2>Answers</h2><dl>${answers.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>` : ''}
+<h2>Approvals</h2>
+<ul>${requirements.join('')}</ul>
+${decided.length ? `<p>Decided so far:</p><ul>${decided.join('')}</ul>` : ''}
+<form method="post" action="/external/${encodeURIComponent(token)}" aria-label="Your decision">
+  <label for="comment">Comment <span class="muted">(required to reject)</span></label>
+  <textarea id="comment" name="comment"${error ? ' aria-invalid="true" aria-describedby="comment-error"' : ''}></textarea>
+  ${error ? `<p class="field-error" id="comment-error" role="alert">${escapeHtml(error)}</p>` : ''}
+  <div class="choices">
+    <button type="submit" name="verdict" value="approve" class="approve">Approve ${escapeHtml(formatChangeId(change.id))}</button>
+    <button type="submit" name="verdict" value="reject" class="reject">Reject</button>
+  </div>
+</form>
+<p class="muted small">This link is for you alone, for one decision, until ${escapeHtml(formatInstant(state.link.expiresAt))}.</p>`;
+}
+
+function notice(reason: string, title = 'This link cannot be used', change?: Change): string {
+  return `<h1>${escapeHtml(title)}</h1>
+<div class="notice" role="alert">${escapeHtml(reason)}</div>
+${change ? `<p class="muted">${escapeHtml(formatChangeId(change.id))}: ${escapeHtml(change.title)}</p>` : ''}`;
+}
+
+function html(reply: FastifyReply, status: number, title: string, body: string) {
+  return reply.status(status).type('text/html; charset=utf-8').send(page(title, body));
+}
+
+function plannedWindow(change: Change, timeZone: string): string {
+  if (!change.plannedStart) return 'not planned yet';
+  const format = (iso: string) =>
+    new Date(iso).toLocaleString('en-GB', {
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone,
+      timeZoneName: 'short',
+    });
+  return change.plannedEnd
+    ? `${format(change.plannedStart)} – ${format(change.plannedEnd)}`
+    : format(change.plannedStart);
+}
+
+function answerText(value: string | number | boolean): string {
+  return typeof value === 'boolean' ? (value ? 'Yes' : 'No') : String(value);
+}
+
+function formatInstant(iso: string): string {
+  const date = new Date(iso);
+  const month = date.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
+  return `${date.getUTCDate()} ${month} ${date.getUTCFullYear()}, ${date.toISOString().slice(11, 16)} UTC`;
+}
