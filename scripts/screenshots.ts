@@ -5,6 +5,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { scheduledMessages } from '../src/app/demo-inbox.js';
+import { mintExternalLink } from '../src/app/external-links.js';
 import { createSignInLink, signInUrl } from '../src/app/sign-in.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { completeAnswers, startTestApp, type TestApp } from '../tests/_util/app.js';
@@ -128,6 +129,22 @@ async function main(): Promise<void> {
   try {
     const monday = nextMonday();
     const ids = await seed(t, monday);
+    // Sam is away (Kim, the deputy, decides meanwhile), and Acme Hosting is asked about an edge change.
+    await t.call('sam', 'PUT', '/people/sam/absence', {
+      until: new Date(monday.getTime() + 14 * 24 * 3_600_000).toISOString(),
+      note: 'Conference',
+    });
+    const cdn = await t.call('ana', 'POST', '/changes', {
+      title: 'Raise the CDN cache TTL for images',
+      description: 'Images change rarely; a longer TTL cuts origin traffic by half.',
+      type: 'normal',
+      services: ['edge'],
+      answers: completeAnswers({ risk: 'low' }),
+      plannedStart: new Date(monday.getTime() + (3 * 24 + 14) * 3_600_000).toISOString(),
+      plannedEnd: new Date(monday.getTime() + (3 * 24 + 15) * 3_600_000).toISOString(),
+    });
+    const cdnId = (cdn.body as { id: string }).id;
+    await t.call('ana', 'POST', `/changes/${cdnId}/submit`, {});
     const context = await browser.newContext({
       viewport: { width: 1440, height: 900 },
       deviceScaleFactor: 1,
@@ -197,6 +214,15 @@ async function main(): Promise<void> {
     await visitor.getByRole('heading', { name: 'Sign in as someone of the example' }).waitFor();
     await visitor.screenshot({ path: `${OUT}sign-in.png` });
 
+    const samPage = await context.newPage();
+    await samPage.goto(signInUrl(url, await createSignInLink(t.ctx, 'sam')));
+    await samPage.getByRole('button', { name: 'Sign in' }).click();
+    await samPage.getByRole('heading', { level: 1, name: 'All changes' }).waitFor();
+    await samPage.getByRole('button', { name: /Sam Rivera/ }).click();
+    await samPage.getByText('Kim Park decides for you meanwhile.').waitFor();
+    await settle(samPage);
+    await samPage.screenshot({ path: `${OUT}away.png` });
+
     const phone = await browser.newContext({
       viewport: { width: 390, height: 844 },
       deviceScaleFactor: 2,
@@ -212,6 +238,18 @@ async function main(): Promise<void> {
     await mobile.getByRole('heading', { level: 1, name: 'Waiting on me' }).waitFor();
     await settle(mobile);
     await mobile.screenshot({ path: `${OUT}board-phone.png` });
+
+    const cdnChange = await t.ctx.store.read.changes.find(Number(cdnId.slice(4)));
+    const supplierLink = await mintExternalLink(t.ctx.store.direct, {
+      person: 'olu',
+      change: cdnChange!,
+      now: t.clock.now(),
+      ttlMs: t.ctx.policy.externalLinkTtlMs,
+    });
+    const supplier = await phone.newPage();
+    await supplier.goto(`${url}/external/${supplierLink.token}`);
+    await supplier.getByRole('heading', { level: 1, name: /Raise the CDN cache TTL/ }).waitFor();
+    await supplier.screenshot({ path: `${OUT}supplier-page.png`, fullPage: true });
     console.log(`screenshots written to ${OUT}`);
   } finally {
     await browser.close();

@@ -147,6 +147,21 @@ describe.each(databaseKinds)('external approvers on $name', (kind) => {
     expect(notExternal.body.error.details[0].path).toBe('person');
   });
 
+  it('decides once when the same link is used twice at the same moment', async () => {
+    await mailsTo('olu@acme-hosting.example'); // what earlier tests left due
+    const change = await edgeChange('Enable HTTP/3 on the edge');
+    const link = linkIn((await mailsTo('olu@acme-hosting.example')).at(-1)!);
+    const results = await Promise.all([
+      decide(link, { verdict: 'approve' }),
+      decide(link, { verdict: 'reject', comment: 'No' }),
+      decide(link, { verdict: 'approve' }),
+    ]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409, 409]);
+    const after = (await t.call('priya', 'GET', `/changes/${change.id}`)).body;
+    expect(after.decisions).toHaveLength(1);
+    expect(['approved', 'rejected']).toContain(after.state);
+  });
+
   it('refuses an expired link and an unknown one, giving nothing away', async () => {
     const change = await edgeChange('Add a WAF rule');
     const link = linkIn((await mailsTo('olu@acme-hosting.example')).at(-1)!);

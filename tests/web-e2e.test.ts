@@ -338,6 +338,55 @@ describe.skipIf(!hasChromium)('the web app in Chromium', () => {
     expect(browser.pageErrors).toEqual([]);
   });
 
+  it('a supplier decides from the link e-mailed to them, on a phone, without signing in', async () => {
+    const change = await submittedChange(t, 'priya', {
+      title: 'Raise the CDN cache TTL',
+      services: ['edge'],
+    });
+    // Olu's e-mail waits for Olu's working hours: send it now, as the demo inbox would.
+    const [invitation] = (
+      await t.ctx.store.read.outbox.list({ changeId: Number(change.number), limit: 50 })
+    ).filter((m) => m.target === 'olu');
+    await t.ctx.store.direct.outbox.sendNow(invitation!.id, t.clock.now().toISOString());
+    let mail: Awaited<ReturnType<typeof smtp.waitFor>>[number] | undefined;
+    await expect
+      .poll(async () => {
+        await t.ctx.dispatcher.runOnce();
+        mail = smtp.messages.find(
+          (m) => m.subject?.includes(change.id as string) && m.text?.includes('/external/'),
+        );
+        return mail !== undefined;
+      })
+      .toBe(true);
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/external\/cbx_[\w-]+)/.exec(mail!.text!)![1]!;
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
+    await phone.goto(link);
+    await phone
+      .getByRole('heading', { level: 1, name: `${change.id as string}: Raise the CDN cache TTL` })
+      .waitFor();
+    await phone.getByText('your decision counts here').waitFor();
+    expect(await phone.locator('a[href*="/changes/"]').count()).toBe(0);
+    const form = phone.getByRole('form', { name: 'Your decision' });
+    await form.getByRole('button', { name: 'Reject' }).click();
+    await phone.getByRole('alert').getByText('Say why you reject it').waitFor();
+    await phone.getByLabel(/Comment/).fill('Acme agrees; go ahead');
+    await phone
+      .getByRole('form', { name: 'Your decision' })
+      .getByRole('button', { name: `Approve ${change.id as string}` })
+      .click();
+    await phone
+      .getByRole('status')
+      .getByText(`You approved ${change.id as string}`)
+      .waitFor();
+    const after = await t.call('priya', 'GET', `/changes/${change.id as string}`);
+    expect(after.body.state).toBe('approved');
+    expect(after.body.decisions[0]).toMatchObject({ person: 'olu', via: 'external-link' });
+
+    await phone.goto(link);
+    await phone.getByRole('heading', { name: 'This link cannot be used' }).waitFor();
+    expect(browser.pageErrors).toEqual([]);
+  });
+
   it('anyone subscribes to the calendar from a calendar app with a link of their own', async () => {
     const page = await newPage();
     await signInWithLink(page, 'ana');
