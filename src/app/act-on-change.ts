@@ -36,6 +36,17 @@ export interface ActingFacts extends AuthorizationFacts {
   readonly presence: Presence;
 }
 
+/** Who asks for what on which change, and on what they based it. */
+export interface ActRequest {
+  readonly actor: Actor;
+  readonly id: number;
+  readonly action: ChangeAction;
+  /** The version the caller saw: refused (409) if the change moved on. */
+  readonly version?: number;
+  /** Deciding as a stand-in: whose decision it is (checked with the permission). */
+  readonly onBehalfOf?: string;
+}
+
 /** A transition that also records a decision (approve, reject). */
 export type Outcome = Transition & { readonly decision?: Decision };
 
@@ -59,14 +70,7 @@ export type Outcome = Transition & { readonly decision?: Decision };
  */
 export function actOnChange(
   deps: AppDeps,
-  request: {
-    actor: Actor;
-    id: number;
-    action: ChangeAction;
-    version?: number;
-    /** Deciding as a stand-in: whose decision it is (checked with the permission). */
-    onBehalfOf?: string;
-  },
+  request: ActRequest,
   transition: (facts: ActingFacts, now: string) => Outcome | undefined,
   /** A transaction the caller holds (a GitHub delivery records itself and its effects in one). */
   within?: ChangeTransaction,
@@ -79,14 +83,7 @@ export function actOnChange(
 async function act(
   tx: ChangeTransaction,
   deps: AppDeps,
-  request: {
-    actor: Actor;
-    id: number;
-    action: ChangeAction;
-    version?: number;
-    onBehalfOf?: string;
-    now: string;
-  },
+  request: ActRequest & { now: string },
   transition: (facts: ActingFacts, now: string) => Outcome | undefined,
 ): Promise<Acted> {
   const change = await getChangeForUpdate(tx, request.id);

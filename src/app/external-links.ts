@@ -10,6 +10,7 @@ import { currentPresence } from './absences.js';
 import { decideChange } from './decide-change.js';
 import type { AppDeps } from './deps.js';
 import type { DirectWrites, ExternalLink } from './ports.js';
+import { formatInstant } from '../shared/format-instant.js';
 
 /**
  * External approvers (a supplier's engineers) never sign in. When a change needs
@@ -206,11 +207,4 @@ function refuse(problem: ExternalLinkProblem, reason: string, change?: Change): 
 
 function requesterName(deps: AppDeps, change: Change): string {
   return (change.requester && deps.policy.people.get(change.requester)?.name) ?? 'the requester';
-}
-
-/** `3 Dec 2026, 15:00 UTC`. */
-function formatInstant(iso: string): string {
-  const date = new Date(iso);
-  const month = date.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
-  return `${date.getUTCDate()} ${month} ${date.getUTCFullYear()}, ${date.toISOString().slice(11, 16)} UTC`;
 }

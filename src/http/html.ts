@@ -1,4 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+
 /** Minimal server-rendered pages (e-mail action links work without the web app). */
+
+/**
+ * What every page opened from a secret link needs, for the routes of the plugin
+ * it is called in: HTML forms posted back, and headers that keep the secret in
+ * the URL out of Referer headers, caches and search engines. The pages carry
+ * their own small inline stylesheet and no script.
+ */
+export function servesLinkPages(app: FastifyInstance): void {
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, parsed) => {
+      parsed(null, Object.fromEntries(new URLSearchParams(String(body))));
+    },
+  );
+  app.addHook('onSend', (_request, reply, payload, next) => {
+    void reply
+      .header(
+        'content-security-policy',
+        "default-src 'none'; style-src 'unsafe-inline'; img-src https:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      )
+      .header('referrer-policy', 'no-referrer')
+      .header('cache-control', 'no-store')
+      .header('x-robots-tag', 'noindex');
+    next(null, payload);
+  });
+}
 
 export function escapeHtml(text: string): string {
   return text

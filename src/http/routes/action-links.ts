@@ -5,7 +5,7 @@ import { AppError } from '../../domain/errors.js';
 import type { ActionLinkRouteDeps } from '../deps.js';
 import { authenticateSession } from '../../app/sign-in.js';
 import { sessionCookieName } from '../auth.js';
-import { escapeHtml, page } from '../html.js';
+import { escapeHtml, page, servesLinkPages } from '../html.js';
 
 /**
  * The pages behind the Approve / Reject buttons in e-mails. GET only shows the
@@ -14,26 +14,7 @@ import { escapeHtml, page } from '../html.js';
  */
 export function actionLinkRoutes(ctx: ActionLinkRouteDeps): FastifyPluginCallback {
   return (app, _options, done) => {
-    app.addContentTypeParser(
-      'application/x-www-form-urlencoded',
-      { parseAs: 'string' },
-      (_request, body, parsed) => {
-        parsed(null, Object.fromEntries(new URLSearchParams(String(body))));
-      },
-    );
-    // The token is in the URL: keep it out of Referer headers, caches and search engines.
-    app.addHook('onSend', (_request, reply, payload, next) => {
-      // These pages carry their own small inline stylesheet and no script.
-      void reply
-        .header(
-          'content-security-policy',
-          "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        )
-        .header('referrer-policy', 'no-referrer')
-        .header('cache-control', 'no-store')
-        .header('x-robots-tag', 'noindex');
-      next(null, payload);
-    });
+    servesLinkPages(app);
 
     app.get<{ Params: { token: string } }>(
       '/actions/:token',

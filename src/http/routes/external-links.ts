@@ -7,8 +7,9 @@ import {
 import { formatChangeId, type Change } from '../../domain/change.js';
 import { AppError } from '../../domain/errors.js';
 import type { ActionLinkRouteDeps } from '../deps.js';
-import { escapeHtml, page } from '../html.js';
+import { escapeHtml, page, servesLinkPages } from '../html.js';
 import { renderMarkdown } from '../markdown.js';
+import { formatInstant } from '../../shared/format-instant.js';
 
 type Usable = Extract<ExternalLinkState, { usable: true }>;
 
@@ -19,25 +20,7 @@ type Usable = Extract<ExternalLinkState, { usable: true }>;
  */
 export function externalLinkRoutes(ctx: ActionLinkRouteDeps): FastifyPluginCallback {
   return (app, _options, done) => {
-    app.addContentTypeParser(
-      'application/x-www-form-urlencoded',
-      { parseAs: 'string' },
-      (_request, body, parsed) => {
-        parsed(null, Object.fromEntries(new URLSearchParams(String(body))));
-      },
-    );
-    // The secret is in the URL: keep it out of Referer headers, caches and search engines.
-    app.addHook('onSend', (_request, reply, payload, next) => {
-      void reply
-        .header(
-          'content-security-policy',
-          "default-src 'none'; style-src 'unsafe-inline'; img-src https:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        )
-        .header('referrer-policy', 'no-referrer')
-        .header('cache-control', 'no-store')
-        .header('x-robots-tag', 'noindex');
-      next(null, payload);
-    });
+    servesLinkPages(app);
 
     app.get<{ Params: { token: string } }>(
       '/external/:token',
@@ -195,10 +178,4 @@ function plannedWindow(change: Change, timeZone: string): string {
 
 function answerText(value: string | number | boolean): string {
   return typeof value === 'boolean' ? (value ? 'Yes' : 'No') : String(value);
-}
-
-function formatInstant(iso: string): string {
-  const date = new Date(iso);
-  const month = date.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
-  return `${date.getUTCDate()} ${month} ${date.getUTCFullYear()}, ${date.toISOString().slice(11, 16)} UTC`;
 }

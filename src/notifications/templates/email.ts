@@ -1,4 +1,5 @@
 import type { ChangeSummary } from './summary.js';
+import { formatInstant } from '../../shared/format-instant.js';
 
 export interface EmailSection {
   readonly headline: string;
@@ -178,12 +179,4 @@ function linkify(value: string): string {
   return /^https?:\/\/\S+$/.test(value)
     ? `<a href="${escapeAttr(value)}">${escapeHtml(value)}</a>`
     : escapeHtml(value);
-}
-
-/** `2026-12-03T15:00:00.000Z` → `3 Dec 2026, 15:00 UTC`: mail clients show it as written. */
-function formatInstant(iso: string): string {
-  const date = new Date(iso);
-  const month = date.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
-  const time = date.toISOString().slice(11, 16);
-  return `${date.getUTCDate()} ${month} ${date.getUTCFullYear()}, ${time} UTC`;
 }
