@@ -17,6 +17,7 @@ describe('redactUrl', () => {
     );
     expect(redactUrl('/actions/act_abc.def')).toBe('/actions/[redacted]');
     expect(redactUrl('/actions/act_abc/confirm?x=1')).toBe('/actions/[redacted]/confirm?x=1');
+    expect(redactUrl('/external/cbx_secret')).toBe('/external/[redacted]');
   });
 
   it('keeps everything else', () => {

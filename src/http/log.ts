@@ -3,13 +3,13 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 /** Query parameters that carry secrets: a calendar feed's, an OpenID Connect authorisation code. */
 const SECRET_PARAMETERS = new Set(['feed', 'code']);
 
-/** A request's URL as logged: secrets that travel in links (calendar feeds, action links, sign-in callbacks) left out. */
+/** A request's URL as logged: secrets that travel in links (calendar feeds, action and external links, sign-in callbacks) left out. */
 export function redactUrl(url: string): string {
   return url
     .replace(/([?&])([^=&#]*)=([^&#]*)/g, (parameter, separator: string, name: string) =>
       SECRET_PARAMETERS.has(decodedName(name)) ? `${separator}${name}=[redacted]` : parameter,
     )
-    .replace(/(\/actions\/)[^/?#]+/g, '$1[redacted]');
+    .replace(/(\/(?:actions|external)\/)[^/?#]+/g, '$1[redacted]');
 }
 
 /** As the server reads it: `fe%65d` is `feed` too. */
