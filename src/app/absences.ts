@@ -74,6 +74,11 @@ export async function setAbsence(
   input: AbsenceInput,
 ): Promise<{ absence: StoredAbsence; event: AuditEvent }> {
   assertMayManage(deps.policy, actor, personId);
+  if (actor.id !== personId && input.delegate === actor.id)
+    throw new AppError(
+      'forbidden',
+      'an admin may record someone’s absence, but not name themselves to decide in their place',
+    );
   const now = deps.clock.now();
   const absence: StoredAbsence = {
     ...recordableAbsence(deps.policy, personId, input, now),
@@ -103,7 +108,8 @@ export async function endAbsence(
   const now = deps.clock.now().toISOString();
   return deps.store.transaction(async (tx) => {
     const absence = await tx.absences.find(personId);
-    if (!absence || absence.until <= now || !(await tx.absences.remove(personId))) return undefined;
+    if (!absence || absence.until <= now || !(await tx.absences.remove(personId, absence.setAt)))
+      return undefined;
     return closeAbsence(tx, deps, absence, actor.id, now);
   });
 }
@@ -120,7 +126,8 @@ export async function endAbsencesDue(deps: AppDeps): Promise<number> {
   for (const { person } of due) {
     await deps.store.transaction(async (tx) => {
       const absence = await tx.absences.find(person);
-      if (!absence || absence.until > now || !(await tx.absences.remove(person))) return;
+      if (!absence || absence.until > now || !(await tx.absences.remove(person, absence.setAt)))
+        return;
       await closeAbsence(tx, deps, absence, person, now, 'planned');
       ended++;
     });

@@ -114,6 +114,12 @@ export async function inspectActionLink(
     decisions.some((d) => d.person === person.id || d.standIn === person.id)
   )
     return { usable: false, reason: 'You have already decided on this change.', change };
+  if ((evaluation.capacities.get(person.id)?.length ?? 0) > 1)
+    return {
+      usable: false,
+      reason: `${person.name} can decide here both in their own name and for someone away: open the change to say which.`,
+      change,
+    };
   if (!evaluation.eligibleApprovers.has(person.id)) {
     return {
       usable: false,

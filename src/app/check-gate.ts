@@ -2,6 +2,7 @@ import { formatChangeId } from '../domain/change.js';
 import { coversCommits, mayStillBeApproved, shortSha } from '../domain/pull-requests.js';
 import { checkChangeAgainstHistory } from './audit.js';
 import { evaluateChange } from '../domain/approval.js';
+import { currentPresence } from './absences.js';
 import type { AppDeps } from './deps.js';
 import type { Readers } from './ports.js';
 import { getChange, type ChangeWithDecisions } from './read-changes.js';
@@ -20,7 +21,7 @@ export interface GateAnswer {
 
 /** A pipeline's question: may this commit (or this change) be deployed now? */
 export async function checkGate(
-  deps: Pick<AppDeps, 'policy'>,
+  deps: Pick<AppDeps, 'policy' | 'clock'>,
   repos: Readers,
   query: GateQuery,
 ): Promise<GateAnswer> {
@@ -55,7 +56,10 @@ export async function checkGate(
   }
   let reason = `${id} is ${change.state === 'draft' ? 'a draft' : change.state.replace('_', ' ')}`;
   if (change.state === 'pending') {
-    const waitingFor = [...evaluateChange(deps.policy, change, decisions).eligibleApprovers];
+    const presence = await currentPresence(repos, deps.policy, deps.clock.now());
+    const waitingFor = [
+      ...evaluateChange(deps.policy, change, decisions, presence).eligibleApprovers,
+    ].filter((person) => !presence.awayNow(person));
     if (waitingFor.length > 0) reason += `, waiting for ${waitingFor.join(', ')}`;
   } else if (change.state === 'draft') {
     reason += change.requester

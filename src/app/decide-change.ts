@@ -1,4 +1,5 @@
 import { assertDecisionComment, decide } from '../domain/approval.js';
+import { AppError } from '../domain/errors.js';
 import type { DecisionVia, Verdict } from '../domain/change.js';
 import type { Person } from '../domain/policy.js';
 import { actOnChange, type Acted } from './act-on-change.js';
@@ -11,6 +12,8 @@ export interface DecisionInput {
   readonly onBehalfOf?: string;
   /** How it was given, when not on the board: `external-link`. */
   readonly via?: DecisionVia;
+  /** Refused if an edit opened another approval round since (a link is for the round it was sent in). */
+  readonly round?: number;
   /** When given, the decision is refused (409) if the change moved on since the approver looked at it. */
   readonly version?: number;
 }
@@ -35,8 +38,13 @@ export function decideChange(
   return actOnChange(
     deps,
     { actor, id, action: verdict, version: input.version, onBehalfOf: input.onBehalfOf },
-    ({ change, decisions, presence }, now) =>
-      decide(deps.policy, change, decisions, {
+    ({ change, decisions, presence }, now) => {
+      if (input.round !== undefined && input.round !== change.round)
+        throw new AppError(
+          'invalid_state',
+          `CHG-${change.id} was changed after this link was sent, so it needs a fresh look`,
+        );
+      return decide(deps.policy, change, decisions, {
         actor: actor.id,
         onBehalfOf: input.onBehalfOf,
         verdict,
@@ -44,7 +52,8 @@ export function decideChange(
         now,
         presence,
         via: input.via,
-      }),
+      });
+    },
     within,
   );
 }

@@ -133,7 +133,7 @@ export async function decideByExternalLink(
       state.person,
       state.change.id,
       input.verdict,
-      { comment: comment ?? undefined, via: 'external-link' },
+      { comment: comment ?? undefined, via: 'external-link', round: state.link.round },
       tx,
     );
     return { change: acted.change, person: state.person };

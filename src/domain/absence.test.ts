@@ -199,19 +199,31 @@ describe('deciding for someone away', () => {
     // Lee could give either (as an on-call lead, or for Tom), so says which.
     expect(code(() => decideAt(change, [], absences, 'lee'))).toMatch(/^invalid_input/);
     const lee = decideAt(change, [], absences, 'lee', 'lee').decision;
-    // Lee may also approve for Tom, but Lee is one human: it fills one slot, not two.
-    const forTom = decideAt(change, [lee], absences, 'lee', 'tom');
-    expect(forTom.decision).toMatchObject({ person: 'tom', standIn: 'lee' });
-    expect(forTom.events[0]!.data.countedFor).toEqual([]);
+    // Lee is one human: approving for Tom too would fill no second slot, and would use up
+    // Tom's one decision for nothing. It is refused.
+    expect(code(() => decideAt(change, [lee], absences, 'lee', 'tom'))).toMatch(/^forbidden/);
     const presence = presenceAt(policy, absences, NOW);
     const counted = (decisions: Decision[]) =>
       evaluateChange(policy, change, decisions, presence).requirements.map((r) => r.approvedBy);
-    expect(counted([lee, forTom.decision])).toEqual([['lee'], [], []]);
-    // Once Ana approves as an on-call lead, Lee's approval for Tom fills security instead.
-    const ana = decideAt(change, [lee, forTom.decision], absences, 'ana').decision;
-    expect(counted([lee, forTom.decision, ana])).toEqual([['ana'], ['tom'], []]);
-    // Kim, Sam's deputy, fills the last: three roles, three humans.
-    const kim = decideAt(change, [lee, forTom.decision, ana], absences, 'kim');
+    expect(counted([lee])).toEqual([['lee'], [], []]);
+    // Kim, Sam's deputy, fills cto; Tom's security waits for Tom, or for Lee if Ana takes on-call.
+    const kim = decideAt(change, [lee], absences, 'kim');
+    expect(kim.decision).toMatchObject({ person: 'sam', standIn: 'kim' });
+    expect(counted([lee, kim.decision])).toEqual([['lee'], [], ['sam']]);
+  });
+
+  it('with distinct approvers, a stand-in fills the slot their approval moves to', () => {
+    const change = pending('emergency');
+    const absences = [away('sam'), away('tom', { delegate: 'lee' })];
+    const presence = presenceAt(policy, absences, NOW);
+    const counted = (decisions: Decision[]) =>
+      evaluateChange(policy, change, decisions, presence).requirements.map((r) => r.approvedBy);
+    const ana = decideAt(change, [], absences, 'ana').decision;
+    const forTom = decideAt(change, [ana], absences, 'lee', 'tom');
+    expect(forTom.decision).toMatchObject({ person: 'tom', standIn: 'lee' });
+    expect(forTom.events[0]!.data.countedFor).toEqual(['security']);
+    expect(counted([ana, forTom.decision])).toEqual([['ana'], ['tom'], []]);
+    const kim = decideAt(change, [ana, forTom.decision], absences, 'kim');
     expect(kim.change.state).toBe('approved');
   });
 

@@ -47,8 +47,10 @@ export function presenceAt(policy: Policy, absences: readonly Absence[], now: Da
     const absence = current.get(person);
     if (!absence) return undefined;
     const candidate = absence.delegate ?? policy.people.get(person)?.deputy;
-    // Nobody acts for someone through a stand-in who is away too.
-    return candidate !== undefined && !current.has(candidate) ? candidate : undefined;
+    // Nobody acts for someone through a stand-in who is away too, or who (since the absence
+    // was recorded) left the policy or became an external approver.
+    const stand = candidate === undefined ? undefined : policy.people.get(candidate);
+    return stand && !stand.external && !current.has(stand.id) ? stand.id : undefined;
   };
   return {
     key: [...current.values()]

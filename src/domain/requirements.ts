@@ -96,8 +96,23 @@ export function evaluateApprovals(
     : undefined;
 
   const capacities = new Map<string, string[]>();
+  const filled = filledSlots(tally.byRequirement, requirements);
+  // A stand-in gives someone else's decision: only where it counts now, or it would use up
+  // the absent person's one decision for nothing (one human fills one slot per requirement,
+  // and with distinct approvers one slot in all).
+  const countsNow = (actor: string, seat: string) =>
+    filledSlots(
+      countApprovals(
+        requirements,
+        memberSets,
+        [...approvals, { actor, seat }],
+        options.distinctApprovers,
+      ).byRequirement,
+      requirements,
+    ) > filled;
   const allow = (actor: string, seat: string) => {
     if (actor === requester) return;
+    if (actor !== seat && !countsNow(actor, seat)) return;
     const seats = capacities.get(actor) ?? [];
     if (!seats.includes(seat)) capacities.set(actor, [...seats, seat]);
   };
@@ -142,6 +157,13 @@ export function evaluateApprovals(
     eligibleApprovers: new Set(capacities.keys()),
     capacities,
   };
+}
+
+function filledSlots(byRequirement: readonly string[][], requirements: readonly RequirementSpec[]) {
+  return requirements.reduce(
+    (sum, r, i) => sum + Math.min(r.count, byRequirement[i]?.length ?? 0),
+    0,
+  );
 }
 
 /** Whose approvals count where: per requirement, the seats counted (one per human), and the matching when distinct. */

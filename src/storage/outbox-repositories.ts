@@ -325,6 +325,7 @@ export function externalLinkRepository(db: Kysely<DatabaseSchema>): ExternalLink
         .set({ used_at: at })
         .where('digest', '=', digest)
         .where('used_at', 'is', null)
+        .where('expires_at', '>', at)
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },

@@ -14,6 +14,9 @@ export interface AbsenceRepository {
   find(person: string): Promise<StoredAbsence | undefined>;
   /** Records `absence`, replacing the person's earlier one. */
   put(absence: StoredAbsence): Promise<void>;
-  /** False when there was nothing to remove (another process ended it first). */
-  remove(person: string): Promise<boolean>;
+  /**
+   * Removes this absence (the one recorded at `setAt`); false when there was none to
+   * remove: another process ended it first, or a newer one replaced it.
+   */
+  remove(person: string, setAt: string): Promise<boolean>;
 }

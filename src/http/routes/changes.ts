@@ -14,6 +14,7 @@ import {
 import { submitChange } from '../../app/submit-change.js';
 import type { ChangeOrder, ChangeQuery } from '../../app/ports.js';
 import { currentPresence } from '../../app/absences.js';
+import type { Presence } from '../../domain/absence.js';
 import { inviteExternalApprover } from '../../app/external-links.js';
 import {
   CHANGE_STATES,
@@ -109,8 +110,8 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
       },
       async (request, reply) => {
         const actor = actorOf(request);
-        const query = toChangeQuery(ctx.policy, actor, request.query);
         const presence = await presenceNow();
+        const query = toChangeQuery(ctx.policy, actor, request.query, presence);
         const page = await listChanges(ctx.store.read, query, {
           policy: ctx.policy,
           cache: ctx.changeCache,
@@ -364,7 +365,12 @@ interface ListQueryInput {
 }
 
 /** Comma-separated filters, each value checked against the policy so a typo is a 400, not an empty board. */
-function toChangeQuery(policy: Policy, actor: Person, input: ListQueryInput): ChangeQuery {
+function toChangeQuery(
+  policy: Policy,
+  actor: Person,
+  input: ListQueryInput,
+  presence: Presence,
+): ChangeQuery {
   const issues: Issue[] = [];
   const list = (name: string, text: string | undefined, known: readonly string[]) => {
     if (text === undefined) return undefined;
@@ -421,8 +427,11 @@ function toChangeQuery(policy: Policy, actor: Person, input: ListQueryInput): Ch
       input.awaiting === 'me'
         ? {
             person: actor.id,
+            // Their own groups, and those of everyone away they stand in for.
             groups: [...policy.groups]
-              .filter(([, members]) => members.includes(actor.id))
+              .filter(([, members]) =>
+                members.some((m) => m === actor.id || presence.standIn(m) === actor.id),
+              )
               .map(([id]) => id),
           }
         : undefined,

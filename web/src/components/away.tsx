@@ -6,10 +6,9 @@ import { usePeople } from './ui.js';
 
 const date = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
 
-/** "until 12 Jan": the day one is back, as the viewer's calendar shows it. */
+/** "12 Jan": a day as the viewer's calendar shows it ("until 12 Jan": back on 12 Jan, as the server says too). */
 function untilDay(iso: string): string {
-  // An absence ends at the start of the day one is back; the last day away is the one before.
-  return date.format(new Date(Date.parse(iso) - 1));
+  return date.format(new Date(iso));
 }
 
 /**

@@ -300,7 +300,7 @@ function Requirements({ change }: { change: Change }) {
               ) : null}
               {!r.met && !r.available ? (
                 <p className="small requirement-unavailable">
-                  Nobody available: {r.whyUnavailable}. It has gone to the escalation group.
+                  Nobody available: {r.whyUnavailable}.
                 </p>
               ) : null}
             </div>
@@ -511,7 +511,10 @@ function ActionPanel({
   const session = useSession();
   const deciding = action === 'approve' || action === 'reject';
   const options = deciding ? change.onBehalfOptions : [];
-  const [onBehalfOf, setOnBehalfOf] = useState(options[0] ?? '');
+  // One's own decision first, when it is one of the choices.
+  const [onBehalfOf, setOnBehalfOf] = useState(
+    options.find((person) => person === session.data?.person.id) ?? options[0] ?? '',
+  );
   const [comment, setComment] = useState('');
   const [error, setError] = useState<string | null>(null);
   const mutation = useChangeAction(change.id);
