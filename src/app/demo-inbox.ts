@@ -19,6 +19,7 @@ const ABOUT: Record<string, string> = {
   escalation: 'Escalation',
   'draft-from-pull-request': 'Draft from a pull request',
   'sign-in-link': 'Sign-in link',
+  'external-invitation': 'Decision request (a supplier’s link)',
 };
 
 type Deps = Pick<AppDeps, 'store' | 'clock' | 'policy'>;
