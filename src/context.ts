@@ -10,6 +10,7 @@ import { chatDeliverer } from './notifications/channels/chat.js';
 import { emailDeliverer } from './notifications/channels/email.js';
 import { webhookDeliverer } from './notifications/channels/webhook.js';
 import { Dispatcher, type DispatcherOptions } from './notifications/dispatcher.js';
+import { agendaScheduler } from './notifications/agendas.js';
 import { nudgeScheduler } from './notifications/reminders.js';
 import { endAbsencesDue } from './app/absences.js';
 import { notificationSubscriber } from './notifications/subscriber.js';
@@ -150,6 +151,7 @@ export async function createContext(
       // Absences whose end has come: the requests still open go back to their people.
       () => endAbsencesDue({ policy, clock, store, subscribers }),
       nudgeScheduler({ store, policy, clock, emailEnabled }),
+      agendaScheduler({ store, policy, clock, emailEnabled }),
     ]),
     log: overrides.log,
     ...overrides.dispatcher,

@@ -176,6 +176,53 @@ describe('the changeboard CLI against a real server', { timeout: 120_000 }, () =
     expect(refused.code).toBe(1);
   });
 
+  it('lists the meetings and their agendas, and records a meeting outcome', async () => {
+    const answers = ['tested=yes', 'testResults=https://ci.example.com/run/9']
+      .concat(['consequenceOfNotReleasing=Slow pages', 'rollbackPlan=Revert', 'risk=low'])
+      .flatMap((answer) => ['--answer', answer]);
+    const created = await runCli(
+      ['change', 'create', '--json', '--submit', '--title', 'Raise the CDN TTL'].concat([
+        '--type',
+        'standard',
+        '--service',
+        'edge',
+        ...answers,
+      ]),
+      as('priya'),
+    );
+    expect(created.code).toBe(0);
+    const id = JSON.parse(created.stdout).id as string;
+    const shown = await runCli(['change', 'show', id], as('priya'));
+    expect(shown.stdout).toContain("held:      waits for Acme Hosting CAB's outcome (next sitting");
+
+    const meetings = await runCli(['meetings'], as('kim'));
+    expect(meetings.code).toBe(0);
+    expect(meetings.stdout).toContain(
+      'acme-hosting-cab  Acme Hosting CAB (holds its changes): next',
+    );
+    expect(meetings.stdout).toContain(`${id}  pending   Raise the CDN TTL`);
+    const agenda = await runCli(['agenda', 'acme-hosting-cab'], as('kim'));
+    expect(agenda.stdout).toContain(`${id}  Raise the CDN TTL  [held]`);
+
+    const refused = await runCli(
+      ['change', 'discuss', id, '--meeting', 'acme-hosting-cab', '--outcome', 'reject'],
+      as('kim'),
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('minutes');
+    const recorded = await runCli(
+      ['change', 'discuss', id, '--meeting', 'Acme Hosting CAB', '--outcome', 'approve'].concat([
+        '--minutes',
+        'Agreed',
+      ]),
+      as('kim'),
+    );
+    expect(recorded.code).toBe(0);
+    expect(recorded.stdout).toContain('approved');
+    const history = await runCli(['change', 'show', id], as('priya'));
+    expect(history.stdout).not.toContain('held:');
+  });
+
   it('lists deliveries with what their time means in their state', async () => {
     // No SMTP_URL here: the approval e-mails of the changes above are dead, with the reason.
     const listed = await runCli(['outbox', 'list', '--status', 'dead'], local);
@@ -294,10 +341,52 @@ describe('local CLI verbs', { timeout: 60_000 }, () => {
     expect(result.stderr).toContain('2 error(s)');
   });
 
-  it('policy check accepts the bundled example', async () => {
+  it('policy check accepts the bundled example and shows when its meetings next sit', async () => {
     const result = await runCli(['policy', 'check'], {});
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('OK: 8 people, 7 groups, 3 services, 3 change types, 5 fields');
+    // After the OK line, each scheduled meeting's next three sittings on its own wall clock.
+    const lines = result.stdout.trimEnd().split('\n');
+    const ok = lines.findIndex((line) => line.includes(': OK: '));
+    const sitting = (day: string, time: string) => `${day} \\d{1,2} [A-Z][a-z]{2} \\d{4} ${time}`;
+    expect(lines.slice(ok + 1)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Weekly risk review: ${Array(3).fill(sitting('Tue', '10:00')).join(', ')} \\(Europe/London\\)$`,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^Acme Hosting CAB: ${Array(3).fill(sitting('Thu', '14:00')).join(', ')} \\(Europe/London\\)$`,
+        ),
+      ),
+    ]);
+  });
+
+  it('policy check --json gives each meeting its next sittings as instants', async () => {
+    const started = Date.now();
+    const result = await runCli(['policy', 'check', '--json'], {});
+    expect(result.code).toBe(0);
+    const { ok, meetings } = JSON.parse(result.stdout) as {
+      ok: boolean;
+      meetings: { id: string; name: string; next: string[] }[];
+    };
+    expect(ok).toBe(true);
+    expect(meetings.map(({ id, name }) => ({ id, name }))).toEqual([
+      { id: 'weekly-risk-review', name: 'Weekly risk review' },
+      { id: 'acme-hosting-cab', name: 'Acme Hosting CAB' },
+    ]);
+    for (const { next } of meetings) {
+      expect(next).toHaveLength(3);
+      const times = next.map((iso) => {
+        expect(new Date(iso).toISOString()).toBe(iso);
+        return Date.parse(iso);
+      });
+      // Still to come (or under way), a week apart give or take a change of the clocks.
+      expect(times[0]).toBeGreaterThan(started - 3_600_000);
+      for (const [i, time] of times.slice(1).entries())
+        expect(Math.abs(time - times[i]! - 7 * 86_400_000)).toBeLessThanOrEqual(3_600_000);
+    }
   });
 
   it('init writes a starter policy that passes the check, and will not overwrite it', async () => {

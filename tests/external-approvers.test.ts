@@ -88,8 +88,11 @@ describe.each(databaseKinds)('external approvers on $name', (kind) => {
     const approved = await decide(link, { verdict: 'approve', comment: 'Fine by Acme' });
     expect(approved.statusCode).toBe(200);
     expect(approved.body).toContain(`You approved ${change.id}`);
+    // Edge changes also wait for the supplier's weekly CAB (the example's meeting with `hold`).
+    expect(approved.body).toContain('It waits for Acme Hosting CAB to record its outcome.');
     const after = (await t.call('priya', 'GET', `/changes/${change.id}`)).body;
-    expect(after.state).toBe('approved');
+    expect(after.state).toBe('pending');
+    expect(after.heldBy).toEqual([expect.objectContaining({ meeting: 'Acme Hosting CAB' })]);
     expect(after.decisions).toEqual([
       expect.objectContaining({ person: 'olu', actor: 'olu', via: 'external-link' }),
     ]);
@@ -159,7 +162,7 @@ describe.each(databaseKinds)('external approvers on $name', (kind) => {
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409, 409]);
     const after = (await t.call('priya', 'GET', `/changes/${change.id}`)).body;
     expect(after.decisions).toHaveLength(1);
-    expect(['approved', 'rejected']).toContain(after.state);
+    expect(['pending', 'rejected']).toContain(after.state);
   });
 
   it('refuses an expired link and an unknown one, giving nothing away', async () => {

@@ -40,6 +40,13 @@ describe.skipIf(!existsSync(join(ROOT, 'dist/policy/precompiled/policy-shape.cjs
         'to: 2026-12-31T23:59:60Z',
       ),
       'missing sections': 'version: 1\norganization: Example\npeople: []\n',
+      'bad meetings': EXAMPLE.replace('rrule: "FREQ=WEEKLY;BYDAY=TU"', 'rrule: "FREQ=HOURLY"')
+        .replace('attendees: [hosting-supplier, change-managers]', 'attendees: [hosting-suplier]')
+        .replace('agendaLeadTime: 1d', 'agendaLeadTim: 1d'),
+      'bad meeting start': EXAMPLE.replace(
+        'at: "14:00", duration: 1h,',
+        'at: "14:00", duration: 1h, starts: 2026-02-30,',
+      ),
     };
 
     for (const [name, text] of Object.entries(variants)) {

@@ -7,7 +7,8 @@ import {
   type AuthorizationFacts,
 } from '../domain/authorization.js';
 import { AppError } from '../domain/errors.js';
-import type { Change, Decision } from '../domain/change.js';
+import type { Change, Decision, Discussion } from '../domain/change.js';
+import { attendeesFor } from '../domain/meetings.js';
 import type { AuditEvent } from '../domain/events.js';
 import { assertCanPerform, type ChangeAction } from '../domain/lifecycle.js';
 import type { ApprovalEvaluation } from '../domain/requirements.js';
@@ -47,8 +48,11 @@ export interface ActRequest {
   readonly onBehalfOf?: string;
 }
 
-/** A transition that also records a decision (approve, reject). */
-export type Outcome = Transition & { readonly decision?: Decision };
+/** A transition that also records a decision (approve, reject) or a meeting's outcome. */
+export type Outcome = Transition & {
+  readonly decision?: Decision;
+  readonly discussion?: Discussion;
+};
 
 /**
  * The one way to act on a change, in one order for every action:
@@ -99,6 +103,7 @@ async function act(
     approvers: decisions
       .filter((d) => d.verdict === 'approve')
       .flatMap((d) => (d.standIn ? [d.person, d.standIn] : [d.person])),
+    attendees: attendeesFor(deps.policy, change),
   };
   const denial = denialOf(request.actor, request.action, facts, request.onBehalfOf);
   if (denial && isConflict(denial)) throw new AppError(denial.code, denial.message);
@@ -110,6 +115,7 @@ async function act(
   if (!outcome) return { change, decisions, evaluation: facts.evaluation, events: [], presence };
   const next: Change = { ...outcome.change, version: change.version + 1, updatedAt: request.now };
   if (outcome.decision) await tx.changes.insertDecision(outcome.decision);
+  if (outcome.discussion) await tx.changes.insertDiscussion(outcome.discussion);
   await saveChange(tx, next, change);
   // A new round starts with no decisions; the same round keeps its own and the new one.
   const kept = next.round !== change.round ? [] : decisions;

@@ -1,6 +1,8 @@
 import { formatChangeId } from '../domain/change.js';
 import { coversCommits, mayStillBeApproved, shortSha } from '../domain/pull-requests.js';
 import { checkChangeAgainstHistory } from './audit.js';
+import { heldBy } from '../domain/meetings.js';
+import { formatInZone } from '../shared/format-instant.js';
 import { evaluateChange } from '../domain/approval.js';
 import { currentPresence } from './absences.js';
 import type { AppDeps } from './deps.js';
@@ -60,7 +62,14 @@ export async function checkGate(
     const waitingFor = [
       ...evaluateChange(deps.policy, change, decisions, presence).eligibleApprovers,
     ].filter((person) => !presence.awayNow(person));
-    if (waitingFor.length > 0) reason += `, waiting for ${waitingFor.join(', ')}`;
+    const meetings = heldBy(deps.policy, change).map((meeting) => {
+      const next = meeting.schedule?.next(deps.clock.now(), 1)[0];
+      return next && meeting.schedule
+        ? `${meeting.name} on ${formatInZone(next.start, meeting.schedule.timezone)} ${meeting.schedule.timezone}`
+        : meeting.name;
+    });
+    const waiting = [...waitingFor, ...meetings];
+    if (waiting.length > 0) reason += `, waiting for ${waiting.join(', ')}`;
   } else if (change.state === 'draft') {
     reason += change.requester
       ? `: ${change.requester} has not submitted it yet`

@@ -20,6 +20,7 @@ const ABOUT: Record<string, string> = {
   'draft-from-pull-request': 'Draft from a pull request',
   'sign-in-link': 'Sign-in link',
   'external-invitation': 'Decision request (a supplier’s link)',
+  agenda: 'Meeting agenda',
 };
 
 type Deps = Pick<AppDeps, 'store' | 'clock' | 'policy'>;

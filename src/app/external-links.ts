@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { evaluateChange } from '../domain/approval.js';
-import { formatChangeId, type Change, type Decision, type Verdict } from '../domain/change.js';
+import {
+  formatChangeId,
+  type Change,
+  type Decision,
+  type DiscussionOutcome,
+  type Verdict,
+} from '../domain/change.js';
+import { attendeesOf, DISCUSSABLE_STATES, findMeeting } from '../domain/meetings.js';
+import { discussChange } from './discuss-change.js';
 import { assertDecisionComment } from '../domain/approval.js';
 import { AppError } from '../domain/errors.js';
-import type { Person } from '../domain/policy.js';
+import type { Meeting, Person } from '../domain/policy.js';
 import type { ApprovalEvaluation } from '../domain/requirements.js';
 import { digestSecret, generateSecret } from '../shared/tokens.js';
 import { currentPresence } from './absences.js';
@@ -25,7 +33,14 @@ export const EXTERNAL_INVITATION = 'external-invitation';
 
 export async function mintExternalLink(
   repos: Pick<DirectWrites, 'externalLinks'>,
-  input: { person: string; change: Change; now: Date; ttlMs: number },
+  input: {
+    person: string;
+    change: Change;
+    now: Date;
+    ttlMs: number;
+    /** For an agenda: the link records this meeting's outcome (its name) instead of a decision. */
+    meeting?: string;
+  },
 ): Promise<{ token: string; expiresAt: string }> {
   const token = generateSecret('cbx');
   const expiresAt = new Date(input.now.getTime() + input.ttlMs).toISOString();
@@ -38,6 +53,7 @@ export async function mintExternalLink(
     expiresAt,
     usedAt: null,
     createdAt: input.now.toISOString(),
+    ...(input.meeting !== undefined && { meeting: input.meeting }),
   });
   return { token, expiresAt };
 }
@@ -54,6 +70,8 @@ export type ExternalLinkState =
       readonly change: Change;
       readonly decisions: readonly Decision[];
       readonly evaluation: ApprovalEvaluation;
+      /** An agenda's link: it records this meeting's outcome. */
+      readonly meeting?: Meeting;
     }
   | {
       readonly usable: false;
@@ -89,6 +107,7 @@ export async function inspectExternalLink(
       'edited',
       `${formatChangeId(change.id)} was changed after this link was sent, so it needs a fresh look. A new link is on its way if your decision is still needed.`,
     );
+  if (link.meeting !== undefined) return inspectMeetingLink(deps, link, person, change);
   if (change.state !== 'pending')
     return refuse(
       'moved',
@@ -111,6 +130,71 @@ export async function inspectExternalLink(
   return { usable: true, link, person, change, decisions, evaluation };
 }
 
+/** An agenda's link: usable while its meeting still has the change to discuss, and the person attends. */
+async function inspectMeetingLink(
+  deps: AppDeps,
+  link: ExternalLink,
+  person: Person,
+  change: Change,
+): Promise<ExternalLinkState> {
+  const meeting = findMeeting(deps.policy, link.meeting!);
+  const id = formatChangeId(change.id);
+  if (!meeting || !attendeesOf(deps.policy, meeting).has(person.id))
+    return refuse(
+      'not-needed',
+      `${link.meeting} no longer needs your outcome on ${id}: the meeting or its attendees changed.`,
+      change,
+    );
+  if (!(DISCUSSABLE_STATES as readonly string[]).includes(change.state) || change.state === 'draft')
+    return refuse(
+      'moved',
+      `${id} is ${change.state.replace('_', ' ')} now, so there is nothing left for ${meeting.name} to decide.`,
+      change,
+    );
+  if (!change.meetings.includes(meeting.name))
+    return refuse('moved', `${meeting.name}'s outcome on ${id} is already recorded.`, change);
+  const [decisions, presence] = await Promise.all([
+    deps.store.read.changes.listDecisions(change.id, change.round),
+    currentPresence(deps.store.read, deps.policy, deps.clock.now()),
+  ]);
+  const evaluation = evaluateChange(deps.policy, change, decisions, presence);
+  return { usable: true, link, person, change, decisions, evaluation, meeting };
+}
+
+/**
+ * Records the link's meeting outcome as its person (an external attendee),
+ * `via: external-link`; the link is spent in the same transaction, as a decision's is.
+ */
+export async function discussByExternalLink(
+  deps: AppDeps,
+  token: string,
+  input: { outcome: DiscussionOutcome; minutes?: string },
+): Promise<{ change: Change; person: Person; meeting: Meeting }> {
+  const state = await inspectExternalLink(deps, token);
+  if (!state.usable) throw new AppError('invalid_state', state.reason);
+  const meeting = state.meeting;
+  if (!meeting)
+    throw new AppError('invalid_state', 'This link asks for your decision, not a meeting outcome.');
+  return deps.store.transaction(async (tx) => {
+    if (!(await tx.externalLinks.use(state.link.digest, deps.clock.now().toISOString())))
+      throw new AppError('invalid_state', 'This link was just used.');
+    const acted = await discussChange(
+      deps,
+      state.person,
+      state.change.id,
+      {
+        meeting: meeting.name,
+        outcome: input.outcome,
+        minutes: input.minutes,
+        via: 'external-link',
+        round: state.link.round,
+      },
+      tx,
+    );
+    return { change: acted.change, person: state.person, meeting };
+  });
+}
+
 /**
  * Decides as the link's person, recorded `via: external-link`. The link is spent
  * in the decision's own transaction: a decision that fails leaves it unspent,
@@ -123,6 +207,11 @@ export async function decideByExternalLink(
 ): Promise<{ change: Change; person: Person }> {
   const state = await inspectExternalLink(deps, token);
   if (!state.usable) throw new AppError('invalid_state', state.reason);
+  if (state.meeting)
+    throw new AppError(
+      'invalid_state',
+      `This link records ${state.meeting.name}'s outcome, not a decision of your own.`,
+    );
   const comment = input.comment?.trim() || null;
   assertDecisionComment(input.verdict, comment);
   return deps.store.transaction(async (tx) => {

@@ -8,6 +8,7 @@ import { registerAwayCommands } from './commands/away.js';
 import { registerChangeCommands } from './commands/change.js';
 import { registerGateCommand } from './commands/gate.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerMeetingCommands } from './commands/meetings.js';
 import { registerOutboxCommands } from './commands/outbox.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -48,6 +49,7 @@ export async function runCli(
   registerChangeCommands(program, cli);
   registerGateCommand(program, cli);
   registerAwayCommands(program, cli);
+  registerMeetingCommands(program, cli);
   registerAuditCommands(program, cli);
   registerOutboxCommands(program, cli);
 

@@ -3,6 +3,7 @@ import type {
   ChangeList,
   ChangeView,
   EventList,
+  MeetingList,
   GateView,
   PolicyView,
 } from '../http/contract/index.js';
@@ -13,4 +14,6 @@ export type ChangeListJson = Static<typeof ChangeList>;
 export type EventListJson = Static<typeof EventList>;
 export type PolicyJson = Static<typeof PolicyView>;
 export type GateJson = Static<typeof GateView>;
+export type MeetingListJson = Static<typeof MeetingList>;
+export type { AgendaJson } from '../http/contract/index.js';
 export type { PersonStatusJson } from '../http/contract/index.js';

@@ -4,7 +4,7 @@ import { findMissingPlan, subjectOf } from './change-content.js';
 import { AppError, invalidInput } from './errors.js';
 import type { NewEvent } from './events.js';
 import { findMissingAnswers } from './fields.js';
-import { meetingsFor } from './meetings.js';
+import { heldBy, meetingsFor } from './meetings.js';
 import type { Policy } from './policy.js';
 import {
   computeRequirements,
@@ -182,7 +182,9 @@ export function decide(
       countedFor: after.requirements.filter((r) => r.approvedBy.includes(seat)).map((r) => r.group),
     },
   };
-  if (!after.allMet) return { decision, change, events: [granted] };
+  // A meeting with `hold` still to record its outcome keeps the change pending.
+  if (!after.allMet || heldBy(policy, change).length > 0)
+    return { decision, change, events: [granted] };
   return {
     decision,
     change: { ...change, state: 'approved' },
@@ -301,7 +303,10 @@ export function reopenRound(
   });
 }
 
-/** A pending change whose requirements are already met (none at all) is approved in the same step. */
+/**
+ * A pending change whose requirements are already met (none at all) is approved
+ * in the same step, unless a meeting holds it.
+ */
 function approvedIfMet(
   policy: Policy,
   change: Change,
@@ -309,7 +314,8 @@ function approvedIfMet(
   actor: string,
   data: { reason: string },
 ): Transition {
-  if (!evaluateChange(policy, change, []).allMet) return { change, events };
+  if (!evaluateChange(policy, change, []).allMet || heldBy(policy, change).length > 0)
+    return { change, events };
   return {
     change: { ...change, state: 'approved' },
     events: [...events, { changeId: change.id, type: 'approved', actor, data }],

@@ -10,6 +10,8 @@ export interface AuthorizationFacts {
   readonly evaluation: ApprovalEvaluation;
   /** Everyone who approved the change in its current round. */
   readonly approvers: readonly string[];
+  /** Who attends a meeting that still has to discuss the change (domain/meetings.ts attendeesFor). */
+  readonly attendees?: ReadonlySet<string>;
 }
 
 /**
@@ -102,6 +104,14 @@ export function denialOf(
       if (!isRequester && !facts.approvers.includes(actor.id)) {
         return forbidden('only the requester or someone who approved this change may verify it');
       }
+      return undefined;
+    case 'discuss':
+      if (facts.change.meetings.length === 0)
+        return forbidden(`no meeting has CHG-${change.id} on its agenda any more`);
+      if (!facts.attendees?.has(actor.id))
+        return forbidden(
+          `only an attendee of ${facts.change.meetings.join(' or ')} may record its outcome`,
+        );
       return undefined;
     case 'approve':
     case 'reject': {

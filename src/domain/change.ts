@@ -88,6 +88,25 @@ export interface Decision {
   readonly at: string;
 }
 
+export const DISCUSSION_OUTCOMES = ['approve', 'reject', 'defer', 'noted'] as const;
+export type DiscussionOutcome = (typeof DISCUSSION_OUTCOMES)[number];
+
+/** A meeting's outcome on one change (`discussed`): what it decided, and at which sitting. */
+export interface Discussion {
+  readonly changeId: number;
+  /** The meeting's name, as the policy gives it. */
+  readonly meeting: string;
+  /** The sitting it belongs to (its start), or null for a meeting without a schedule. */
+  readonly occurrence: string | null;
+  readonly outcome: DiscussionOutcome;
+  readonly minutes: string | null;
+  readonly url: string | null;
+  /** The attendee who recorded it. */
+  readonly actor: string;
+  readonly via?: DecisionVia;
+  readonly at: string;
+}
+
 /** What conditions (`when:`) are evaluated against. */
 export interface ChangeSubject {
   readonly type: string;

@@ -16,6 +16,7 @@ export const EVENT_TYPES = [
   'failed',
   'verified',
   'commented',
+  'discussed',
   'absence-set',
   'absence-ended',
 ] as const;

@@ -135,7 +135,17 @@ export function replayHistory(
         break;
       case 'approved':
         state = 'approved';
-        if (previous.type === 'approval-granted' && sameAction) {
+        if (previous.type === 'discussed' && sameAction && round !== undefined) {
+          // A meeting's outcome released its hold: the round's approvals were all in.
+          approvals.push({
+            eventId: event.id,
+            policyHash: event.policyHash,
+            type,
+            requester,
+            requirements,
+            decisions: decisions.filter((decision) => decision.round === round),
+          });
+        } else if (previous.type === 'approval-granted' && sameAction) {
           const decidedRound = Number(data(previous).round);
           approvals.push({
             eventId: event.id,
@@ -168,6 +178,9 @@ export function replayHistory(
         state = LIFECYCLE_EVENTS[event.type];
         break;
       }
+      case 'discussed':
+        version++;
+        break;
       case 'commented':
       case 'absence-set':
       case 'absence-ended':

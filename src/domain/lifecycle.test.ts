@@ -22,6 +22,7 @@ const ALLOWED: Record<ChangeAction, ChangeState[]> = {
   fail: ['in_progress', 'completed'],
   verify: ['completed'],
   claim: ['draft'],
+  discuss: ['pending', 'approved'],
 };
 
 describe('canPerform', () => {

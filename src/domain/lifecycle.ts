@@ -12,6 +12,7 @@ export const CHANGE_ACTIONS = [
   'fail',
   'verify',
   'claim',
+  'discuss',
 ] as const;
 export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
 
@@ -28,6 +29,8 @@ const ALLOWED_FROM: Record<ChangeAction, readonly ChangeState[]> = {
   verify: ['completed'],
   // Only a draft can be unassigned: submitting needs a requester.
   claim: ['draft'],
+  // A meeting's outcome: on what is still to be decided, or decided without it.
+  discuss: ['pending', 'approved'],
 };
 
 /** The state a lifecycle action leads to; decisions and submit are decided by the approval rules instead. */

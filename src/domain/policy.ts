@@ -115,9 +115,56 @@ export interface Freeze {
   readonly services: readonly string[];
 }
 
+/** One sitting of a scheduled meeting. */
+export interface Occurrence {
+  readonly start: Date;
+  readonly end: Date;
+}
+
+/**
+ * When a meeting sits: an RFC 5545 RRULE at a local time in a time zone, so a
+ * 10:00 meeting stays at 10:00 across daylight saving. The recurrence itself is
+ * computed outside the domain (policy/schedule.ts) and handed in.
+ */
+export interface MeetingSchedule {
+  readonly rrule: string;
+  /** Local start time, `HH:MM`. */
+  readonly at: string;
+  readonly timezone: string;
+  readonly durationMs: number;
+  /** Sittings that have not ended by `after`, soonest first, at most `count`. */
+  readonly next: (after: Date, count: number) => readonly Occurrence[];
+  /** Sittings that started at or before `before`, latest first, at most `count`. */
+  readonly previous: (before: Date, count: number) => readonly Occurrence[];
+}
+
+export const DEFAULT_AGENDA_LEAD_TIME_MS = 24 * 3_600_000;
+
 export interface Meeting {
+  /** The name as a URL slug (`Acme Hosting CAB` → `acme-hosting-cab`). */
+  readonly id: string;
   readonly name: string;
   readonly when: Condition;
+  /** Absent: the meeting is ad hoc, its changes are flagged but no agenda is sent. */
+  readonly schedule?: MeetingSchedule;
+  /** Group and person ids, as the policy lists them. */
+  readonly attendees: readonly string[];
+  /** How long before each sitting its agenda is e-mailed (`agendaLeadTime`, default 1d). */
+  readonly agendaLeadTimeMs: number;
+  /** A matching change cannot become approved before this meeting's outcome is recorded. */
+  readonly hold: boolean;
+}
+
+/** `Acme Hosting CAB` → `acme-hosting-cab`: how a meeting is named in URLs. */
+export function meetingSlug(name: string): string {
+  return (
+    name
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'meeting'
+  );
 }
 
 export interface Policy {

@@ -22,6 +22,8 @@ export type PolicyRouteDeps = Pick<AppDeps, 'policy'>;
 
 export type PeopleRouteDeps = AppDeps;
 
+export type MeetingRouteDeps = AppDeps & Settings<'publicUrl'> & { readonly emailEnabled: boolean };
+
 export type ChangeRouteDeps = AppDeps &
   Settings<'publicUrl'> & { readonly changeCache: ChangeCache };
 
@@ -58,6 +60,7 @@ export type AuthenticationDeps = SignInDeps &
 
 /** Everything the server hands its routes. */
 export type ServerDeps = CalendarRouteDeps &
+  MeetingRouteDeps &
   ActionLinkRouteDeps &
   GithubRouteDeps &
   OutboxRouteDeps &

@@ -66,6 +66,9 @@ export function page(title: string, body: string): string {
   .description { overflow-wrap: anywhere; } .description pre { white-space: pre-wrap; }
   .choices { display: flex; gap: .75rem; flex-wrap: wrap; }
   .field-error { color: #cf222e; margin: .25rem 0 0; }
+  fieldset { border: 1px solid #d0d7de; border-radius: 6px; margin: 1rem 0 0; padding: .5rem 1rem; }
+  legend { font-weight: 600; padding: 0 .25rem; }
+  label.choice { font-weight: 400; margin: .5rem 0; }
   @media (max-width: 480px) { main { margin: 0; border-radius: 0; border-width: 0 0 1px; padding: 16px; } dl { grid-template-columns: 1fr; } dd { margin-bottom: .5rem; } .choices button { flex: 1 1 100%; } }
 </style>
 </head>

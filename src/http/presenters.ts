@@ -5,6 +5,7 @@ import { evaluateChange } from '../domain/approval.js';
 import { formatChangeId, type Change } from '../domain/change.js';
 import { plannedWindowWarning, subjectOf } from '../domain/change-content.js';
 import { freezesOverlapping } from '../domain/freezes.js';
+import { attendeesFor, DISCUSSABLE_STATES, heldBy } from '../domain/meetings.js';
 import type { Person, Policy } from '../domain/policy.js';
 import { computeRequirements, type ApprovalEvaluation } from '../domain/requirements.js';
 import { renderMarkdown } from './markdown.js';
@@ -40,7 +41,8 @@ export function presentChange(
   return {
     ...presented.view,
     windowWarning: plannedWindowWarning(item.change, ctx.now()),
-    actions: actionsOf(presented, item, viewer),
+    heldBy: heldByOf(ctx, item.change),
+    actions: actionsOf(ctx.policy, presented, item, viewer),
     onBehalfOptions: onBehalfOptions(presented, viewer),
   };
 }
@@ -58,10 +60,11 @@ export function presentChangeJson(
 ): string {
   const presented = presentedFor(ctx, item, presence);
   presented.json ??= JSON.stringify(presented.view);
-  const actions = JSON.stringify(actionsOf(presented, item, viewer));
+  const actions = JSON.stringify(actionsOf(ctx.policy, presented, item, viewer));
   const warning = JSON.stringify(plannedWindowWarning(item.change, ctx.now()));
+  const held = JSON.stringify(heldByOf(ctx, item.change));
   const onBehalf = JSON.stringify(onBehalfOptions(presented, viewer));
-  return `${presented.json.slice(0, -1)},"windowWarning":${warning},"actions":${actions},"onBehalfOptions":${onBehalf}}`;
+  return `${presented.json.slice(0, -1)},"windowWarning":${warning},"heldBy":${held},"actions":${actions},"onBehalfOptions":${onBehalf}}`;
 }
 
 /** A change as its card on the board shows it, as JSON text: the same for every viewer, so kept per version. */
@@ -85,6 +88,7 @@ function cardOf(policy: Policy, view: Presented['view']): ChangeCardJson {
 }
 
 function actionsOf(
+  policy: Policy,
   { shown, evaluation }: Presented,
   { decisions }: ChangeWithDecisions,
   viewer: Person | undefined,
@@ -97,7 +101,20 @@ function actionsOf(
     approvers: decisions
       .filter((d) => d.verdict === 'approve')
       .flatMap((d) => (d.standIn ? [d.person, d.standIn] : [d.person])),
+    attendees: attendeesFor(policy, shown),
   });
+}
+
+/** The meetings whose outcome a pending change waits for, with their next sitting (it depends on the time, so it is worked out as shown). */
+function heldByOf(ctx: PresentContext, change: Change): ChangeViewJson['heldBy'] {
+  if (change.state !== 'pending') return [];
+  const now = ctx.now();
+  return heldBy(ctx.policy, change).map((meeting) => ({
+    meeting: meeting.name,
+    id: meeting.id,
+    next: meeting.schedule?.next(now, 1)[0]?.start.toISOString() ?? null,
+    timezone: meeting.schedule?.timezone ?? null,
+  }));
 }
 
 /**
@@ -113,7 +130,7 @@ function onBehalfOptions({ shown, evaluation }: Presented, viewer: Person | unde
 
 interface Presented {
   /** Everything but the viewer's actions. */
-  readonly view: Omit<ChangeViewJson, 'actions' | 'windowWarning' | 'onBehalfOptions'>;
+  readonly view: Omit<ChangeViewJson, 'actions' | 'windowWarning' | 'heldBy' | 'onBehalfOptions'>;
   /** The change as shown: a draft with the requirements it would have if submitted now. */
   readonly shown: Change;
   readonly evaluation: ApprovalEvaluation;
@@ -203,7 +220,9 @@ function presentWithoutViewer(
       at: d.at,
     })),
     waitingFor: open ? [...evaluation.eligibleApprovers] : [],
-    needsDiscussion: [...change.meetings],
+    needsDiscussion: (DISCUSSABLE_STATES as readonly string[]).includes(change.state)
+      ? [...change.meetings]
+      : [],
     freezeWarnings: freezesOverlapping(ctx.policy, change, {
       start: change.plannedStart,
       end: change.plannedEnd,

@@ -20,6 +20,7 @@ import { liveRoutes } from './routes/live.js';
 import { gateRoutes } from './routes/gate.js';
 import { githubDeliveryRoutes, githubWebhookRoutes } from './routes/github.js';
 import { peopleRoutes } from './routes/people.js';
+import { meetingRoutes } from './routes/meetings.js';
 import { policyRoutes } from './routes/policy.js';
 import { demoRoutes } from './routes/demo.js';
 import { sessionRoutes, signInRoutes } from './routes/session.js';
@@ -172,6 +173,7 @@ export async function buildServer(
       await api.register(sessionRoutes(ctx));
       await api.register(policyRoutes(ctx));
       await api.register(peopleRoutes(ctx));
+      await api.register(meetingRoutes(ctx));
       await api.register(changeRoutes(ctx));
       await api.register(outboxRoutes(ctx));
       await api.register(calendarRoutes(ctx));

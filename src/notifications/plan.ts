@@ -25,7 +25,9 @@ export type NotificationTopic =
   | { readonly template: 'external-invitation'; readonly round: number }
   | { readonly template: 'draft-from-pull-request'; readonly eventId: number }
   /** Carries no secret: the link is made as the e-mail is sent. */
-  | { readonly template: 'sign-in-link'; readonly requestedAt: string };
+  | { readonly template: 'sign-in-link'; readonly requestedAt: string }
+  /** A sitting's agenda, rendered as it stands when sent; an external attendee's links are made then. */
+  | { readonly template: 'agenda'; readonly meeting: string; readonly sitting: string };
 
 export interface WebhookPayload {
   readonly event: AuditEvent;

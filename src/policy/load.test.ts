@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WORKING_HOURS } from '../domain/policy.js';
+import { DEFAULT_AGENDA_LEAD_TIME_MS, DEFAULT_WORKING_HOURS } from '../domain/policy.js';
 import { formatProblem, loadPolicyFile, parsePolicy, type PolicyProblem } from './load.js';
 
 const EXAMPLE_PATH = fileURLToPath(new URL('../../examples/changeboard.yaml', import.meta.url));
@@ -11,6 +11,10 @@ const SHARED_EXAMPLE_PATH = fileURLToPath(
   new URL('../../../shared/examples/changeboard.yaml', import.meta.url),
 );
 const EXAMPLE = readFileSync(EXAMPLE_PATH, 'utf8');
+/** The policy as PRODUCT.md's next capabilities will have it, beside PRODUCT.md. */
+const NEXT_EXAMPLE_PATH = fileURLToPath(
+  new URL('../../../shared/examples/changeboard-next.yaml', import.meta.url),
+);
 
 const ENV = {
   TEAMS_WEBHOOK_URL: 'https://example.webhook.office.com/webhookb2/abc',
@@ -197,8 +201,40 @@ describe('the bundled example', () => {
       },
     ]);
     expect(policy.meetings).toEqual([
-      { name: 'Weekly risk review', when: { risk: 'high', type: 'normal' } },
+      {
+        id: 'weekly-risk-review',
+        name: 'Weekly risk review',
+        when: { risk: 'high', type: 'normal' },
+        schedule: expect.objectContaining({
+          rrule: 'FREQ=WEEKLY;BYDAY=TU',
+          at: '10:00',
+          timezone: 'Europe/London',
+          durationMs: 30 * 60_000,
+        }),
+        attendees: ['change-managers', 'security'],
+        agendaLeadTimeMs: DEFAULT_AGENDA_LEAD_TIME_MS,
+        hold: false,
+      },
+      {
+        id: 'acme-hosting-cab',
+        name: 'Acme Hosting CAB',
+        when: { service: 'edge' },
+        schedule: expect.objectContaining({
+          rrule: 'FREQ=WEEKLY;BYDAY=TH',
+          at: '14:00',
+          timezone: 'Europe/London',
+          durationMs: 3_600_000,
+        }),
+        attendees: ['hosting-supplier', 'change-managers'],
+        agendaLeadTimeMs: 86_400_000,
+        hold: true,
+      },
     ]);
+    // Thursdays at 14:00 London: 14:00Z in winter, 13:00Z in summer.
+    const cab = policy.meetings[1]!.schedule!;
+    expect(
+      cab.next(new Date('2026-10-21T00:00:00Z'), 2).map((sitting) => sitting.start.toISOString()),
+    ).toEqual(['2026-10-22T13:00:00.000Z', '2026-10-29T14:00:00.000Z']);
   });
 
   it('loads from a file', async () => {
@@ -773,6 +809,255 @@ describe('broken policies: one problem each, with its path', () => {
   it('a file that is not a mapping', () => {
     expect(errorsOf('- just\n- a list\n')).toEqual([
       { path: '', message: 'must be a mapping (key: value)' },
+    ]);
+  });
+});
+
+describe('meetings', () => {
+  const CAB =
+    '    schedule: { rrule: "FREQ=WEEKLY;BYDAY=TH", at: "14:00", duration: 1h, timezone: Europe/London }';
+
+  /** The `meetings:` section of a policy file, to its end or the next top-level key. */
+  function meetingsSection(text: string): string {
+    const match = /^meetings:\n(?:(?:[ #].*)?\n)*/m.exec(text);
+    expect(match, 'the file should have a meetings section').not.toBeNull();
+    return match![0];
+  }
+
+  it.skipIf(!existsSync(NEXT_EXAMPLE_PATH))(
+    'the meetings of the next reference example load as they are',
+    () => {
+      const meetings = meetingsSection(readFileSync(NEXT_EXAMPLE_PATH, 'utf8'));
+      const text = EXAMPLE.replace(meetingsSection(EXAMPLE), meetings);
+      const result = parsePolicy(text, ENV);
+      expect(result.ok ? [] : result.problems).toEqual([]);
+      if (!result.ok) return;
+      expect(result.warnings).toEqual([]);
+      expect(
+        result.policy.meetings.map(({ id, schedule, attendees, agendaLeadTimeMs, hold }) => ({
+          id,
+          schedule: schedule && {
+            rrule: schedule.rrule,
+            at: schedule.at,
+            timezone: schedule.timezone,
+            durationMs: schedule.durationMs,
+          },
+          attendees,
+          agendaLeadTimeMs,
+          hold,
+        })),
+      ).toEqual([
+        {
+          id: 'weekly-risk-review',
+          schedule: {
+            rrule: 'FREQ=WEEKLY;BYDAY=TU',
+            at: '10:00',
+            timezone: 'Europe/London',
+            durationMs: 30 * 60_000,
+          },
+          attendees: ['change-managers', 'security'],
+          agendaLeadTimeMs: DEFAULT_AGENDA_LEAD_TIME_MS,
+          hold: false,
+        },
+        {
+          id: 'acme-hosting-cab',
+          schedule: {
+            rrule: 'FREQ=WEEKLY;BYDAY=TH',
+            at: '14:00',
+            timezone: 'Europe/London',
+            durationMs: 3_600_000,
+          },
+          attendees: ['hosting-supplier', 'change-managers'],
+          agendaLeadTimeMs: 86_400_000,
+          hold: true,
+        },
+      ]);
+    },
+  );
+
+  it('a meeting without a schedule is ad hoc, attended by nobody in particular, and holds nothing', () => {
+    const text = EXAMPLE.replace(
+      meetingsSection(EXAMPLE),
+      'meetings:\n  - name: Architecture forum\n    when: { risk: high }\n',
+    );
+    const result = parsePolicy(text, ENV);
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.policy.meetings).toEqual([
+      {
+        id: 'architecture-forum',
+        name: 'Architecture forum',
+        when: { risk: 'high' },
+        attendees: [],
+        agendaLeadTimeMs: DEFAULT_AGENDA_LEAD_TIME_MS,
+        hold: false,
+      },
+    ]);
+  });
+
+  it('a schedule that cannot be kept: each key with its own message', () => {
+    const text = variant([
+      CAB,
+      '    schedule: { rrule: "FREQ=WEEKLY;BYDAY=TH;BYHOUR=14", at: "2pm", duration: 2d, timezone: Europe/Londn }',
+    ]);
+    expect(errorsOf(text)).toEqual([
+      {
+        path: 'meetings[1].schedule.rrule',
+        message: 'BYHOUR does not belong in the rule: the time of day comes from at',
+      },
+      {
+        path: 'meetings[1].schedule.at',
+        message: '"2pm" is not a time of day; write it as HH:MM, from 00:00 to 23:59',
+      },
+      {
+        path: 'meetings[1].schedule.duration',
+        message: '"2d" is longer than a day; a sitting lasts at most 1d',
+      },
+      {
+        path: 'meetings[1].schedule.timezone',
+        message: 'unknown time zone "Europe/Londn" (use an IANA name such as Europe/Berlin)',
+      },
+    ]);
+    const problems = problemsOf(text);
+    expect(problems[0]!.line).toBe(lineOf(text, 'BYHOUR=14'));
+  });
+
+  it.each([
+    ['RRULE:FREQ=WEEKLY;BYDAY=TH', undefined],
+    [
+      'FREQ=HOURLY',
+      'FREQ=HOURLY is more often than a meeting sits: use DAILY, WEEKLY, MONTHLY or YEARLY (the time of day comes from at)',
+    ],
+    [
+      'DTSTART:20261203T140000Z',
+      'DTSTART does not belong in the rule: the first day comes from starts and the time of day from at',
+    ],
+    [
+      'FREQ=WEEKLY;BYDAY=TH;TZID=Europe/London',
+      'TZID does not belong in the rule: the time zone comes from timezone',
+    ],
+    [
+      'FREQ=WEEKLY;BYDAY=TH;BYMINUTE=0',
+      'BYMINUTE does not belong in the rule: the time of day comes from at',
+    ],
+    [
+      'FREQ=WEEKLY;BYDAY=THU',
+      '"THU" in BYDAY is not a day; use MO, TU, WE, TH, FR, SA or SU (a monthly or yearly rule may number them: 1MO, -1FR)',
+    ],
+    [
+      'WEEKLY',
+      '"WEEKLY" is not a rule part; write NAME=VALUE parts joined by ";", such as FREQ=WEEKLY;BYDAY=TU',
+    ],
+  ])('the rule %j', (rrule, message) => {
+    const text = variant([CAB, CAB.replace('FREQ=WEEKLY;BYDAY=TH', rrule)]);
+    expect(parsePolicy(text, ENV).ok ? [] : errorsOf(text)).toEqual(
+      message ? [{ path: 'meetings[1].schedule.rrule', message }] : [],
+    );
+  });
+
+  it('a start that is not a date, a schedule key that does not exist', () => {
+    expect(
+      errorsOf(variant([CAB, CAB.replace(' }', ', starts: 2026-13-01, every: week }')])),
+    ).toEqual([
+      { path: 'meetings[1].schedule.starts', message: 'must be a date such as 2026-12-01' },
+      { path: 'meetings[1].schedule.every', message: 'is not a known setting here' },
+    ]);
+  });
+
+  it('a schedule with no sitting to come, or an INTERVAL counting from the default start, is a warning', () => {
+    const result = parsePolicy(
+      variant(
+        [CAB, CAB.replace('FREQ=WEEKLY;BYDAY=TH', 'FREQ=WEEKLY;BYDAY=TH;UNTIL=20250102')],
+        ['rrule: "FREQ=WEEKLY;BYDAY=TU"', 'rrule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"'],
+      ),
+      ENV,
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(
+      result.warnings.map(({ path, message, severity }) => ({ path, message, severity })),
+    ).toEqual([
+      {
+        path: 'meetings[0].schedule.rrule',
+        message:
+          'INTERVAL=2 counts from 2001-01-01 when starts is not given; give starts (the date of one sitting) to say which weeks it sits',
+        severity: 'warning',
+      },
+      {
+        path: 'meetings[1].schedule.rrule',
+        message:
+          'never sits again: its last sitting was Thu 2 Jan 2025 14:00 (Europe/London), so no agenda is sent',
+        severity: 'warning',
+      },
+    ]);
+  });
+
+  it('attendees that are neither a group nor a person, or listed twice', () => {
+    expect(
+      errorsOf(
+        variant([
+          '    attendees: [hosting-supplier, change-managers]',
+          '    attendees: [hosting-suplier, change-managers, olu, olu, Acme]',
+        ]),
+      ),
+    ).toEqual([
+      {
+        path: 'meetings[1].attendees[0]',
+        message: 'unknown group or person "hosting-suplier" (did you mean "hosting-supplier"?)',
+      },
+      { path: 'meetings[1].attendees[3]', message: '"olu" is listed twice' },
+      {
+        path: 'meetings[1].attendees[4]',
+        message:
+          'unknown group or person "Acme" (known: payments-owners, web-owners, security, change-managers, on-call-leads, cto, hosting-supplier, sam, priya, lee, ana, tom, kim, dev, olu)',
+      },
+    ]);
+  });
+
+  it('an agenda lead time that is not a duration', () => {
+    expect(
+      errorsOf(variant(['    agendaLeadTime: 1d', '    agendaLeadTime: the day before'])),
+    ).toEqual([
+      {
+        path: 'meetings[1].agendaLeadTime',
+        message: '"the day before" is not a duration; write it like 30m, 4h, 1d or 1h30m',
+      },
+    ]);
+  });
+
+  it('a held meeting with no schedule or no attendees', () => {
+    expect(
+      errorsOf(
+        variant([`${CAB}\n`, ''], ['    attendees: [hosting-supplier, change-managers]\n', '']),
+      ),
+    ).toEqual([
+      {
+        path: 'meetings[1].hold',
+        message: 'a held meeting needs a schedule: the changes it holds wait for it to sit',
+      },
+      {
+        path: 'meetings[1].hold',
+        message:
+          'a held meeting needs attendees: only they can record the outcome that releases a change',
+      },
+    ]);
+    expect(
+      problemsOf(variant([`${CAB}\n`, '']))
+        .filter((p) => p.severity === 'warning')
+        .map(({ path, message }) => ({ path, message })),
+    ).toContainEqual({
+      path: 'meetings[1].agendaLeadTime',
+      message: 'has no effect: a meeting without a schedule never sits, so no agenda is sent',
+    });
+  });
+
+  it('two meetings that read the same in URLs', () => {
+    expect(
+      errorsOf(variant(['  - name: Weekly risk review', '  - name: "Acme hosting: CAB"'])),
+    ).toEqual([
+      {
+        path: 'meetings[1].name',
+        message:
+          'reads as "acme-hosting-cab" in URLs, like "Acme hosting: CAB" (meetings[0]); rename one of them',
+      },
     ]);
   });
 });

@@ -1,12 +1,25 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
-import type { Channel, ChangeType, Field, Person, Policy } from '../domain/policy.js';
-import { DEFAULT_EXTERNAL_LINK_TTL_MS, DEFAULT_WORKING_HOURS } from '../domain/policy.js';
+import type {
+  Channel,
+  ChangeType,
+  Field,
+  MeetingSchedule,
+  Person,
+  Policy,
+} from '../domain/policy.js';
+import {
+  DEFAULT_AGENDA_LEAD_TIME_MS,
+  DEFAULT_EXTERNAL_LINK_TTL_MS,
+  DEFAULT_WORKING_HOURS,
+  meetingSlug,
+} from '../domain/policy.js';
 import { describeAjvErrors, formatPath, type SchemaIssue } from '../shared/schema-issues.js';
 import { parseDuration } from '../shared/duration.js';
 import { findTextProblems } from '../shared/text.js';
 import { checkPolicyFile, type Segments } from './check.js';
+import { parseSchedule, type ScheduleSpec } from './schedule.js';
 import type { PolicyFile } from './schema.js';
 import { loadPolicyValidators } from './validators.js';
 import { parseWorkingHours } from './working-hours.js';
@@ -243,8 +256,24 @@ function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
       allow: f.allow ?? [],
       services: f.services ?? [],
     })),
-    meetings: file.meetings ?? [],
+    meetings: (file.meetings ?? []).map((m) => ({
+      id: meetingSlug(m.name),
+      name: m.name,
+      when: m.when,
+      ...(m.schedule ? { schedule: scheduleOf(m.schedule) } : {}),
+      attendees: m.attendees ?? [],
+      agendaLeadTimeMs:
+        (m.agendaLeadTime && parseDuration(m.agendaLeadTime)) || DEFAULT_AGENDA_LEAD_TIME_MS,
+      hold: m.hold ?? false,
+    })),
   };
+}
+
+/** A schedule the checks have passed. */
+function scheduleOf(spec: ScheduleSpec): MeetingSchedule {
+  const schedule = parseSchedule(spec);
+  if (typeof schedule === 'string') throw new Error(`a checked schedule is invalid: ${schedule}`);
+  return schedule;
 }
 
 /** The deepest node on the path that exists: a missing key is reported where its parent is. */

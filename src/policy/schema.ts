@@ -115,7 +115,36 @@ const Freeze = Type.Object(
   Strict,
 );
 
-const Meeting = Type.Object({ name: Type.String({ minLength: 1 }), when: Condition }, Strict);
+const MeetingSchedule = Type.Object(
+  {
+    rrule: Type.String({
+      minLength: 1,
+      description: 'An RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=TU, without a time or zone.',
+    }),
+    at: Type.String({ minLength: 1, description: 'Local start time, HH:MM.' }),
+    timezone: Type.String({ minLength: 1 }),
+    duration: Type.String({ minLength: 1 }),
+    starts: Type.Optional(
+      Type.String({
+        format: 'date',
+        description: 'No sitting before this day; an INTERVAL counts from it.',
+      }),
+    ),
+  },
+  Strict,
+);
+
+const Meeting = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    when: Condition,
+    schedule: Type.Optional(MeetingSchedule),
+    attendees: Type.Optional(Type.Array(Id)),
+    agendaLeadTime: Type.Optional(Type.String({ minLength: 1 })),
+    hold: Type.Optional(Type.Boolean()),
+  },
+  Strict,
+);
 
 export const PolicyFileSchema = Type.Object(
   {

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type {
   ActionLinkRepository,
+  AgendaMailingRepository,
   ExternalLinkRepository,
   NewOutboxMessage,
   NudgeRepository,
@@ -283,6 +284,19 @@ export function actionLinkRepository(db: Kysely<DatabaseSchema>): ActionLinkRepo
   };
 }
 
+export function agendaMailingRepository(db: Kysely<DatabaseSchema>): AgendaMailingRepository {
+  return {
+    async claim(meeting, sitting, at) {
+      const result = await db
+        .insertInto('agenda_mailings')
+        .values({ meeting, sitting, sent_at: at })
+        .onConflict((oc) => oc.columns(['meeting', 'sitting']).doNothing())
+        .executeTakeFirst();
+      return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+    },
+  };
+}
+
 export function externalLinkRepository(db: Kysely<DatabaseSchema>): ExternalLinkRepository {
   return {
     async insert(link) {
@@ -297,6 +311,7 @@ export function externalLinkRepository(db: Kysely<DatabaseSchema>): ExternalLink
           expires_at: link.expiresAt,
           used_at: link.usedAt,
           created_at: link.createdAt,
+          meeting: link.meeting ?? null,
         })
         .execute();
     },
@@ -316,6 +331,7 @@ export function externalLinkRepository(db: Kysely<DatabaseSchema>): ExternalLink
           expiresAt: row.expires_at,
           usedAt: row.used_at,
           createdAt: row.created_at,
+          ...(row.meeting !== null && { meeting: row.meeting }),
         }
       );
     },

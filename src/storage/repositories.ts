@@ -12,7 +12,15 @@ import type {
   TokenRepository,
   TokenScope,
 } from '../app/ports.js';
-import type { Change, ChangeState, Decision, DecisionVia, Verdict } from '../domain/change.js';
+import type {
+  Change,
+  ChangeState,
+  Decision,
+  DecisionVia,
+  Discussion,
+  Verdict,
+} from '../domain/change.js';
+import { DISCUSSABLE_STATES } from '../domain/meetings.js';
 import type { AuditEvent, EventType } from '../domain/events.js';
 import { RecentlyUsed } from '../shared/recently-used.js';
 import {
@@ -29,6 +37,7 @@ import type { DialectFeatures } from './dialects/features.js';
 import { githubRepository } from './github-repositories.js';
 import {
   actionLinkRepository,
+  agendaMailingRepository,
   externalLinkRepository,
   nudgeRepository,
   outboxRepository,
@@ -63,6 +72,7 @@ export function createRepositories(
     policies: policyArchive(db),
     outbox: outboxRepository(db, features),
     nudges: nudgeRepository(db),
+    agendaMailings: agendaMailingRepository(db),
     actionLinks: actionLinkRepository(db),
     externalLinks: externalLinkRepository(db),
     sessions: webSessionRepository(db),
@@ -115,8 +125,18 @@ function changeRepository(
         ),
       );
     }
-    if (query.needsDiscussion !== undefined)
-      select = select.where('meetings', query.needsDiscussion ? '!=' : '=', '[]');
+    if (query.needsDiscussion === true)
+      select = select.where('meetings', '!=', '[]').where('state', 'in', [...DISCUSSABLE_STATES]);
+    if (query.needsDiscussion === false)
+      select = select.where((eb) =>
+        eb.or([eb('meetings', '=', '[]'), eb('state', 'not in', [...DISCUSSABLE_STATES])]),
+      );
+    if (query.meeting !== undefined)
+      select = select.where(
+        sql`meetings`,
+        'like',
+        sql`${`%${escapeLike(JSON.stringify(query.meeting))}%`} escape '\\'`,
+      );
     select = whereText(select, features, text);
     for (const [field, values] of Object.entries(query.answers ?? {})) {
       if (values.length === 0) continue;
@@ -388,6 +408,48 @@ function changeRepository(
       return row && fromRow(row);
     },
 
+    async insertDiscussion(discussion) {
+      await db
+        .insertInto('discussions')
+        .values({
+          change_id: discussion.changeId,
+          meeting: discussion.meeting,
+          occurrence: discussion.occurrence,
+          outcome: discussion.outcome,
+          minutes: discussion.minutes,
+          url: discussion.url,
+          actor: discussion.actor,
+          via: discussion.via ?? null,
+          at: discussion.at,
+        })
+        .execute();
+    },
+
+    async listDiscussions(filter) {
+      let query = db.selectFrom('discussions').selectAll();
+      if (filter.meeting !== undefined) query = query.where('meeting', '=', filter.meeting);
+      if (filter.occurrences !== undefined) {
+        if (filter.occurrences.length === 0) return [];
+        query = query.where('occurrence', 'in', [...filter.occurrences]);
+      }
+      if (filter.changeIds !== undefined) {
+        if (filter.changeIds.length === 0) return [];
+        query = query.where('change_id', 'in', [...filter.changeIds]);
+      }
+      const rows = await query.orderBy('id').execute();
+      return rows.map((row) => ({
+        changeId: row.change_id,
+        meeting: row.meeting,
+        occurrence: row.occurrence,
+        outcome: row.outcome as Discussion['outcome'],
+        minutes: row.minutes,
+        url: row.url,
+        actor: row.actor,
+        ...(row.via && { via: row.via as DecisionVia }),
+        at: row.at,
+      }));
+    },
+
     async insertDecision(decision) {
       await db
         .insertInto('decisions')
@@ -582,6 +644,20 @@ function eventLog(db: Kysely<DatabaseSchema>, chain: ChainHead | undefined): Eve
         .execute();
       for (const row of rows) byChange.get(row.change_id)?.push(eventFromRow(row));
       return byChange;
+    },
+
+    async listDecidedBetween(from, to) {
+      const rows = await db
+        .selectFrom('events')
+        .select(['change_id', 'type'])
+        .where('type', 'in', ['approved', 'rejected'])
+        .where('at', '>', from)
+        .where('at', '<=', to)
+        .orderBy('id')
+        .execute();
+      const decided = new Map<number, 'approved' | 'rejected'>();
+      for (const row of rows) decided.set(row.change_id, row.type as 'approved' | 'rejected');
+      return [...decided].map(([changeId, type]) => ({ changeId, type }));
     },
 
     async listAll(afterId, limit) {

@@ -46,6 +46,19 @@ export interface DecisionsTable {
   at: string;
 }
 
+export interface DiscussionsTable {
+  id: Generated<number>;
+  change_id: number;
+  meeting: string;
+  occurrence: string | null;
+  outcome: string;
+  minutes: string | null;
+  url: string | null;
+  actor: string;
+  via: string | null;
+  at: string;
+}
+
 export interface ExternalLinksTable {
   digest: string;
   person: string;
@@ -55,6 +68,13 @@ export interface ExternalLinksTable {
   expires_at: string;
   used_at: string | null;
   created_at: string;
+  meeting: string | null;
+}
+
+export interface AgendaMailingsTable {
+  meeting: string;
+  sitting: string;
+  sent_at: string;
 }
 
 export interface AbsencesTable {
@@ -194,8 +214,10 @@ export interface DatabaseSchema {
   changes: ChangesTable;
   change_services: ChangeServicesTable;
   decisions: DecisionsTable;
+  discussions: DiscussionsTable;
   absences: AbsencesTable;
   external_links: ExternalLinksTable;
+  agenda_mailings: AgendaMailingsTable;
   events: EventsTable;
   audit_head: AuditHeadTable;
   api_tokens: ApiTokensTable;

@@ -1,4 +1,10 @@
-import type { AnswerValue, Change, ChangeState, Decision } from '../../domain/change.js';
+import type {
+  AnswerValue,
+  Change,
+  ChangeState,
+  Decision,
+  Discussion,
+} from '../../domain/change.js';
 
 /** Changes and their decisions, as the use cases ask for them. */
 
@@ -13,7 +19,10 @@ export interface ChangeQuery {
   readonly unassigned?: boolean;
   /** Words that must all appear in the title or description. */
   readonly text?: string;
+  /** Changes still open (draft, pending, approved) that a meeting has yet to discuss, or not. */
   readonly needsDiscussion?: boolean;
+  /** Only changes that this meeting (its name) has yet to discuss. */
+  readonly meeting?: string;
   /**
    * Answers that must match: each field one of its values. Values are compared
    * as JSON (`"high"`, `true`, `3`), the same on both databases.
@@ -74,6 +83,13 @@ export interface ChangeRepository {
   /** Every decision on each of these changes, of every round, oldest first: a page of the board in one query. */
   listDecisionsForMany(ids: readonly number[]): Promise<Map<number, Decision[]>>;
   insertDecision(decision: Decision): Promise<void>;
+  insertDiscussion(discussion: Discussion): Promise<void>;
+  /** Meetings' outcomes, oldest first: of one meeting (at some of its sittings), or on one change. */
+  listDiscussions(filter: {
+    readonly meeting?: string;
+    readonly occurrences?: readonly string[];
+    readonly changeIds?: readonly number[];
+  }): Promise<Discussion[]>;
   /**
    * Pending changes of a type whose approvers were asked before `requestedBefore`
    * and have not had this nudge in their current round, oldest first.

@@ -31,5 +31,10 @@ export interface EventLog {
   listForChanges(ids: readonly number[]): Promise<Map<number, AuditEvent[]>>;
   /** Every event in chain order, a page at a time. */
   listAll(afterId: number, limit: number): Promise<AuditEvent[]>;
+  /** The changes approved or rejected in (from, to], each once, with how. */
+  listDecidedBetween(
+    from: string,
+    to: string,
+  ): Promise<{ changeId: number; type: 'approved' | 'rejected' }[]>;
   head(): Promise<AuditHead | undefined>;
 }

@@ -104,6 +104,8 @@ export interface ExternalLink {
   readonly expiresAt: string;
   readonly usedAt: string | null;
   readonly createdAt: string;
+  /** Set for an agenda's link: it records this meeting's outcome (its name) instead of a decision. */
+  readonly meeting?: string;
 }
 
 export interface ExternalLinkRepository {
@@ -111,6 +113,12 @@ export interface ExternalLinkRepository {
   find(digest: string): Promise<ExternalLink | undefined>;
   /** True only for the first use; written with the decision it makes. */
   use(digest: string, at: string): Promise<boolean>;
+}
+
+/** Which sittings' agendas were e-mailed: each once, whichever process claims it. */
+export interface AgendaMailingRepository {
+  /** True only for the first claim of this sitting. */
+  claim(meeting: string, sitting: string, at: string): Promise<boolean>;
 }
 
 export interface ActionLinkRepository {

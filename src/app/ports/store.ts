@@ -7,6 +7,7 @@ import type { EventLog } from './events.js';
 import type { GithubRepository } from './github.js';
 import type {
   ActionLinkRepository,
+  AgendaMailingRepository,
   ExternalLinkRepository,
   NewOutboxMessage,
   NudgeRepository,
@@ -31,6 +32,7 @@ export interface Repositories {
   readonly policies: PolicyArchive;
   readonly outbox: OutboxRepository;
   readonly nudges: NudgeRepository;
+  readonly agendaMailings: AgendaMailingRepository;
   readonly actionLinks: ActionLinkRepository;
   readonly externalLinks: ExternalLinkRepository;
   readonly sessions: WebSessionRepository;
@@ -53,7 +55,10 @@ export type TransactionWith<K extends keyof Repositories> = Pick<Transaction, K 
 
 /** What queries may use: each repository's lookups and none of its writes. */
 export interface Readers {
-  readonly changes: Omit<ChangeRepository, 'insert' | 'update' | 'insertDecision'>;
+  readonly changes: Omit<
+    ChangeRepository,
+    'insert' | 'update' | 'insertDecision' | 'insertDiscussion'
+  >;
   readonly absences: Pick<AbsenceRepository, 'list' | 'find'>;
   readonly events: Omit<EventLog, 'append' | 'planMessages'>;
   readonly tokens: Pick<TokenRepository, 'findByDigest' | 'list'>;

@@ -228,6 +228,36 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
     );
   }
 
+  remote(change.command('discuss'))
+    .description("record a meeting's outcome on a change (an attendee of the meeting)")
+    .argument('<id>', 'change id')
+    .requiredOption('--meeting <meeting>', "the meeting's id or name")
+    .requiredOption('--outcome <outcome>', 'approve, reject, defer or noted')
+    .option('--minutes <text>', 'what the meeting said (required to reject)')
+    .option('--minutes-url <url>', "where the meeting's own minutes are")
+    .action(
+      async (
+        id: string,
+        options: RemoteOptions & {
+          meeting: string;
+          outcome: string;
+          minutes?: string;
+          minutesUrl?: string;
+        },
+      ) => {
+        const body = {
+          meeting: options.meeting,
+          outcome: options.outcome,
+          ...(options.minutes && { minutes: options.minutes }),
+          ...(options.minutesUrl && { url: options.minutesUrl }),
+        };
+        print(
+          options,
+          await clientFor(options).request<ChangeJson>('POST', `/changes/${id}/discussions`, body),
+        );
+      },
+    );
+
   remote(change.command('comment'))
     .description('add a comment to the timeline')
     .argument('<id>', 'change id')
@@ -298,6 +328,10 @@ function describeChange(c: ChangeJson): string {
       `  warning:   the planned window overlaps "${warning.name}" (${warning.from} → ${warning.to})`,
     );
   if (c.needsDiscussion.length) lines.push(`  discuss:   ${c.needsDiscussion.join(', ')}`);
+  for (const hold of c.heldBy)
+    lines.push(
+      `  held:      waits for ${hold.meeting}'s outcome${hold.next ? ` (next sitting ${hold.next})` : ''}`,
+    );
   const answers = Object.entries(c.answers);
   if (answers.length) {
     lines.push('  answers:');
@@ -335,6 +369,8 @@ function describeEvent(type: string, data: Record<string, unknown>): string {
         : 'created';
     case 'commented':
       return `commented: ${String(data.body)}`;
+    case 'discussed':
+      return `recorded ${String(data.meeting)}'s outcome: ${String(data.outcome)}${typeof data.minutes === 'string' ? `: ${data.minutes}` : ''}${data.via === 'external-link' ? ' (by link)' : ''}`;
     case 'edited':
       return `edited ${Object.keys((data.changes as object | undefined) ?? {}).join(', ')}`;
     case 'approvals-withdrawn':

@@ -14,13 +14,32 @@ export function registerPolicyCommands(program: Command, cli: CliEnv): void {
     .action(async (file: string | undefined, options: { json?: boolean }, command: Command) => {
       const path = file ? resolve(file) : localConfig(command, cli).policyFile;
       // Loaded here, not at start-up: the schema's validator is compiled when it loads.
-      const { formatProblem, loadPolicyFile } = await import('../../policy/load.js');
+      const [{ formatProblem, loadPolicyFile }, { formatLocal }] = await Promise.all([
+        import('../../policy/load.js'),
+        import('../../policy/schedule.js'),
+      ]);
       const result = await loadPolicyFile(path, cli.env);
       const problems = result.ok ? result.warnings : result.problems;
+      // The next three sittings of each meeting: a rule that means something else shows at once.
+      const now = new Date();
+      const meetings = (result.ok ? result.policy.meetings : []).map((meeting) => ({
+        meeting,
+        next: meeting.schedule?.next(now, 3).map((sitting) => sitting.start) ?? [],
+      }));
       if (options.json) {
         cli.output.out(
           JSON.stringify(
-            { ok: result.ok, file: path, hash: result.ok ? result.policy.hash : null, problems },
+            {
+              ok: result.ok,
+              file: path,
+              hash: result.ok ? result.policy.hash : null,
+              problems,
+              meetings: meetings.map(({ meeting, next }) => ({
+                id: meeting.id,
+                name: meeting.name,
+                next: next.map((start) => start.toISOString()),
+              })),
+            },
             null,
             2,
           ),
@@ -37,6 +56,13 @@ export function registerPolicyCommands(program: Command, cli: CliEnv): void {
           cli.output.out(
             `${file ?? path}: OK: ${p.people.size} people, ${p.groups.size} groups, ${p.services.size} services, ${p.changeTypes.size} change types, ${p.fields.length} fields${problems.length ? `, ${problems.length} warning(s)` : ''}`,
           );
+          for (const { meeting, next } of meetings) {
+            const zone = meeting.schedule?.timezone;
+            if (zone === undefined) continue;
+            cli.output.out(
+              `${meeting.name}: ${next.length ? next.map((start) => formatLocal(start, zone)).join(', ') : 'never sits again'} (${zone})`,
+            );
+          }
         } else {
           cli.output.err(
             `${file ?? path}: ${errors} error(s); Changeboard will not start with this policy`,

@@ -1,6 +1,11 @@
 import { Type, type Static } from 'typebox';
 import { VIEWER_ACTIONS } from '../../domain/authorization.js';
-import { CHANGE_STATES, DECISION_VIAS, MAX_STORED_INTEGER } from '../../domain/change.js';
+import {
+  CHANGE_STATES,
+  DECISION_VIAS,
+  DISCUSSION_OUTCOMES,
+  MAX_STORED_INTEGER,
+} from '../../domain/change.js';
 import { Nullable, StringEnum } from '../../shared/schema.js';
 import { ChangeId, Instant, AnswerValue, Link, Strict, NextCursor } from './common.js';
 
@@ -91,6 +96,32 @@ export const InvitationView = Type.Object({
   email: Type.String({ description: 'Where the fresh link goes' }),
 });
 
+export const DiscussionBody = Type.Object(
+  {
+    meeting: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: "The meeting's id (`acme-hosting-cab`) or name",
+    }),
+    outcome: StringEnum(DISCUSSION_OUTCOMES, {
+      description:
+        '`approve` and `noted` take the change off the agenda and release a hold; `reject` rejects the change (the minutes are the reason); `defer` keeps it for the next sitting',
+    }),
+    minutes: Type.Optional(
+      Type.String({ maxLength: 10_000, description: 'What the meeting said; required to reject' }),
+    ),
+    url: Type.Optional(
+      Type.String({
+        maxLength: 2_000,
+        pattern: '^https?://[^\\s]+$',
+        description: "Where the meeting's own minutes are (http or https)",
+      }),
+    ),
+    version: ActionBody.properties.version,
+  },
+  Strict,
+);
+
 export const CommentBody = Type.Object(
   { body: Type.String({ minLength: 1, maxLength: 10_000 }) },
   Strict,
@@ -115,7 +146,18 @@ export const ListChangesQuery = Type.Object(
     q: Type.Optional(
       Type.String({ maxLength: 200, description: 'Words to find in the title or description' }),
     ),
-    needsDiscussion: Type.Optional(Type.Boolean()),
+    needsDiscussion: Type.Optional(
+      Type.Boolean({
+        description:
+          'true: open changes (draft, pending, approved) a meeting has yet to discuss; false: the others',
+      }),
+    ),
+    meeting: Type.Optional(
+      Type.String({
+        description:
+          "Only open changes this meeting (id or name) has yet to discuss: its agenda's changes",
+      }),
+    ),
     view: Type.Optional(
       StringEnum(['full', 'card'] as const, {
         description:
@@ -244,7 +286,7 @@ export const ChangeView = Type.Object({
   }),
   needsDiscussion: Type.Array(Type.String(), {
     description:
-      'Meetings that still want to discuss this change; empty when decided asynchronously',
+      'Meetings that have yet to discuss this change (while it is a draft, pending or approved); empty when it is decided asynchronously or every meeting has recorded its outcome',
   }),
   freezeWarnings: Type.Array(
     Type.Object({ name: Type.String(), from: Type.String(), to: Type.String() }),
@@ -257,6 +299,25 @@ export const ChangeView = Type.Object({
       description:
         'For a change not yet started: its planned window is over, or has begun. Said, not refused.',
     }),
+  ),
+  heldBy: Type.Array(
+    Type.Object({
+      meeting: Type.String({ examples: ['Acme Hosting CAB'] }),
+      id: Type.String({
+        description: 'The meeting in /meetings/{id}',
+        examples: ['acme-hosting-cab'],
+      }),
+      next: Nullable(
+        Type.String({ description: 'Its next sitting (start), if it has a schedule' }),
+      ),
+      timezone: Nullable(
+        Type.String({ description: "The meeting's time zone, to show `next` in" }),
+      ),
+    }),
+    {
+      description:
+        'For a pending change: meetings with `hold` whose outcome it waits for. It cannot become approved before each has recorded one, even with every approval in.',
+    },
   ),
   actions: Type.Array(StringEnum(VIEWER_ACTIONS), {
     description:

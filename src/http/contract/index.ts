@@ -11,6 +11,7 @@ export * from './demo.js';
 export * from './events.js';
 export * from './gate.js';
 export * from './github.js';
+export * from './meetings.js';
 export * from './outbox.js';
 export * from './people.js';
 export * from './policy.js';

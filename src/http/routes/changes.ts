@@ -4,6 +4,7 @@ import { claimChange } from '../../app/claim-change.js';
 import { commentOnChange } from '../../app/comment-on-change.js';
 import { createChange } from '../../app/create-change.js';
 import { decideChange } from '../../app/decide-change.js';
+import { discussChange } from '../../app/discuss-change.js';
 import { editChange } from '../../app/edit-change.js';
 import {
   getChange,
@@ -25,6 +26,7 @@ import {
   type ChangeState,
 } from '../../domain/change.js';
 import { checkAnswer } from '../../domain/fields.js';
+import { findMeeting } from '../../domain/meetings.js';
 import { AppError, invalidInput, type Issue } from '../../domain/errors.js';
 import type { LifecycleAction } from '../../domain/lifecycle.js';
 import type { Person, Policy } from '../../domain/policy.js';
@@ -39,6 +41,7 @@ import {
 import {
   ActionBody,
   DecisionBody,
+  DiscussionBody,
   InvitationBody,
   InvitationView,
   ChangeListResponse,
@@ -275,6 +278,32 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
     );
 
     app.post(
+      '/changes/:id/discussions',
+      {
+        schema: {
+          tags,
+          security,
+          summary:
+            "Record a meeting's outcome on the change (an attendee of the meeting): approve, reject, defer or noted",
+          params: ChangeParams,
+          body: DiscussionBody,
+          response: { 201: ChangeView, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const acted = await discussChange(
+          ctx,
+          actorOf(request),
+          changeId(request.params.id),
+          request.body,
+        );
+        return reply
+          .status(201)
+          .send(presentChange(presentCtx, acted, actorOf(request), acted.presence));
+      },
+    );
+
+    app.post(
       '/changes/:id/comments',
       {
         schema: {
@@ -355,6 +384,7 @@ interface ListQueryInput {
   unassigned?: boolean;
   q?: string;
   needsDiscussion?: boolean;
+  meeting?: string;
   awaiting?: 'me';
   answer?: string;
   plannedFrom?: string;
@@ -404,6 +434,12 @@ function toChangeQuery(
       });
   }
   const answers = parseAnswerFilter(policy, input.answer, issues);
+  const meeting = input.meeting === undefined ? undefined : findMeeting(policy, input.meeting);
+  if (input.meeting !== undefined && !meeting)
+    issues.push({
+      path: 'query.meeting',
+      message: `unknown meeting "${input.meeting}"; expected one of: ${policy.meetings.map((m) => m.id).join(', ')}`,
+    });
   let plannedFrom: string | undefined;
   let plannedTo: string | undefined;
   if ((input.plannedFrom === undefined) !== (input.plannedTo === undefined)) {
@@ -441,6 +477,7 @@ function toChangeQuery(
     unassigned: input.unassigned,
     text: input.q,
     needsDiscussion: input.needsDiscussion,
+    meeting: meeting?.name,
     order,
     ...cursor,
     limit: input.limit ?? 50,

@@ -62,6 +62,7 @@ function movesStatus(event: AuditEvent): boolean {
     case 'failed':
     case 'verified':
     case 'commented':
+    case 'discussed':
     case 'absence-set':
     case 'absence-ended':
       return false;

@@ -2,6 +2,12 @@ import { createHash } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import { createActionLinks } from '../../app/action-links.js';
 import { mintExternalLink } from '../../app/external-links.js';
+import { agendaOf } from '../../app/meetings.js';
+import { formatChangeId } from '../../domain/change.js';
+import { AppError } from '../../domain/errors.js';
+import { findMeeting } from '../../domain/meetings.js';
+import { presentAgenda } from '../../http/agenda.js';
+import { renderAgendaEmail } from '../templates/agenda-email.js';
 import { mintSignInLink, signInUrl, SIGN_IN_LINK_TTL_MS } from '../../app/sign-in.js';
 import type { Person } from '../../domain/policy.js';
 import type { OutboxMessage } from '../../app/ports.js';
@@ -41,6 +47,12 @@ export function emailDeliverer(deps: EmailDeps): Deliverer {
       const sections: EmailSection[] = [];
       const included: number[] = [];
       for (const [index, message] of messages.entries()) {
+        const topic = message.payload as NotificationTopic;
+        if (topic.template === 'agenda') {
+          // An agenda is a mail of its own, never part of a digest.
+          outcomes[index] = await sendAgenda(deps, person, message, topic);
+          continue;
+        }
         const section = await sectionFor(deps, message, person.id);
         if ('skipped' in section) {
           outcomes[index] = { ok: true, skipped: section.skipped };
@@ -60,6 +72,78 @@ export function emailDeliverer(deps: EmailDeps): Deliverer {
       return outcomes.map((o) => o ?? failure(false, 'not rendered'));
     },
   };
+}
+
+async function sendAgenda(
+  deps: EmailDeps,
+  person: Person,
+  message: OutboxMessage,
+  topic: Extract<NotificationTopic, { template: 'agenda' }>,
+): Promise<DeliveryOutcome> {
+  const meeting = findMeeting(deps.policy, topic.meeting);
+  if (!meeting) return { ok: true, skipped: `the policy has no meeting "${topic.meeting}" now` };
+  const now = deps.clock.now();
+  let agenda;
+  try {
+    agenda = presentAgenda(
+      { policy: deps.policy, publicUrl: deps.publicUrl },
+      await agendaOf(deps, meeting.id, topic.sitting),
+    );
+  } catch (error) {
+    if (error instanceof AppError)
+      return { ok: true, skipped: `${meeting.name} no longer sits at ${topic.sitting}` };
+    throw error;
+  }
+  if (agenda.sitting && agenda.sitting.end <= now.toISOString())
+    return { ok: true, skipped: 'the sitting is over' };
+  if (agenda.items.length === 0)
+    return {
+      ok: true,
+      skipped: 'nothing is left on the agenda: every change was decided meanwhile',
+    };
+  let outcomeLinks: Map<string, string> | undefined;
+  let linksExpireAt: string | undefined;
+  if (person.external) {
+    // They never sign in: each change gets a link of its own that records the outcome.
+    outcomeLinks = new Map();
+    const changes = await deps.store.read.changes.findMany(agenda.items.map((i) => i.number));
+    for (const change of changes) {
+      const link = await mintExternalLink(deps.store.direct, {
+        person: person.id,
+        change,
+        now,
+        ttlMs: deps.policy.externalLinkTtlMs,
+        meeting: meeting.name,
+      });
+      outcomeLinks.set(formatChangeId(change.id), `${deps.publicUrl}/external/${link.token}`);
+      linksExpireAt = link.expiresAt;
+    }
+  }
+  const mail = renderAgendaEmail({
+    recipientName: person.name,
+    organization: deps.policy.organization,
+    agenda,
+    outcomeLinks,
+    linksExpireAt,
+  });
+  const outcome = await send(deps, {
+    to: { name: person.name, address: person.email },
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    messageId: `<${message.id}@changeboard>`,
+    headers: { 'X-Changeboard-Delivery': message.id },
+  });
+  if (outcome.ok)
+    deps.inbox?.record({
+      kind: 'email',
+      at: now.toISOString(),
+      to: `${person.name} <${person.email}>`,
+      subject: mail.subject,
+      html: mail.html,
+      text: mail.text,
+    });
+  return outcome;
 }
 
 async function sendMail(
@@ -170,6 +254,8 @@ async function sectionFor(
       return { headline: title, summary, detailed: true };
     case 'event':
       return { headline: title, summary, comment: topic.comment, detailed: false };
+    case 'agenda':
+      return { skipped: 'an agenda is sent on its own' };
   }
 }
 

@@ -2,7 +2,8 @@ import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
 import { slackMessage } from './slack.js';
 import type { ChangeSummary } from './summary.js';
-import { escapeMarkdown, teamsMessage } from './teams.js';
+import { escapeMarkdown } from '../../shared/markdown-text.js';
+import { teamsMessage } from './teams.js';
 
 const HOSTILE =
   '[Approve CHG-1 now](https://evil.example/phish) <!channel> <https://evil.example|Approve> **urgent**';

@@ -84,6 +84,8 @@ export function headline(policy: Policy, topic: NotificationTopic, summary: Chan
       return `Your pull request was approved: finish change ${summary.id}`;
     case 'sign-in-link':
       return 'Your Changeboard sign-in link';
+    case 'agenda':
+      return `Agenda: ${topic.meeting}`;
     case 'event':
       return eventHeadline(
         topic.eventType,

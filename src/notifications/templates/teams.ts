@@ -1,3 +1,4 @@
+import { escapeMarkdown } from '../../shared/markdown-text.js';
 import type { ChangeSummary } from './summary.js';
 
 /**
@@ -48,19 +49,4 @@ export function teamsMessage(title: string, summary: ChangeSummary): Record<stri
       { contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card },
     ],
   };
-}
-
-/**
- * A TextBlock's and a fact's text is Markdown to Teams: a change titled
- * `[Approve now](https://evil.example)` would show as a link. Backslash escapes
- * (CommonMark) keep it text: everything that opens a link, an emphasis or code,
- * and what would start a heading, list or quote at the beginning of a line.
- */
-export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\\`*_[\]<>~|]/g, '\\$&')
-    .replace(
-      /^(\s*)([#+\->]|\d+[.)])/gm,
-      (_match, space: string, marker: string) => `${space}${marker.replace(/[#+\->.)]/, '\\$&')}`,
-    );
 }

@@ -1,6 +1,7 @@
 import type { ConditionValue, FieldType } from '../../domain/policy.js';
 import {
   CONDITION_KEYWORDS,
+  meetingSlug,
   NOTIFICATION_AUDIENCES,
   SERVICE_APPROVERS,
 } from '../../domain/policy.js';
@@ -8,6 +9,7 @@ import { RESERVED_ACTOR_IDS } from '../../domain/authorization.js';
 import { NOTIFICATION_EVENTS } from '../../domain/events.js';
 import { checkAnswer } from '../../domain/fields.js';
 import type { ConditionFile, PolicyFile } from '../schema.js';
+import { scheduleProblems, scheduleWarnings } from '../schedule.js';
 import { isValidTimeZone, parseWorkingHours } from '../working-hours.js';
 import { checkDuration, noteUnique, unknown, type Segments } from './helpers.js';
 
@@ -359,15 +361,66 @@ export function checkFreezes(c: PolicyCheck): void {
   }
 }
 
-/** Meetings have unique names and real conditions. */
+/**
+ * Meetings have unique names (and URL slugs) and real conditions; a schedule is
+ * one a meeting can keep; attendees are groups or people of the policy; a held
+ * meeting sits and has someone to record its outcome.
+ */
 export function checkMeetings(c: PolicyCheck): void {
-  const { file, error } = c;
+  const { file, error, warn, groups, people } = c;
   const meetingNames = new Map<string, number>();
-  (file.meetings ?? []).forEach((meeting, i) => {
+  const slugs = new Map<string, number>();
+  const meetings = file.meetings ?? [];
+  meetings.forEach((meeting, i) => {
+    const at = ['meetings', i] as const;
     noteUnique(meetingNames, meeting.name, i, () =>
-      error(['meetings', i, 'name'], `another meeting is already called "${meeting.name}"`),
+      error([...at, 'name'], `another meeting is already called "${meeting.name}"`),
     );
-    checkCondition(c, meeting.when, ['meetings', i, 'when']);
+    const slug = meetingSlug(meeting.name);
+    const first = slugs.get(slug);
+    if (first === undefined) slugs.set(slug, i);
+    else if (meetings[first]!.name !== meeting.name)
+      error(
+        [...at, 'name'],
+        `reads as "${slug}" in URLs, like "${meetings[first]!.name}" (meetings[${first}]); rename one of them`,
+      );
+    checkCondition(c, meeting.when, [...at, 'when']);
+
+    if (meeting.schedule) {
+      const problems = scheduleProblems(meeting.schedule);
+      for (const problem of problems) error([...at, 'schedule', problem.field], problem.message);
+      for (const problem of scheduleWarnings(meeting.schedule, new Date()))
+        warn([...at, 'schedule', problem.field], problem.message);
+    }
+
+    const attendees = meeting.attendees ?? [];
+    const seen = new Set<string>();
+    attendees.forEach((attendee, j) => {
+      if (!groups.has(attendee) && !people.has(attendee))
+        error(
+          [...at, 'attendees', j],
+          unknown('group or person', attendee, [...groups, ...people.keys()]),
+        );
+      if (seen.has(attendee)) error([...at, 'attendees', j], `"${attendee}" is listed twice`);
+      seen.add(attendee);
+    });
+
+    checkDuration(meeting.agendaLeadTime, [...at, 'agendaLeadTime'], error);
+    if (meeting.agendaLeadTime !== undefined && !meeting.schedule)
+      warn(
+        [...at, 'agendaLeadTime'],
+        'has no effect: a meeting without a schedule never sits, so no agenda is sent',
+      );
+    if (meeting.hold && !meeting.schedule)
+      error(
+        [...at, 'hold'],
+        'a held meeting needs a schedule: the changes it holds wait for it to sit',
+      );
+    if (meeting.hold && attendees.length === 0)
+      error(
+        [...at, 'hold'],
+        'a held meeting needs attendees: only they can record the outcome that releases a change',
+      );
   });
 }
 

@@ -9,6 +9,7 @@ import { rateLimits } from './0006-rate-limits.js';
 import { tokenScopes } from './0007-token-scopes.js';
 import { absences } from './0008-absences.js';
 import { externalLinks } from './0009-external-links.js';
+import { discussions } from './0010-discussions.js';
 
 /** A static index (no directory scanning): what runs is exactly what was reviewed. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
@@ -22,5 +23,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0007-token-scopes': tokenScopes(),
     '0008-absences': absences(),
     '0009-external-links': externalLinks(),
+    '0010-discussions': discussions(dialect),
   };
 }
