@@ -3,7 +3,7 @@
 // the board, the change page, the form and the calendar, on a laptop and a phone.
 import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { scheduledMessages } from '../src/app/demo-inbox.js';
 import { mintExternalLink } from '../src/app/external-links.js';
 import { createSignInLink, signInUrl } from '../src/app/sign-in.js';
@@ -250,12 +250,59 @@ async function main(): Promise<void> {
     await supplier.goto(`${url}/external/${supplierLink.token}`);
     await supplier.getByRole('heading', { level: 1, name: /Raise the CDN cache TTL/ }).waitFor();
     await supplier.screenshot({ path: `${OUT}supplier-page.png`, fullPage: true });
+    await shootAgenda(t, browser, url, monday);
     console.log(`screenshots written to ${OUT}`);
   } finally {
     await browser.close();
     await t.close();
     rmSync(webRoot, { recursive: true, force: true });
   }
+}
+
+/**
+ * The Acme Hosting CAB's agenda as Kim (change managers, an attendee) records
+ * outcomes on it: two more edge changes wait, one already went through.
+ */
+async function shootAgenda(t: TestApp, browser: Browser, url: string, monday: Date): Promise<void> {
+  const edge = async (title: string, day: number) => {
+    const start = new Date(monday.getTime() + (day * 24 + 22) * 3_600_000);
+    const created = await t.call('ana', 'POST', '/changes', {
+      title,
+      type: 'standard',
+      services: ['edge'],
+      answers: completeAnswers(),
+      plannedStart: start.toISOString(),
+      plannedEnd: new Date(start.getTime() + 3_600_000).toISOString(),
+    });
+    const id = (created.body as { id: string }).id;
+    await t.call('ana', 'POST', `/changes/${id}/submit`, {});
+    return id;
+  };
+  const purged = await edge('Purge the CDN after the logo change', 1);
+  await edge('Enable HTTP/3 at the edge', 2);
+  await t.call('kim', 'POST', `/changes/${purged}/discussions`, {
+    meeting: 'acme-hosting-cab',
+    outcome: 'approve',
+    minutes: 'Routine; Acme runs it in their Tuesday window.',
+  });
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    deviceScaleFactor: 1,
+    timezoneId: 'UTC',
+    locale: 'en-GB',
+  });
+  const kim = await context.newPage();
+  await kim.goto(signInUrl(url, await createSignInLink(t.ctx, 'kim')));
+  await kim.getByRole('button', { name: 'Sign in' }).click();
+  await kim.getByRole('heading', { level: 1, name: 'All changes' }).waitFor();
+  await kim.goto(`${url}/meetings/acme-hosting-cab`);
+  await kim.getByRole('heading', { level: 1, name: 'Acme Hosting CAB' }).waitFor();
+  await kim
+    .getByRole('form', { name: /outcome on/ })
+    .first()
+    .waitFor();
+  await settle(kim);
+  await kim.screenshot({ path: `${OUT}meetings.png`, fullPage: true });
 }
 
 /** Nothing loading any more: no skeletons, and fonts are ready. */

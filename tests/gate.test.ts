@@ -85,11 +85,42 @@ describe.each(databaseKinds)('the pipeline gate on $name', (kind) => {
         covered: false,
         final: false,
         reason: `no change covers ${REPO}@fffffff yet`,
+        freeze: null,
         change: null,
       });
       const change = await submittedChange(t, 'priya', { type: 'standard' });
       const byId = await t.call('tom', 'GET', `/gate?change=${change.id}`);
       expect(byId.body).toMatchObject({ covered: true, change: { id: change.id } });
+    });
+
+    it('refuses an approved change inside a freeze that does not allow its type, until it ends', async () => {
+      const change = await submittedChange(t, 'priya', { type: 'standard' });
+      expect(change.state).toBe('approved');
+      const before = t.clock.now();
+      try {
+        t.clock.set('2026-12-21T09:00:00Z'); // the example's Year-end freeze allows only emergencies
+        const frozen = await t.call('tom', 'GET', `/gate?change=${change.id}`);
+        expect(frozen.body).toMatchObject({
+          covered: false,
+          final: false,
+          reason: `${change.id} is approved, but the freeze "Year-end freeze" is on until 2027-01-04T00:00:00.000Z and does not allow standard changes`,
+          freeze: {
+            name: 'Year-end freeze',
+            from: '2026-12-19T00:00:00.000Z',
+            to: '2027-01-04T00:00:00.000Z',
+          },
+        });
+        const cli = await gate(['--change', change.id]);
+        expect(cli.code).toBe(1);
+        expect(cli.stdout).toContain('the freeze "Year-end freeze" is on');
+        t.clock.set('2027-01-04T00:00:00Z');
+        expect((await t.call('tom', 'GET', `/gate?change=${change.id}`)).body).toMatchObject({
+          covered: true,
+          freeze: null,
+        });
+      } finally {
+        t.clock.set(before);
+      }
     });
 
     it('says when waiting cannot help: rejected', async () => {

@@ -1,6 +1,7 @@
 import { formatChangeId } from '../domain/change.js';
 import { coversCommits, mayStillBeApproved, shortSha } from '../domain/pull-requests.js';
 import { checkChangeAgainstHistory } from './audit.js';
+import { freezesBlockingAt } from '../domain/freezes.js';
 import { heldBy } from '../domain/meetings.js';
 import { formatInZone } from '../shared/format-instant.js';
 import { evaluateChange } from '../domain/approval.js';
@@ -18,6 +19,8 @@ export interface GateAnswer {
   /** Waiting cannot change the answer: covered, or the change was rejected, withdrawn or failed. */
   readonly final: boolean;
   readonly reason: string;
+  /** The freeze that keeps an approved change from deploying now, if one does. */
+  readonly freeze?: { readonly name: string; readonly from: string; readonly to: string };
   readonly change: ChangeWithDecisions | null;
 }
 
@@ -53,6 +56,19 @@ export async function checkGate(
         covered: false,
         final: false,
         reason: `${id} is stored as ${change.state.replace('_', ' ')}, but that disagrees with its audit history (${disagreements[0]}); nothing may deploy on it until \`changeboard audit verify\` is clean`,
+        change: found,
+      };
+  }
+  if (covered) {
+    // Approved is not enough inside a freeze that does not allow its type: nothing deploys then.
+    const now = deps.clock.now();
+    const [freeze] = freezesBlockingAt(deps.policy, change, now);
+    if (freeze)
+      return {
+        covered: false,
+        final: false,
+        reason: `${id} is ${change.state.replace('_', ' ')}, but the freeze "${freeze.name}" is on until ${freeze.to.toISOString()} and does not allow ${change.type} changes${freeze.services.length ? ` to ${freeze.services.join(', ')}` : ''}`,
+        freeze: { name: freeze.name, from: freeze.from.toISOString(), to: freeze.to.toISOString() },
         change: found,
       };
   }

@@ -2,7 +2,7 @@ import type { Presence } from '../domain/absence.js';
 import { evaluateChange } from '../domain/approval.js';
 import type { Change, Decision, Discussion } from '../domain/change.js';
 import { AppError, invalidInput } from '../domain/errors.js';
-import { attendeesOf, findMeeting } from '../domain/meetings.js';
+import { attendeesOf, findMeeting, sittingFor } from '../domain/meetings.js';
 import type { Meeting, Occurrence, Policy } from '../domain/policy.js';
 import type { ApprovalEvaluation } from '../domain/requirements.js';
 import { currentPresence } from './absences.js';
@@ -53,6 +53,8 @@ export interface SittingTally {
 export interface MeetingOverview {
   readonly meeting: Meeting;
   readonly attendees: readonly string[];
+  /** The sitting an outcome recorded now belongs to. */
+  readonly recordsFor?: Occurrence;
   readonly upcoming: readonly Agenda[];
   readonly last?: SittingTally;
 }
@@ -90,9 +92,11 @@ export async function listMeetings(deps: Deps, count = 3): Promise<MeetingOvervi
         ),
       );
       const last = await tallyLastSitting(deps, meeting, now);
+      const recordsFor = sittingFor(meeting, now);
       return {
         meeting,
         attendees: [...attendeesOf(deps.policy, meeting)],
+        ...(recordsFor && { recordsFor }),
         upcoming,
         ...(last && { last }),
       };

@@ -34,6 +34,12 @@ export function presentMeeting(ctx: AgendaContext, overview: MeetingOverview): M
       const person = ctx.policy.people.get(id);
       return { id, name: person?.name ?? id, external: person?.external ?? false };
     }),
+    recordsFor: overview.recordsFor
+      ? {
+          start: overview.recordsFor.start.toISOString(),
+          end: overview.recordsFor.end.toISOString(),
+        }
+      : null,
     upcoming: overview.upcoming.map((agenda) => presentAgenda(ctx, agenda)),
     last: overview.last ? presentTally(overview.last) : null,
   };

@@ -5,7 +5,7 @@ import { evaluateChange } from '../domain/approval.js';
 import { formatChangeId, type Change } from '../domain/change.js';
 import { plannedWindowWarning, subjectOf } from '../domain/change-content.js';
 import { freezesOverlapping } from '../domain/freezes.js';
-import { attendeesFor, DISCUSSABLE_STATES, heldBy } from '../domain/meetings.js';
+import { attendeesFor, attendeesOf, DISCUSSABLE_STATES, heldBy } from '../domain/meetings.js';
 import type { Person, Policy } from '../domain/policy.js';
 import { computeRequirements, type ApprovalEvaluation } from '../domain/requirements.js';
 import { renderMarkdown } from './markdown.js';
@@ -307,7 +307,13 @@ export function presentPolicy(policy: Policy): Static<typeof PolicyView> {
       allow: [...f.allow],
       services: [...f.services],
     })),
-    meetings: policy.meetings.map((m) => ({ name: m.name, when: { ...m.when } })),
+    meetings: policy.meetings.map((m) => ({
+      id: m.id,
+      name: m.name,
+      when: { ...m.when },
+      hold: m.hold,
+      attendees: [...attendeesOf(policy, m)],
+    })),
   };
 }
 
@@ -331,6 +337,7 @@ export function presentGate(ctx: PresentContext, answer: GateAnswer): Static<typ
     covered: answer.covered,
     final: answer.final,
     reason: answer.reason,
+    freeze: answer.freeze ?? null,
     change: answer.change ? presentChange(ctx, answer.change) : null,
   };
 }

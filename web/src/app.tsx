@@ -1,17 +1,19 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { whenUnauthenticated } from './api/client.js';
-import { keys, useSession, useSignInMethods, useSignOut } from './api/queries.js';
+import { keys, usePolicy, useSession, useSignInMethods, useSignOut } from './api/queries.js';
 import type { Session } from './api/types.js';
 import { PersonMenu } from './components/away.js';
 import { ErrorState, Loading } from './components/ui.js';
 import { useLiveUpdates, type LiveStatus } from './lib/live.js';
 import { Link, matchPath, useLocation } from './lib/router.js';
+import { AgendaPage } from './pages/agenda.js';
 import { BoardPage } from './pages/board.js';
 import { CalendarPage } from './pages/calendar.js';
 import { ChangeFormPage } from './pages/change-form/index.js';
 import { ChangePage } from './pages/change-page.js';
 import { DemoInboxPage } from './pages/demo-inbox.js';
+import { MeetingsPage } from './pages/meetings.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { SignInLinkPage, SignInPage } from './pages/sign-in.js';
 
@@ -67,6 +69,9 @@ function SignedIn({ session, path }: { session: Session; path: string }) {
 function Route({ path }: { path: string }) {
   if (path === '/' || path === '/sign-in') return <BoardPage />;
   if (path === '/calendar') return <CalendarPage />;
+  if (path === '/meetings') return <MeetingsPage />;
+  const meeting = matchPath('/meetings/:id', path);
+  if (meeting?.id) return <AgendaPage id={meeting.id} />;
   if (path === '/demo/inbox') return <DemoInboxPage />;
   if (path === '/changes/new') return <ChangeFormPage />;
   const edit = matchPath('/changes/:id/edit', path);
@@ -85,6 +90,7 @@ const LIVE_LABEL: Record<LiveStatus, string> = {
 function Header({ session, path, live }: { session: Session; path: string; live: LiveStatus }) {
   const signOut = useSignOut();
   const demoInbox = useSignInMethods().data?.demo?.inbox;
+  const hasMeetings = (usePolicy().data?.meetings.length ?? 0) > 0;
   const current = (href: string) =>
     (href === '/' ? path === '/' : path.startsWith(href)) ? ('page' as const) : undefined;
   return (
@@ -100,6 +106,11 @@ function Header({ session, path, live }: { session: Session; path: string; live:
         <Link href="/calendar" aria-current={current('/calendar')}>
           Calendar
         </Link>
+        {hasMeetings ? (
+          <Link href="/meetings" aria-current={current('/meetings')}>
+            Meetings
+          </Link>
+        ) : null}
         {demoInbox ? (
           <Link href="/demo/inbox" aria-current={current('/demo/inbox')}>
             Demo inbox

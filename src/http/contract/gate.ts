@@ -33,5 +33,14 @@ export const GateView = Type.Object({
       'Waiting cannot change the answer: covered, or the change was rejected, withdrawn or failed',
   }),
   reason: Type.String(),
+  freeze: Nullable(
+    Type.Object(
+      { name: Type.String(), from: Type.String(), to: Type.String() },
+      {
+        description:
+          'The freeze in force that does not allow the change: covered is false until it ends, even for an approved change',
+      },
+    ),
+  ),
   change: Nullable(ChangeView),
 });

@@ -113,6 +113,8 @@ export const MeetingView = Type.Object({
   attendees: Type.Array(
     Type.Object({ id: Type.String(), name: Type.String(), external: Type.Boolean() }),
   ),
+  /** The sitting an outcome recorded now counts for (the one sitting now or that ended within a day, else the next); null without a schedule. */
+  recordsFor: Nullable(Sitting),
   upcoming: Type.Array(AgendaView, {
     description: 'The next sittings (three), each with its agenda as it stands now',
   }),

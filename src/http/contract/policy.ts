@@ -71,5 +71,15 @@ export const PolicyView = Type.Object({
       services: Type.Array(Type.String()),
     }),
   ),
-  meetings: Type.Array(Type.Object({ name: Type.String(), when: ConditionView })),
+  meetings: Type.Array(
+    Type.Object({
+      id: Type.String({ description: 'The meeting in /meetings/{id}' }),
+      name: Type.String(),
+      when: ConditionView,
+      hold: Type.Boolean({ description: 'A matching change waits for its outcome' }),
+      attendees: Type.Array(Type.String(), {
+        description: 'The people who attend it (groups expanded): who may record its outcome',
+      }),
+    }),
+  ),
 });

@@ -7,11 +7,14 @@ import {
 } from '@tanstack/react-query';
 import { api, query, setCsrfToken } from './client.js';
 import type {
+  Agenda,
   Change,
   ChangeEdit,
   ChangeCardPage,
   DemoInbox,
+  Meeting,
   NewChange,
+  NewDiscussion,
   PersonStatus,
   PolicyInfo,
   Session,
@@ -29,6 +32,10 @@ export const keys = {
   events: (id: string) => ['changes', 'events', id] as const,
   demoInbox: ['demo-inbox'] as const,
   people: ['people'] as const,
+  // Under `changes`: whatever moves a change may move it on or off an agenda.
+  meetings: ['changes', 'meetings'] as const,
+  agenda: (id: string, at: string | undefined) =>
+    ['changes', 'meetings', 'agenda', id, at ?? 'next'] as const,
 };
 
 export function useSession() {
@@ -150,6 +157,48 @@ export function usePeopleStatus() {
     queryFn: () => api<{ items: PersonStatus[] }>('GET', '/people'),
     staleTime: 60_000,
     select: (data) => data.items,
+  });
+}
+
+/** The meetings that remain: each with its next sittings' agendas and how its last sitting went. */
+export function useMeetings(options: { enabled?: boolean } = {}) {
+  return useQuery({
+    queryKey: keys.meetings,
+    queryFn: () => api<{ items: Meeting[] }>('GET', '/meetings'),
+    select: (data) => data.items,
+    staleTime: 30_000,
+    enabled: options.enabled ?? true,
+  });
+}
+
+/** One sitting's agenda (`at`: its start), by default the next sitting not over. */
+export function useAgenda(id: string, at: string | undefined, options: { enabled?: boolean } = {}) {
+  return useQuery({
+    queryKey: keys.agenda(id, at),
+    queryFn: () => api<Agenda>('GET', `/meetings/${encodeURIComponent(id)}/agenda${query({ at })}`),
+    enabled: options.enabled ?? true,
+  });
+}
+
+/** E-mails the next sitting's agenda to its attendees now (an attendee or an admin). */
+export function useSendAgenda(id: string) {
+  return useMutation({
+    mutationFn: () =>
+      api<{ meeting: string; sitting: string; recipients: string[] }>(
+        'POST',
+        `/meetings/${encodeURIComponent(id)}/agenda/send`,
+      ),
+  });
+}
+
+/** Records a meeting's outcome on a change (an attendee); the agendas and the change move with it. */
+export function useDiscussion(changeId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: NewDiscussion) =>
+      api<Change>('POST', `/changes/${encodeURIComponent(changeId)}/discussions`, body),
+    // The change's timeline, the lists and every agenda sit under `changes`.
+    onSuccess: (change) => refreshChange(client, change),
   });
 }
 

@@ -1,12 +1,15 @@
 import type { Static } from 'typebox';
 import type {
+  AgendaJson,
   ChangeCardJson,
   ChangeCardList,
   ChangeViewJson,
   CreateChangeBody,
   DemoInbox as DemoInboxView,
   DemoMessageView,
+  DiscussionBody,
   EventViewJson,
+  MeetingJson,
   PatchChangeBody,
   PersonStatusJson,
   PolicyView,
@@ -33,6 +36,14 @@ export type DemoInbox = Static<typeof DemoInboxView>;
 export type ChangeEdit = Static<typeof PatchChangeBody>;
 /** A person with their absence: `GET /people`. */
 export type PersonStatus = PersonStatusJson;
+/** A meeting that remains, with its next sittings' agendas and how its last sitting went: `GET /meetings`. */
+export type Meeting = MeetingJson;
+/** One sitting's agenda: `GET /meetings/{id}/agenda`. */
+export type Agenda = AgendaJson;
+export type AgendaItem = Agenda['items'][number];
+export type DiscussionOutcome = NonNullable<AgendaItem['outcome']>['outcome'];
+/** What an attendee records on a change for their meeting: `POST /changes/{id}/discussions`. */
+export type NewDiscussion = Static<typeof DiscussionBody>;
 
 export interface ErrorIssue {
   readonly path: string;

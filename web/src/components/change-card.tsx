@@ -1,17 +1,28 @@
+import { usePolicy } from '../api/queries.js';
 import type { ChangeCard as Card } from '../api/types.js';
 import { waitingFor } from '../lib/approvals.js';
 import { formatWindow } from '../lib/format.js';
+import { heldFor } from '../lib/meetings.js';
 import { Link } from '../lib/router.js';
 import { Chip, RiskChip, StateBadge, usePeople, useServiceNames } from './ui.js';
 
 /** States where the work is over: the card says how it ended, and nothing is left to discuss. */
 const FINISHED = new Set(['completed', 'verified', 'failed', 'rejected', 'withdrawn']);
 
+/** The names of the meetings that hold their changes (`hold: true`). */
+function useHoldingMeetings(): ReadonlySet<string> {
+  const meetings = usePolicy().data?.meetings ?? [];
+  return new Set(meetings.filter((m) => m.hold).map((m) => m.name));
+}
+
 /** One change on the board: what it is, where, when, and what it waits for. */
 export function ChangeCard({ change, typeLabel }: { change: Card; typeLabel: string }) {
   const nameOf = usePeople();
   const serviceName = useServiceNames();
   const finished = FINISHED.has(change.state);
+  const held = heldFor(change, useHoldingMeetings());
+  // A meeting that holds the change is said by name; any other only wants to discuss it.
+  const toDiscuss = change.needsDiscussion.filter((name) => !held.includes(name));
   const titleId = `card-${change.id}`;
   return (
     <article
@@ -42,7 +53,12 @@ export function ChangeCard({ change, typeLabel }: { change: Card; typeLabel: str
           {change.requester ? nameOf(change.requester) : 'Unassigned'}
         </span>
         {change.freezeWarnings.length > 0 ? <Chip tone="warning">Freeze</Chip> : null}
-        {change.needsDiscussion.length > 0 && !finished ? <Chip tone="info">Discuss</Chip> : null}
+        {held.map((meeting) => (
+          <Chip key={meeting} tone="warning">
+            Held for {meeting}
+          </Chip>
+        ))}
+        {toDiscuss.length > 0 && !finished ? <Chip tone="info">Discuss</Chip> : null}
       </div>
       {change.state === 'pending' && change.requirements.some((r) => !r.met) ? (
         <p className="card-waiting">Waiting for {waitingFor(change, nameOf)}</p>

@@ -22,6 +22,7 @@ const VERBS: Record<TimelineEvent['type'], string> = {
   commented: 'commented',
   'absence-set': 'recorded an absence',
   'absence-ended': 'ended an absence',
+  discussed: 'recorded a meeting’s outcome',
 };
 
 /** Events that are the outcome of another one, told without an actor. */
@@ -31,9 +32,20 @@ function textOf(value: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value : null;
 }
 
+/** "recorded Acme Hosting CAB’s outcome: approve via link". */
+function verbOf(event: TimelineEvent): string {
+  if (event.type !== 'discussed') return VERBS[event.type];
+  const meeting = textOf(event.data.meeting);
+  const outcome = textOf(event.data.outcome);
+  if (!meeting || !outcome) return VERBS.discussed;
+  const via = event.data.via === 'external-link' ? ' via link' : '';
+  return `recorded ${meeting}’s outcome: ${outcome}${via}`;
+}
+
 function detailOf(event: TimelineEvent): string | null {
   const data = event.data;
   if (event.type === 'commented') return textOf(data.body);
+  if (event.type === 'discussed') return textOf(data.minutes);
   if (event.type === 'edited') {
     const changes = data.changes;
     if (changes && typeof changes === 'object')
@@ -63,6 +75,7 @@ export function Timeline({ changeId, canComment }: { changeId: string; canCommen
           {timeline.data.items.map((event) => {
             const detail = detailOf(event);
             const outcome = OUTCOMES.has(event.type);
+            const minutesUrl = event.type === 'discussed' ? textOf(event.data.url) : null;
             return (
               <li key={event.id} className={`event event-${event.type}`}>
                 <span className="event-marker" aria-hidden="true" />
@@ -78,7 +91,7 @@ export function Timeline({ changeId, canComment }: { changeId: string; canCommen
                             , for <strong>{nameOf(textOf(event.data.onBehalfOf)!)}</strong>
                           </>
                         )}{' '}
-                        {VERBS[event.type]}
+                        {verbOf(event)}
                       </>
                     )}{' '}
                     <time dateTime={event.at} title={formatFull(event.at)} className="muted">
@@ -88,12 +101,21 @@ export function Timeline({ changeId, canComment }: { changeId: string; canCommen
                   {detail ? (
                     <p
                       className={
-                        event.type === 'commented' || textOf(event.data.comment)
+                        event.type === 'commented' ||
+                        event.type === 'discussed' ||
+                        textOf(event.data.comment)
                           ? 'event-comment'
                           : 'event-detail'
                       }
                     >
                       {detail}
+                    </p>
+                  ) : null}
+                  {minutesUrl && /^https?:\/\//i.test(minutesUrl) ? (
+                    <p className="event-detail">
+                      <a href={minutesUrl} target="_blank" rel="noopener noreferrer">
+                        The meeting’s minutes
+                      </a>
                     </p>
                   ) : null}
                 </div>

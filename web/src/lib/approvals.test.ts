@@ -11,6 +11,7 @@ const nameOf = (id: string) => names[id] ?? id;
 const requirement = (from: string, canApprove: string[], extra: object = {}) => ({
   from,
   count: 1,
+  reason: 'Normal changes need it',
   met: false,
   approvedBy: [],
   canApprove,

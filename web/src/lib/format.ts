@@ -38,7 +38,7 @@ export function formatDay(date: Date): string {
 const formatters = new Map<string, Intl.DateTimeFormat>();
 /** One formatter per kind and time zone (undefined: the viewer's own). */
 function inZone(
-  kind: 'dateTime' | 'time' | 'day' | 'zone',
+  kind: 'dateTime' | 'date' | 'time' | 'day' | 'zone',
   timeZone?: string,
 ): Intl.DateTimeFormat {
   const key = `${kind}:${timeZone ?? ''}`;
@@ -52,6 +52,7 @@ function inZone(
         hour: '2-digit',
         minute: '2-digit',
       },
+      date: { weekday: 'short', day: 'numeric', month: 'short' },
       time: { hour: '2-digit', minute: '2-digit' },
       day: { year: 'numeric', month: 'numeric', day: 'numeric' },
       zone: { timeZoneName: 'short' },
@@ -60,6 +61,31 @@ function inZone(
     formatters.set(key, formatter);
   }
   return formatter;
+}
+
+/** "Thu 5 Nov": a day in `timeZone` (a meeting's), or the viewer's own. */
+export function formatDate(iso: string, timeZone?: string): string {
+  return inZone('date', timeZone).format(new Date(iso));
+}
+
+/**
+ * "Thu 5 Nov 14:00 (Europe/London)": a meeting's sitting in the meeting's own
+ * time zone, which it names, as the server's agendas and e-mails say it.
+ */
+export function formatSitting(iso: string, timeZone: string | null): string {
+  const zone = timeZone ?? undefined;
+  const date = new Date(iso);
+  const when = `${inZone('date', zone).format(date)} ${inZone('time', zone).format(date)}`;
+  return timeZone ? `${when} (${timeZone})` : `${when} ${zoneName(date)}`;
+}
+
+/** The same instant in the viewer's own time ("Thu 5 Nov, 23:00 GMT+9"), or null when it reads the same there. */
+export function inViewerTime(iso: string, timeZone: string | null): string | null {
+  if (!timeZone) return null;
+  const date = new Date(iso);
+  const there = inZone('dateTime', timeZone).format(date);
+  const here = inZone('dateTime').format(date);
+  return there === here ? null : `${here} ${zoneName(date)}`;
 }
 
 /** The viewer's time zone, as the browser reports it ("Europe/London"). */

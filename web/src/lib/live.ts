@@ -28,6 +28,7 @@ export function useLiveUpdates(enabled: boolean): LiveStatus {
     source.addEventListener('change', (event) => {
       const update = JSON.parse((event as MessageEvent<string>).data) as LiveUpdate;
       void client.invalidateQueries({ queryKey: ['changes', 'list'] });
+      void client.invalidateQueries({ queryKey: keys.meetings });
       void client.invalidateQueries({ queryKey: keys.change(update.changeId) });
       void client.invalidateQueries({ queryKey: keys.events(update.changeId) });
     });

@@ -88,11 +88,14 @@ function useBoardFilters(policy: PolicyInfo | undefined) {
   const type = search.get('type');
   const requester = view === 'mine' ? 'me' : search.get('requester');
   const q = search.get('q');
+  const meeting = search.get('meeting');
   if (service) params.service = service;
   if (type) params.type = type;
   if (requester) params.requester = requester;
   if (q) params.q = q;
   if (answer) params.answer = answer;
+  if (search.get('needsDiscussion') === 'true') params.needsDiscussion = 'true';
+  if (meeting) params.meeting = meeting;
   const set = (key: string, value: string | null) => {
     const next = new URLSearchParams(search);
     if (value) next.set(key, value);
@@ -190,6 +193,8 @@ function Filters({
 }) {
   const id = useId();
   const { search, set, view } = filters;
+  const meetings = policy?.meetings ?? [];
+  const hasMeetings = meetings.length > 0;
   const [text, setText] = useState(search.get('q') ?? '');
   const urlText = search.get('q') ?? '';
   // The search box writes to the URL after a pause in typing.
@@ -203,6 +208,8 @@ function Filters({
     'service',
     'type',
     'requester',
+    'needsDiscussion',
+    'meeting',
     ...filters.choiceFields.map((f) => `answer.${f.id}`),
   ].some((k) => search.get(k));
 
@@ -261,6 +268,26 @@ function Filters({
           options={(policy?.people ?? []).map((p) => [p.id, p.name])}
           all="Anyone"
         />
+      ) : null}
+      {hasMeetings ? (
+        <>
+          <Select
+            label="Meeting"
+            id={`${id}-meeting`}
+            value={search.get('meeting')}
+            onChange={(v) => set('meeting', v)}
+            options={meetings.map((m) => [m.id, `On ${m.name}’s agenda`])}
+            all="Any meeting"
+          />
+          <label className="toggle">
+            <input
+              type="checkbox"
+              checked={search.get('needsDiscussion') === 'true'}
+              onChange={(e) => set('needsDiscussion', e.target.checked ? 'true' : null)}
+            />
+            Needs discussion
+          </label>
+        </>
       ) : null}
       {view !== 'waiting' ? (
         <label className="toggle">

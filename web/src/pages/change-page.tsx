@@ -2,6 +2,8 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.js';
 import { useChange, useChangeAction, useChanges, usePolicy, useSession } from '../api/queries.js';
 import type { Change, ChangeActionName } from '../api/types.js';
+import { DiscussPanel, HeldNotice, MeetingLinks } from '../components/change-meetings.js';
+import type { RecordedOutcome } from '../components/discussion-form.js';
 import { Timeline } from '../components/timeline.js';
 import {
   Banner,
@@ -25,9 +27,10 @@ import {
 } from '../lib/format.js';
 import { toFormPolicy, validateChange } from '../lib/policy.js';
 import { mustApprove, whoMustDecide } from '../lib/approvals.js';
+import { outcomeDone } from '../lib/meetings.js';
 import { Link } from '../lib/router.js';
 
-type Decision = Exclude<ChangeActionName, 'edit' | 'comment'>;
+type Decision = Exclude<ChangeActionName, 'edit' | 'comment' | 'discuss'>;
 
 const ACTIONS: Record<
   Decision,
@@ -134,6 +137,7 @@ function ChangeDetails({ change }: { change: Change }) {
         </p>
         <ActionBar change={change} />
       </div>
+      <HeldNotice change={change} />
       <DraftNotice change={change} />
       <Warnings change={change} />
       <div className="change-layout">
@@ -211,7 +215,9 @@ function ChangeDetails({ change }: { change: Change }) {
               {change.needsDiscussion.length > 0 ? (
                 <>
                   <dt>Discussion</dt>
-                  <dd>On the agenda of {listNames(change.needsDiscussion)}</dd>
+                  <dd>
+                    On the agenda of <MeetingLinks names={change.needsDiscussion} />
+                  </dd>
                 </>
               ) : null}
             </dl>
@@ -437,23 +443,28 @@ function Warnings({ change }: { change: Change }) {
 
 /** Only the buttons this person may use (the change's `actions`, computed by the server). */
 function ActionBar({ change }: { change: Change }) {
-  const [pending, setPending] = useState<Decision | null>(null);
+  const [pending, setPending] = useState<Decision | 'discuss' | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const nameOf = usePeople();
-  const buttons = useRef(new Map<Decision, HTMLButtonElement>());
+  const buttons = useRef(new Map<Decision | 'discuss', HTMLButtonElement>());
   // Closing the panel gives focus back to the button that opened it.
-  const close = (action: Decision) => {
+  const close = (action: Decision | 'discuss') => {
     setPending(null);
     buttons.current.get(action)?.focus();
   };
+  const keep = (action: Decision | 'discuss') => (element: HTMLButtonElement | null) => {
+    if (element) buttons.current.set(action, element);
+    else buttons.current.delete(action);
+  };
   const actions = ORDER.filter((a) => change.actions.includes(a));
+  const canDiscuss = change.actions.includes('discuss');
   const canEdit = change.actions.includes('edit');
   const status = (
     <p role="status" className={announcement ? 'action-outcome' : 'visually-hidden'}>
       {announcement}
     </p>
   );
-  if (actions.length === 0 && !canEdit) return status;
+  if (actions.length === 0 && !canEdit && !canDiscuss) return status;
   return (
     <div className="action-area">
       {status}
@@ -461,10 +472,7 @@ function ActionBar({ change }: { change: Change }) {
         {actions.map((action) => (
           <button
             key={action}
-            ref={(element) => {
-              if (element) buttons.current.set(action, element);
-              else buttons.current.delete(action);
-            }}
+            ref={keep(action)}
             type="button"
             className={`button button-${ACTIONS[action].tone}`}
             aria-expanded={pending === action}
@@ -474,13 +482,36 @@ function ActionBar({ change }: { change: Change }) {
             {ACTIONS[action].label}
           </button>
         ))}
+        {canDiscuss ? (
+          <button
+            ref={keep('discuss')}
+            type="button"
+            className="button"
+            aria-expanded={pending === 'discuss'}
+            aria-controls="discuss-panel"
+            onClick={() => setPending(pending === 'discuss' ? null : 'discuss')}
+          >
+            Record the meeting’s outcome
+          </button>
+        ) : null}
         {canEdit ? (
           <Link className="button" href={`/changes/${change.id}/edit`}>
             Edit
           </Link>
         ) : null}
       </div>
-      {pending ? (
+      {pending === 'discuss' ? (
+        <DiscussPanel
+          change={change}
+          close={() => close('discuss')}
+          done={({ change: updated, meeting, outcome }: RecordedOutcome) => {
+            setPending(null);
+            setAnnouncement(
+              `You recorded ${meeting}’s outcome on ${updated.id}: ${outcomeDone(outcome)}. It is ${STATE_LABELS[updated.state].toLowerCase()} now.`,
+            );
+          }}
+        />
+      ) : pending ? (
         <ActionPanel
           change={change}
           action={pending}
