@@ -80,6 +80,7 @@ describe.each(databaseKinds)('GET /calendar.ics on $name', (kind) => {
     expect(events.map((e) => e.summary).sort()).toEqual(
       [
         'Freeze: Year-end freeze',
+        'Freeze: Friday afternoons',
         `${payments.id} Raise payment retry limit`,
         `${website.id} Pricing page copy`,
       ].sort(),
@@ -98,16 +99,63 @@ describe.each(databaseKinds)('GET /calendar.ics on $name', (kind) => {
       start: '2026-12-02T09:00:00.000Z',
       end: '2026-12-02T09:30:00.000Z',
     });
-    expect(events.find((e) => e.summary.startsWith('Freeze'))).toMatchObject({
+    expect(events.find((e) => e.summary === 'Freeze: Year-end freeze')).toMatchObject({
       start: '2026-12-19T00:00:00.000Z',
       end: '2027-01-04T00:00:00.000Z',
     });
   });
 
+  it('shows a recurring freeze as one event that repeats in its time zone', async () => {
+    const calendar = new ICAL.Component(ICAL.parse((await ics('kim')).body) as unknown[]);
+    // The feed carries the zone's rules, as RFC 5545 asks: what a calendar app places times by.
+    const zones = calendar.getAllSubcomponents('vtimezone');
+    expect(zones.map((zone) => zone.getFirstPropertyValue('tzid'))).toEqual(['Europe/London']);
+    ICAL.TimezoneService.register(zones[0]!);
+    try {
+      const component = calendar
+        .getAllSubcomponents('vevent')
+        .find((c) => c.getFirstPropertyValue('summary') === 'Freeze: Friday afternoons')!;
+      expect(String(component.getFirstPropertyValue('rrule'))).toBe('FREQ=WEEKLY;BYDAY=FR');
+      expect(component.getFirstProperty('dtstart')!.getParameter('tzid')).toBe('Europe/London');
+      expect(component.getFirstPropertyValue('description')).toBe(
+        'Only emergency, standard changes may start.',
+      );
+      const event = new ICAL.Event(component);
+      expect(event.isRecurring()).toBe(true);
+      expect(event.duration.toSeconds()).toBe(9 * 3_600);
+      // Every Friday at 15:00 London: 14:00Z before the clocks go back on 25 October, 15:00Z after.
+      const starts: string[] = [];
+      const occurrences = event.iterator();
+      for (let next = occurrences.next(); next; next = occurrences.next()) {
+        const start = next.toJSDate();
+        if (start >= new Date('2026-11-07T00:00:00Z')) break;
+        if (start >= new Date('2026-10-20T00:00:00Z')) starts.push(start.toISOString());
+      }
+      expect(starts).toEqual([
+        '2026-10-23T14:00:00.000Z',
+        '2026-10-30T15:00:00.000Z',
+        '2026-11-06T15:00:00.000Z',
+      ]);
+      // The same occurrences the gate and the start refusal find.
+      const schedule = t.ctx.policy.recurringFreezes[0]!.schedule;
+      expect(
+        schedule
+          .between(new Date('2026-10-20T00:00:00Z'), new Date('2026-11-07T00:00:00Z'))
+          .map((o) => o.start.toISOString()),
+      ).toEqual(starts);
+    } finally {
+      ICAL.TimezoneService.remove('Europe/London');
+    }
+  });
+
   it('filters by service', async () => {
     const events = parseCalendar((await ics('kim', '?service=website')).body);
     expect(events.map((e) => e.summary).sort()).toEqual(
-      ['Freeze: Year-end freeze', `${website.id} Pricing page copy`].sort(),
+      [
+        'Freeze: Year-end freeze',
+        'Freeze: Friday afternoons',
+        `${website.id} Pricing page copy`,
+      ].sort(),
     );
   });
 

@@ -7,6 +7,8 @@ import {
   type TestApp,
 } from './_util/app.js';
 import { databaseKinds } from './_util/databases.js';
+import { parseDatabaseUrl, type DatabaseTarget } from '../src/storage/database-url.js';
+import { openDatabase } from '../src/storage/database.js';
 
 describe.each(databaseKinds)('changes API on $name', (kind) => {
   let t: TestApp;
@@ -39,6 +41,7 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
           from: 'payments-owners',
           service: 'payments',
           count: 1,
+          reason: 'touches Payments API',
           met: false,
           approvedBy: [],
           canApprove: [],
@@ -171,6 +174,64 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
       expect(change.requirements[1].canApprove).toEqual(['ana', 'dev']);
       expect(change.waitingFor.sort()).toEqual(['ana', 'dev', 'kim', 'lee']);
       expect(change.needsDiscussion).toEqual(['Weekly risk review']);
+    });
+
+    it('says why each approval is needed, naming the rule that added it', async () => {
+      const normal = await submittedChange(t, 'priya', {
+        services: ['payments', 'website'],
+        answers: completeAnswers({ risk: 'high' }),
+      });
+      expect(normal.requirements.map((r: { reason: string }) => r.reason)).toEqual([
+        'touches Payments API',
+        'touches Marketing website',
+        'risk is high',
+      ]);
+      const emergency = await submittedChange(t, 'priya', { type: 'emergency' });
+      expect(emergency.requirements.map((r: { reason: string }) => r.reason)).toEqual([
+        'Emergency (ECAB) changes need it, from different people',
+        'Emergency (ECAB) changes need it, from different people',
+        'Emergency (ECAB) changes need it, from different people',
+      ]);
+      // The board's cards say it too.
+      const board = await t.call('priya', 'GET', '/changes?limit=200');
+      const card = board.body.items.find((c: { id: string }) => c.id === normal.id);
+      expect(card.requirements.map((r: { reason: string }) => r.reason)).toEqual([
+        'touches Payments API',
+        'touches Marketing website',
+        'risk is high',
+      ]);
+    });
+
+    it('gives a change stored before reasons were recorded the reasons of the policy now', async () => {
+      const change = await submittedChange(t, 'priya', {
+        answers: completeAnswers({ risk: 'high' }),
+      });
+      const raw = openDatabase(parseDatabaseUrl(t.databaseUrl) as DatabaseTarget);
+      const row = raw.db.selectFrom('changes').where('id', '=', change.number);
+      const { requirements } = await row.select('requirements').executeTakeFirstOrThrow();
+      const withoutReasons = (JSON.parse(requirements) as { reason?: string }[]).map(
+        ({ reason: _, ...spec }) => spec,
+      );
+      try {
+        await raw.db
+          .updateTable('changes')
+          .set({ requirements: JSON.stringify(withoutReasons) })
+          .where('id', '=', change.number)
+          .execute();
+        const shown = await t.call('priya', 'GET', `/changes/${change.id}`);
+        expect(shown.body.requirements.map((r: { reason: string }) => r.reason)).toEqual([
+          'touches Payments API',
+          'risk is high',
+        ]);
+      } finally {
+        // As it was: the audit at the end holds the stored requirements to the events'.
+        await raw.db
+          .updateTable('changes')
+          .set({ requirements })
+          .where('id', '=', change.number)
+          .execute();
+        await raw.db.destroy();
+      }
     });
 
     it('approves a standard change on submit', async () => {
@@ -487,6 +548,34 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
         expect(res.body.error.code).toBe('change_frozen');
         expect(res.body.error.message).toContain('Year-end freeze');
         expect((await t.call('priya', 'GET', `/changes/${change.id}`)).body.state).toBe('approved');
+      } finally {
+        t.clock.set('2026-11-02T10:00:00Z');
+      }
+    });
+
+    it('refuses to start inside an occurrence of a recurring freeze, and says when it ends', async () => {
+      const change = await submittedChange(t, 'priya');
+      expect((await t.call('lee', 'POST', `/changes/${change.id}/approve`)).body.state).toBe(
+        'approved',
+      );
+      const standard = await submittedChange(t, 'priya', { type: 'standard' });
+      t.clock.set('2026-11-06T16:00:00Z'); // the example's Friday afternoons: from 15:00 London
+      try {
+        const res = await t.call('priya', 'POST', `/changes/${change.id}/start`);
+        expect(res.status).toBe(422);
+        expect(res.body.error).toMatchObject({
+          code: 'change_frozen',
+          message:
+            '"Friday afternoons" is in force until 2026-11-07T00:00:00.000Z; only emergency, standard changes may start',
+        });
+        expect((await t.call('priya', 'GET', `/changes/${change.id}`)).body.state).toBe('approved');
+        // It allows standard changes.
+        expect((await t.call('priya', 'POST', `/changes/${standard.id}/start`)).status).toBe(200);
+        // From midnight London the normal change may start.
+        t.clock.set('2026-11-07T00:00:00Z');
+        expect((await t.call('priya', 'POST', `/changes/${change.id}/start`)).body.state).toBe(
+          'in_progress',
+        );
       } finally {
         t.clock.set('2026-11-02T10:00:00Z');
       }

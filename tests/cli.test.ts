@@ -23,7 +23,11 @@ describe('the changeboard CLI against a real server', { timeout: 120_000 }, () =
   });
 
   beforeAll(async () => {
-    writeFileSync(policyFile, EXAMPLE_POLICY);
+    // This server runs on the real clock: the example's Friday-afternoon freeze would
+    // refuse the start below on Friday afternoons.
+    const unfrozen = EXAMPLE_POLICY.replace(/^ {2}- name: Friday afternoons.*\n(?: {4}.*\n)*/m, '');
+    expect(unfrozen).not.toBe(EXAMPLE_POLICY);
+    writeFileSync(policyFile, unfrozen);
     server = await startServer(local);
     for (const person of ['priya', 'lee', 'kim', 'tom', 'sam']) {
       const result = await runCli(['token', 'create', person], local);
@@ -99,9 +103,11 @@ describe('the changeboard CLI against a real server', { timeout: 120_000 }, () =
     }
     const shown = await runCli(['change', 'show', change.id], as('tom'));
     expect(shown.stdout).toContain('state:     verified');
-    expect(shown.stdout).toMatch(
-      /\[met\] 1 from payments-owners \(service payments\) approved by lee/,
+    // Each requirement says why the policy asks for it.
+    expect(shown.stdout).toContain(
+      '[met] 1 from payments-owners (service payments): touches Payments API; approved by lee',
     );
+    expect(shown.stdout).toContain('[met] 1 from change-managers: risk is high; approved by kim');
     expect(shown.stdout).toContain('approval-granted: Fine by payments');
 
     const listed = await runCli(['change', 'list', '--state', 'verified'], as('tom'));
@@ -168,7 +174,9 @@ describe('the changeboard CLI against a real server', { timeout: 120_000 }, () =
     const id = JSON.parse(created.stdout).id as string;
     const approved = await runCli(['change', 'approve', id, '-m', 'For Sam'], as('kim'));
     expect(approved.code).toBe(0);
-    expect(approved.stdout).toContain('1 from cto approved by kim for sam');
+    expect(approved.stdout).toContain(
+      '1 from cto: Emergency (ECAB) changes need it, from different people; approved by kim for sam',
+    );
 
     const back = await runCli(['back'], as('sam'));
     expect(back.stdout.trim()).toBe('Sam Rivera is back');
@@ -341,7 +349,7 @@ describe('local CLI verbs', { timeout: 60_000 }, () => {
     expect(result.stderr).toContain('2 error(s)');
   });
 
-  it('policy check accepts the bundled example and shows when its meetings next sit', async () => {
+  it('policy check accepts the bundled example and shows when its meetings next sit and its freezes next begin', async () => {
     const result = await runCli(['policy', 'check'], {});
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('OK: 8 people, 7 groups, 3 services, 3 change types, 5 fields');
@@ -360,6 +368,11 @@ describe('local CLI verbs', { timeout: 60_000 }, () => {
           `^Acme Hosting CAB: ${Array(3).fill(sitting('Thu', '14:00')).join(', ')} \\(Europe/London\\)$`,
         ),
       ),
+      expect.stringMatching(
+        new RegExp(
+          `^Friday afternoons \\(freeze, 9h each\\): ${Array(3).fill(sitting('Fri', '15:00')).join(', ')} \\(Europe/London\\)$`,
+        ),
+      ),
     ]);
   });
 
@@ -367,10 +380,14 @@ describe('local CLI verbs', { timeout: 60_000 }, () => {
     const started = Date.now();
     const result = await runCli(['policy', 'check', '--json'], {});
     expect(result.code).toBe(0);
-    const { ok, meetings } = JSON.parse(result.stdout) as {
+    const { ok, meetings, recurringFreezes } = JSON.parse(result.stdout) as {
       ok: boolean;
       meetings: { id: string; name: string; next: string[] }[];
+      recurringFreezes: { name: string; next: { from: string; to: string }[] }[];
     };
+    expect(recurringFreezes.map((f) => f.name)).toEqual(['Friday afternoons']);
+    for (const { from, to } of recurringFreezes[0]!.next)
+      expect(Date.parse(to) - Date.parse(from)).toBe(9 * 3_600_000);
     expect(ok).toBe(true);
     expect(meetings.map(({ id, name }) => ({ id, name }))).toEqual([
       { id: 'weekly-risk-review', name: 'Weekly risk review' },

@@ -123,6 +123,42 @@ describe.each(databaseKinds)('the pipeline gate on $name', (kind) => {
       }
     });
 
+    it('refuses an approved change inside an occurrence of a recurring freeze, on London time', async () => {
+      const change = await submittedChange(t, 'priya');
+      await approve(change.id);
+      const before = t.clock.now();
+      try {
+        // The example's Friday afternoons begin at 15:00 London: 14:00Z in summer time.
+        t.clock.set('2026-10-23T13:59:00Z');
+        expect((await t.call('tom', 'GET', `/gate?change=${change.id}`)).body).toMatchObject({
+          covered: true,
+          freeze: null,
+        });
+        t.clock.set('2026-10-23T14:30:00Z');
+        const frozen = await t.call('tom', 'GET', `/gate?change=${change.id}`);
+        expect(frozen.body).toMatchObject({
+          covered: false,
+          final: false,
+          reason: `${change.id} is approved, but the freeze "Friday afternoons" is on until 2026-10-23T23:00:00.000Z and does not allow normal changes`,
+          freeze: {
+            name: 'Friday afternoons',
+            from: '2026-10-23T14:00:00.000Z',
+            to: '2026-10-23T23:00:00.000Z',
+          },
+        });
+        const cli = await gate(['--change', change.id]);
+        expect(cli.code).toBe(1);
+        expect(cli.stdout).toContain('the freeze "Friday afternoons" is on');
+        t.clock.set('2026-10-23T23:00:00Z');
+        expect((await t.call('tom', 'GET', `/gate?change=${change.id}`)).body).toMatchObject({
+          covered: true,
+          freeze: null,
+        });
+      } finally {
+        t.clock.set(before);
+      }
+    });
+
     it('says when waiting cannot help: rejected', async () => {
       const change = await submittedChange(t, 'priya');
       await t.call('lee', 'POST', `/changes/${change.id}/reject`, { comment: 'Not now' });

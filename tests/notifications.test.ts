@@ -115,7 +115,7 @@ describe.each(databaseKinds)('notifications on $name', (kind) => {
       Type: 'Normal',
       Risk: 'low',
       Planned: '2026-12-01 10:00 UTC – 2026-12-01 10:30 UTC',
-      'Still needed': 'payments-owners (1 more): Lee Wong',
+      'Still needed': 'payments-owners (1 more, because touches Payments API): Lee Wong',
     });
     expect(attachment.content.body[0].text).toBe(`Priya Shah submitted ${change.id} for approval`);
     expect(attachment.content.actions).toEqual([
@@ -189,6 +189,9 @@ describe.each(databaseKinds)('notifications on $name', (kind) => {
     expect(mail!.messageId).toBe(`<${waiting.id}@changeboard>`);
     expect(mail!.headers.get('x-changeboard-delivery')).toBe(waiting.id);
     expect(mail!.text).toContain('How do we roll it back? Revert the config change');
+    expect(mail!.text).toContain(
+      'Still needed: payments-owners (1 more, because touches Payments API): Lee Wong',
+    );
     expect(mail!.html).toContain('>Approve</a>');
     const links = [
       ...String(mail!.text).matchAll(/http:\/\/changeboard\.test\/actions\/(cba_[\w-]+)/g),

@@ -43,6 +43,12 @@ describe.skipIf(!existsSync(join(ROOT, 'dist/policy/precompiled/policy-shape.cjs
       'bad meetings': EXAMPLE.replace('rrule: "FREQ=WEEKLY;BYDAY=TU"', 'rrule: "FREQ=HOURLY"')
         .replace('attendees: [hosting-supplier, change-managers]', 'attendees: [hosting-suplier]')
         .replace('agendaLeadTime: 1d', 'agendaLeadTim: 1d'),
+      'bad freezes': EXAMPLE.replace('duration: 9h', 'duration: 8d')
+        .replace('    to: 2027-01-04T00:00:00Z', '    to: "2027-01-04T00:00"')
+        .replace(
+          '    allow: [emergency, standard]',
+          '    allow: [emergency, standard]\n    at: "15:00"',
+        ),
       'bad meeting start': EXAMPLE.replace(
         'at: "14:00", duration: 1h,',
         'at: "14:00", duration: 1h, starts: 2026-02-30,',

@@ -71,8 +71,8 @@ describe('submitting', () => {
       requestedAt: NOW,
     });
     expect(change.requirements).toEqual([
-      { group: 'payments-owners', count: 1 },
-      { group: 'change-managers', count: 1 },
+      { group: 'payments-owners', count: 1, reason: 'Normal changes need it' },
+      { group: 'change-managers', count: 1, reason: 'risk is high' },
     ]);
     expect(events.map((e) => e.type)).toEqual(['submitted']);
     expect(events[0]!.data).toMatchObject({ round: 1 });

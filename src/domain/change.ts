@@ -25,6 +25,11 @@ export interface RequirementSpec {
   readonly count: number;
   /** The service whose approvers this requirement stands for, when it came from `service-approvers`. */
   readonly service?: string;
+  /**
+   * Why the policy asks for it, naming the rule ("touches Payments API", "risk is high").
+   * Absent on requirements stored before reasons were recorded.
+   */
+  readonly reason?: string;
 }
 
 /** The GitHub pull request a change was drafted from. */

@@ -35,6 +35,9 @@ const thursdays = {
       return { start: at, end: new Date(at.getTime() + HOUR) };
     });
   },
+  between(from: Date, to: Date): Occurrence[] {
+    return thursdays.next(from, 60).filter((sitting) => sitting.start <= to);
+  },
 };
 
 const supplierCab: Meeting = {

@@ -106,6 +106,10 @@ export interface NotificationRule {
   readonly when?: Condition;
 }
 
+/**
+ * A freeze in force from `from` until `to` (half-open): one the policy gives
+ * once, or one occurrence of a recurring freeze.
+ */
 export interface Freeze {
   readonly name: string;
   readonly from: Date;
@@ -115,27 +119,40 @@ export interface Freeze {
   readonly services: readonly string[];
 }
 
-/** One sitting of a scheduled meeting. */
+/** A freeze that comes back on a schedule: every Friday from 15:00 London for the weekend. */
+export interface RecurringFreeze {
+  readonly name: string;
+  readonly schedule: Schedule;
+  readonly allow: readonly string[];
+  /** Empty means every service. */
+  readonly services: readonly string[];
+}
+
+/** One sitting of a scheduled meeting, or one occurrence of a recurring freeze. */
 export interface Occurrence {
   readonly start: Date;
   readonly end: Date;
 }
 
 /**
- * When a meeting sits: an RFC 5545 RRULE at a local time in a time zone, so a
- * 10:00 meeting stays at 10:00 across daylight saving. The recurrence itself is
- * computed outside the domain (policy/schedule.ts) and handed in.
+ * When a meeting sits or a freeze recurs: an RFC 5545 RRULE at a local time in
+ * a time zone, so a 10:00 meeting stays at 10:00 across daylight saving. Each
+ * occurrence lasts `durationMs` exactly, as an iCalendar DURATION in hours does.
+ * The recurrence itself is computed outside the domain (policy/schedule.ts) and
+ * handed in.
  */
-export interface MeetingSchedule {
+export interface Schedule {
   readonly rrule: string;
   /** Local start time, `HH:MM`. */
   readonly at: string;
   readonly timezone: string;
   readonly durationMs: number;
-  /** Sittings that have not ended by `after`, soonest first, at most `count`. */
+  /** Occurrences that have not ended by `after`, soonest first, at most `count`. */
   readonly next: (after: Date, count: number) => readonly Occurrence[];
-  /** Sittings that started at or before `before`, latest first, at most `count`. */
+  /** Occurrences that started at or before `before`, latest first, at most `count`. */
   readonly previous: (before: Date, count: number) => readonly Occurrence[];
+  /** Occurrences under way at some moment from `from` to `to`: begun by `to`, not ended by `from`; soonest first. */
+  readonly between: (from: Date, to: Date) => readonly Occurrence[];
 }
 
 export const DEFAULT_AGENDA_LEAD_TIME_MS = 24 * 3_600_000;
@@ -146,7 +163,7 @@ export interface Meeting {
   readonly name: string;
   readonly when: Condition;
   /** Absent: the meeting is ad hoc, its changes are flagged but no agenda is sent. */
-  readonly schedule?: MeetingSchedule;
+  readonly schedule?: Schedule;
   /** Group and person ids, as the policy lists them. */
   readonly attendees: readonly string[];
   /** How long before each sitting its agenda is e-mailed (`agendaLeadTime`, default 1d). */
@@ -181,6 +198,8 @@ export interface Policy {
   readonly services: ReadonlyMap<string, Service>;
   readonly changeTypes: ReadonlyMap<string, ChangeType>;
   readonly notifications: readonly NotificationRule[];
+  /** Freezes given once, from–to. */
   readonly freezes: readonly Freeze[];
+  readonly recurringFreezes: readonly RecurringFreeze[];
   readonly meetings: readonly Meeting[];
 }

@@ -5,12 +5,14 @@ import {
   DEFAULT_EXTERNAL_LINK_TTL_MS,
   type ApprovalRule,
   type ChangeType,
+  type Field,
   type Policy,
   type Service,
 } from './policy.js';
 import {
   computeRequirements,
   evaluateApprovals,
+  explainRequirements,
   findUnsatisfiable,
   requirementsFor,
 } from './requirements.js';
@@ -56,6 +58,7 @@ function makePolicy(
     changeTypes: new Map(types.map((t) => [t.id, t])),
     notifications: [],
     freezes: [],
+    recurringFreezes: [],
     meetings: [],
   };
 }
@@ -89,8 +92,8 @@ describe('computeRequirements', () => {
         answers: { risk: 'low' },
       }),
     ).toStrictEqual([
-      { group: 'web-owners', count: 1, service: 'website' },
-      { group: 'payments-owners', count: 1, service: 'payments' },
+      { group: 'web-owners', count: 1, service: 'website', reason: 'touches website' },
+      { group: 'payments-owners', count: 1, service: 'payments', reason: 'touches payments' },
     ]);
   });
 
@@ -103,8 +106,8 @@ describe('computeRequirements', () => {
         answers: { risk: 'high' },
       }),
     ).toStrictEqual([
-      { group: 'payments-owners', count: 1, service: 'payments' },
-      { group: 'change-managers', count: 1 },
+      { group: 'payments-owners', count: 1, service: 'payments', reason: 'touches payments' },
+      { group: 'change-managers', count: 1, reason: 'risk is high' },
     ]);
     expect(
       computeRequirements(policy, {
@@ -112,7 +115,9 @@ describe('computeRequirements', () => {
         services: ['payments'],
         answers: { risk: 'medium' },
       }),
-    ).toStrictEqual([{ group: 'payments-owners', count: 1, service: 'payments' }]);
+    ).toStrictEqual([
+      { group: 'payments-owners', count: 1, service: 'payments', reason: 'touches payments' },
+    ]);
     // An unanswered question never satisfies a condition.
     expect(
       computeRequirements(policy, { type: 'normal', services: ['payments'], answers: {} }),
@@ -129,9 +134,9 @@ describe('computeRequirements', () => {
     expect(
       computeRequirements(policy, { type: 'big', services: ['payments', 'website'], answers: {} }),
     ).toStrictEqual([
-      { group: 'payments-owners', count: 2, service: 'payments' },
-      { group: 'web-owners', count: 2, service: 'website' },
-      { group: 'on-call-leads', count: 2 },
+      { group: 'payments-owners', count: 2, service: 'payments', reason: 'touches payments' },
+      { group: 'web-owners', count: 2, service: 'website', reason: 'touches website' },
+      { group: 'on-call-leads', count: 2, reason: 'big changes need it' },
     ]);
   });
 
@@ -163,7 +168,9 @@ describe('computeRequirements', () => {
         services: ['docs', 'nope', 'payments'],
         answers: {},
       }),
-    ).toStrictEqual([{ group: 'payments-owners', count: 1, service: 'payments' }]);
+    ).toStrictEqual([
+      { group: 'payments-owners', count: 1, service: 'payments', reason: 'touches payments' },
+    ]);
   });
 
   it('needs nothing for a type without approvals, or for an unknown type', () => {
@@ -178,6 +185,159 @@ describe('computeRequirements', () => {
     expect(
       computeRequirements(policy, { type: 'unheard-of', services: ['payments'], answers: {} }),
     ).toEqual([]);
+  });
+});
+
+describe('the reason of each requirement', () => {
+  const field = (id: string, label: string, type: Field['type'] = 'choice'): Field => ({
+    id,
+    label,
+    type,
+    required: false,
+  });
+  const named = (id: string, name: string, approvers?: string): Service => ({
+    ...service(id, approvers),
+    name,
+  });
+  const policyWith = (type: ChangeType): Policy => ({
+    ...makePolicy(
+      // The type under test last: it replaces the stand-in of the same id.
+      [{ ...changeType('emergency', []), label: 'Emergency (ECAB)' }, type],
+      [
+        named('payments', 'Payments API', 'payments-owners'),
+        named('website', 'Marketing website', 'web-owners'),
+        named('edge', 'Edge'),
+      ],
+    ),
+    fields: [
+      field('risk', 'Risk'),
+      field('tested', 'Has this change been tested?', 'boolean'),
+      field('dataMigration', 'Data migration', 'boolean'),
+      field('slaTier', 'SLA tier'),
+    ],
+  });
+  const reasonsFor = (
+    type: ChangeType,
+    subject: { services?: string[]; answers?: Record<string, string | boolean> } = {},
+  ) =>
+    computeRequirements(policyWith(type), {
+      type: type.id,
+      services: subject.services ?? ['payments'],
+      answers: subject.answers ?? {},
+    }).map((r) => r.reason);
+
+  it('names the service for service approvers, with the rule’s condition when it has one', () => {
+    const type = {
+      ...changeType('normal', [
+        { from: 'service-approvers', count: 1 },
+        { from: 'service-approvers', count: 1, when: { risk: 'high' } },
+      ]),
+      label: 'Normal',
+    };
+    expect(
+      reasonsFor(type, { services: ['website', 'payments'], answers: { risk: 'high' } }),
+    ).toEqual([
+      'touches Marketing website',
+      'touches Payments API',
+      'touches Marketing website and risk is high',
+      'touches Payments API and risk is high',
+    ]);
+  });
+
+  it('says a condition in words: one value, a list, a yes/no field, the type and the services', () => {
+    const type = {
+      ...changeType('normal', [
+        { from: 'change-managers', count: 1, when: { risk: 'high' } },
+        { from: 'security', count: 1, when: { risk: ['high', 'medium'] } },
+        { from: 'cto', count: 1, when: { risk: ['low', 'medium', 'high'], dataMigration: true } },
+        { from: 'on-call-leads', count: 1, when: { tested: false } },
+        { from: 'web-owners', count: 1, when: { slaTier: 'gold' } },
+        { from: 'payments-owners', count: 1, when: { type: ['normal', 'emergency'] } },
+        { from: 'security', count: 1, when: { service: 'edge' } },
+        { from: 'cto', count: 1, when: { service: ['edge', 'payments'], team: 'core' } },
+      ]),
+      label: 'Normal',
+    };
+    expect(
+      reasonsFor(type, {
+        services: ['edge', 'payments'],
+        answers: {
+          risk: 'high',
+          dataMigration: true,
+          tested: false,
+          slaTier: 'gold',
+          team: 'core',
+        },
+      }),
+    ).toEqual([
+      'risk is high',
+      'risk is high or medium',
+      'risk is low, medium or high and data migration is yes',
+      // A label that is a question does not read as a subject: the field's id does.
+      'tested is no',
+      'SLA tier is gold',
+      'type is Normal or Emergency (ECAB)',
+      'touches Edge',
+      // Not a field the policy declares: its key names it.
+      'touches Edge or Payments API and team is core',
+    ]);
+  });
+
+  it('says the type needs it when the rule has no condition, and that the approvers must differ', () => {
+    const normal = {
+      ...changeType('normal', [{ from: 'change-managers', count: 1 }]),
+      label: 'Normal',
+    };
+    expect(reasonsFor(normal)).toEqual(['Normal changes need it']);
+    const emergency = {
+      ...changeType(
+        'emergency',
+        [
+          { from: 'on-call-leads', count: 1 },
+          { from: 'cto', count: 1 },
+        ],
+        true,
+      ),
+      label: 'Emergency (ECAB)',
+    };
+    expect(reasonsFor(emergency)).toEqual([
+      'Emergency (ECAB) changes need it, from different people',
+      'Emergency (ECAB) changes need it, from different people',
+    ]);
+  });
+
+  it('gives requirements stored without a reason the current policy’s, or what is still known', () => {
+    const type = {
+      ...changeType('normal', [
+        { from: 'service-approvers', count: 1 },
+        { from: 'change-managers', count: 1, when: { risk: 'high' } },
+      ]),
+      label: 'Normal',
+    };
+    const policy = policyWith(type);
+    const subject = { type: 'normal', services: ['payments'], answers: { risk: 'low' } };
+    const stored: RequirementSpec[] = [
+      { group: 'payments-owners', count: 1, service: 'payments' },
+      // The answers (or the policy) changed since: no current rule gives this one.
+      { group: 'change-managers', count: 1 },
+      { group: 'web-owners', count: 1, service: 'website' },
+    ];
+    expect(explainRequirements(policy, subject, stored)).toEqual([
+      { group: 'payments-owners', count: 1, service: 'payments', reason: 'touches Payments API' },
+      {
+        group: 'change-managers',
+        count: 1,
+        reason: 'the policy required it when the change was submitted',
+      },
+      {
+        group: 'web-owners',
+        count: 1,
+        service: 'website',
+        reason: 'touches Marketing website',
+      },
+    ]);
+    const explained = computeRequirements(policy, subject);
+    expect(explainRequirements(policy, subject, explained)).toBe(explained);
   });
 });
 

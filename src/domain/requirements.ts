@@ -3,6 +3,7 @@ import { matchesCondition } from './conditions.js';
 import { EVERYONE_PRESENT, type Absence, type Presence } from './absence.js';
 import type { ChangeType, Policy } from './policy.js';
 import { SERVICE_APPROVERS } from './policy.js';
+import { describeRule, serviceName } from './requirement-reasons.js';
 
 /** The approvals a change needs, from its type, its services and its answers. */
 export function computeRequirements(policy: Policy, subject: ChangeSubject): RequirementSpec[] {
@@ -12,15 +13,56 @@ export function computeRequirements(policy: Policy, subject: ChangeSubject): Req
   for (const rule of changeType.approvals) {
     if (!matchesCondition(rule.when, subject)) continue;
     if (rule.from !== SERVICE_APPROVERS) {
-      requirements.push({ group: rule.from, count: rule.count });
+      requirements.push({
+        group: rule.from,
+        count: rule.count,
+        reason: describeRule(policy, changeType, rule),
+      });
       continue;
     }
     for (const serviceId of subject.services) {
       const group = policy.services.get(serviceId)?.approvers;
-      if (group) requirements.push({ group, count: rule.count, service: serviceId });
+      if (group)
+        requirements.push({
+          group,
+          count: rule.count,
+          service: serviceId,
+          reason: describeRule(policy, changeType, rule, serviceId),
+        });
     }
   }
   return requirements;
+}
+
+/**
+ * The requirements with a reason each. Requirements stored before reasons were
+ * recorded borrow the reason of the matching requirement the current policy
+ * gives (same group and service); failing that, they say what is still known.
+ */
+export function explainRequirements(
+  policy: Policy,
+  subject: ChangeSubject,
+  requirements: readonly RequirementSpec[],
+): readonly RequirementSpec[] {
+  if (requirements.every((r) => r.reason !== undefined)) return requirements;
+  const current = computeRequirements(policy, subject);
+  const used = new Set<number>();
+  const borrow = (same: (c: RequirementSpec) => boolean) => {
+    const index = current.findIndex((c, i) => !used.has(i) && same(c));
+    if (index < 0) return undefined;
+    used.add(index);
+    return current[index]!.reason;
+  };
+  return requirements.map((r) => {
+    if (r.reason !== undefined) return r;
+    const reason =
+      borrow((c) => c.group === r.group && c.service === r.service && c.count === r.count) ??
+      borrow((c) => c.group === r.group && c.service === r.service) ??
+      (r.service !== undefined
+        ? `touches ${serviceName(policy, r.service)}`
+        : 'the policy required it when the change was submitted');
+    return { ...r, reason };
+  });
 }
 
 export interface RequirementStatus extends RequirementSpec {

@@ -7,7 +7,11 @@ import { plannedWindowWarning, subjectOf } from '../domain/change-content.js';
 import { freezesOverlapping } from '../domain/freezes.js';
 import { attendeesFor, attendeesOf, DISCUSSABLE_STATES, heldBy } from '../domain/meetings.js';
 import type { Person, Policy } from '../domain/policy.js';
-import { computeRequirements, type ApprovalEvaluation } from '../domain/requirements.js';
+import {
+  computeRequirements,
+  explainRequirements,
+  type ApprovalEvaluation,
+} from '../domain/requirements.js';
 import { renderMarkdown } from './markdown.js';
 import {
   CARD_FIELDS,
@@ -181,7 +185,10 @@ function presentWithoutViewer(
   const shown: Change =
     change.state === 'draft'
       ? { ...change, requirements: computeRequirements(ctx.policy, subjectOf(change)) }
-      : change;
+      : {
+          ...change,
+          requirements: explainRequirements(ctx.policy, subjectOf(change), change.requirements),
+        };
   const evaluation = evaluateChange(ctx.policy, shown, decisions, presence);
   const open = change.state === 'pending';
   const view = {
@@ -204,6 +211,7 @@ function presentWithoutViewer(
       from: r.group,
       ...(r.service ? { service: r.service } : {}),
       count: r.count,
+      reason: r.reason ?? '',
       met: r.met,
       approvedBy: [...r.approvedBy],
       canApprove: open ? [...r.canApprove] : [],
@@ -304,6 +312,15 @@ export function presentPolicy(policy: Policy): Static<typeof PolicyView> {
       name: f.name,
       from: f.from.toISOString(),
       to: f.to.toISOString(),
+      allow: [...f.allow],
+      services: [...f.services],
+    })),
+    recurringFreezes: policy.recurringFreezes.map((f) => ({
+      name: f.name,
+      rrule: f.schedule.rrule,
+      at: f.schedule.at,
+      timezone: f.schedule.timezone,
+      durationMinutes: Math.round(f.schedule.durationMs / 60_000),
       allow: [...f.allow],
       services: [...f.services],
     })),

@@ -200,6 +200,29 @@ describe('the bundled example', () => {
         services: [],
       },
     ]);
+    expect(policy.recurringFreezes).toEqual([
+      {
+        name: 'Friday afternoons',
+        schedule: expect.objectContaining({
+          rrule: 'FREQ=WEEKLY;BYDAY=FR',
+          at: '15:00',
+          timezone: 'Europe/London',
+          durationMs: 9 * 3_600_000,
+        }),
+        allow: ['emergency', 'standard'],
+        services: [],
+      },
+    ]);
+    // Fridays from 15:00 London until midnight: 15:00Z in winter, 14:00Z in summer.
+    const fridays = policy.recurringFreezes[0]!.schedule;
+    expect(
+      fridays
+        .between(new Date('2026-10-19T00:00:00Z'), new Date('2026-11-01T00:00:00Z'))
+        .map(({ start, end }) => [start.toISOString(), end.toISOString()]),
+    ).toEqual([
+      ['2026-10-23T14:00:00.000Z', '2026-10-23T23:00:00.000Z'],
+      ['2026-10-30T15:00:00.000Z', '2026-10-31T00:00:00.000Z'],
+    ]);
     expect(policy.meetings).toEqual([
       {
         id: 'weekly-risk-review',
@@ -465,9 +488,14 @@ describe('broken policies: one problem each, with its path', () => {
   });
 
   it('a freeze date that is not a date-time', () => {
+    const message =
+      'must be a date and time such as 2026-12-19T00:00:00Z, or a local one such as 2026-12-19T00:00 with timezone';
     expect(errorsOf(variant(['    to: 2027-01-04T00:00:00Z', '    to: next year']))).toEqual([
-      { path: 'freezes[0].to', message: 'must be a date and time such as 2026-12-01T10:00:00Z' },
+      { path: 'freezes[0].to', message },
     ]);
+    expect(
+      errorsOf(variant(['    to: 2027-01-04T00:00:00Z', '    to: 2027-02-30T00:00:00Z'])),
+    ).toEqual([{ path: 'freezes[0].to', message }]);
   });
 
   it('a freeze ending on a leap second, which names no instant', () => {
@@ -810,6 +838,275 @@ describe('broken policies: one problem each, with its path', () => {
     expect(errorsOf('- just\n- a list\n')).toEqual([
       { path: '', message: 'must be a mapping (key: value)' },
     ]);
+  });
+});
+
+describe('freezes', () => {
+  const FRIDAYS =
+    '    schedule: { rrule: "FREQ=WEEKLY;BYDAY=FR", at: "15:00", duration: 9h, timezone: Europe/London }';
+  const YEAR_END = '    from: 2026-12-19T00:00:00Z\n    to: 2027-01-04T00:00:00Z\n';
+
+  /** The `freezes:` section of a policy file, to its end or the next top-level key. */
+  function freezesSection(text: string): string {
+    const match = /^freezes:\n(?:(?:[ #].*)?\n)*/m.exec(text);
+    expect(match, 'the file should have a freezes section').not.toBeNull();
+    return match![0];
+  }
+
+  function warningsOf(text: string): { path: string; message: string }[] {
+    const result = parsePolicy(text, ENV);
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    return result.warnings.map(({ path, message }) => ({ path, message }));
+  }
+
+  it.skipIf(!existsSync(NEXT_EXAMPLE_PATH))(
+    'the freezes of the next reference example load as they are',
+    () => {
+      const freezes = freezesSection(readFileSync(NEXT_EXAMPLE_PATH, 'utf8'));
+      const text = EXAMPLE.replace(freezesSection(EXAMPLE), freezes);
+      const result = parsePolicy(text, ENV);
+      expect(result.ok ? [] : result.problems).toEqual([]);
+      if (!result.ok) return;
+      expect(result.warnings).toEqual([]);
+      expect(result.policy.freezes.map((f) => f.name)).toEqual(['Year-end freeze']);
+      expect(
+        result.policy.recurringFreezes.map(({ name, schedule, allow, services }) => ({
+          name,
+          schedule: {
+            rrule: schedule.rrule,
+            at: schedule.at,
+            timezone: schedule.timezone,
+            durationMs: schedule.durationMs,
+          },
+          allow,
+          services,
+        })),
+      ).toEqual([
+        {
+          name: 'Friday afternoons',
+          schedule: {
+            rrule: 'FREQ=WEEKLY;BYDAY=FR',
+            at: '15:00',
+            timezone: 'Europe/London',
+            durationMs: 9 * 3_600_000,
+          },
+          allow: ['emergency', 'standard'],
+          services: [],
+        },
+      ]);
+    },
+  );
+
+  it('a one-off freeze in local time, placed by its timezone', () => {
+    const result = parsePolicy(
+      variant([
+        YEAR_END,
+        '    from: "2026-07-01T18:00"\n    to: "2026-12-01T09:00"\n    timezone: Europe/London\n',
+      ]),
+      ENV,
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.warnings).toEqual([]);
+    // 18:00 in summer time is 17:00Z; 09:00 in December is 09:00Z.
+    expect(result.policy.freezes[0]).toMatchObject({
+      from: new Date('2026-07-01T17:00:00Z'),
+      to: new Date('2026-12-01T09:00:00Z'),
+    });
+    // An offset says the instant itself; one time may be local while the other is not.
+    const mixed = parsePolicy(
+      variant([
+        YEAR_END,
+        '    from: 2026-07-01T18:00:00+02:00\n    to: "2026-07-02T09:00"\n    timezone: America/New_York\n',
+      ]),
+      ENV,
+    );
+    if (!mixed.ok) throw new Error(JSON.stringify(mixed.problems));
+    expect(mixed.policy.freezes[0]).toMatchObject({
+      from: new Date('2026-07-01T16:00:00Z'),
+      to: new Date('2026-07-02T13:00:00Z'),
+    });
+  });
+
+  it('a local time without a timezone, or an unknown timezone', () => {
+    expect(
+      errorsOf(variant([YEAR_END, '    from: "2026-12-19T00:00"\n    to: 2027-01-04T00:00:00Z\n'])),
+    ).toEqual([
+      {
+        path: 'freezes[0].from',
+        message:
+          '"2026-12-19T00:00" is a local time: give timezone (such as Europe/London) to say where, or end it in Z or an offset (+01:00)',
+      },
+    ]);
+    expect(
+      errorsOf(
+        variant([
+          YEAR_END,
+          '    from: "2026-12-19T00:00"\n    to: "2027-01-04T00:00"\n    timezone: Europe/Londn\n',
+        ]),
+      ),
+    ).toEqual([
+      {
+        path: 'freezes[0].timezone',
+        message: 'unknown time zone "Europe/Londn" (use an IANA name such as Europe/Berlin)',
+      },
+    ]);
+  });
+
+  it('a local to before its from', () => {
+    expect(
+      errorsOf(
+        variant([
+          YEAR_END,
+          '    from: "2027-01-04T00:00"\n    to: "2026-12-19T00:00"\n    timezone: Europe/London\n',
+        ]),
+      ),
+    ).toEqual([{ path: 'freezes[0].to', message: 'must be after from (2027-01-04T00:00)' }]);
+  });
+
+  it('a timezone with instants only is a warning: it changes nothing', () => {
+    expect(warningsOf(variant([YEAR_END, `${YEAR_END}    timezone: Europe/London\n`]))).toEqual([
+      {
+        path: 'freezes[0].timezone',
+        message:
+          'has no effect: from and to name instants (they end in Z or an offset); write them without one, such as 2026-12-19T00:00, to read them in this time zone',
+      },
+    ]);
+  });
+
+  it('a freeze with neither from and to nor a schedule, or with from alone', () => {
+    expect(errorsOf(variant([YEAR_END, '']))).toEqual([
+      {
+        path: 'freezes[0]',
+        message: 'needs from and to (a freeze that runs once) or schedule (one that recurs)',
+      },
+    ]);
+    expect(errorsOf(variant(['    to: 2027-01-04T00:00:00Z\n', '']))).toEqual([
+      { path: 'freezes[0].to', message: 'is required: a one-off freeze needs both from and to' },
+    ]);
+  });
+
+  it('a freeze with both from and a schedule', () => {
+    const text = variant([FRIDAYS, `${FRIDAYS}\n    from: 2026-11-06T15:00:00Z`]);
+    expect(errorsOf(text)).toEqual([
+      {
+        path: 'freezes[1].schedule',
+        message:
+          'cannot be given with from: a freeze either recurs on its schedule or runs once, from … to; leave one out',
+      },
+    ]);
+    expect(problemsOf(text)[0]!.line).toBe(lineOf(text, 'BYDAY=FR'));
+    expect(
+      errorsOf(
+        variant([
+          FRIDAYS,
+          `${FRIDAYS}\n    from: 2026-11-06T15:00:00Z\n    to: 2026-11-07T00:00:00Z`,
+        ]),
+      ),
+    ).toEqual([
+      {
+        path: 'freezes[1].schedule',
+        message:
+          'cannot be given with from and to: a freeze either recurs on its schedule or runs once, from … to; leave one out',
+      },
+    ]);
+  });
+
+  it('a recurring freeze with its timezone beside its schedule', () => {
+    expect(errorsOf(variant([FRIDAYS, `${FRIDAYS}\n    timezone: Europe/London`]))).toEqual([
+      {
+        path: 'freezes[1].timezone',
+        message: 'a recurring freeze gives its time zone in its schedule (schedule.timezone)',
+      },
+    ]);
+  });
+
+  it.each(['at', 'timezone', 'duration', 'rrule'])('a schedule without %s', (key) => {
+    const without = FRIDAYS.replace(new RegExp(`,? ${key}: [^,}]+,?`), (part) =>
+      part.startsWith(',') && part.endsWith(',') ? ',' : '',
+    );
+    expect(without).not.toContain(`${key}:`);
+    expect(errorsOf(variant([FRIDAYS, without]))).toEqual([
+      { path: `freezes[1].schedule.${key}`, message: 'is required' },
+    ]);
+  });
+
+  it('a schedule written beside the freeze instead of in it', () => {
+    expect(
+      errorsOf(
+        variant([
+          FRIDAYS,
+          '    rrule: "FREQ=WEEKLY;BYDAY=FR"\n    at: "15:00"\n    duration: 9h\n    timezone: Europe/London',
+        ]),
+      ),
+    ).toEqual([
+      {
+        path: 'freezes[1]',
+        message: 'needs from and to (a freeze that runs once) or schedule (one that recurs)',
+      },
+      ...['rrule', 'at', 'duration'].map((key) => ({
+        path: `freezes[1].${key}`,
+        message:
+          "belongs in the freeze's schedule: a recurring freeze is written schedule: { rrule: …, at: …, duration: …, timezone: … }",
+      })),
+    ]);
+  });
+
+  it('a schedule a freeze cannot keep: each key with its own message', () => {
+    const text = variant([
+      FRIDAYS,
+      '    schedule: { rrule: "FREQ=HOURLY", at: "3pm", duration: 400d, timezone: Europe/Londn }',
+    ]);
+    expect(errorsOf(text)).toEqual([
+      {
+        path: 'freezes[1].schedule.rrule',
+        message:
+          'FREQ=HOURLY is more often than a freeze begins: use DAILY, WEEKLY, MONTHLY or YEARLY (the time of day comes from at)',
+      },
+      {
+        path: 'freezes[1].schedule.at',
+        message: '"3pm" is not a time of day; write it as HH:MM, from 00:00 to 23:59',
+      },
+      {
+        path: 'freezes[1].schedule.duration',
+        message: '"400d" is longer than a year; a freeze lasts at most 366d',
+      },
+      {
+        path: 'freezes[1].schedule.timezone',
+        message: 'unknown time zone "Europe/Londn" (use an IANA name such as Europe/Berlin)',
+      },
+    ]);
+  });
+
+  it('a weekly freeze longer than a week would never lift', () => {
+    expect(errorsOf(variant([FRIDAYS, FRIDAYS.replace('duration: 9h', 'duration: 8d')]))).toEqual([
+      {
+        path: 'freezes[1].schedule.duration',
+        message:
+          '"8d" is longer than the time from one occurrence to the next (1w at the least): each would begin before the last ends',
+      },
+    ]);
+    // For the weekend: from Friday 15:00 until Monday 09:00.
+    expect(
+      parsePolicy(variant([FRIDAYS, FRIDAYS.replace('duration: 9h', 'duration: 66h')]), ENV).ok,
+    ).toBe(true);
+  });
+
+  it('a recurring freeze that never begins again is a warning', () => {
+    expect(
+      warningsOf(variant([FRIDAYS, FRIDAYS.replace('BYDAY=FR"', 'BYDAY=FR;UNTIL=20250103"')])),
+    ).toEqual([
+      {
+        path: 'freezes[1].schedule.rrule',
+        message:
+          'never begins again: its last occurrence was Fri 3 Jan 2025 15:00 (Europe/London), so it stops no change',
+      },
+    ]);
+  });
+
+  it('names freezes once, whether they recur or not', () => {
+    expect(errorsOf(variant(['  - name: Friday afternoons', '  - name: Year-end freeze']))).toEqual(
+      [{ path: 'freezes[1].name', message: 'another freeze is already called "Year-end freeze"' }],
+    );
   });
 });
 

@@ -1,14 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
-import type {
-  Channel,
-  ChangeType,
-  Field,
-  MeetingSchedule,
-  Person,
-  Policy,
-} from '../domain/policy.js';
+import type { Channel, ChangeType, Field, Person, Policy, Schedule } from '../domain/policy.js';
 import {
   DEFAULT_AGENDA_LEAD_TIME_MS,
   DEFAULT_EXTERNAL_LINK_TTL_MS,
@@ -19,7 +12,14 @@ import { describeAjvErrors, formatPath, type SchemaIssue } from '../shared/schem
 import { parseDuration } from '../shared/duration.js';
 import { findTextProblems } from '../shared/text.js';
 import { checkPolicyFile, type Segments } from './check.js';
-import { parseSchedule, type ScheduleSpec } from './schedule.js';
+import { freezeInstant, parseFreezeTime } from './freeze-times.js';
+import {
+  FREEZE_SCHEDULE,
+  MEETING_SCHEDULE,
+  parseSchedule,
+  type ScheduleSpec,
+  type ScheduleUse,
+} from './schedule.js';
 import type { PolicyFile } from './schema.js';
 import { loadPolicyValidators } from './validators.js';
 import { parseWorkingHours } from './working-hours.js';
@@ -89,7 +89,7 @@ export function parsePolicy(source: string, env: Env = {}): PolicyResult {
   if (validators.shape(raw)) {
     file = raw;
   } else {
-    const issues = describeAjvErrors(validators.shape.errors);
+    const issues = withScheduleHints(describeAjvErrors(validators.shape.errors));
     problems.push(...issues.map((issue) => locate(issue.segments, issue.message, 'error')));
     // The rest of the file is still checked: with each misspelt key read as the key it
     // most likely means (so what depends on it does not fail too), else without it.
@@ -105,6 +105,31 @@ export function parsePolicy(source: string, env: Env = {}): PolicyResult {
   if (!file || problems.some((p) => p.severity === 'error'))
     return { ok: false, problems: sortByPosition(problems) };
   return { ok: true, policy: buildPolicy(file, source, env), source, warnings: problems };
+}
+
+/** The keys of a schedule, which a recurring freeze might write beside its name instead. */
+const SCHEDULE_KEYS = new Set(['rrule', 'at', 'duration', 'starts']);
+
+/**
+ * A freeze's schedule written on the freeze itself (`rrule:` beside `name:`) is
+ * a schedule in the wrong place, not a misspelling (`at` is not `to`): say so.
+ */
+function withScheduleHints(issues: readonly SchemaIssue[]): SchemaIssue[] {
+  return issues.map((issue) => {
+    const [section, , key] = issue.segments;
+    if (
+      section !== 'freezes' ||
+      issue.segments.length !== 3 ||
+      !SCHEDULE_KEYS.has(String(key)) ||
+      !issue.message.startsWith('is not a known setting here')
+    )
+      return issue;
+    return {
+      segments: issue.segments,
+      message:
+        "belongs in the freeze's schedule: a recurring freeze is written schedule: { rrule: …, at: …, duration: …, timezone: … }",
+    };
+  });
 }
 
 /** A copy of `raw` with each misspelt key renamed to the key it most likely means. */
@@ -249,13 +274,31 @@ function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
     ),
     changeTypes,
     notifications: file.notifications ?? [],
-    freezes: (file.freezes ?? []).map((f) => ({
-      name: f.name,
-      from: new Date(f.from),
-      to: new Date(f.to),
-      allow: f.allow ?? [],
-      services: f.services ?? [],
-    })),
+    freezes: (file.freezes ?? []).flatMap((f) =>
+      f.schedule
+        ? []
+        : [
+            {
+              name: f.name,
+              from: freezeInstantOf(f.from, f.timezone),
+              to: freezeInstantOf(f.to, f.timezone),
+              allow: f.allow ?? [],
+              services: f.services ?? [],
+            },
+          ],
+    ),
+    recurringFreezes: (file.freezes ?? []).flatMap((f) =>
+      f.schedule
+        ? [
+            {
+              name: f.name,
+              schedule: scheduleOf(f.schedule, FREEZE_SCHEDULE),
+              allow: f.allow ?? [],
+              services: f.services ?? [],
+            },
+          ]
+        : [],
+    ),
     meetings: (file.meetings ?? []).map((m) => ({
       id: meetingSlug(m.name),
       name: m.name,
@@ -270,10 +313,18 @@ function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
 }
 
 /** A schedule the checks have passed. */
-function scheduleOf(spec: ScheduleSpec): MeetingSchedule {
-  const schedule = parseSchedule(spec);
+function scheduleOf(spec: ScheduleSpec, use: ScheduleUse = MEETING_SCHEDULE): Schedule {
+  const schedule = parseSchedule(spec, use);
   if (typeof schedule === 'string') throw new Error(`a checked schedule is invalid: ${schedule}`);
   return schedule;
+}
+
+/** A one-off freeze's from or to, which the checks have passed. */
+function freezeInstantOf(text: string | undefined, timezone: string | undefined): Date {
+  const time = parseFreezeTime(text ?? '');
+  const at = typeof time === 'string' ? undefined : freezeInstant(time, timezone);
+  if (!at) throw new Error(`a checked freeze time is invalid: ${text}`);
+  return at;
 }
 
 /** The deepest node on the path that exists: a missing key is reported where its parent is. */

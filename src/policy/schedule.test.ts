@@ -3,10 +3,12 @@ import { DateTime } from 'luxon';
 import { createRequire } from 'node:module';
 import type rrulePackage from 'rrule';
 import { describe, expect, it } from 'vitest';
-import type { MeetingSchedule } from '../domain/policy.js';
+import type { Schedule } from '../domain/policy.js';
 import {
   DEFAULT_SCHEDULE_START,
+  FREEZE_SCHEDULE,
   formatLocal,
+  icalendarRecurrence,
   parseCadence,
   parseSchedule,
   scheduleProblems,
@@ -16,7 +18,7 @@ import {
 
 const { RRule } = createRequire(import.meta.url)('rrule') as typeof rrulePackage;
 
-function schedule(spec: Partial<ScheduleSpec> = {}): MeetingSchedule {
+function schedule(spec: Partial<ScheduleSpec> = {}): Schedule {
   const parsed = parseSchedule({
     rrule: 'FREQ=WEEKLY;BYDAY=TU',
     at: '10:00',
@@ -398,6 +400,131 @@ describe('what a schedule may not say', () => {
   });
 });
 
+describe('a freeze schedule', () => {
+  const weekends = {
+    rrule: 'FREQ=WEEKLY;BYDAY=FR',
+    at: '15:00',
+    timezone: 'Europe/London',
+    duration: '66h',
+  };
+  const freezeProblems = (spec: Partial<ScheduleSpec>) =>
+    scheduleProblems({ ...weekends, ...spec }, FREEZE_SCHEDULE);
+
+  it('may last longer than a day, up to a year', () => {
+    expect(freezeProblems({})).toEqual([]);
+    expect(scheduleProblems({ ...weekends, duration: '66h' })).toEqual([
+      { field: 'duration', message: '"66h" is longer than a day; a sitting lasts at most 1d' },
+    ]);
+    expect(
+      freezeProblems({ rrule: 'FREQ=YEARLY;BYMONTH=11;BYMONTHDAY=20', duration: '6w3d' }),
+    ).toEqual([]);
+    expect(freezeProblems({ rrule: 'FREQ=YEARLY', duration: '367d' })).toEqual([
+      { field: 'duration', message: '"367d" is longer than a year; a freeze lasts at most 366d' },
+    ]);
+  });
+
+  it('must end before the next occurrence begins', () => {
+    expect(freezeProblems({ duration: '8d' })).toEqual([
+      {
+        field: 'duration',
+        message:
+          '"8d" is longer than the time from one occurrence to the next (1w at the least): each would begin before the last ends',
+      },
+    ]);
+    expect(freezeProblems({ rrule: 'FREQ=WEEKLY;BYDAY=FR,MO', duration: '3d1h' })).toEqual([
+      {
+        field: 'duration',
+        message:
+          '"3d1h" is longer than the time from one occurrence to the next (3d at the least): each would begin before the last ends',
+      },
+    ]);
+    // Back to back is allowed: the freeze lifts as the next begins.
+    expect(freezeProblems({ duration: '7d' })).toEqual([]);
+    expect(freezeProblems({ rrule: 'FREQ=MONTHLY;BYMONTHDAY=-1', duration: '29d' })).toEqual([
+      {
+        field: 'duration',
+        message:
+          '"29d" is longer than the time from one occurrence to the next (4w at the least): each would begin before the last ends',
+      },
+    ]);
+  });
+
+  it('speaks of freezes, not meetings', () => {
+    expect(freezeProblems({ rrule: 'FREQ=HOURLY' })).toEqual([
+      {
+        field: 'rrule',
+        message:
+          'FREQ=HOURLY is more often than a freeze begins: use DAILY, WEEKLY, MONTHLY or YEARLY (the time of day comes from at)',
+      },
+    ]);
+    expect(freezeProblems({ rrule: 'FREQ=WEEKLY;COUNT=3' })).toEqual([
+      {
+        field: 'rrule',
+        message: 'COUNT counts occurrences from starts: give starts too, or end with UNTIL',
+      },
+    ]);
+    expect(
+      scheduleWarnings(
+        { ...weekends, rrule: 'FREQ=WEEKLY;BYDAY=FR;UNTIL=20261110' },
+        new Date('2026-12-01T00:00:00Z'),
+        FREEZE_SCHEDULE,
+      ),
+    ).toEqual([
+      {
+        field: 'rrule',
+        message:
+          'never begins again: its last occurrence was Fri 6 Nov 2026 15:00 (Europe/London), so it stops no change',
+      },
+    ]);
+  });
+
+  it('finds the occurrences under way between two moments', () => {
+    const parsed = parseSchedule(weekends, FREEZE_SCHEDULE);
+    if (typeof parsed === 'string') throw new Error(parsed);
+    const between = (from: string, to: string) =>
+      parsed
+        .between(new Date(from), new Date(to))
+        .map((o) => `${o.start.toISOString()} – ${o.end.toISOString()}`);
+    expect(between('2026-11-08T00:00:00Z', '2026-11-08T00:00:00Z')).toEqual([
+      '2026-11-06T15:00:00.000Z – 2026-11-09T09:00:00.000Z',
+    ]);
+    expect(between('2026-11-09T09:00:00Z', '2026-11-13T15:00:00Z')).toEqual([
+      '2026-11-13T15:00:00.000Z – 2026-11-16T09:00:00.000Z',
+    ]);
+    expect(between('2026-11-09T09:00:00Z', '2026-11-13T14:59:00Z')).toEqual([]);
+    expect(between('2026-11-13T15:00:00Z', '2026-11-09T09:00:00Z')).toEqual([]);
+  });
+});
+
+describe('icalendarRecurrence', () => {
+  it('gives the first occurrence and the rule, with UNTIL as a UTC instant', () => {
+    const parsed = parseSchedule(
+      {
+        rrule: 'rrule:freq=weekly;byday=fr;until=20270402',
+        at: '15:00',
+        timezone: 'Europe/London',
+        duration: '9h',
+        starts: '2026-10-20',
+      },
+      FREEZE_SCHEDULE,
+    );
+    if (typeof parsed === 'string') throw new Error(parsed);
+    const recurrence = icalendarRecurrence(parsed);
+    // The first Friday from starts, in summer time; UNTIL is the end of 2 April, London (BST).
+    expect(recurrence?.first).toEqual({
+      start: new Date('2026-10-23T14:00:00Z'),
+      end: new Date('2026-10-23T23:00:00Z'),
+    });
+    expect(recurrence?.rrule).toBe('FREQ=WEEKLY;BYDAY=FR;UNTIL=20270402T225959Z');
+    expect(
+      icalendarRecurrence(schedule({ rrule: 'FREQ=WEEKLY;UNTIL=20261231T170000Z' }))?.rrule,
+    ).toBe('FREQ=WEEKLY;UNTIL=20261231T170000Z');
+    expect(
+      icalendarRecurrence(schedule({ rrule: 'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30' })),
+    ).toBeUndefined();
+  });
+});
+
 describe('parseCadence', () => {
   it('reads RRULE@HH:MM Zone, an hour long', () => {
     const cadence = parseCadence('FREQ=WEEKLY;INTERVAL=2;BYDAY=TU@10:00 Europe/London');
@@ -527,5 +654,12 @@ describe('moving the anchor forward', () => {
     const previous = starts(parsed.previous(after, 3));
     expect(previous.slice(0, before.length)).toEqual(before);
     if (before.length === 3) expect(previous).toEqual(before);
+    const until = new Date(after.getTime() + 40 * 86_400_000);
+    const during = walkFromStart(spec, (start, found) => {
+      if (start > until) return false;
+      if (start.getTime() + durationMs > after.getTime()) found.push(start.toISOString());
+      return true;
+    });
+    expect(starts(parsed.between(after, until))).toEqual(during);
   });
 });

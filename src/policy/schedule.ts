@@ -2,9 +2,9 @@ import { DateTime } from 'luxon';
 import { createRequire } from 'node:module';
 import type rrulePackage from 'rrule';
 import type { Options as RRuleOptions, RRule as RRuleType, Weekday } from 'rrule';
-import type { MeetingSchedule, Occurrence } from '../domain/policy.js';
+import type { Occurrence, Schedule } from '../domain/policy.js';
 import { closest } from '../shared/closest.js';
-import { parseDuration } from '../shared/duration.js';
+import { formatDuration, parseDuration } from '../shared/duration.js';
 import { isValidTimeZone } from './working-hours.js';
 
 // rrule's package has no `exports` and no `"type": "module"`: Node runs its CommonJS
@@ -15,14 +15,16 @@ import { isValidTimeZone } from './working-hours.js';
 const { RRule } = createRequire(import.meta.url)('rrule') as typeof rrulePackage;
 
 /**
- * When a meeting sits. rrule works in "floating" wall-clock time: every date it
- * sees or returns is the meeting's local date and time written as if it were
- * UTC (10:00 local is `…T10:00:00Z`), so daylight saving never moves a sitting.
- * Each floating time becomes an instant in the meeting's zone with luxon: a
- * 10:00 Europe/London meeting is 10:00Z in winter and 09:00Z in summer. A local
- * time that a spring-forward skips is read as the time it becomes (01:30 on the
- * day London skips 01:00–02:00 is 02:30 BST); one that a fall-back repeats is
- * read once.
+ * When a meeting sits or a freeze recurs. rrule works in "floating" wall-clock
+ * time: every date it sees or returns is the local date and time written as if
+ * it were UTC (10:00 local is `…T10:00:00Z`), so daylight saving never moves an
+ * occurrence. Each floating time becomes an instant in the schedule's zone with
+ * luxon: a 10:00 Europe/London meeting is 10:00Z in winter and 09:00Z in summer.
+ * A local time that a spring-forward skips is read as the time it becomes (01:30
+ * on the day London skips 01:00–02:00 is 02:30 BST); one that a fall-back
+ * repeats is read once. An occurrence lasts its duration exactly, as iCalendar
+ * has it: a 66h freeze from Friday 15:00 ends at 09:00 on Monday, but at 08:00
+ * on the Monday after the clocks go back.
  */
 
 export interface ScheduleSpec {
@@ -32,7 +34,7 @@ export interface ScheduleSpec {
   readonly at: string;
   /** IANA time zone the time is in. */
   readonly timezone: string;
-  /** How long a sitting lasts: `30m`, `1h`, at most `1d`. */
+  /** How long each occurrence lasts: `30m`, `1h`; at most `1d` for a meeting. */
   readonly duration: string;
   /** `YYYY-MM-DD`: no sitting before this day; an INTERVAL counts from it. Default {@link DEFAULT_SCHEDULE_START}. */
   readonly starts?: string;
@@ -55,7 +57,48 @@ export const DEFAULT_CADENCE_DURATION = '1h';
 /** How far from the time asked about sittings are looked for: no meeting sits less often. */
 const HORIZON_YEARS = 10;
 const DAY_MS = 86_400_000;
-const MAX_DURATION_MS = DAY_MS;
+
+/** What a schedule is for: how long each occurrence may last, and the words its messages use. */
+export interface ScheduleUse {
+  /** One occurrence: `sitting`. */
+  readonly occurrence: string;
+  /** How long one may last, with `a sitting` (what lasts) and `a day` (the limit in words). */
+  readonly longest: {
+    readonly duration: string;
+    readonly ms: number;
+    readonly what: string;
+    readonly words: string;
+  };
+  /** What an occurrence does: `sits`. */
+  readonly verb: string;
+  /** What happens at each occurrence, for "FREQ=HOURLY is more often than …". */
+  readonly often: string;
+  /** What follows from a schedule that never occurs again. */
+  readonly ifNever: string;
+}
+
+export const MEETING_SCHEDULE: ScheduleUse = {
+  occurrence: 'sitting',
+  longest: { duration: '1d', ms: DAY_MS, what: 'a sitting', words: 'a day' },
+  verb: 'sits',
+  often: 'a meeting sits',
+  ifNever: 'no agenda is sent',
+};
+
+/**
+ * A freeze lasts up to a year (a peak-season freeze that recurs yearly); that
+ * one occurrence ends before the next begins is checked from the rule itself.
+ */
+export const FREEZE_SCHEDULE: ScheduleUse = {
+  occurrence: 'occurrence',
+  longest: { duration: '366d', ms: 366 * DAY_MS, what: 'a freeze', words: 'a year' },
+  verb: 'begins',
+  often: 'a freeze begins',
+  ifNever: 'it stops no change',
+};
+
+/** How many occurrences from its start a schedule's gaps are measured over. */
+const GAP_SAMPLE = 60;
 
 const FREQUENCIES = ['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY'] as const;
 type Frequency = (typeof FREQUENCIES)[number];
@@ -114,8 +157,12 @@ export function parseTimeOfDay(text: string): number | string {
   return Number(match[1]) * 60 + Number(match[2]);
 }
 
-/** Reads an RRULE (with or without `RRULE:`); a message when it is not one a meeting can follow. */
-function parseRule(text: string, hasStart: boolean): ParsedRule | string {
+/** Reads an RRULE (with or without `RRULE:`); a message when it is not one a schedule can follow. */
+function parseRule(
+  text: string,
+  hasStart: boolean,
+  use: ScheduleUse = MEETING_SCHEDULE,
+): ParsedRule | string {
   const body = text.trim().replace(/^RRULE:/i, '');
   if (body === '') return 'must not be empty; write it like FREQ=WEEKLY;BYDAY=TU';
   const dtstart = /(?:^|[\s;])(DTSTART|TZID)[:;=]/i.exec(body)?.[1]?.toUpperCase();
@@ -141,7 +188,7 @@ function parseRule(text: string, hasStart: boolean): ParsedRule | string {
   if (freqText === undefined)
     return 'needs FREQ (DAILY, WEEKLY, MONTHLY or YEARLY), such as FREQ=WEEKLY;BYDAY=TU';
   if (TOO_FREQUENT.includes(freqText))
-    return `FREQ=${freqText} is more often than a meeting sits: use DAILY, WEEKLY, MONTHLY or YEARLY (the time of day comes from at)`;
+    return `FREQ=${freqText} is more often than ${use.often}: use DAILY, WEEKLY, MONTHLY or YEARLY (the time of day comes from at)`;
   if (!(FREQUENCIES as readonly string[]).includes(freqText))
     return unknownName('FREQ', freqText, FREQUENCIES);
   const freq = freqText as Frequency;
@@ -156,7 +203,8 @@ function parseRule(text: string, hasStart: boolean): ParsedRule | string {
     const parsed = positive('COUNT', values.get('COUNT')!);
     if (typeof parsed === 'string') return parsed;
     if (values.has('UNTIL')) return 'COUNT and UNTIL cannot both be given: end the rule one way';
-    if (!hasStart) return 'COUNT counts sittings from starts: give starts too, or end with UNTIL';
+    if (!hasStart)
+      return `COUNT counts ${use.occurrence}s from starts: give starts too, or end with UNTIL`;
     count = parsed;
     options.count = count;
   }
@@ -263,16 +311,7 @@ function parseUntil(text: string): Until | string {
   return match![7] === 'Z'
     ? {
         kind: 'instant',
-        at: new Date(
-          Date.UTC(
-            fields.year,
-            fields.month - 1,
-            fields.day,
-            fields.hour,
-            fields.minute,
-            fields.second,
-          ),
-        ),
+        at: new Date(floatingOf(fields)),
       }
     : { kind: 'local', fields };
 }
@@ -301,17 +340,24 @@ function parseStart(text: string): LocalFields | string {
 }
 
 /** Every problem of a schedule, each with the key it is about; empty when it is sound. */
-export function scheduleProblems(spec: ScheduleSpec): ScheduleProblem[] {
-  return read(spec).problems;
+export function scheduleProblems(
+  spec: ScheduleSpec,
+  use: ScheduleUse = MEETING_SCHEDULE,
+): ScheduleProblem[] {
+  return read(spec, use).problems;
 }
 
 /**
- * What a sound schedule may not mean to say: that it never sits after `now`,
+ * What a sound schedule may not mean to say: that it never occurs after `now`,
  * or that an INTERVAL counts from the default start. Empty for a schedule with problems.
  */
-export function scheduleWarnings(spec: ScheduleSpec, now: Date): ScheduleProblem[] {
-  const { schedule } = read(spec);
-  const rule = parseRule(spec.rrule, spec.starts !== undefined);
+export function scheduleWarnings(
+  spec: ScheduleSpec,
+  now: Date,
+  use: ScheduleUse = MEETING_SCHEDULE,
+): ScheduleProblem[] {
+  const { schedule } = read(spec, use);
+  const rule = parseRule(spec.rrule, spec.starts !== undefined, use);
   if (!schedule || typeof rule === 'string') return [];
   const warnings: ScheduleProblem[] = [];
   if (schedule.next(now, 1).length === 0) {
@@ -319,23 +365,26 @@ export function scheduleWarnings(spec: ScheduleSpec, now: Date): ScheduleProblem
     warnings.push({
       field: 'rrule',
       message: last
-        ? `never sits again: its last sitting was ${formatLocal(last.start, spec.timezone)} (${spec.timezone}), so no agenda is sent`
-        : `never sits: no day in the ten years either side of today matches the rule, so no agenda is sent`,
+        ? `never ${use.verb} again: its last ${use.occurrence} was ${formatLocal(last.start, spec.timezone)} (${spec.timezone}), so ${use.ifNever}`
+        : `never ${use.verb}: no day in the ten years either side of today matches the rule, so ${use.ifNever}`,
     });
   }
   if (rule.interval > 1 && spec.starts === undefined) {
     const unit = { DAILY: 'days', WEEKLY: 'weeks', MONTHLY: 'months', YEARLY: 'years' }[rule.freq];
     warnings.push({
       field: 'rrule',
-      message: `INTERVAL=${rule.interval} counts from ${DEFAULT_SCHEDULE_START} when starts is not given; give starts (the date of one sitting) to say which ${unit} it sits`,
+      message: `INTERVAL=${rule.interval} counts from ${DEFAULT_SCHEDULE_START} when starts is not given; give starts (the date of one ${use.occurrence}) to say which ${unit} it ${use.verb}`,
     });
   }
   return warnings;
 }
 
 /** The schedule, or what is wrong with it (`rrule: …`, the first problem found). */
-export function parseSchedule(spec: ScheduleSpec): MeetingSchedule | string {
-  const { schedule, problems } = read(spec);
+export function parseSchedule(
+  spec: ScheduleSpec,
+  use: ScheduleUse = MEETING_SCHEDULE,
+): Schedule | string {
+  const { schedule, problems } = read(spec, use);
   return schedule ?? problems.map((p) => `${p.field}: ${p.message}`)[0]!;
 }
 
@@ -344,25 +393,60 @@ export function parseSchedule(spec: ScheduleSpec): MeetingSchedule | string {
  * `FREQ=WEEKLY;INTERVAL=2;BYDAY=TU@10:00 Europe/London`. Sittings last
  * {@link DEFAULT_CADENCE_DURATION}; INTERVAL counts from {@link DEFAULT_SCHEDULE_START}.
  */
-export function parseCadence(text: string): MeetingSchedule | string {
+export function parseCadence(text: string): Schedule | string {
   const match = /^\s*([^@]+)@\s*(\S+)\s+(\S+)\s*$/.exec(text);
   if (!match)
     return `"${text}" is not a cadence; write it like FREQ=WEEKLY;BYDAY=TU@10:00 Europe/London`;
-  const { schedule, problems } = read({
-    rrule: match[1]!,
-    at: match[2]!,
-    timezone: match[3]!,
-    duration: DEFAULT_CADENCE_DURATION,
-  });
+  const { schedule, problems } = read(
+    {
+      rrule: match[1]!,
+      at: match[2]!,
+      timezone: match[3]!,
+      duration: DEFAULT_CADENCE_DURATION,
+    },
+    MEETING_SCHEDULE,
+  );
   return schedule ?? problems.map((p) => p.message).join('; ');
 }
 
-function read(spec: ScheduleSpec): {
-  schedule?: MeetingSchedule;
+/**
+ * The schedule as an iCalendar event that repeats: its first occurrence (the
+ * event's DTSTART, in the schedule's zone) and its RRULE. Beside a DTSTART in a
+ * time zone RFC 5545 wants UNTIL in UTC, so a local UNTIL (20261231: through
+ * that local day) becomes the instant it is. Undefined when nothing occurs.
+ */
+export function icalendarRecurrence(
+  schedule: Schedule,
+): { readonly first: Occurrence; readonly rrule: string } | undefined {
+  const first = schedule.next(new Date(0), 1)[0];
+  if (!first) return undefined;
+  const rrule = schedule.rrule
+    .trim()
+    .replace(/^RRULE:/i, '')
+    .split(';')
+    .map((part) => {
+      const [name = '', value = ''] = part.split('=').map((text) => text.trim().toUpperCase());
+      const until = name === 'UNTIL' ? parseUntil(value) : undefined;
+      if (until === undefined || typeof until === 'string') return `${name}=${value}`;
+      const instant =
+        until.kind === 'instant'
+          ? DateTime.fromJSDate(until.at)
+          : DateTime.fromObject(until.fields, { zone: schedule.timezone });
+      return `UNTIL=${instant.toUTC().toFormat("yyyyLLdd'T'HHmmss'Z'")}`;
+    })
+    .join(';');
+  return { first, rrule };
+}
+
+function read(
+  spec: ScheduleSpec,
+  use: ScheduleUse,
+): {
+  schedule?: Schedule;
   problems: ScheduleProblem[];
 } {
   const problems: ScheduleProblem[] = [];
-  const rule = parseRule(spec.rrule, spec.starts !== undefined);
+  const rule = parseRule(spec.rrule, spec.starts !== undefined, use);
   if (typeof rule === 'string') problems.push({ field: 'rrule', message: rule });
   const minutes = parseTimeOfDay(spec.at);
   if (typeof minutes === 'string') problems.push({ field: 'at', message: minutes });
@@ -380,10 +464,10 @@ function read(spec: ScheduleSpec): {
         ? 'must be longer than zero'
         : `"${spec.duration}" is not a duration; write it like 30m, 1h or 1h30m`,
     });
-  else if (durationMs > MAX_DURATION_MS)
+  else if (durationMs > use.longest.ms)
     problems.push({
       field: 'duration',
-      message: `"${spec.duration}" is longer than a day; a sitting lasts at most 1d`,
+      message: `"${spec.duration}" is longer than ${use.longest.words}; ${use.longest.what} lasts at most ${use.longest.duration}`,
     });
   const start = parseStart(spec.starts ?? DEFAULT_SCHEDULE_START);
   if (typeof start === 'string') problems.push({ field: 'starts', message: start });
@@ -396,21 +480,6 @@ function read(spec: ScheduleSpec): {
   )
     return { problems };
   const at = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-  return {
-    problems,
-    schedule: makeSchedule(spec.rrule, rule, at, minutes, spec.timezone, durationMs, start),
-  };
-}
-
-function makeSchedule(
-  text: string,
-  rule: ParsedRule,
-  at: string,
-  minutes: number,
-  timezone: string,
-  durationMs: number,
-  start: LocalFields,
-): MeetingSchedule {
   const anchor = Date.UTC(
     start.year,
     start.month - 1,
@@ -424,10 +493,49 @@ function makeSchedule(
       : floatingOf(
           rule.until.kind === 'local'
             ? rule.until.fields
-            : DateTime.fromJSDate(rule.until.at, { zone: timezone }),
+            : DateTime.fromJSDate(rule.until.at, { zone: spec.timezone }),
         );
   const walker = new Walker(rule, anchor, until);
+  // Every occurrence begins at the same time of day, on another day: only one
+  // that lasts longer than a day can still be under way when the next begins.
+  if (durationMs > DAY_MS) {
+    const gap = shortestGap(walker, anchor);
+    if (gap !== undefined && gap < durationMs) {
+      problems.push({
+        field: 'duration',
+        message: `"${spec.duration}" is longer than the time from one ${use.occurrence} to the next (${formatDuration(gap)} at the least): each would begin before the last ends`,
+      });
+      return { problems };
+    }
+  }
+  return {
+    problems,
+    schedule: makeSchedule(spec.rrule, walker, anchor, at, spec.timezone, durationMs),
+  };
+}
 
+/** The shortest time between two starts in floating time, over the first {@link GAP_SAMPLE} occurrences. */
+function shortestGap(walker: Walker, anchor: number): number | undefined {
+  let previous: number | undefined;
+  let shortest: number | undefined;
+  let seen = 0;
+  walker.between(anchor, anchor + GAP_SAMPLE * walker.longestPeriodMs(), (floating) => {
+    const time = floating.getTime();
+    if (previous !== undefined) shortest = Math.min(shortest ?? Infinity, time - previous);
+    previous = time;
+    return ++seen < GAP_SAMPLE;
+  });
+  return shortest;
+}
+
+function makeSchedule(
+  text: string,
+  walker: Walker,
+  anchor: number,
+  at: string,
+  timezone: string,
+  durationMs: number,
+): Schedule {
   /** A floating (local wall-clock) time as the instant it is in the zone, with its end. */
   const occurrence = (floating: Date): Occurrence => {
     const begins = DateTime.fromObject(
@@ -445,6 +553,9 @@ function makeSchedule(
   /** The local wall-clock time of an instant, as a floating time. */
   const floatingAt = (instant: number): number =>
     floatingOf(DateTime.fromMillis(instant, { zone: timezone }));
+  /** Where to look from for occurrences not ended by `instant`: a day earlier still for the zone's offset. */
+  const lowFor = (instant: number): number =>
+    Math.max(anchor, floatingAt(instant - durationMs) - DAY_MS);
 
   return {
     rrule: text,
@@ -454,9 +565,8 @@ function makeSchedule(
     next(after, count) {
       const found: Occurrence[] = [];
       if (!(count > 0) || Number.isNaN(after.getTime())) return found;
-      // A sitting still under way has not ended by `after`: look from its possible start,
-      // a day earlier still for the zone's offset.
-      const low = Math.max(anchor, floatingAt(after.getTime() - durationMs) - DAY_MS);
+      // An occurrence still under way has not ended by `after`: look from its possible start.
+      const low = lowFor(after.getTime());
       walker.between(low, addYears(low, HORIZON_YEARS), (floating) => {
         const sitting = occurrence(floating);
         if (sitting.end > after) found.push(sitting);
@@ -477,6 +587,16 @@ function makeSchedule(
           .filter((sitting) => sitting.start <= before);
         if (found.length >= count || low <= floor) return found.slice(-count).reverse();
       }
+    },
+    between(from, to) {
+      if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || to < from) return [];
+      const low = lowFor(from.getTime());
+      const high = floatingAt(to.getTime()) + DAY_MS;
+      if (high < low) return [];
+      return walker
+        .between(low, high)
+        .map(occurrence)
+        .filter((each) => each.start <= to && each.end > from);
     },
   };
 }

@@ -104,18 +104,8 @@ const NotificationRule = Type.Object(
   Strict,
 );
 
-const Freeze = Type.Object(
-  {
-    name: Type.String({ minLength: 1 }),
-    from: Type.String({ format: 'date-time' }),
-    to: Type.String({ format: 'date-time' }),
-    allow: Type.Optional(Type.Array(Id, { uniqueItems: true })),
-    services: Type.Optional(Type.Array(Id, { uniqueItems: true })),
-  },
-  Strict,
-);
-
-const MeetingSchedule = Type.Object(
+/** When a meeting sits or a freeze recurs. */
+const Schedule = Type.Object(
   {
     rrule: Type.String({
       minLength: 1,
@@ -127,9 +117,33 @@ const MeetingSchedule = Type.Object(
     starts: Type.Optional(
       Type.String({
         format: 'date',
-        description: 'No sitting before this day; an INTERVAL counts from it.',
+        description: 'Nothing occurs before this day; an INTERVAL counts from it.',
       }),
     ),
+  },
+  Strict,
+);
+
+/** Once (`from`, `to`) or recurring (`schedule`): which, and the times, are checked in checkFreezes. */
+const Freeze = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    from: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'When a one-off freeze begins: 2026-12-19T00:00:00Z, or a local time (2026-12-19T00:00) with timezone.',
+      }),
+    ),
+    to: Type.Optional(
+      Type.String({ minLength: 1, description: 'When it ends, written like from.' }),
+    ),
+    timezone: Type.Optional(
+      Type.String({ minLength: 1, description: 'The IANA time zone of a local from and to.' }),
+    ),
+    schedule: Type.Optional(Schedule),
+    allow: Type.Optional(Type.Array(Id, { uniqueItems: true })),
+    services: Type.Optional(Type.Array(Id, { uniqueItems: true })),
   },
   Strict,
 );
@@ -138,7 +152,7 @@ const Meeting = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
     when: Condition,
-    schedule: Type.Optional(MeetingSchedule),
+    schedule: Type.Optional(Schedule),
     attendees: Type.Optional(Type.Array(Id)),
     agendaLeadTime: Type.Optional(Type.String({ minLength: 1 })),
     hold: Type.Optional(Type.Boolean()),
@@ -166,3 +180,4 @@ export const PolicyFileSchema = Type.Object(
 
 export type PolicyFile = Static<typeof PolicyFileSchema>;
 export type ConditionFile = Static<typeof Condition>;
+export type FreezeFile = Static<typeof Freeze>;

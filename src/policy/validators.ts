@@ -38,7 +38,9 @@ export async function compileValidator(
   ]);
   const ajv = createAjv({ ...OPTIONS[name], ...extra });
   // Standalone code refers to ajv-formats' own formats by name: compile against them
-  // here too, so both ways check alike (checkFreezes refuses a leap second).
+  // here too, so both ways check alike. Their date-time allows a leap second: no key
+  // of the policy is a date-time now (a freeze's times may be local, and checkFreezes
+  // reads them, leap seconds refused), but one that is needs its check to refuse it.
   ajv.addFormat('date-time', fullFormats['date-time']);
   return { ajv, validate: ajv.compile<PolicyFile>(PolicyFileSchema) };
 }

@@ -345,11 +345,15 @@ function describeChange(c: ChangeJson): string {
         const actor = c.decisions.find((d) => d.person === person)?.actor;
         return actor && actor !== person ? `${actor} for ${person}` : person;
       };
-      const who = r.approvedBy.length ? ` approved by ${r.approvedBy.map(byWhom).join(', ')}` : '';
-      const away = r.available ? '' : `; nobody available: ${r.whyUnavailable ?? 'all are away'}`;
-      const can = r.canApprove.length ? `; can approve: ${r.canApprove.join(', ')}` : '';
+      // "[0/1] 1 from change-managers: risk is high; can approve: kim"
+      const details = [
+        r.reason,
+        r.approvedBy.length ? `approved by ${r.approvedBy.map(byWhom).join(', ')}` : '',
+        r.canApprove.length ? `can approve: ${r.canApprove.join(', ')}` : '',
+        r.available ? '' : `nobody available: ${r.whyUnavailable ?? 'all are away'}`,
+      ].filter(Boolean);
       lines.push(
-        `    [${status}] ${r.count} from ${r.from}${r.service ? ` (service ${r.service})` : ''}${who}${can}${away}`,
+        `    [${status}] ${r.count} from ${r.from}${r.service ? ` (service ${r.service})` : ''}: ${details.join('; ')}`,
       );
     }
   } else if (c.state !== 'draft') {

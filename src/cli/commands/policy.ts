@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { localConfig } from '../local.js';
 import type { CliEnv } from '../main.js';
 import { ExitStatus } from '../exit-status.js';
+import { formatDuration } from '../../shared/duration.js';
 
 export function registerPolicyCommands(program: Command, cli: CliEnv): void {
   const policy = program.command('policy').description('work with the policy file');
@@ -26,6 +27,11 @@ export function registerPolicyCommands(program: Command, cli: CliEnv): void {
         meeting,
         next: meeting.schedule?.next(now, 3).map((sitting) => sitting.start) ?? [],
       }));
+      // And when each recurring freeze next begins.
+      const freezes = (result.ok ? result.policy.recurringFreezes : []).map((freeze) => ({
+        freeze,
+        next: freeze.schedule.next(now, 3),
+      }));
       if (options.json) {
         cli.output.out(
           JSON.stringify(
@@ -38,6 +44,10 @@ export function registerPolicyCommands(program: Command, cli: CliEnv): void {
                 id: meeting.id,
                 name: meeting.name,
                 next: next.map((start) => start.toISOString()),
+              })),
+              recurringFreezes: freezes.map(({ freeze, next }) => ({
+                name: freeze.name,
+                next: next.map((o) => ({ from: o.start.toISOString(), to: o.end.toISOString() })),
               })),
             },
             null,
@@ -61,6 +71,12 @@ export function registerPolicyCommands(program: Command, cli: CliEnv): void {
             if (zone === undefined) continue;
             cli.output.out(
               `${meeting.name}: ${next.length ? next.map((start) => formatLocal(start, zone)).join(', ') : 'never sits again'} (${zone})`,
+            );
+          }
+          for (const { freeze, next } of freezes) {
+            const { timezone: zone, durationMs } = freeze.schedule;
+            cli.output.out(
+              `${freeze.name} (freeze, ${formatDuration(durationMs)} each): ${next.length ? next.map((o) => formatLocal(o.start, zone)).join(', ') : 'never begins again'} (${zone})`,
             );
           }
         } else {

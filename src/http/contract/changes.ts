@@ -204,6 +204,14 @@ const Requirement = Type.Object({
     Type.String({ description: 'Set when the requirement stands for a service’s approvers' }),
   ),
   count: Type.Integer(),
+  reason: Type.String({
+    description: 'Why the policy asks for this approval, naming the rule that added it',
+    examples: [
+      'touches Payments API',
+      'risk is high',
+      'Emergency changes need it, from different people',
+    ],
+  }),
   met: Type.Boolean(),
   approvedBy: Type.Array(Type.String()),
   canApprove: Type.Array(

@@ -71,6 +71,18 @@ export const PolicyView = Type.Object({
       services: Type.Array(Type.String()),
     }),
   ),
+  recurringFreezes: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      rrule: Type.String(),
+      at: Type.String({ description: 'Local start time' }),
+      timezone: Type.String(),
+      durationMinutes: Type.Integer(),
+      allow: Type.Array(Type.String()),
+      services: Type.Array(Type.String()),
+    }),
+    { description: 'Freezes that recur (each occurrence is also in the calendar feed)' },
+  ),
   meetings: Type.Array(
     Type.Object({
       id: Type.String({ description: 'The meeting in /meetings/{id}' }),

@@ -1,5 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import ical, { ICalEventStatus, ICalEventTransparency } from 'ical-generator';
+import { DateTime } from 'luxon';
 import { listChanges } from '../../app/read-changes.js';
 import { formatChangeId, type ChangeState } from '../../domain/change.js';
 import { invalidInput } from '../../domain/errors.js';
@@ -7,6 +8,8 @@ import type { CalendarRouteDeps } from '../deps.js';
 import { replaceCalendarFeed } from '../../app/tokens.js';
 import { actorOf } from '../auth.js';
 import { CalendarFeedView, CalendarQuery, ErrorBody } from '../contract/index.js';
+import { icalendarRecurrence } from '../../policy/schedule.js';
+import { vtimezone } from '../vtimezone.js';
 import { Type } from 'typebox';
 
 const DAY_MS = 24 * 3_600_000;
@@ -92,6 +95,11 @@ export function calendarRoutes(ctx: CalendarRouteDeps): FastifyPluginCallbackTyp
           name: `Changeboard – ${ctx.policy.organization}`,
           prodId: { company: 'Changeboard', product: 'changeboard', language: 'EN' },
           url: `${ctx.config.publicUrl}/calendar`,
+          // No calendar-wide zone: each event that names one gets its VTIMEZONE.
+          timezone: {
+            name: null,
+            generator: (zone) => vtimezone(zone, new Date(now).getUTCFullYear()),
+          },
         });
         for (const { change } of page.items) {
           if (!change.plannedStart) continue;
@@ -113,13 +121,17 @@ export function calendarRoutes(ctx: CalendarRouteDeps): FastifyPluginCallbackTyp
             categories: change.services.map((name) => ({ name })),
           });
         }
+        const shown = (freeze: { readonly services: readonly string[] }) =>
+          !services?.length ||
+          freeze.services.length === 0 ||
+          freeze.services.some((s) => services.includes(s));
+        const describe = (freeze: {
+          readonly allow: readonly string[];
+          readonly services: readonly string[];
+        }) =>
+          `Only ${freeze.allow.join(', ') || 'no'} changes may start${freeze.services.length > 0 ? ` on ${freeze.services.join(', ')}` : ''}.`;
         for (const freeze of ctx.policy.freezes) {
-          if (
-            services?.length &&
-            freeze.services.length > 0 &&
-            !freeze.services.some((s) => services.includes(s))
-          )
-            continue;
+          if (!shown(freeze)) continue;
           calendar.createEvent({
             id: `freeze-${freeze.from.toISOString()}-${freeze.name}@changeboard`.replace(
               /\s+/g,
@@ -128,7 +140,24 @@ export function calendarRoutes(ctx: CalendarRouteDeps): FastifyPluginCallbackTyp
             start: freeze.from,
             end: freeze.to,
             summary: `Freeze: ${freeze.name}`,
-            description: `Only ${freeze.allow.join(', ') || 'no'} changes may start${freeze.services.length > 0 ? ` on ${freeze.services.join(', ')}` : ''}.`,
+            description: describe(freeze),
+            transparency: ICalEventTransparency.TRANSPARENT,
+          });
+        }
+        // A recurring freeze is one event that repeats, in the freeze's own time zone,
+        // so a calendar app keeps it at 15:00 London across daylight saving as we do.
+        for (const freeze of ctx.policy.recurringFreezes) {
+          const recurrence = shown(freeze) ? icalendarRecurrence(freeze.schedule) : undefined;
+          if (!recurrence) continue;
+          const { timezone } = freeze.schedule;
+          calendar.createEvent({
+            id: `freeze-${freeze.name}@changeboard`.replace(/\s+/g, '-'),
+            start: DateTime.fromJSDate(recurrence.first.start, { zone: timezone }),
+            end: DateTime.fromJSDate(recurrence.first.end, { zone: timezone }),
+            timezone,
+            repeating: recurrence.rrule,
+            summary: `Freeze: ${freeze.name}`,
+            description: describe(freeze),
             transparency: ICalEventTransparency.TRANSPARENT,
           });
         }

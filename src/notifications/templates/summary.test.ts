@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { Change } from '../../domain/change.js';
+import { aChange } from '../../domain/change.fixture.js';
 import type { Policy } from '../../domain/policy.js';
-import { headline, type ChangeSummary } from './summary.js';
+import { parsePolicy } from '../../policy/load.js';
+import { headline, summarise, type ChangeSummary } from './summary.js';
 
 const policy = {
   people: new Map([
@@ -21,5 +25,45 @@ describe('headlines', () => {
     expect(event('approval-granted', 'sam')).toBe('Kim Park, for Sam Rivera, approved CHG-7');
     expect(event('rejected', 'sam')).toBe('CHG-7 was rejected by Kim Park, for Sam Rivera');
     expect(event('approval-granted')).toBe('Kim Park approved CHG-7');
+  });
+});
+
+describe('still needed', () => {
+  const loaded = parsePolicy(
+    readFileSync(new URL('../../../examples/changeboard.yaml', import.meta.url), 'utf8'),
+    {},
+  );
+  if (!loaded.ok) throw new Error('example policy must load');
+  const example = loaded.policy;
+  const pending = (requirements: Change['requirements']) =>
+    summarise(
+      example,
+      aChange({ state: 'pending', round: 1, answers: { risk: 'high' }, requirements }),
+      [],
+      'http://changeboard.test',
+    ).stillNeeded;
+
+  it('says why each open requirement is needed', () => {
+    expect(
+      pending([
+        { group: 'payments-owners', count: 1, service: 'payments', reason: 'touches Payments API' },
+        { group: 'change-managers', count: 1, reason: 'risk is high' },
+      ]),
+    ).toEqual([
+      'payments-owners (1 more, because touches Payments API): Lee Wong',
+      'change-managers (1 more, because risk is high): Kim Park',
+    ]);
+  });
+
+  it('takes the reason from the policy now for requirements stored without one', () => {
+    expect(
+      pending([
+        { group: 'payments-owners', count: 1, service: 'payments' },
+        { group: 'change-managers', count: 1 },
+      ]),
+    ).toEqual([
+      'payments-owners (1 more, because touches Payments API): Lee Wong',
+      'change-managers (1 more, because risk is high): Kim Park',
+    ]);
   });
 });

@@ -1,6 +1,8 @@
 import { formatChangeId, type Change, type Decision } from '../../domain/change.js';
 import { EVERYONE_PRESENT, type Presence } from '../../domain/absence.js';
 import { evaluateChange } from '../../domain/approval.js';
+import { subjectOf } from '../../domain/change-content.js';
+import { explainRequirements } from '../../domain/requirements.js';
 import type { Policy } from '../../domain/policy.js';
 import type { NotificationTopic } from '../plan.js';
 
@@ -16,7 +18,7 @@ export interface ChangeSummary {
   readonly services: string;
   readonly risk?: string;
   readonly planned?: string;
-  /** "payments-owners (1 of 1 more): Lee Wong" for each open requirement. */
+  /** "change-managers (1 more, because risk is high): Kim Park" for each open requirement. */
   readonly stillNeeded: readonly string[];
   readonly answers: readonly { label: string; value: string }[];
   readonly links: readonly { title: string; url: string }[];
@@ -36,7 +38,15 @@ export function summarise(
     const standIn = presence.standIn(id);
     return standIn ? `${name(id)} (away: ${name(standIn)} decides)` : name(id);
   };
-  const evaluation = evaluateChange(policy, change, decisions, presence);
+  const evaluation = evaluateChange(
+    policy,
+    {
+      ...change,
+      requirements: explainRequirements(policy, subjectOf(change), change.requirements),
+    },
+    decisions,
+    presence,
+  );
   const riskField = policy.fields.find((f) => f.id === 'risk');
   const risk = riskField ? change.answers[riskField.id] : undefined;
   return {
@@ -58,7 +68,7 @@ export function summarise(
             .filter((r) => !r.met)
             .map(
               (r) =>
-                `${r.group} (${r.count - r.approvedBy.length} more): ${r.available ? r.canApprove.map(approver).join(', ') || 'nobody left' : `nobody available: ${r.whyUnavailable ?? 'all are away'}`}`,
+                `${r.group} (${r.count - r.approvedBy.length} more${r.reason ? `, because ${r.reason}` : ''}): ${r.available ? r.canApprove.map(approver).join(', ') || 'nobody left' : `nobody available: ${r.whyUnavailable ?? 'all are away'}`}`,
             )
         : [],
     answers: policy.fields

@@ -8,8 +8,9 @@ import {
 import { RESERVED_ACTOR_IDS } from '../../domain/authorization.js';
 import { NOTIFICATION_EVENTS } from '../../domain/events.js';
 import { checkAnswer } from '../../domain/fields.js';
-import type { ConditionFile, PolicyFile } from '../schema.js';
-import { scheduleProblems, scheduleWarnings } from '../schedule.js';
+import { freezeInstant, parseFreezeTime } from '../freeze-times.js';
+import type { ConditionFile, FreezeFile, PolicyFile } from '../schema.js';
+import { FREEZE_SCHEDULE, scheduleProblems, scheduleWarnings } from '../schedule.js';
 import { isValidTimeZone, parseWorkingHours } from '../working-hours.js';
 import { checkDuration, noteUnique, unknown, type Segments } from './helpers.js';
 
@@ -319,25 +320,25 @@ export function checkNotifications(c: PolicyCheck): void {
   });
 }
 
-/** Freezes end after they start and name real types and services; overlaps are pointed out. */
+/**
+ * A freeze runs once (from, to) or recurs (schedule); its times name moments,
+ * and it ends after it starts; it names real types and services. Overlapping
+ * one-off freezes are pointed out.
+ */
 export function checkFreezes(c: PolicyCheck): void {
   const { file, error, warn, changeTypes, services } = c;
   const freezeNames = new Map<string, number>();
-  const freezes = (file.freezes ?? []).map((freeze, i) => {
+  const once: { from: Date; to: Date; services: readonly string[]; index: number }[] = [];
+  (file.freezes ?? []).forEach((freeze, i) => {
     const at = ['freezes', i] as const;
     noteUnique(freezeNames, freeze.name, i, () =>
       error([...at, 'name'], `another freeze is already called "${freeze.name}"`),
     );
-    const from = new Date(freeze.from);
-    const to = new Date(freeze.to);
-    // The schema's date-time format allows a leap second (23:59:60), which names no instant here.
-    const instants = (['from', 'to'] as const).filter((end) => {
-      if (!Number.isNaN((end === 'from' ? from : to).getTime())) return true;
-      error([...at, end], 'is not a moment a clock shows (no leap seconds)');
-      return false;
-    });
-    if (instants.length === 2 && !(from < to))
-      error([...at, 'to'], `must be after from (${freeze.from})`);
+    if (freeze.schedule) checkRecurringFreeze(c, freeze, freeze.schedule, at);
+    else {
+      const span = checkOneOffFreeze(c, freeze, at);
+      if (span) once.push({ ...span, services: freeze.services ?? [], index: i });
+    }
     (freeze.allow ?? []).forEach(
       (type, j) =>
         changeTypes.has(type) ||
@@ -346,10 +347,11 @@ export function checkFreezes(c: PolicyCheck): void {
     (freeze.services ?? []).forEach(
       (s, j) => services.has(s) || error([...at, 'services', j], unknown('service', s, services)),
     );
-    return { from, to, services: freeze.services ?? [], index: i };
   });
-  for (const a of freezes) {
-    for (const b of freezes) {
+  // A recurring freeze is left out: one that meets another freeze (a Friday in the
+  // year-end freeze) is what recurring means, not a slip worth a warning.
+  for (const a of once) {
+    for (const b of once) {
       if (b.index <= a.index || !(a.from < b.to && b.from < a.to)) continue;
       const sharedServices =
         a.services.length === 0 ||
@@ -359,6 +361,80 @@ export function checkFreezes(c: PolicyCheck): void {
         warn(['freezes', b.index], `overlaps freezes[${a.index}]; during the overlap both apply`);
     }
   }
+}
+
+function checkRecurringFreeze(
+  c: PolicyCheck,
+  freeze: FreezeFile,
+  schedule: NonNullable<FreezeFile['schedule']>,
+  at: Segments,
+): void {
+  const { error, warn } = c;
+  const given = (['from', 'to'] as const).filter((end) => freeze[end] !== undefined);
+  if (given.length > 0)
+    error(
+      [...at, 'schedule'],
+      `cannot be given with ${given.join(' and ')}: a freeze either recurs on its schedule or runs once, from … to; leave one out`,
+    );
+  if (freeze.timezone !== undefined)
+    error(
+      [...at, 'timezone'],
+      'a recurring freeze gives its time zone in its schedule (schedule.timezone)',
+    );
+  for (const problem of scheduleProblems(schedule, FREEZE_SCHEDULE))
+    error([...at, 'schedule', problem.field], problem.message);
+  for (const problem of scheduleWarnings(schedule, new Date(), FREEZE_SCHEDULE))
+    warn([...at, 'schedule', problem.field], problem.message);
+}
+
+/** The instants a one-off freeze runs between, when both are sound. */
+function checkOneOffFreeze(
+  c: PolicyCheck,
+  freeze: FreezeFile,
+  at: Segments,
+): { from: Date; to: Date } | undefined {
+  const { error, warn } = c;
+  if (freeze.from === undefined && freeze.to === undefined) {
+    error(at, 'needs from and to (a freeze that runs once) or schedule (one that recurs)');
+    return undefined;
+  }
+  const zone = freeze.timezone;
+  const zoneOk = zone === undefined || isValidTimeZone(zone);
+  if (!zoneOk)
+    error(
+      [...at, 'timezone'],
+      `unknown time zone "${zone}" (use an IANA name such as Europe/Berlin)`,
+    );
+  const instants = (['from', 'to'] as const).map((end) => {
+    const text = freeze[end];
+    if (text === undefined) {
+      error([...at, end], 'is required: a one-off freeze needs both from and to');
+      return undefined;
+    }
+    const time = parseFreezeTime(text);
+    if (typeof time === 'string') {
+      error([...at, end], time);
+      return undefined;
+    }
+    if (time.kind === 'local' && zone === undefined)
+      error(
+        [...at, end],
+        `"${text}" is a local time: give timezone (such as Europe/London) to say where, or end it in Z or an offset (+01:00)`,
+      );
+    return { time, at: zoneOk ? freezeInstant(time, zone) : undefined };
+  });
+  if (zone !== undefined && zoneOk && instants.every((instant) => instant?.time.kind !== 'local'))
+    warn(
+      [...at, 'timezone'],
+      'has no effect: from and to name instants (they end in Z or an offset); write them without one, such as 2026-12-19T00:00, to read them in this time zone',
+    );
+  const [from, to] = instants.map((instant) => instant?.at);
+  if (!from || !to) return undefined;
+  if (!(from < to)) {
+    error([...at, 'to'], `must be after from (${freeze.from})`);
+    return undefined;
+  }
+  return { from, to };
 }
 
 /**

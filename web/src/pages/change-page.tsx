@@ -248,9 +248,6 @@ function ChangeDetails({ change }: { change: Change }) {
 
 function Requirements({ change }: { change: Change }) {
   const nameOf = usePeople();
-  const serviceName = useServiceNames();
-  const policy = usePolicy();
-  const type = policy.data?.changeTypes.find((t) => t.id === change.type);
   if (change.requirements.length === 0)
     return (
       <EmptyState
@@ -260,24 +257,10 @@ function Requirements({ change }: { change: Change }) {
         This type of change is pre-approved.
       </EmptyState>
     );
-  const labelOfField = (id: string) => policy.data?.fields.find((f) => f.id === id)?.label ?? id;
   /** "Kim Park, for Sam Rivera" when a stand-in gave someone's approval. */
   const byWhom = (person: string) => {
     const actor = change.decisions.find((d) => d.person === person)?.actor;
     return actor && actor !== person ? `${nameOf(actor)}, for ${nameOf(person)}` : nameOf(person);
-  };
-  /** Why the policy asks for this approval, in the policy's own terms. */
-  const why = (r: Change['requirements'][number]): string => {
-    if (r.service) return `${serviceName(r.service)} approvers (${r.from}): the change touches it`;
-    const rule = type?.approvals.find((a) => a.from === r.from);
-    const when = rule?.when
-      ? Object.entries(rule.when)
-          .map(([k, v]) => `${labelOfField(k)} is ${Array.isArray(v) ? v.join(' or ') : String(v)}`)
-          .join(' and ')
-      : undefined;
-    return when
-      ? `${r.from}: because ${when}`
-      : `${r.from}: every ${type?.label ?? change.type} change`;
   };
   return (
     <>
@@ -300,7 +283,7 @@ function Requirements({ change }: { change: Change }) {
                   : whoMustDecide(r, nameOf)}
                 <span className="visually-hidden">{r.met ? ' (met)' : ' (open)'}</span>
               </p>
-              <p className="small muted">{why(r)}</p>
+              <p className="small muted">{`${r.from}: ${r.reason}`}</p>
               {!r.met && r.approvedBy.length > 0 ? (
                 <p className="small">Approved so far by {listNames(r.approvedBy.map(byWhom))}</p>
               ) : null}
