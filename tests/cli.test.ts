@@ -151,6 +151,39 @@ describe('the changeboard CLI against a real server', { timeout: 120_000 }, () =
     expect(submit.stderr).toContain('answers.rollbackPlan: needs an answer');
   });
 
+  it('shows the other changes whose planned window overlaps on a shared service', async () => {
+    const create = async (title: string, start: string, end: string) => {
+      const result = await runCli(
+        [
+          'change',
+          'create',
+          '--json',
+          '--submit',
+          ...['--title', title, '--type', 'normal', '--service', 'payments'],
+          ...['--planned-start', start, '--planned-end', end],
+          ...['--answer', 'tested=yes', '--answer', 'testResults=https://ci.example.com/run/9'],
+          ...['--answer', 'consequenceOfNotReleasing=None', '--answer', 'rollbackPlan=Revert'],
+          ...['--answer', 'risk=low'],
+        ],
+        as('priya'),
+      );
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as { id: string; conflicts: unknown[] };
+    };
+    const first = await create('Rotate card keys', '2030-03-05T14:00:00Z', '2030-03-05T15:00:00Z');
+    const second = await create(
+      'Resize payments DB',
+      '2030-03-05T14:30:00Z',
+      '2030-03-05T16:00:00Z',
+    );
+    // Submitting answers the overlap as a warning.
+    expect(second.conflicts).toEqual([expect.objectContaining({ kind: 'change', id: first.id })]);
+    const shown = await runCli(['change', 'show', first.id], as('priya'));
+    expect(shown.stdout).toContain(
+      `overlaps:  ${second.id} Resize payments DB (pending; payments; 2030-03-05T14:30:00.000Z → 2030-03-05T16:00:00.000Z)`,
+    );
+  });
+
   it('says who is away, lets the deputy decide for them, and says who is back', async () => {
     const away = await runCli(['away', '--until', '2099-01-12', '--note', 'Conference'], as('sam'));
     expect(away.code).toBe(0);

@@ -1,5 +1,5 @@
 import type { Presence } from '../domain/absence.js';
-import { evaluateChange, type Transition } from '../domain/approval.js';
+import { earlyStartAllowances, evaluateChange, type Transition } from '../domain/approval.js';
 import {
   denialOf,
   isConflict,
@@ -95,11 +95,13 @@ async function act(
     tx.changes.listDecisions(change.id, change.round),
     currentPresence(tx, deps.policy, new Date(request.now)),
   ]);
+  const current = evaluateChange(deps.policy, change, decisions, presence);
   const facts: ActingFacts = {
     change,
     decisions,
     presence,
-    evaluation: evaluateChange(deps.policy, change, decisions, presence),
+    evaluation: current,
+    allowances: earlyStartAllowances(deps.policy, change, current),
     approvers: decisions
       .filter((d) => d.verdict === 'approve')
       .flatMap((d) => (d.standIn ? [d.person, d.standIn] : [d.person])),
@@ -107,7 +109,7 @@ async function act(
   };
   const denial = denialOf(request.actor, request.action, facts, request.onBehalfOf);
   if (denial && isConflict(denial)) throw new AppError(denial.code, denial.message);
-  assertCanPerform(change.state, request.action);
+  assertCanPerform(change.state, request.action, facts.allowances);
   if (denial) throw new AppError(denial.code, denial.message);
   assertVersion(change, request.version);
 

@@ -1,5 +1,7 @@
 import type { Actor } from '../domain/authorization.js';
-import type { Change } from '../domain/change.js';
+import { earlyStartAllowances, openGroups } from '../domain/approval.js';
+import { formatChangeId, type Change } from '../domain/change.js';
+import type { ApprovalEvaluation } from '../domain/requirements.js';
 import { AppError } from '../domain/errors.js';
 import type { EventType } from '../domain/events.js';
 import { freezesBlockingAt } from '../domain/freezes.js';
@@ -31,8 +33,9 @@ export function moveChange(
   return actOnChange(
     deps,
     { actor, id, action, version: input.version },
-    ({ change }, now) => {
+    ({ change, evaluation }, now) => {
       if (action === 'start') assertNotFrozen(deps, change, new Date(now));
+      if (action === 'verify') assertNoApprovalOpen(deps, change, evaluation);
       return {
         change: { ...change, state: LIFECYCLE_TARGET[action] },
         events: [
@@ -46,6 +49,17 @@ export function moveChange(
       };
     },
     within,
+  );
+}
+
+/** A change started early is verified only once every approval it needs is in (PRODUCT.md, "early start"). */
+function assertNoApprovalOpen(deps: AppDeps, change: Change, evaluation: ApprovalEvaluation): void {
+  if (!earlyStartAllowances(deps.policy, change, evaluation).approvalsOpen) return;
+  const open = openGroups(evaluation);
+  throw new AppError(
+    'invalid_state',
+    `cannot verify ${formatChangeId(change.id)} yet: it was started early and still waits for ${open.join(', ')}; it can be verified once every approval is in`,
+    open.map((group) => ({ path: 'requirements', message: `${group} has not approved yet` })),
   );
 }
 

@@ -1,4 +1,5 @@
 import type { Change, Decision } from '../domain/change.js';
+import { changeClock, type ChangeClock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
 import type { AuditEvent } from '../domain/events.js';
 import type { Policy } from '../domain/policy.js';
@@ -110,4 +111,11 @@ async function readPage(
 export async function listChangeEvents(repos: Readers, id: number): Promise<AuditEvent[]> {
   if (!(await repos.changes.find(id))) throw new AppError('not_found', `no change CHG-${id}`);
   return repos.events.listForChange(id);
+}
+
+/** How long the change took (domain/clock.ts): it reads the change's events, so one change at a time. */
+export async function getChangeClock(repos: Readers, id: number): Promise<ChangeClock> {
+  const change = await repos.changes.find(id);
+  if (!change) throw new AppError('not_found', `no change CHG-${id}`);
+  return changeClock(change, await repos.events.listForChange(id));
 }

@@ -5,7 +5,8 @@ import { AppError, invalidInput } from './errors.js';
 import type { NewEvent } from './events.js';
 import { findMissingAnswers } from './fields.js';
 import { heldBy, meetingsFor } from './meetings.js';
-import type { Policy } from './policy.js';
+import type { StateAllowances } from './lifecycle.js';
+import { SERVICE_APPROVERS, type Policy } from './policy.js';
 import {
   computeRequirements,
   evaluateApprovals,
@@ -40,6 +41,42 @@ export function evaluateChange(
     presence,
     describeAway: (absence) => describeAway(policy, absence),
   });
+}
+
+/** States in which a change started early still takes decisions on its open approvals. */
+const STARTED_OPEN: readonly Change['state'][] = ['in_progress', 'completed'];
+
+/**
+ * What an early start allows a change (PRODUCT.md, "Emergencies, reviews and
+ * standard changes"): once its type's `earlyStart` requirement is met, a
+ * pending change may start; once started, the approvals still open stay
+ * required and are still decided. Only types with `earlyStart` have any:
+ * a change of another type started with every requirement met.
+ */
+export function earlyStartAllowances(
+  policy: Policy,
+  change: Change,
+  evaluation: ApprovalEvaluation,
+): StateAllowances {
+  const early = policy.changeTypes.get(change.type)?.earlyStart;
+  if (!early) return {};
+  const counted = evaluation.requirements.filter((r) =>
+    early.from === SERVICE_APPROVERS
+      ? r.service !== undefined
+      : r.group === early.from && r.service === undefined,
+  );
+  return {
+    earlyStart:
+      change.state === 'pending' &&
+      counted.length > 0 &&
+      counted.every((r) => r.approvedBy.length >= early.count),
+    approvalsOpen: STARTED_OPEN.includes(change.state) && !evaluation.allMet,
+  };
+}
+
+/** The groups whose approvals are still open, each once: what a change started early waits for. */
+export function openGroups(evaluation: ApprovalEvaluation): string[] {
+  return [...new Set(evaluation.requirements.filter((r) => !r.met).map((r) => r.group))];
 }
 
 /**
@@ -157,6 +194,22 @@ export function decide(
     ...(standIn && { onBehalfOf: seat }),
     ...(input.via && { via: input.via }),
   };
+  // A change started early stays in its implementation: a decision is recorded, its state is not moved.
+  const started = change.state !== 'pending';
+  if (input.verdict === 'reject' && started) {
+    return {
+      decision,
+      change,
+      events: [
+        {
+          changeId: change.id,
+          type: 'approval-rejected',
+          actor: input.actor,
+          data: { ...said, afterStart: true },
+        },
+      ],
+    };
+  }
   if (input.verdict === 'reject') {
     return {
       decision,
@@ -183,7 +236,7 @@ export function decide(
     },
   };
   // A meeting with `hold` still to record its outcome keeps the change pending.
-  if (!after.allMet || heldBy(policy, change).length > 0)
+  if (started || !after.allMet || heldBy(policy, change).length > 0)
     return { decision, change, events: [granted] };
   return {
     decision,

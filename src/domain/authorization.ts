@@ -1,6 +1,11 @@
 import type { Change, Decision } from './change.js';
 import { AppError } from './errors.js';
-import { CHANGE_ACTIONS, canPerform, type ChangeAction } from './lifecycle.js';
+import {
+  CHANGE_ACTIONS,
+  canPerform,
+  type ChangeAction,
+  type StateAllowances,
+} from './lifecycle.js';
 import type { Person } from './policy.js';
 import type { ApprovalEvaluation } from './requirements.js';
 
@@ -12,6 +17,8 @@ export interface AuthorizationFacts {
   readonly approvers: readonly string[];
   /** Who attends a meeting that still has to discuss the change (domain/meetings.ts attendeesFor). */
   readonly attendees?: ReadonlySet<string>;
+  /** What an early start allows the change besides its state (domain/approval.ts earlyStartAllowances). */
+  readonly allowances?: StateAllowances;
 }
 
 /**
@@ -157,7 +164,7 @@ export type ViewerAction = (typeof VIEWER_ACTIONS)[number];
 export function allowedActions(actor: Person, facts: AuthorizationFacts): ViewerAction[] {
   const allowed: ViewerAction[] = [];
   for (const action of CHANGE_ACTIONS) {
-    if (canPerform(facts.change.state, action) && !denialOf(actor, action, facts))
+    if (canPerform(facts.change.state, action, facts.allowances) && !denialOf(actor, action, facts))
       allowed.push(action);
   }
   allowed.push('comment');

@@ -43,12 +43,45 @@ export const LIFECYCLE_TARGET = {
 } as const satisfies Partial<Record<ChangeAction, ChangeState>>;
 export type LifecycleAction = keyof typeof LIFECYCLE_TARGET;
 
-export function canPerform(state: ChangeState, action: ChangeAction): boolean {
-  return ALLOWED_FROM[action].includes(state);
+/**
+ * What, besides its state, lets a change take an action: an early start
+ * (PRODUCT.md, "Emergencies, reviews and standard changes"). Worked out by
+ * domain/approval.ts earlyStartAllowances.
+ */
+export interface StateAllowances {
+  /** Its type allows an early start and that requirement is met: a pending change may start. */
+  readonly earlyStart?: boolean;
+  /** It started early and approvals are still open: it still takes decisions on them. */
+  readonly approvalsOpen?: boolean;
 }
 
-export function assertCanPerform(state: ChangeState, action: ChangeAction): void {
-  if (canPerform(state, action)) return;
+const ALLOWED_EARLY: Partial<
+  Record<
+    ChangeAction,
+    { readonly when: keyof StateAllowances; readonly from: readonly ChangeState[] }
+  >
+> = {
+  start: { when: 'earlyStart', from: ['pending'] },
+  approve: { when: 'approvalsOpen', from: ['in_progress', 'completed'] },
+  reject: { when: 'approvalsOpen', from: ['in_progress', 'completed'] },
+};
+
+export function canPerform(
+  state: ChangeState,
+  action: ChangeAction,
+  allowances: StateAllowances = {},
+): boolean {
+  if (ALLOWED_FROM[action].includes(state)) return true;
+  const early = ALLOWED_EARLY[action];
+  return early !== undefined && allowances[early.when] === true && early.from.includes(state);
+}
+
+export function assertCanPerform(
+  state: ChangeState,
+  action: ChangeAction,
+  allowances: StateAllowances = {},
+): void {
+  if (canPerform(state, action, allowances)) return;
   const from = ALLOWED_FROM[action].map((s) => s.replace('_', ' ')).join(' or ');
   throw new AppError(
     'invalid_state',

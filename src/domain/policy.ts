@@ -94,6 +94,11 @@ export interface ChangeType {
   readonly keepApprovalsOnPush: boolean;
   /** A change of this type cannot be submitted without a planned start and end. */
   readonly requirePlannedWindow?: boolean;
+  /**
+   * Once this requirement is met the requester may start while the other
+   * approvals are still open (PRODUCT.md, "early start"); they stay required.
+   */
+  readonly earlyStart?: { readonly from: string; readonly count: number };
 }
 
 /** Recipients a notification rule may name besides channel ids. */

@@ -1,10 +1,11 @@
 import type { ChangeWithDecisions } from '../app/read-changes.js';
 import { allowedActions } from '../domain/authorization.js';
 import { EVERYONE_PRESENT, type Presence } from '../domain/absence.js';
-import { evaluateChange } from '../domain/approval.js';
+import { earlyStartAllowances, evaluateChange } from '../domain/approval.js';
 import { formatChangeId, type Change } from '../domain/change.js';
 import { plannedWindowWarning, subjectOf } from '../domain/change-content.js';
 import { freezesOverlapping } from '../domain/freezes.js';
+import type { Conflicts } from '../domain/conflicts.js';
 import { attendeesFor, attendeesOf, DISCUSSABLE_STATES, heldBy } from '../domain/meetings.js';
 import type { Person, Policy } from '../domain/policy.js';
 import {
@@ -106,6 +107,7 @@ function actionsOf(
       .filter((d) => d.verdict === 'approve')
       .flatMap((d) => (d.standIn ? [d.person, d.standIn] : [d.person])),
     attendees: attendeesFor(policy, shown),
+    allowances: earlyStartAllowances(policy, shown, evaluation),
   });
 }
 
@@ -127,7 +129,8 @@ function heldByOf(ctx: PresentContext, change: Change): ChangeViewJson['heldBy']
  * themselves. Empty when they decide only as themselves, or not at all.
  */
 function onBehalfOptions({ shown, evaluation }: Presented, viewer: Person | undefined): string[] {
-  if (!viewer || shown.state !== 'pending') return [];
+  // Pending, or started early with approvals open (none are eligible once every requirement is met).
+  if (!viewer || !['pending', 'in_progress', 'completed'].includes(shown.state)) return [];
   const seats = evaluation.capacities.get(viewer.id) ?? [];
   return seats.some((seat) => seat !== viewer.id) ? [...seats] : [];
 }
@@ -190,7 +193,9 @@ function presentWithoutViewer(
           requirements: explainRequirements(ctx.policy, subjectOf(change), change.requirements),
         };
   const evaluation = evaluateChange(ctx.policy, shown, decisions, presence);
-  const open = change.state === 'pending';
+  // A change started early still asks for the approvals that are open.
+  const startedEarly = earlyStartAllowances(ctx.policy, shown, evaluation).approvalsOpen === true;
+  const open = change.state === 'pending' || startedEarly;
   const view = {
     id: formatChangeId(change.id),
     number: change.id,
@@ -228,6 +233,11 @@ function presentWithoutViewer(
       at: d.at,
     })),
     waitingFor: open ? [...evaluation.eligibleApprovers] : [],
+    startedEarly,
+    rejectedAfterStart:
+      change.state !== 'pending' &&
+      change.state !== 'rejected' &&
+      decisions.some((d) => d.verdict === 'reject'),
     needsDiscussion: (DISCUSSABLE_STATES as readonly string[]).includes(change.state)
       ? [...change.meetings]
       : [],
@@ -245,6 +255,28 @@ function presentWithoutViewer(
     pullRequest: change.pullRequest ? { ...change.pullRequest } : null,
   };
   return { view, shown, evaluation };
+}
+
+/** A single change's `conflicts`: the other changes first, then the freezes. */
+export function presentConflicts(conflicts: Conflicts): NonNullable<ChangeViewJson['conflicts']> {
+  return [
+    ...conflicts.changes.map(({ change, sharedServices }) => ({
+      kind: 'change' as const,
+      id: formatChangeId(change.id),
+      title: change.title,
+      state: change.state,
+      services: [...sharedServices],
+      // Only a change with a planned start can overlap.
+      plannedStart: change.plannedStart ?? '',
+      plannedEnd: change.plannedEnd,
+    })),
+    ...conflicts.freezes.map((f) => ({
+      kind: 'freeze' as const,
+      name: f.name,
+      from: f.from.toISOString(),
+      to: f.to.toISOString(),
+    })),
+  ];
 }
 
 export function presentSession(
@@ -267,6 +299,7 @@ export function presentSession(
 }
 
 export { presentEvent } from './contract/events.js';
+export { presentClock } from './contract/clock.js';
 
 export function presentPolicy(policy: Policy): Static<typeof PolicyView> {
   return {

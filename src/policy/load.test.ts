@@ -183,7 +183,9 @@ describe('the bundled example', () => {
         { from: 'security', count: 1 },
         { from: 'cto', count: 1 },
       ],
+      earlyStart: { from: 'on-call-leads', count: 1 },
     });
+    expect(policy.changeTypes.get('normal')).not.toHaveProperty('earlyStart');
 
     expect(policy.notifications).toHaveLength(4);
     expect(policy.notifications[3]).toEqual({
@@ -412,6 +414,34 @@ describe('broken policies: one problem each, with its path', () => {
     expect(errorsOf(variant(['escalateAfter: 1d ', 'escalateAfter: 2h ']))).toEqual(expected);
     expect(errorsOf(variant(['escalateAfter: 1d ', 'escalateAfter: 4h ']))).toEqual(expected);
     expect(errorsOf(variant(['escalateAfter: 1d ', 'escalateAfter: 240m ']))).toEqual(expected);
+  });
+
+  it('an early start that waits for a group the type does not ask, or for more than it asks', () => {
+    const early = 'earlyStart: { from: on-call-leads, count: 1 }';
+    expect(errorsOf(variant([early, 'earlyStart: { from: change-managers }']))).toEqual([
+      {
+        path: 'changeTypes.emergency.earlyStart.from',
+        message:
+          '"change-managers" is not one of this type\'s approvals ("on-call-leads", "security", "cto"): an early start waits for one of them',
+      },
+    ]);
+    expect(errorsOf(variant([early, 'earlyStart: { from: on-call-leads, count: 2 }']))).toEqual([
+      {
+        path: 'changeTypes.emergency.earlyStart.count',
+        message:
+          'waits for 2 approvals from "on-call-leads", but the type asks that group for only 1',
+      },
+    ]);
+    expect(errorsOf(variant([early, 'earlyStart: { from: on-call-leads, count: 0 }']))).toEqual([
+      { path: 'changeTypes.emergency.earlyStart.count', message: 'must be at least 1' },
+    ]);
+    expect(errorsOf(variant([early, 'earlyStart: { group: on-call-leads }']))).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          path: expect.stringMatching(/^changeTypes\.emergency\.earlyStart/),
+        }),
+      ]),
+    );
   });
 
   it('escalation without a target or a delay', () => {

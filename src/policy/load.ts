@@ -244,6 +244,9 @@ function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
         notifyOutsideWorkingHours: t.notifyOutsideWorkingHours ?? false,
         keepApprovalsOnPush: t.keepApprovalsOnPush ?? false,
         requirePlannedWindow: t.requirePlannedWindow ?? false,
+        ...(t.earlyStart && {
+          earlyStart: { from: t.earlyStart.from, count: t.earlyStart.count ?? 1 },
+        }),
       },
     ]),
   );

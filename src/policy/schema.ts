@@ -90,6 +90,9 @@ const ChangeType = Type.Object(
     notifyOutsideWorkingHours: Type.Optional(Type.Boolean()),
     keepApprovalsOnPush: Type.Optional(Type.Boolean()),
     requirePlannedWindow: Type.Optional(Type.Boolean()),
+    earlyStart: Type.Optional(
+      Type.Object({ from: Id, count: Type.Optional(Type.Integer({ minimum: 1 })) }, Strict),
+    ),
   },
   Strict,
 );

@@ -4,6 +4,8 @@ import type { ApiClient } from '../client.js';
 import type { CliEnv } from '../main.js';
 import { clientFor as remoteClient, remote, type RemoteOptions } from '../remote.js';
 import { table, truncate } from '../output.js';
+import { describeClock } from '../clock-line.js';
+import type { ChangeClockJson } from '../../http/contract/index.js';
 import type { ChangeJson, ChangeListJson, EventListJson, PolicyJson } from '../types.js';
 
 interface ContentOptions {
@@ -98,8 +100,12 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
       const client = clientFor(options);
       const value = await client.request<ChangeJson>('GET', `/changes/${id}`);
       if (options.json) return cli.output.out(JSON.stringify(value, null, 2));
-      const events = await client.request<EventListJson>('GET', `/changes/${id}/events`);
+      const [events, clock] = await Promise.all([
+        client.request<EventListJson>('GET', `/changes/${id}/events`),
+        client.request<ChangeClockJson>('GET', `/changes/${id}/clock`),
+      ]);
       cli.output.out(describeChange(value));
+      if (value.state !== 'draft') cli.output.out(describeClock(clock));
       cli.output.out('\nTimeline');
       for (const event of events.items)
         cli.output.out(
@@ -327,6 +333,12 @@ function describeChange(c: ChangeJson): string {
     lines.push(
       `  warning:   the planned window overlaps "${warning.name}" (${warning.from} → ${warning.to})`,
     );
+  // Freezes are already said above, from freezeWarnings.
+  for (const conflict of c.conflicts ?? [])
+    if (conflict.kind === 'change')
+      lines.push(
+        `  overlaps:  ${conflict.id} ${conflict.title} (${conflict.state.replace('_', ' ')}; ${conflict.services.join(', ')}; ${conflict.plannedStart}${conflict.plannedEnd ? ` → ${conflict.plannedEnd}` : ''})`,
+      );
   if (c.needsDiscussion.length) lines.push(`  discuss:   ${c.needsDiscussion.join(', ')}`);
   for (const hold of c.heldBy)
     lines.push(

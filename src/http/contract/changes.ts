@@ -259,6 +259,30 @@ const PullRequestView = Type.Object(
   { description: 'The GitHub pull request the change was drafted from' },
 );
 
+const ConflictView = Type.Union([
+  Type.Object(
+    {
+      kind: Type.Literal('change'),
+      id: Type.String({ examples: ['CHG-12'] }),
+      title: Type.String(),
+      state: StringEnum(CHANGE_STATES),
+      services: Type.Array(Type.String(), { description: 'The services both changes touch' }),
+      plannedStart: Type.String(),
+      plannedEnd: Nullable(Type.String()),
+    },
+    { description: 'Another pending, approved or in-progress change whose window overlaps' },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('freeze'),
+      name: Type.String(),
+      from: Type.String(),
+      to: Type.String(),
+    },
+    { description: 'A freeze the window touches that does not allow this type' },
+  ),
+]);
+
 export const ChangeView = Type.Object({
   id: Type.String({ examples: ['CHG-42'] }),
   number: Type.Integer(),
@@ -292,6 +316,14 @@ export const ChangeView = Type.Object({
   waitingFor: Type.Array(Type.String(), {
     description: 'People whose decision would move the change on',
   }),
+  startedEarly: Type.Boolean({
+    description:
+      'Started before every approval was in (its type allows an early start) and still waiting: the requirements with `met: false` are outstanding, still requested and decided, and `verify` is refused until they are met',
+  }),
+  rejectedAfterStart: Type.Boolean({
+    description:
+      'Someone rejected the change after it was started early: the rejection is among `decisions`, and the change stays in its implementation',
+  }),
   needsDiscussion: Type.Array(Type.String(), {
     description:
       'Meetings that have yet to discuss this change (while it is a draft, pending or approved); empty when it is decided asynchronously or every meeting has recorded its outcome',
@@ -301,6 +333,12 @@ export const ChangeView = Type.Object({
     {
       description: 'Freezes that overlap the planned window and do not allow this type',
     },
+  ),
+  conflicts: Type.Optional(
+    Type.Array(ConflictView, {
+      description:
+        'What the planned window collides with, computed by the server: other pending, approved or in-progress changes on a shared service whose windows overlap (half-open; a change without an end is an instant; at most 20, soonest first), then the freezes it touches (as in `freezeWarnings`). Warnings: nothing is refused. Only on a single change (`GET /changes/{id}`, the answer to an edit or action), never in lists, where it is left out rather than given empty; empty once the change is over.',
+    }),
   ),
   windowWarning: Nullable(
     Type.String({

@@ -6,6 +6,7 @@
  */
 export * from './calendar.js';
 export * from './changes.js';
+export * from './clock.js';
 export * from './common.js';
 export * from './demo.js';
 export * from './events.js';

@@ -8,10 +8,13 @@ import { discussChange } from '../../app/discuss-change.js';
 import { editChange } from '../../app/edit-change.js';
 import {
   getChange,
+  getChangeClock,
   listChangeEvents,
   listChanges,
+  type ChangeWithDecisions,
   type PageCursor,
 } from '../../app/read-changes.js';
+import { listConflicts } from '../../app/list-conflicts.js';
 import { submitChange } from '../../app/submit-change.js';
 import type { ChangeOrder, ChangeQuery } from '../../app/ports.js';
 import { currentPresence } from '../../app/absences.js';
@@ -36,6 +39,8 @@ import {
   presentChange,
   presentChangeCardJson,
   presentChangeJson,
+  presentClock,
+  presentConflicts,
   presentEvent,
 } from '../presenters.js';
 import {
@@ -45,6 +50,7 @@ import {
   InvitationBody,
   InvitationView,
   ChangeListResponse,
+  ChangeClockView,
   ChangeParams,
   ChangeView,
   CommentBody,
@@ -75,9 +81,14 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
       now: () => ctx.clock.now(),
     };
     const presenceNow = () => currentPresence(ctx.store.read, ctx.policy, ctx.clock.now());
+    // One change, with what its window collides with: a query, so never for a page of the board.
+    const presentOne = async (item: ChangeWithDecisions, viewer: Person, presence?: Presence) => ({
+      ...presentChange(presentCtx, item, viewer, presence),
+      conflicts: presentConflicts(await listConflicts(ctx.store.read, ctx.policy, item.change)),
+    });
     const present = async (id: number, viewer: Person) => {
       const [item, presence] = await Promise.all([getChange(ctx.store.read, id), presenceNow()]);
-      return presentChange(presentCtx, item, viewer, presence);
+      return presentOne(item, viewer, presence);
     };
 
     app.post(
@@ -96,7 +107,7 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
         // A new draft has no decisions: present what was written, without reading it back.
         return reply
           .status(201)
-          .send(presentChange(presentCtx, { change, decisions: [] }, actorOf(request)));
+          .send(await presentOne({ change, decisions: [] }, actorOf(request)));
       },
     );
 
@@ -168,7 +179,7 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
           changeId(request.params.id),
           request.body,
         );
-        return presentChange(presentCtx, acted, actorOf(request), acted.presence);
+        return presentOne(acted, actorOf(request), acted.presence);
       },
     );
 
@@ -188,7 +199,7 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
         const acted = await submitChange(ctx, actorOf(request), changeId(request.params.id), {
           version: request.body.version,
         });
-        return presentChange(presentCtx, acted, actorOf(request), acted.presence);
+        return presentOne(acted, actorOf(request), acted.presence);
       },
     );
 
@@ -203,7 +214,7 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
         const acted = await claimChange(ctx, actorOf(request), changeId(request.params.id), {
           version: request.body.version,
         });
-        return presentChange(presentCtx, acted, actorOf(request), acted.presence);
+        return presentOne(acted, actorOf(request), acted.presence);
       },
     );
 
@@ -226,7 +237,7 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
             verdict,
             request.body,
           );
-          return presentChange(presentCtx, acted, actorOf(request), acted.presence);
+          return presentOne(acted, actorOf(request), acted.presence);
         },
       );
     }
@@ -247,7 +258,7 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
           action,
           request.body,
         );
-        return presentChange(presentCtx, acted, actorOf(request), acted.presence);
+        return presentOne(acted, actorOf(request), acted.presence);
       });
     }
 
@@ -297,9 +308,7 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
           changeId(request.params.id),
           request.body,
         );
-        return reply
-          .status(201)
-          .send(presentChange(presentCtx, acted, actorOf(request), acted.presence));
+        return reply.status(201).send(await presentOne(acted, actorOf(request), acted.presence));
       },
     );
 
@@ -342,6 +351,23 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
           presentEvent,
         ),
       }),
+    );
+
+    app.get(
+      '/changes/:id/clock',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'How long the change took: created → verified, and the request → each approval',
+          description:
+            "The seed's clock, from the change's events: created (and submitted) → verified or its end state, the request → each approval of the current round, the approval, and when it was started, completed and verified. Open changes have null totals: count to now. Not part of the change JSON, which lists share and which does not read events.",
+          params: ChangeParams,
+          response: { 200: ChangeClockView, ...errors },
+        },
+      },
+      async (request) =>
+        presentClock(await getChangeClock(ctx.store.read, changeId(request.params.id))),
     );
     done();
   };

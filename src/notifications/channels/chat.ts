@@ -26,6 +26,7 @@ export function chatDeliverer(kind: 'teams' | 'slack', deps: DeliveryDeps): Deli
       loaded.decisions,
       deps.publicUrl,
       loaded.presence,
+      loaded.conflicts,
     );
     const title = headline(deps.policy, message.payload as NotificationTopic, summary);
     const body = kind === 'teams' ? teamsMessage(title, summary) : slackMessage(title, summary);

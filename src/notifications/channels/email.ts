@@ -196,8 +196,8 @@ async function sectionFor(
   }
   const loaded = await loadChange(deps, message.changeId);
   if (!loaded) return { skipped: `change ${message.changeId} no longer exists` };
-  const { change, decisions, presence } = loaded;
-  const summary = summarise(deps.policy, change, decisions, deps.publicUrl, presence);
+  const { change, decisions, presence, conflicts } = loaded;
+  const summary = summarise(deps.policy, change, decisions, deps.publicUrl, presence, conflicts);
   const title = headline(deps.policy, topic, summary);
   switch (topic.template) {
     case 'approval-requested':

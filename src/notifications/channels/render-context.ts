@@ -1,7 +1,9 @@
 import { currentPresence } from '../../app/absences.js';
+import { listConflicts } from '../../app/list-conflicts.js';
 import type { Store } from '../../app/ports.js';
 import type { Presence } from '../../domain/absence.js';
 import type { Change, Decision } from '../../domain/change.js';
+import type { Conflicts } from '../../domain/conflicts.js';
 import type { Policy } from '../../domain/policy.js';
 import type { Clock } from '../../shared/clock.js';
 import type { OutboundClient } from '../../shared/outbound-http.js';
@@ -19,18 +21,21 @@ export interface DeliveryDeps {
   readonly inbox?: DemoInbox;
 }
 
-/** The change as it is now, its round's decisions, and who is away now. */
+/** The change as it is now, its round's decisions, who is away now, and what its window collides with now. */
 export async function loadChange(
   deps: Pick<DeliveryDeps, 'store' | 'policy' | 'clock'>,
   id: number | null,
-): Promise<{ change: Change; decisions: Decision[]; presence: Presence } | undefined> {
+): Promise<
+  { change: Change; decisions: Decision[]; presence: Presence; conflicts: Conflicts } | undefined
+> {
   if (id === null) return undefined;
   const repos = deps.store.read;
   const change = await repos.changes.find(id);
   if (!change) return undefined;
-  const [decisions, presence] = await Promise.all([
+  const [decisions, presence, conflicts] = await Promise.all([
     repos.changes.listDecisions(id, change.round),
     currentPresence(repos, deps.policy, deps.clock.now()),
+    listConflicts(repos, deps.policy, change),
   ]);
-  return { change, decisions, presence };
+  return { change, decisions, presence, conflicts };
 }

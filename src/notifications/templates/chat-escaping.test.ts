@@ -22,6 +22,8 @@ const summary: ChangeSummary = {
   answers: [],
   links: [],
   needsDiscussion: [],
+  // Another change's title, as typed by its requester.
+  conflicts: [`Overlaps CHG-2 ${HOSTILE} (Payments API, Tue 17 Nov 14:00–15:00 UTC)`],
 };
 
 // What a CommonMark renderer (Teams' is one) makes of a text: no raw HTML, as Teams.

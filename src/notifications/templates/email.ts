@@ -83,6 +83,7 @@ function sectionText(section: EmailSection, organization: string): string[] {
   if (s.planned) lines.push(`Planned: ${s.planned}`);
   if (section.comment) lines.push('', `Comment: ${section.comment}`);
   if (s.stillNeeded.length) lines.push(`Still needed: ${s.stillNeeded.join('; ')}`);
+  lines.push(...s.conflicts);
   if (section.detailed) {
     if (s.description) lines.push('', s.description);
     if (s.answers.length) lines.push('', ...s.answers.map((a) => `${a.label} ${a.value}`));
@@ -127,6 +128,7 @@ function sectionHtml(section: EmailSection, organization: string): string {
     ...(s.stillNeeded.length
       ? ([['Still needed', s.stillNeeded.join('; ')]] as [string, string][])
       : []),
+    ...(s.conflicts.length ? ([['Conflicts', s.conflicts.join('; ')]] as [string, string][]) : []),
   ];
   const detailed = section.detailed
     ? `${s.description ? `<div style="white-space:pre-wrap;margin:16px 0;padding:12px;background:#f6f8fa;border-radius:6px">${escapeHtml(s.description)}</div>` : ''}

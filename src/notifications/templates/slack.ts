@@ -30,6 +30,12 @@ export function slackMessage(title: string, summary: ChangeSummary): Record<stri
       ],
     });
   }
+  if (summary.conflicts.length) {
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: escape(summary.conflicts.join('; ')) }],
+    });
+  }
   blocks.push({
     type: 'actions',
     elements: [

@@ -4,7 +4,10 @@ import type { Change } from '../../domain/change.js';
 import { aChange } from '../../domain/change.fixture.js';
 import type { Policy } from '../../domain/policy.js';
 import { parsePolicy } from '../../policy/load.js';
+import { renderEmail } from './email.js';
+import { slackMessage } from './slack.js';
 import { headline, summarise, type ChangeSummary } from './summary.js';
+import { teamsMessage } from './teams.js';
 
 const policy = {
   people: new Map([
@@ -65,5 +68,59 @@ describe('still needed', () => {
       'payments-owners (1 more, because touches Payments API): Lee Wong',
       'change-managers (1 more, because risk is high): Kim Park',
     ]);
+  });
+});
+
+describe('conflicts', () => {
+  const loaded = parsePolicy(
+    readFileSync(new URL('../../../examples/changeboard.yaml', import.meta.url), 'utf8'),
+    {},
+  );
+  if (!loaded.ok) throw new Error('example policy must load');
+  const example = loaded.policy;
+  const other = aChange({
+    id: 12,
+    title: 'Resize payments DB',
+    state: 'approved',
+    plannedStart: '2026-11-17T14:00:00.000Z',
+    plannedEnd: '2026-11-17T15:00:00.000Z',
+  });
+  const summary = summarise(
+    example,
+    aChange({ state: 'pending', round: 1 }),
+    [],
+    'http://changeboard.test',
+    undefined,
+    {
+      changes: [{ change: other, sharedServices: ['payments'] }],
+      freezes: [
+        {
+          name: 'Year-end freeze',
+          from: new Date('2026-12-19T00:00:00Z'),
+          to: new Date('2027-01-04T00:00:00Z'),
+          allow: [],
+          services: [],
+        },
+      ],
+    },
+  );
+
+  it('names each overlapping change with the shared services and its window, then the freezes', () => {
+    expect(summary.conflicts).toEqual([
+      'Overlaps CHG-12 Resize payments DB (Payments API, Tue 17 Nov 14:00–15:00 UTC)',
+      'Inside the freeze "Year-end freeze" (Sat 19 Dec 00:00 – Mon 4 Jan 00:00 UTC)',
+    ]);
+  });
+
+  it('shows them in e-mail, Teams and Slack', () => {
+    const line = summary.conflicts[0]!;
+    const section = { headline: 'Submitted', summary, detailed: false };
+    const email = renderEmail('Kim', [section], 'Example Corp');
+    expect(email.text).toContain(line);
+    expect(email.html).toContain('Overlaps CHG-12');
+    const teams = JSON.stringify(teamsMessage('Submitted', summary));
+    expect(teams).toContain('"title":"Conflicts"');
+    expect(teams).toContain('Overlaps CHG-12');
+    expect(JSON.stringify(slackMessage('Submitted', summary))).toContain('Overlaps CHG-12');
   });
 });

@@ -3,6 +3,7 @@ import { EVERYONE_PRESENT, type Presence } from '../../domain/absence.js';
 import { evaluateChange } from '../../domain/approval.js';
 import { subjectOf } from '../../domain/change-content.js';
 import { explainRequirements } from '../../domain/requirements.js';
+import { NO_CONFLICTS, type Conflicts } from '../../domain/conflicts.js';
 import type { Policy } from '../../domain/policy.js';
 import type { NotificationTopic } from '../plan.js';
 
@@ -23,6 +24,8 @@ export interface ChangeSummary {
   readonly answers: readonly { label: string; value: string }[];
   readonly links: readonly { title: string; url: string }[];
   readonly needsDiscussion: readonly string[];
+  /** "Overlaps CHG-12 Resize DB (Payments API, Tue 17 Nov 14:00–15:00 UTC)", then the freezes it touches. */
+  readonly conflicts: readonly string[];
 }
 
 export function summarise(
@@ -31,6 +34,7 @@ export function summarise(
   decisions: readonly Decision[],
   publicUrl: string,
   presence: Presence = EVERYONE_PRESENT,
+  conflicts: Conflicts = NO_CONFLICTS,
 ): ChangeSummary {
   const name = (id: string) => policy.people.get(id)?.name ?? id;
   // "Sam Rivera (away: Kim Park decides)"
@@ -76,6 +80,16 @@ export function summarise(
       .map((f) => ({ label: f.label, value: formatAnswer(change.answers[f.id]!) })),
     links: change.links,
     needsDiscussion: change.meetings,
+    conflicts: [
+      ...conflicts.changes.map(
+        ({ change: other, sharedServices }) =>
+          `Overlaps ${formatChangeId(other.id)} ${other.title} (${sharedServices.map((s) => policy.services.get(s)?.name ?? s).join(', ')}, ${other.plannedStart ? formatShortWindow(other.plannedStart, other.plannedEnd) : ''})`,
+      ),
+      ...conflicts.freezes.map(
+        (f) =>
+          `Inside the freeze "${f.name}" (${formatShortWindow(f.from.toISOString(), f.to.toISOString())})`,
+      ),
+    ],
   };
 }
 
@@ -135,4 +149,28 @@ function formatAnswer(value: string | number | boolean): string {
 function formatWindow(start: string, end: string | null): string {
   const format = (iso: string) => iso.replace('T', ' ').replace(/:\d\d\.\d{3}Z$/, ' UTC');
   return end ? `${format(start)} – ${format(end)}` : format(start);
+}
+
+const DAY = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'UTC',
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+});
+const TIME = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'UTC',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** "Tue 17 Nov 14:00–15:00 UTC", or with both days when it ends on another. */
+function formatShortWindow(start: string, end: string | null): string {
+  const from = new Date(start);
+  const day = (d: Date) => DAY.format(d).replace(',', '');
+  if (end === null) return `${day(from)} ${TIME.format(from)} UTC`;
+  const to = new Date(end);
+  return day(from) === day(to)
+    ? `${day(from)} ${TIME.format(from)}–${TIME.format(to)} UTC`
+    : `${day(from)} ${TIME.format(from)} – ${day(to)} ${TIME.format(to)} UTC`;
 }

@@ -20,6 +20,9 @@ export function teamsMessage(title: string, summary: ChangeSummary): Record<stri
     ...(summary.needsDiscussion.length
       ? [{ title: 'Discuss at', value: summary.needsDiscussion.join(', ') }]
       : []),
+    ...(summary.conflicts.length
+      ? [{ title: 'Conflicts', value: summary.conflicts.join('; ') }]
+      : []),
   ].map((fact) => ({ title: fact.title, value: escapeMarkdown(fact.value) }));
   const card = {
     type: 'AdaptiveCard',

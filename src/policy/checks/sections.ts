@@ -278,12 +278,39 @@ export function checkChangeTypes(c: PolicyCheck): void {
     if (changeType.approvals.length === 0 && (changeType.remindAfter || changeType.escalateAfter)) {
       warn([...at], 'reminders and escalation never fire for a type that needs no approval');
     }
+    if (changeType.earlyStart) checkEarlyStart(c, changeType, changeType.earlyStart, at);
     if (changeType.approvals.length === 0 && changeType.keepApprovalsOnPush) {
       warn(
         [...at, 'keepApprovalsOnPush'],
         'has no effect: a type that needs no approval is approved again as soon as new commits are pushed',
       );
     }
+  }
+}
+
+/** An early start names one of the type's approvals, and no more approvals than it asks for. */
+function checkEarlyStart(
+  { error }: PolicyCheck,
+  changeType: PolicyFile['changeTypes'][string],
+  early: { from: string; count?: number },
+  at: readonly ['changeTypes', string],
+): void {
+  const count = early.count ?? 1;
+  const rules = changeType.approvals.filter((rule) => rule.from === early.from);
+  if (rules.length === 0) {
+    const named = [...new Set(changeType.approvals.map((rule) => rule.from))];
+    error(
+      [...at, 'earlyStart', 'from'],
+      `"${early.from}" is not one of this type's approvals (${named.length > 0 ? named.map((g) => `"${g}"`).join(', ') : 'it needs none'}): an early start waits for one of them`,
+    );
+    return;
+  }
+  const most = Math.max(...rules.map((rule) => rule.count ?? 1));
+  if (count > most) {
+    error(
+      [...at, 'earlyStart', 'count'],
+      `waits for ${count} approvals from "${early.from}", but the type asks that group for only ${most}`,
+    );
   }
 }
 

@@ -9,6 +9,7 @@ import { api, query, setCsrfToken } from './client.js';
 import type {
   Agenda,
   Change,
+  ChangeClock,
   ChangeEdit,
   ChangeCardPage,
   DemoInbox,
@@ -30,6 +31,7 @@ export const keys = {
   list: (params: Record<string, string>) => ['changes', 'list', params] as const,
   change: (id: string) => ['changes', 'one', id] as const,
   events: (id: string) => ['changes', 'events', id] as const,
+  clock: (id: string, version: number) => ['changes', 'clock', id, version] as const,
   demoInbox: ['demo-inbox'] as const,
   people: ['people'] as const,
   // Under `changes`: whatever moves a change may move it on or off an agenda.
@@ -102,6 +104,14 @@ export function useTimeline(id: string) {
     queryKey: keys.events(id),
     queryFn: () =>
       api<{ items: TimelineEvent[] }>('GET', `/changes/${encodeURIComponent(id)}/events`),
+  });
+}
+
+/** The seed's clock; keyed by the change's version, so every action that moves the change reads it again. */
+export function useChangeClock(id: string, version: number) {
+  return useQuery({
+    queryKey: keys.clock(id, version),
+    queryFn: () => api<ChangeClock>('GET', `/changes/${encodeURIComponent(id)}/clock`),
   });
 }
 

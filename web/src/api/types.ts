@@ -1,6 +1,7 @@
 import type { Static } from 'typebox';
 import type {
   AgendaJson,
+  ChangeClockJson,
   ChangeCardJson,
   ChangeCardList,
   ChangeViewJson,
@@ -23,6 +24,7 @@ export type Change = ChangeViewJson;
 export type ChangeCard = ChangeCardJson;
 export type ChangeCardPage = Static<typeof ChangeCardList>;
 export type TimelineEvent = EventViewJson;
+export type ChangeClock = ChangeClockJson;
 export type PolicyInfo = Static<typeof PolicyView>;
 export type PolicyField = PolicyInfo['fields'][number];
 export type Session = SessionViewJson;

@@ -1,10 +1,11 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.js';
-import { useChange, useChangeAction, useChanges, usePolicy, useSession } from '../api/queries.js';
+import { useChange, useChangeAction, usePolicy, useSession } from '../api/queries.js';
 import type { Change, ChangeActionName } from '../api/types.js';
 import { DiscussPanel, HeldNotice, MeetingLinks } from '../components/change-meetings.js';
 import type { RecordedOutcome } from '../components/discussion-form.js';
 import { Timeline } from '../components/timeline.js';
+import { ChangeClockPanel } from '../components/change-clock.js';
 import {
   Banner,
   Chip,
@@ -139,6 +140,7 @@ function ChangeDetails({ change }: { change: Change }) {
       </div>
       <HeldNotice change={change} />
       <DraftNotice change={change} />
+      <EarlyStartNotice change={change} />
       <Warnings change={change} />
       <div className="change-layout">
         <div className="change-main">
@@ -193,6 +195,7 @@ function ChangeDetails({ change }: { change: Change }) {
             </h2>
             <Requirements change={change} />
           </section>
+          <ChangeClockPanel change={change} />
           <section className="panel" aria-labelledby="plan-heading">
             <h2 id="plan-heading" className="section-title">
               Plan
@@ -364,24 +367,32 @@ function DraftNotice({ change }: { change: Change }) {
   );
 }
 
+/** A change started before every approval was in: who it still waits for, and any rejection since. */
+function EarlyStartNotice({ change }: { change: Change }) {
+  if (!change.startedEarly && !change.rejectedAfterStart) return null;
+  const open = [...new Set(change.requirements.filter((r) => !r.met).map((r) => r.from))];
+  return (
+    <div className="warnings">
+      {change.rejectedAfterStart ? (
+        <Banner tone="danger" title="Rejected after the start">
+          An approver rejected this change after it was started early; see the decisions below.
+        </Banner>
+      ) : null}
+      {change.startedEarly && open.length > 0 ? (
+        <Banner tone="info" title={`Started early: still waiting for ${open.join(', ')}`}>
+          These approvals are still required. The change cannot be verified until they are in.
+        </Banner>
+      ) : null}
+    </div>
+  );
+}
+
 function Warnings({ change }: { change: Change }) {
   const serviceName = useServiceNames();
   const open = ['draft', 'pending', 'approved'].includes(change.state);
-  const start = change.plannedStart;
-  const end =
-    change.plannedEnd ??
-    (start ? new Date(new Date(start).getTime() + 30 * 60_000).toISOString() : null);
-  const conflicts = useChanges(
-    {
-      service: change.services.join(','),
-      state: 'pending,approved,in_progress',
-      plannedFrom: start ?? '',
-      plannedTo: end ?? '',
-      limit: '20',
-    },
-    { enabled: open && start !== null && end !== null },
-  );
-  const others = (conflicts.data?.items ?? []).filter((c) => c.id !== change.id);
+  // The server works out which changes collide (domain/conflicts.ts); the freezes among
+  // `conflicts` are the ones in `freezeWarnings`, shown on their own below.
+  const others = (change.conflicts ?? []).flatMap((c) => (c.kind === 'change' ? [c] : []));
   if (!open) return null;
   return (
     <div className="warnings">
@@ -408,12 +419,8 @@ function Warnings({ change }: { change: Change }) {
                   {c.id} {c.title}
                 </Link>{' '}
                 <span className="muted">
-                  (
-                  {c.services
-                    .filter((s) => change.services.includes(s))
-                    .map(serviceName)
-                    .join(', ')}
-                  , {formatWindow(c.plannedStart, c.plannedEnd)})
+                  ({c.services.map(serviceName).join(', ')},{' '}
+                  {formatWindow(c.plannedStart, c.plannedEnd)})
                 </span>
               </li>
             ))}
