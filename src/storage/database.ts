@@ -44,7 +44,12 @@ export async function migrateToLatest(database: Database): Promise<void> {
         .rows[0]?.schema
     : undefined;
   const migrator = new Migrator({ db: database.db, provider, migrationTableSchema });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Before it migrates anything, Kysely lists the tables of every schema it may use; a schema
+  // dropped meanwhile by someone else (another Changeboard's, a test's) fails that listing with
+  // "schema does not exist". Nothing was done yet, so it is asked again.
+  for (let attempt = 1; attempt < 3 && isSchemaGone(error); attempt++)
+    ({ error, results } = await migrator.migrateToLatest());
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(
@@ -52,6 +57,11 @@ export async function migrateToLatest(database: Database): Promise<void> {
       { cause: error },
     );
   }
+}
+
+/** PostgreSQL's invalid_schema_name: a schema vanished while the catalog was read. */
+function isSchemaGone(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === '3F000';
 }
 
 export function createStore(database: Database): Store {
