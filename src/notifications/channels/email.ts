@@ -14,7 +14,7 @@ import type { OutboxMessage } from '../../app/ports.js';
 import { evaluateChange } from '../../domain/approval.js';
 import type { Deliverer, DeliveryOutcome } from '../deliverer.js';
 import type { NotificationTopic } from '../plan.js';
-import { renderEmail, type EmailSection } from '../templates/email.js';
+import { renderEmail, type EmailSection, type RenderedEmail } from '../templates/email.js';
 import { headline, summarise } from '../templates/summary.js';
 import { loadChange, type DeliveryDeps } from './render-context.js';
 
@@ -126,24 +126,7 @@ async function sendAgenda(
     outcomeLinks,
     linksExpireAt,
   });
-  const outcome = await send(deps, {
-    to: { name: person.name, address: person.email },
-    subject: mail.subject,
-    text: mail.text,
-    html: mail.html,
-    messageId: `<${message.id}@changeboard>`,
-    headers: { 'X-Changeboard-Delivery': message.id },
-  });
-  if (outcome.ok)
-    deps.inbox?.record({
-      kind: 'email',
-      at: now.toISOString(),
-      to: `${person.name} <${person.email}>`,
-      subject: mail.subject,
-      html: mail.html,
-      text: mail.text,
-    });
-  return outcome;
+  return sendRendered(deps, person, mail, [message.id]);
 }
 
 async function sendMail(
@@ -152,7 +135,21 @@ async function sendMail(
   sections: readonly EmailSection[],
   ids: readonly string[],
 ): Promise<DeliveryOutcome> {
-  const mail = renderEmail(person.name, sections, deps.policy.organization);
+  return sendRendered(
+    deps,
+    person,
+    renderEmail(person.name, sections, deps.policy.organization),
+    ids,
+  );
+}
+
+/** Sends a rendered mail for these outbox messages, and keeps it in the demo inbox once sent. */
+async function sendRendered(
+  deps: EmailDeps,
+  person: Person,
+  mail: RenderedEmail,
+  ids: readonly string[],
+): Promise<DeliveryOutcome> {
   const outcome = await send(deps, {
     to: { name: person.name, address: person.email },
     subject: mail.subject,
