@@ -1,7 +1,8 @@
 import type { ChangeClockJson } from '../http/contract/index.js';
 
-/** "27m", "1h05m", "2d03h": how long, as a terminal line has room for. */
+/** "45s", "27m", "1h05m", "2d03h": how long, as a terminal line has room for. */
 export function shortDuration(ms: number): string {
+  if (ms < 59_500) return `${Math.round(ms / 1000)}s`;
   const minutes = Math.round(ms / 60_000);
   if (minutes < 60) return `${minutes}m`;
   const hours = Math.floor(minutes / 60);
