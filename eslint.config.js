@@ -102,7 +102,7 @@ export default tseslint.config(
           patterns: [
             {
               regex:
-                '(\\.\\./)+src/(?!http/contract/|domain/(change-content|errors|fields|policy)\\.js$)',
+                '(\\.\\./)+src/(?!http/contract/|domain/(change-content|errors|fields|policy|standard-changes)\\.js$)',
               message:
                 'web/ imports only the API contract (src/http/contract) and the pure rules the form shares with the server.',
             },

@@ -9,6 +9,11 @@ import { mintExternalLink } from '../src/app/external-links.js';
 import { createSignInLink, signInUrl } from '../src/app/sign-in.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { completeAnswers, startTestApp, type TestApp } from '../tests/_util/app.js';
+import {
+  EDGE_TEMPLATE,
+  EDGE_TEMPLATE_POLICY,
+  TLS_TEMPLATE,
+} from '../tests/_util/standard-changes.js';
 import { buildWebApp, freePort, hasChromium, launchChromium } from '../tests/_util/browser.js';
 import { sqlite } from '../tests/_util/databases.js';
 
@@ -64,6 +69,7 @@ async function seed(t: TestApp, monday: Date): Promise<Record<string, string>> {
   await create('copy', 'ana', {
     title: 'New pricing page copy',
     type: 'standard',
+    template: TLS_TEMPLATE,
     services: ['website'],
     answers: completeAnswers(),
     plannedStart: at(2, 9),
@@ -98,6 +104,7 @@ async function seed(t: TestApp, monday: Date): Promise<Record<string, string>> {
   await create('cache', 'ana', {
     title: 'Purge the image cache after the logo change',
     type: 'standard',
+    template: TLS_TEMPLATE,
     services: ['website'],
     answers: completeAnswers(),
     plannedStart: at(-3, 16),
@@ -120,6 +127,8 @@ async function main(): Promise<void> {
   // Demo mode, as `npm start` runs it: the sign-in page offers the example's people and
   // every message goes to the demo inbox.
   const t = await startTestApp(sqlite, {
+    // The example's catalog, and a standard change for edge that only the supplier's CAB holds.
+    policy: EDGE_TEMPLATE_POLICY,
     demo: true,
     clock: new ManualClock(new Date()),
     env: { PUBLIC_URL: `http://127.0.0.1:${port}` },
@@ -269,6 +278,7 @@ async function shootAgenda(t: TestApp, browser: Browser, url: string, monday: Da
     const created = await t.call('ana', 'POST', '/changes', {
       title,
       type: 'standard',
+      template: EDGE_TEMPLATE,
       services: ['edge'],
       answers: completeAnswers(),
       plannedStart: start.toISOString(),

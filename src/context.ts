@@ -12,6 +12,7 @@ import { webhookDeliverer } from './notifications/channels/webhook.js';
 import { Dispatcher, type DispatcherOptions } from './notifications/dispatcher.js';
 import { agendaScheduler } from './notifications/agendas.js';
 import { nudgeScheduler } from './notifications/reminders.js';
+import { reviewReminderScheduler } from './notifications/review-reminders.js';
 import { endAbsencesDue } from './app/absences.js';
 import { notificationSubscriber } from './notifications/subscriber.js';
 import { createOutboundClient } from './shared/outbound-http.js';
@@ -151,6 +152,8 @@ export async function createContext(
       // Absences whose end has come: the requests still open go back to their people.
       () => endAbsencesDue({ policy, clock, store, subscribers }),
       nudgeScheduler({ store, policy, clock, emailEnabled }),
+      // Post-implementation reviews past due: the requester, then the escalation group.
+      reviewReminderScheduler({ store, policy, clock, emailEnabled }),
       agendaScheduler({ store, policy, clock, emailEnabled }),
     ]),
     log: overrides.log,

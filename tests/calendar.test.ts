@@ -38,9 +38,10 @@ describe.each(databaseKinds)('GET /calendar.ics on $name', (kind) => {
   beforeAll(async () => {
     t = await startTestApp(kind);
     payments = await submittedChange(t, 'priya', { title: 'Raise payment retry limit' });
-    website = await submittedChange(t, 'sam', {
+    website = await submittedChange(t, 'ana', {
       title: 'Pricing page copy',
       type: 'standard',
+      template: 'rotate-tls-cert',
       services: ['website'],
       plannedStart: '2026-12-02T09:00:00Z',
       plannedEnd: null,
@@ -145,6 +146,37 @@ describe.each(databaseKinds)('GET /calendar.ics on $name', (kind) => {
       ).toEqual(starts);
     } finally {
       ICAL.TimezoneService.remove('Europe/London');
+    }
+  });
+
+  it('lists the next occurrences of each recurring freeze in the policy view, as of now', async () => {
+    // Monday 2 November 2026, 10:00 UTC: the next Friday afternoons (15:00–24:00 London, GMT now).
+    const policy = (await t.call('kim', 'GET', '/policy')).body;
+    const [friday] = policy.recurringFreezes;
+    expect(friday).toMatchObject({
+      name: 'Friday afternoons',
+      rrule: 'FREQ=WEEKLY;BYDAY=FR',
+      at: '15:00',
+      timezone: 'Europe/London',
+      durationMinutes: 540,
+      allow: ['emergency', 'standard'],
+    });
+    // Every one that begins in the next 13 weeks.
+    expect(friday.next).toHaveLength(13);
+    expect(friday.next.slice(0, 2)).toEqual([
+      { start: '2026-11-06T15:00:00.000Z', end: '2026-11-07T00:00:00.000Z' },
+      { start: '2026-11-13T15:00:00.000Z', end: '2026-11-14T00:00:00.000Z' },
+    ]);
+    // One under way is listed until it ends; the time is read per request.
+    t.clock.set('2026-11-06T16:00:00Z');
+    try {
+      const later = (await t.call('kim', 'GET', '/policy')).body.recurringFreezes[0];
+      expect(later.next[0]).toEqual({
+        start: '2026-11-06T15:00:00.000Z',
+        end: '2026-11-07T00:00:00.000Z',
+      });
+    } finally {
+      t.clock.set('2026-11-02T10:00:00Z');
     }
   });
 

@@ -47,6 +47,12 @@ describe.each(databaseKinds)("the seed's clock on $name", { timeout: 60_000 }, (
     expect((await step(13, 'sam', 'approve')).state).toBe('approved');
     await step(14, 'priya', 'start');
     await step(20, 'priya', 'complete');
+    // Every emergency is reviewed before it is verified.
+    t.clock.set(at(25));
+    const reviewed = await t.call('priya', 'POST', `/changes/${id}/review`, {
+      answers: { whatHappened: 'Checkout timed out; the on-call alert paged Ana' },
+    });
+    expect(reviewed.status).toBe(201);
     await step(27, 'priya', 'verify');
 
     const res = await t.call('lee', 'GET', `/changes/${id}/clock`);

@@ -235,7 +235,10 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
     });
 
     it('approves a standard change on submit', async () => {
-      const change = await submittedChange(t, 'priya', { type: 'standard' });
+      const change = await submittedChange(t, 'priya', {
+        type: 'standard',
+        template: 'rotate-tls-cert',
+      });
       expect(change.state).toBe('approved');
       expect(change.requirements).toEqual([]);
       const events = await t.call('priya', 'GET', `/changes/${change.id}/events`);
@@ -471,7 +474,10 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
         (await t.call('lee', 'PATCH', `/changes/${created.body.id}`, { version: 1, title: 'x' }))
           .status,
       ).toBe(403);
-      const standard = await submittedChange(t, 'priya', { type: 'standard' });
+      const standard = await submittedChange(t, 'priya', {
+        type: 'standard',
+        template: 'rotate-tls-cert',
+      });
       const res = await t.call('priya', 'PATCH', `/changes/${standard.id}`, {
         version: standard.version,
         title: 'x',
@@ -490,7 +496,10 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
 
   describe('lifecycle', () => {
     it('runs approved → in_progress → completed → verified', async () => {
-      const change = await submittedChange(t, 'priya', { type: 'standard' });
+      const change = await submittedChange(t, 'priya', {
+        type: 'standard',
+        template: 'rotate-tls-cert',
+      });
       expect((await t.call('priya', 'POST', `/changes/${change.id}/start`)).body.state).toBe(
         'in_progress',
       );
@@ -540,7 +549,10 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
     });
 
     it('refuses to start inside a freeze that does not allow the type', async () => {
-      const change = await submittedChange(t, 'priya', { type: 'standard' });
+      const change = await submittedChange(t, 'priya', {
+        type: 'standard',
+        template: 'rotate-tls-cert',
+      });
       t.clock.set('2026-12-24T12:00:00Z');
       try {
         const res = await t.call('priya', 'POST', `/changes/${change.id}/start`);
@@ -558,7 +570,10 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
       expect((await t.call('lee', 'POST', `/changes/${change.id}/approve`)).body.state).toBe(
         'approved',
       );
-      const standard = await submittedChange(t, 'priya', { type: 'standard' });
+      const standard = await submittedChange(t, 'priya', {
+        type: 'standard',
+        template: 'rotate-tls-cert',
+      });
       t.clock.set('2026-11-06T16:00:00Z'); // the example's Friday afternoons: from 15:00 London
       try {
         const res = await t.call('priya', 'POST', `/changes/${change.id}/start`);
@@ -626,12 +641,18 @@ describe.each(databaseKinds)('changes API on $name', (kind) => {
     });
 
     it('gives only the requester start, complete and fail', async () => {
-      const change = await submittedChange(t, 'priya', { type: 'standard' });
+      const change = await submittedChange(t, 'priya', {
+        type: 'standard',
+        template: 'rotate-tls-cert',
+      });
       expect((await t.call('lee', 'POST', `/changes/${change.id}/start`)).status).toBe(403);
     });
 
     it('rejects unknown fields in an action body', async () => {
-      const change = await submittedChange(t, 'priya', { type: 'standard' });
+      const change = await submittedChange(t, 'priya', {
+        type: 'standard',
+        template: 'rotate-tls-cert',
+      });
       const res = await t.call('priya', 'POST', `/changes/${change.id}/start`, { force: true });
       expect(res.status).toBe(400);
       expect(res.body.error.details).toEqual([

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDENTIAL_TTL_MS } from '../src/app/credential-cache.js';
 import { EXAMPLE_POLICY } from './_util/app.js';
+import { EDGE_TEMPLATE, EDGE_TEMPLATE_POLICY } from './_util/standard-changes.js';
 import { runCli, startServer, type RunningServer } from './_util/cli.js';
 
 // Each CLI call is a real process: give the long journeys room on a busy machine.
@@ -25,8 +26,12 @@ describe('the changeboard CLI against a real server', { timeout: 120_000 }, () =
   beforeAll(async () => {
     // This server runs on the real clock: the example's Friday-afternoon freeze would
     // refuse the start below on Friday afternoons.
-    const unfrozen = EXAMPLE_POLICY.replace(/^ {2}- name: Friday afternoons.*\n(?: {4}.*\n)*/m, '');
-    expect(unfrozen).not.toBe(EXAMPLE_POLICY);
+    // With a standard change for edge, which only the supplier's CAB holds.
+    const unfrozen = EDGE_TEMPLATE_POLICY.replace(
+      /^ {2}- name: Friday afternoons.*\n(?: {4}.*\n)*/m,
+      '',
+    );
+    expect(unfrozen).not.toBe(EDGE_TEMPLATE_POLICY);
     writeFileSync(policyFile, unfrozen);
     server = await startServer(local);
     for (const person of ['priya', 'lee', 'kim', 'tom', 'sam']) {
@@ -225,6 +230,8 @@ describe('the changeboard CLI against a real server', { timeout: 120_000 }, () =
       ['change', 'create', '--json', '--submit', '--title', 'Raise the CDN TTL'].concat([
         '--type',
         'standard',
+        '--template',
+        EDGE_TEMPLATE,
         '--service',
         'edge',
         ...answers,
@@ -235,6 +242,9 @@ describe('the changeboard CLI against a real server', { timeout: 120_000 }, () =
     const id = JSON.parse(created.stdout).id as string;
     const shown = await runCli(['change', 'show', id], as('priya'));
     expect(shown.stdout).toContain("held:      waits for Acme Hosting CAB's outcome (next sitting");
+    expect(shown.stdout).toMatch(
+      /template: {2}tune-cdn-cache \(version [0-9a-f]{12}\): Tune the CDN's cache settings/,
+    );
 
     const meetings = await runCli(['meetings'], as('kim'));
     expect(meetings.code).toBe(0);
@@ -262,6 +272,47 @@ describe('the changeboard CLI against a real server', { timeout: 120_000 }, () =
     expect(recorded.stdout).toContain('approved');
     const history = await runCli(['change', 'show', id], as('priya'));
     expect(history.stdout).not.toContain('held:');
+  });
+
+  it('files the review an emergency owes once it is complete, and lists what is owed', async () => {
+    const answers = ['tested=yes', 'testResults=https://ci.example.com/run/9']
+      .concat(['consequenceOfNotReleasing=Checkout down', 'rollbackPlan=Revert', 'risk=high'])
+      .flatMap((answer) => ['--answer', answer]);
+    const created = await runCli(
+      ['change', 'create', '--json', '--submit', '--title', 'Hotfix checkout timeout']
+        .concat(['--type', 'emergency', '--service', 'payments'])
+        .concat(answers),
+      as('priya'),
+    );
+    expect(created.code).toBe(0);
+    const id = JSON.parse(created.stdout).id as string;
+    expect((await runCli(['change', 'approve', id], as('lee'))).code).toBe(0);
+    for (const verb of ['start', 'complete'])
+      expect((await runCli(['change', verb, id], as('priya'))).code).toBe(0);
+
+    const asks = await runCli(['change', 'review', id], as('priya'));
+    expect(asks.code).toBe(2);
+    expect(asks.stdout).toMatch(/review: {4}owed, due \S+; it asks:/);
+    expect(asks.stdout).toContain(
+      'whatHappened (required): What happened, and how did we find out?',
+    );
+    expect(asks.stderr).toContain(`changeboard change review ${id} --answer whatHappened=…`);
+    const owed = await runCli(['change', 'list', '--review-due'], as('priya'));
+    expect(owed.stdout).toContain(id);
+
+    const filed = await runCli(
+      ['change', 'review', id, '--answer', 'whatHappened=Pool exhausted; paged by the alert'],
+      as('priya'),
+    );
+    expect(filed.stderr).toBe('');
+    expect(filed.code).toBe(0);
+    expect(filed.stdout).toMatch(/review: {4}filed by priya at /);
+    expect(filed.stdout).toContain('whatHappened: Pool exhausted; paged by the alert');
+    const shown = await runCli(['change', 'show', id], as('priya'));
+    expect(shown.stdout).toContain('filed the review: whatHappened: Pool exhausted');
+    expect((await runCli(['change', 'list', '--review-due'], as('priya'))).stdout).not.toContain(
+      id,
+    );
   });
 
   it('lists deliveries with what their time means in their state', async () => {
@@ -406,6 +457,10 @@ describe('local CLI verbs', { timeout: 60_000 }, () => {
           `^Friday afternoons \\(freeze, 9h each\\): ${Array(3).fill(sitting('Fri', '15:00')).join(', ')} \\(Europe/London\\)$`,
         ),
       ),
+      // And the standard change catalog, each template with the version a change records.
+      expect.stringMatching(
+        /^standard change rotate-tls-cert \(version [0-9a-f]{12}\): Rotate a TLS certificate before it expires; services website, payments; raised by web-owners, payments-owners, on-call-leads$/,
+      ),
     ]);
   });
 
@@ -413,11 +468,19 @@ describe('local CLI verbs', { timeout: 60_000 }, () => {
     const started = Date.now();
     const result = await runCli(['policy', 'check', '--json'], {});
     expect(result.code).toBe(0);
-    const { ok, meetings, recurringFreezes } = JSON.parse(result.stdout) as {
+    const { ok, meetings, recurringFreezes, standardChanges } = JSON.parse(result.stdout) as {
       ok: boolean;
       meetings: { id: string; name: string; next: string[] }[];
       recurringFreezes: { name: string; next: { from: string; to: string }[] }[];
+      standardChanges: { id: string; title: string; version: string }[];
     };
+    expect(standardChanges).toEqual([
+      {
+        id: 'rotate-tls-cert',
+        title: 'Rotate a TLS certificate before it expires',
+        version: expect.stringMatching(/^[0-9a-f]{12}$/),
+      },
+    ]);
     expect(recurringFreezes.map((f) => f.name)).toEqual(['Friday afternoons']);
     for (const { from, to } of recurringFreezes[0]!.next)
       expect(Date.parse(to) - Date.parse(from)).toBe(9 * 3_600_000);

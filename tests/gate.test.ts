@@ -88,13 +88,19 @@ describe.each(databaseKinds)('the pipeline gate on $name', (kind) => {
         freeze: null,
         change: null,
       });
-      const change = await submittedChange(t, 'priya', { type: 'standard' });
+      const change = await submittedChange(t, 'priya', {
+        type: 'standard',
+        template: 'rotate-tls-cert',
+      });
       const byId = await t.call('tom', 'GET', `/gate?change=${change.id}`);
       expect(byId.body).toMatchObject({ covered: true, change: { id: change.id } });
     });
 
     it('refuses an approved change inside a freeze that does not allow its type, until it ends', async () => {
-      const change = await submittedChange(t, 'priya', { type: 'standard' });
+      const change = await submittedChange(t, 'priya', {
+        type: 'standard',
+        template: 'rotate-tls-cert',
+      });
       expect(change.state).toBe('approved');
       const before = t.clock.now();
       try {

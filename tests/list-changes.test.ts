@@ -32,6 +32,7 @@ describe.each(databaseKinds)('listing the board on $name', (kind) => {
       await submittedChange(t, 'priya', {
         title: 'Rotate TLS certificate',
         type: 'standard',
+        template: 'rotate-tls-cert',
         description: 'Routine 100% safe rotation',
       })
     ).id;
@@ -129,6 +130,7 @@ describe.each(databaseKinds)('listing the board on $name', (kind) => {
         'waitingFor',
         'requirements',
         'needsDiscussion',
+        'review',
         'freezeWarnings',
         'createdAt',
         'updatedAt',

@@ -5,6 +5,7 @@ import { decideChange } from '../src/app/decide-change.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { buildChange, completeAnswers, startTestApp, type TestApp } from './_util/app.js';
 import { databaseKinds } from './_util/databases.js';
+import { EDGE_TEMPLATE, EDGE_TEMPLATE_POLICY } from './_util/standard-changes.js';
 import { startSmtpServer, type MailReceiver } from './_util/receivers.js';
 
 /**
@@ -22,6 +23,7 @@ describe.each(databaseKinds)('meetings that remain on $name', (kind) => {
   beforeAll(async () => {
     smtp = await startSmtpServer();
     t = await startTestApp(kind, {
+      policy: EDGE_TEMPLATE_POLICY,
       env: { SMTP_URL: smtp.url },
       clock: new ManualClock('2026-11-02T10:00:00Z'),
     });
@@ -46,7 +48,13 @@ describe.each(databaseKinds)('meetings that remain on $name', (kind) => {
   };
   /** A standard (pre-approved) change to edge: only the supplier's CAB holds it. */
   const edgeStandard = (title: string) =>
-    submit({ title, type: 'standard', services: ['edge'], answers: completeAnswers() });
+    submit({
+      title,
+      type: 'standard',
+      template: EDGE_TEMPLATE,
+      services: ['edge'],
+      answers: completeAnswers(),
+    });
   const discuss = (as: string | null, id: string, body: Record<string, unknown>) =>
     t.call(as, 'POST', `/changes/${id}/discussions`, body);
   const get = async (id: string) => (await t.call('priya', 'GET', `/changes/${id}`)).body;

@@ -101,7 +101,7 @@ describe('nothing committed is lost when the server is killed', () => {
     for (let i = 0; i < 5; i++) {
       const change = await post(
         '/changes',
-        buildChange({ title: `Crash test ${i}`, type: 'standard' }),
+        buildChange({ title: `Crash test ${i}`, type: 'standard', template: 'rotate-tls-cert' }),
       );
       await post(`/changes/${change.id}/submit`, {});
     }
@@ -181,7 +181,11 @@ describe.skipIf(!postgres)('two processes on one PostgreSQL database', () => {
           const change = await post(
             base,
             '/changes',
-            buildChange({ title: `Two processes ${i} ${randomUUID()}`, type: 'standard' }),
+            buildChange({
+              title: `Two processes ${i} ${randomUUID()}`,
+              type: 'standard',
+              template: 'rotate-tls-cert',
+            }),
           );
           await post(base, `/changes/${change.id}/submit`, {});
         }),
@@ -221,7 +225,9 @@ describe.skipIf(!postgres)('serve --workers on PostgreSQL', () => {
         const created = await fetch(`${server.url}/api/v1/changes`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify(buildChange({ title: `Worker ${i}`, type: 'standard' })),
+          body: JSON.stringify(
+            buildChange({ title: `Worker ${i}`, type: 'standard', template: 'rotate-tls-cert' }),
+          ),
         }).then((r) => r.json() as Promise<{ id: string }>);
         await fetch(`${server.url}/api/v1/changes/${created.id}/submit`, {
           method: 'POST',

@@ -49,6 +49,10 @@ describe.skipIf(!existsSync(join(ROOT, 'dist/policy/precompiled/policy-shape.cjs
           '    allow: [emergency, standard]',
           '    allow: [emergency, standard]\n    at: "15:00"',
         ),
+      'bad standard changes': EXAMPLE.replace('    approvedBy: kim', '    approvedBy: kimm')
+        .replace('    locked: [risk]', '    lockd: [risk]')
+        .replace('      risk: low', '      risk: tiny')
+        .replace('    services: [website, payments]', '    services: [website, paymnts]'),
       'bad meeting start': EXAMPLE.replace(
         'at: "14:00", duration: 1h,',
         'at: "14:00", duration: 1h, starts: 2026-02-30,',

@@ -99,6 +99,7 @@ describe.each(databaseKinds)('concurrent decisions over real HTTP on $name', (ki
         post('priya', '/changes', {
           title: `Parallel ${i}`,
           type: 'standard',
+          template: 'rotate-tls-cert',
           services: ['payments'],
           answers: {
             tested: false,

@@ -262,6 +262,7 @@ describe.skipIf(!hasChromium)('the web app in Chromium', () => {
       const change = await submittedChange(t, 'priya', {
         title: `Rotate certificates in ${days} days`,
         type: 'standard',
+        template: 'rotate-tls-cert',
         plannedStart: start.toISOString(),
         plannedEnd: new Date(start.getTime() + 3_600_000).toISOString(),
       });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeAnswers, submittedChange } from './_util/app.js';
 import { startBrowserApp, type BrowserApp } from './_util/browser-app.js';
 import { hasChromium, warnNoChromium } from './_util/browser.js';
+import { EDGE_TEMPLATE, EDGE_TEMPLATE_POLICY } from './_util/standard-changes.js';
 
 if (!hasChromium) warnNoChromium();
 
@@ -16,7 +17,7 @@ if (!hasChromium) warnNoChromium();
 describe.skipIf(!hasChromium)('meetings in the web app, in Chromium', () => {
   let w: BrowserApp;
   beforeAll(async () => {
-    w = await startBrowserApp();
+    w = await startBrowserApp({ policy: EDGE_TEMPLATE_POLICY });
   }, 120_000);
   afterAll(async () => {
     await w?.close();
@@ -27,6 +28,7 @@ describe.skipIf(!hasChromium)('meetings in the web app, in Chromium', () => {
     submittedChange(w.t, 'priya', {
       title,
       type: 'standard',
+      template: EDGE_TEMPLATE,
       services: ['edge'],
       answers: completeAnswers(),
     });

@@ -9,6 +9,7 @@ import {
 import { AppError } from '../domain/errors.js';
 import type { Change, Decision, Discussion } from '../domain/change.js';
 import { attendeesFor } from '../domain/meetings.js';
+import { reviewAllowances } from '../domain/reviews.js';
 import type { AuditEvent } from '../domain/events.js';
 import { assertCanPerform, type ChangeAction } from '../domain/lifecycle.js';
 import type { ApprovalEvaluation } from '../domain/requirements.js';
@@ -101,7 +102,10 @@ async function act(
     decisions,
     presence,
     evaluation: current,
-    allowances: earlyStartAllowances(deps.policy, change, current),
+    allowances: {
+      ...earlyStartAllowances(deps.policy, change, current),
+      ...reviewAllowances(change),
+    },
     approvers: decisions
       .filter((d) => d.verdict === 'approve')
       .flatMap((d) => (d.standIn ? [d.person, d.standIn] : [d.person])),

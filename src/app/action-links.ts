@@ -3,7 +3,7 @@ import { AppError } from '../domain/errors.js';
 import type { Person } from '../domain/policy.js';
 import { digestSecret, generateSecret } from '../shared/tokens.js';
 import { decideChange } from './decide-change.js';
-import { assertDecisionComment, evaluateChange } from '../domain/approval.js';
+import { assertDecisionComment, evaluateChange, takesDecisions } from '../domain/approval.js';
 import type { AppDeps } from './deps.js';
 import { currentPresence } from './absences.js';
 import type { ActionLink, DirectWrites } from './ports.js';
@@ -90,7 +90,13 @@ export async function inspectActionLink(
     return { usable: false, reason: `This link was already used on ${link.usedAt}.`, change };
   if (link.expiresAt <= deps.clock.now().toISOString())
     return { usable: false, reason: `This link expired on ${link.expiresAt}.`, change };
-  if (change.state !== 'pending')
+  const [decisions, presence] = await Promise.all([
+    deps.store.read.changes.listDecisions(change.id, change.round),
+    currentPresence(deps.store.read, deps.policy, deps.clock.now()),
+  ]);
+  const evaluation = evaluateChange(deps.policy, change, decisions, presence);
+  // Pending, or started early with approvals still open: those approvals are still decided.
+  if (!takesDecisions(deps.policy, change, evaluation))
     return {
       usable: false,
       reason: `The change is ${change.state.replace('_', ' ')} now, so there is nothing to decide.`,
@@ -104,11 +110,6 @@ export async function inspectActionLink(
       change,
     };
   }
-  const [decisions, presence] = await Promise.all([
-    deps.store.read.changes.listDecisions(change.id, change.round),
-    currentPresence(deps.store.read, deps.policy, deps.clock.now()),
-  ]);
-  const evaluation = evaluateChange(deps.policy, change, decisions, presence);
   if (
     !evaluation.eligibleApprovers.has(person.id) &&
     decisions.some((d) => d.person === person.id || d.standIn === person.id)
@@ -135,7 +136,7 @@ export async function useActionLink(
   deps: AppDeps,
   token: string,
   input: { comment?: string; signedInAs?: string },
-): Promise<{ change: Change; verdict: Verdict; person: Person }> {
+): Promise<{ change: Change; verdict: Verdict; person: Person; allMet: boolean }> {
   const state = await inspectActionLink(deps, token, { signedInAs: input.signedInAs });
   if (!state.usable) throw new AppError('invalid_state', state.reason);
   assertDecisionComment(state.link.verdict, input.comment?.trim() || null);
@@ -144,8 +145,12 @@ export async function useActionLink(
   ) {
     throw new AppError('invalid_state', 'This link was just used.');
   }
-  const { change } = await decideChange(deps, state.person, state.change.id, state.link.verdict, {
-    comment: input.comment,
-  });
-  return { change, verdict: state.link.verdict, person: state.person };
+  const { change, evaluation } = await decideChange(
+    deps,
+    state.person,
+    state.change.id,
+    state.link.verdict,
+    { comment: input.comment },
+  );
+  return { change, verdict: state.link.verdict, person: state.person, allMet: evaluation.allMet };
 }

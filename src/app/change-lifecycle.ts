@@ -6,6 +6,7 @@ import { AppError } from '../domain/errors.js';
 import type { EventType } from '../domain/events.js';
 import { freezesBlockingAt } from '../domain/freezes.js';
 import { LIFECYCLE_TARGET, type LifecycleAction } from '../domain/lifecycle.js';
+import { assertReviewed, reviewAfter } from '../domain/reviews.js';
 import { actOnChange, type Acted } from './act-on-change.js';
 import type { AppDeps } from './deps.js';
 import type { ChangeTransaction } from './ports.js';
@@ -33,17 +34,28 @@ export function moveChange(
   return actOnChange(
     deps,
     { actor, id, action, version: input.version },
-    ({ change, evaluation }, now) => {
+    ({ change, evaluation, decisions }, now) => {
       if (action === 'start') assertNotFrozen(deps, change, new Date(now));
-      if (action === 'verify') assertNoApprovalOpen(deps, change, evaluation);
+      if (action === 'verify') {
+        assertNoApprovalOpen(deps, change, evaluation);
+        assertReviewed(change);
+      }
+      const review =
+        action === 'complete' || action === 'fail'
+          ? reviewAfter(deps.policy, change, action, decisions, now)
+          : change.review;
       return {
-        change: { ...change, state: LIFECYCLE_TARGET[action] },
+        change: { ...change, state: LIFECYCLE_TARGET[action], ...(review && { review }) },
         events: [
           {
             changeId: id,
             type: EVENT_FOR[action],
             actor: actor.id,
-            data: { comment: input.comment?.trim() || null, from: change.state },
+            data: {
+              comment: input.comment?.trim() || null,
+              from: change.state,
+              ...(review && review !== change.review && { reviewDue: review.due }),
+            },
           },
         ],
       };

@@ -3,41 +3,76 @@ import { checkContent, subjectOf, type ChangeContent } from '../domain/change-co
 import { invalidInput } from '../domain/errors.js';
 import { meetingsFor } from '../domain/meetings.js';
 import type { Person, Policy } from '../domain/policy.js';
+import {
+  checkStandardChange,
+  getTemplate,
+  prefillFromTemplate,
+  refOf,
+} from '../domain/standard-changes.js';
 import type { NewChange } from './ports.js';
 import { recordEvents, type AppDeps } from './deps.js';
 
 export type CreateChangeInput = Omit<
   ChangeContent,
-  'description' | 'answers' | 'plannedStart' | 'plannedEnd' | 'links'
+  'description' | 'services' | 'answers' | 'plannedStart' | 'plannedEnd' | 'links'
 > &
-  Partial<Pick<ChangeContent, 'description' | 'answers' | 'plannedStart' | 'plannedEnd' | 'links'>>;
+  Partial<
+    Pick<
+      ChangeContent,
+      'description' | 'services' | 'answers' | 'plannedStart' | 'plannedEnd' | 'links'
+    >
+  > & {
+    /**
+     * The standard change template it is raised from: its services when none
+     * are given, and its answers wherever none is given.
+     */
+    readonly template?: string;
+  };
 
 export async function createChange(
   deps: AppDeps,
   actor: Person,
   input: CreateChangeInput,
 ): Promise<Change> {
+  const template =
+    input.template === undefined ? undefined : getTemplate(deps.policy, input.template);
+  const { services, answers } = template
+    ? prefillFromTemplate(template, input)
+    : { services: input.services ?? [], answers: input.answers ?? {} };
   const content: ChangeContent = {
     title: input.title.trim(),
     description: input.description ?? '',
     type: input.type,
-    services: input.services,
-    answers: input.answers ?? {},
+    services,
+    answers,
     plannedStart: normaliseTime(input.plannedStart),
     plannedEnd: normaliseTime(input.plannedEnd),
     links: input.links ?? [],
   };
   const issues = checkContent(deps.policy, content);
   if (issues.length > 0) throw invalidInput(issues);
+  // Its content now; who raises it is checked when it is sent for approval.
+  const standard = checkStandardChange(deps.policy, content, input.template);
+  const ref = standard && refOf(standard);
 
   const now = deps.clock.now().toISOString();
   return deps.store.transaction(async (tx) => {
-    const change = await tx.changes.insert(newDraft(deps.policy, content, actor.id, now));
+    const change = await tx.changes.insert({
+      ...newDraft(deps.policy, content, actor.id, now),
+      ...(ref && { template: ref }),
+    });
     await recordEvents(
       tx,
       deps,
       change,
-      [{ changeId: change.id, type: 'created', actor: actor.id, data: { ...content } }],
+      [
+        {
+          changeId: change.id,
+          type: 'created',
+          actor: actor.id,
+          data: { ...content, ...(ref && { template: ref }) },
+        },
+      ],
       now,
     );
     return change;

@@ -11,6 +11,7 @@ import { invalidInput } from '../domain/errors.js';
 import type { NewEvent } from '../domain/events.js';
 import { meetingsFor } from '../domain/meetings.js';
 import type { Person } from '../domain/policy.js';
+import { checkStandardChange, refOf } from '../domain/standard-changes.js';
 import { actOnChange, type Acted } from './act-on-change.js';
 import { normaliseTime } from './create-change.js';
 import type { AppDeps } from './deps.js';
@@ -27,6 +28,8 @@ export interface ChangePatch {
   readonly plannedStart?: string | null;
   readonly plannedEnd?: string | null;
   readonly links?: ChangeContent['links'];
+  /** The standard change template it is raised from; `null` names none any more. */
+  readonly template?: string | null;
 }
 
 /**
@@ -47,12 +50,24 @@ export function editChange(
       const content = applyPatch(change, patch);
       const issues = checkContent(deps.policy, content);
       if (issues.length > 0) throw invalidInput(issues);
+      // A pending change is sent for approval again: who raises it is checked too, as at submit.
+      const standard = checkStandardChange(
+        deps.policy,
+        content,
+        patch.template === undefined ? change.template?.id : patch.template,
+        change.state === 'pending' ? { requester: { id: change.requester } } : {},
+      );
+      const template = standard && refOf(standard);
       const diff = diffContent(change, content);
+      if (!isDeepStrictEqual(change.template ?? null, template ?? null))
+        diff.template = { from: change.template ?? null, to: template ?? null };
       if (Object.keys(diff).length === 0) return undefined;
 
+      const { template: _before, ...unchanged } = change;
       const edited: Change = {
-        ...change,
+        ...unchanged,
         ...content,
+        ...(template && { template }),
         meetings: meetingsFor(deps.policy, subjectOf(content)),
       };
       const event: NewEvent = {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { evaluateChange } from '../domain/approval.js';
+import { evaluateChange, takesDecisions } from '../domain/approval.js';
 import {
   formatChangeId,
   type Change,
@@ -108,17 +108,18 @@ export async function inspectExternalLink(
       `${formatChangeId(change.id)} was changed after this link was sent, so it needs a fresh look. A new link is on its way if your decision is still needed.`,
     );
   if (link.meeting !== undefined) return inspectMeetingLink(deps, link, person, change);
-  if (change.state !== 'pending')
-    return refuse(
-      'moved',
-      `${formatChangeId(change.id)} is ${change.state.replace('_', ' ')} now, so there is nothing left to decide.`,
-      change,
-    );
   const [decisions, presence] = await Promise.all([
     deps.store.read.changes.listDecisions(change.id, change.round),
     currentPresence(deps.store.read, deps.policy, deps.clock.now()),
   ]);
   const evaluation = evaluateChange(deps.policy, change, decisions, presence);
+  // Pending, or started early with approvals still open: those approvals are still decided.
+  if (!takesDecisions(deps.policy, change, evaluation))
+    return refuse(
+      'moved',
+      `${formatChangeId(change.id)} is ${change.state.replace('_', ' ')} now, so there is nothing left to decide.`,
+      change,
+    );
   if (!evaluation.eligibleApprovers.has(person.id))
     return refuse(
       decisions.some((d) => d.person === person.id) ? 'used' : 'not-needed',
@@ -258,16 +259,17 @@ export async function inviteExternalApprover(
     if (!change) throw new AppError('not_found', `no change CHG-${changeId}`);
     if (change.requester !== actor.id && !actor.admin)
       throw new AppError('forbidden', 'only the requester or an admin may send a fresh link');
-    if (change.state !== 'pending')
-      throw new AppError(
-        'invalid_state',
-        `${formatChangeId(change.id)} is ${change.state}: there is nothing to decide`,
-      );
     const [decisions, presence] = await Promise.all([
       tx.changes.listDecisions(change.id, change.round),
       currentPresence(tx, deps.policy, now),
     ]);
-    if (!evaluateChange(deps.policy, change, decisions, presence).eligibleApprovers.has(person.id))
+    const evaluation = evaluateChange(deps.policy, change, decisions, presence);
+    if (!takesDecisions(deps.policy, change, evaluation))
+      throw new AppError(
+        'invalid_state',
+        `${formatChangeId(change.id)} is ${change.state}: there is nothing to decide`,
+      );
+    if (!evaluation.eligibleApprovers.has(person.id))
       throw new AppError(
         'invalid_state',
         `${person.name}'s decision is not needed on ${formatChangeId(change.id)} (already given, or their group's requirement is met)`,

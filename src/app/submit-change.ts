@@ -1,5 +1,6 @@
 import { requirementsForApproval, submitForApproval } from '../domain/approval.js';
 import type { Person } from '../domain/policy.js';
+import { pinTemplate } from '../domain/standard-changes.js';
 import { actOnChange, type Acted } from './act-on-change.js';
 import type { AppDeps } from './deps.js';
 
@@ -13,10 +14,13 @@ export function submitChange(
   return actOnChange(
     deps,
     { actor, id, action: 'submit', version: options.version },
-    ({ change }, now) =>
-      submitForApproval(deps.policy, change, requirementsForApproval(deps.policy, change), {
+    ({ change }, now) => {
+      // The catalog may have changed since the draft was saved, and its requester been assigned since.
+      const pinned = pinTemplate(deps.policy, change);
+      return submitForApproval(deps.policy, pinned, requirementsForApproval(deps.policy, pinned), {
         actor: actor.id,
         now,
-      }),
+      });
+    },
   );
 }

@@ -5,6 +5,8 @@ import { AppError, invalidInput } from './errors.js';
 import type { NewEvent } from './events.js';
 import { findMissingAnswers } from './fields.js';
 import { heldBy, meetingsFor } from './meetings.js';
+import { findTemplate, templateRecord } from './standard-changes.js';
+import { reviewAfterLateRejection } from './reviews.js';
 import type { StateAllowances } from './lifecycle.js';
 import { SERVICE_APPROVERS, type Policy } from './policy.js';
 import {
@@ -74,6 +76,36 @@ export function earlyStartAllowances(
   };
 }
 
+/**
+ * Whether the change still takes decisions on its approvals: it is pending, or
+ * it started early and approvals are still open. Its approvers are then still
+ * asked, reminded and escalated to, and their e-mailed links still decide.
+ */
+export function takesDecisions(
+  policy: Policy,
+  change: Change,
+  evaluation: ApprovalEvaluation,
+): boolean {
+  return (
+    change.state === 'pending' ||
+    earlyStartAllowances(policy, change, evaluation).approvalsOpen === true
+  );
+}
+
+/**
+ * The states in which a change of this type may still take decisions, for a
+ * query to pre-filter by (the exact rule is {@link takesDecisions}): pending,
+ * and, for a type with `earlyStart`, started (in progress or completed).
+ */
+export function statesTakingDecisions(policy: Policy, type: string): Change['state'][] {
+  return policy.changeTypes.get(type)?.earlyStart ? ['pending', ...STARTED_OPEN] : ['pending'];
+}
+
+/** The types with `earlyStart`: their changes may still wait for approvals once started. */
+export function earlyStartTypes(policy: Policy): string[] {
+  return [...policy.changeTypes.values()].filter((t) => t.earlyStart).map((t) => t.id);
+}
+
 /** The groups whose approvals are still open, each once: what a change started early waits for. */
 export function openGroups(evaluation: ApprovalEvaluation): string[] {
   return [...new Set(evaluation.requirements.filter((r) => !r.met).map((r) => r.group))];
@@ -132,14 +164,23 @@ export function submitForApproval(
     submittedAt: input.now,
     requestedAt: input.now,
   };
+  // A standard change (pinned by pinTemplate) records what it was accepted as, in the chain.
+  const template = change.template && findTemplate(policy, change.template.id);
   const submitted: NewEvent = {
     changeId: change.id,
     type: 'submitted',
     actor: input.actor,
-    data: { requirements, meetings: pending.meetings, round: pending.round },
+    data: {
+      requirements,
+      meetings: pending.meetings,
+      round: pending.round,
+      ...(template && { template: templateRecord(template) }),
+    },
   };
   return approvedIfMet(policy, pending, [submitted], input.actor, {
-    reason: `${policy.changeTypes.get(change.type)?.label ?? change.type} changes are pre-approved`,
+    reason: template
+      ? `pre-approved as the standard change "${template.title}" (${template.id}, version ${template.version}), accepted by ${policy.people.get(template.approvedBy)?.name ?? template.approvedBy} on ${template.approvedOn}`
+      : `${policy.changeTypes.get(change.type)?.label ?? change.type} changes are pre-approved`,
   });
 }
 
@@ -197,15 +238,22 @@ export function decide(
   // A change started early stays in its implementation: a decision is recorded, its state is not moved.
   const started = change.state !== 'pending';
   if (input.verdict === 'reject' && started) {
+    // It is in its implementation, or done: a review looks back on it (owed now if it is already complete).
+    const review = reviewAfterLateRejection(policy, change, input.now);
     return {
       decision,
-      change,
+      change: { ...change, ...(review && { review }) },
       events: [
         {
           changeId: change.id,
           type: 'approval-rejected',
           actor: input.actor,
-          data: { ...said, afterStart: true },
+          data: {
+            ...said,
+            afterStart: true,
+            reviewRequired: true,
+            ...(review && review !== change.review && { reviewDue: review.due }),
+          },
         },
       ],
     };
@@ -233,6 +281,8 @@ export function decide(
     data: {
       ...said,
       countedFor: after.requirements.filter((r) => r.approvedBy.includes(seat)).map((r) => r.group),
+      // After an early start no `approved` follows: the approval that met the last requirement says so.
+      ...(started && after.allMet && { requirementsMet: true }),
     },
   };
   // A meeting with `hold` still to record its outcome keeps the change pending.

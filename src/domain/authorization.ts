@@ -46,13 +46,18 @@ export function isSystemActor(actor: Actor): actor is SystemActor {
 const SYSTEM_ACTIONS: readonly ChangeAction[] = ['start', 'complete', 'fail'];
 
 export interface Denial {
-  readonly code: 'forbidden' | 'self_approval' | 'already_decided' | 'already_claimed';
+  readonly code:
+    'forbidden' | 'self_approval' | 'already_decided' | 'already_claimed' | 'already_reviewed';
   readonly message: string;
 }
 
 /** A denial that says the action was already done (409), rather than that the actor may not do it (403). */
 export function isConflict(denial: Denial): boolean {
-  return denial.code === 'already_decided' || denial.code === 'already_claimed';
+  return (
+    denial.code === 'already_decided' ||
+    denial.code === 'already_claimed' ||
+    denial.code === 'already_reviewed'
+  );
 }
 
 /** Who may do what (PRODUCT.md, "Who may do what"). Throws 403-class errors with the reason. */
@@ -110,6 +115,18 @@ export function denialOf(
     case 'verify':
       if (!isRequester && !facts.approvers.includes(actor.id)) {
         return forbidden('only the requester or someone who approved this change may verify it');
+      }
+      return undefined;
+    case 'review':
+      if (change.review?.doneAt)
+        return denied(
+          'already_reviewed',
+          `CHG-${change.id} was already reviewed by ${change.review.by} at ${change.review.doneAt}`,
+        );
+      if (!isRequester && !facts.approvers.includes(actor.id)) {
+        return forbidden(
+          'only the requester or someone who may verify this change (an approver) may file its review',
+        );
       }
       return undefined;
     case 'discuss':

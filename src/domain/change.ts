@@ -72,6 +72,22 @@ export interface Change {
   /** When approvers were last asked: at submit, and again when an edit re-computed the requirements. */
   readonly requestedAt: string | null;
   readonly pullRequest?: PullRequestRef;
+  /**
+   * The standard change template it was raised from, and that template's
+   * version: when last saved, and from submit on the one it was sent (and
+   * pre-approved) under. Later changes to the template do not move it.
+   */
+  readonly template?: { readonly id: string; readonly version: string };
+  /** The post-implementation review it owes, from the moment it is completed or fails. */
+  readonly review?: ChangeReview;
+}
+
+/** A review owed by `due`, and, once filed, who filed it, when and what they answered. */
+export interface ChangeReview {
+  readonly due: string;
+  readonly doneAt: string | null;
+  readonly by: string | null;
+  readonly answers: Answers | null;
 }
 
 export type Verdict = 'approve' | 'reject';

@@ -72,6 +72,52 @@ describe('changeClock', () => {
     });
   });
 
+  it('after an early start, counts as approved when the approval that met the last requirement came', () => {
+    // The change never passes through `approved`: the last approval says it met every requirement.
+    const change = aChange({ type: 'emergency', state: 'verified', round: 1, ...created });
+    const clock = changeClock(change, [
+      event('created', 'priya', 0),
+      event('submitted', 'priya', 1, { round: 1, requirements: [] }),
+      event('approval-granted', 'lee', 5, { round: 1, countedFor: ['on-call-leads'] }),
+      event('started', 'priya', 6, { from: 'pending' }),
+      event('approval-granted', 'tom', 10, { round: 1, countedFor: ['security'] }),
+      event('completed', 'priya', 12, { from: 'in_progress' }),
+      event('approval-granted', 'sam', 19, {
+        round: 1,
+        countedFor: ['cto'],
+        requirementsMet: true,
+      }),
+      event('verified', 'lee', 27, { from: 'completed' }),
+    ]);
+    expect(clock).toMatchObject({
+      approvedAt: at(19),
+      approvedAfterMs: 18 * MINUTE,
+      startedAt: at(6),
+      startedAfterRequestMs: 5 * MINUTE,
+      completedAt: at(12),
+      verifiedAt: at(27),
+      totalMs: 27 * MINUTE,
+    });
+    expect(clock.approvals.map((a) => a.group)).toEqual(['on-call-leads', 'security', 'cto']);
+  });
+
+  it('after an early start with approvals still open, is not approved yet', () => {
+    const change = aChange({ type: 'emergency', state: 'in_progress', round: 1, ...created });
+    const clock = changeClock(change, [
+      event('created', 'priya', 0),
+      event('submitted', 'priya', 1, { round: 1, requirements: [] }),
+      event('approval-granted', 'lee', 5, { round: 1, countedFor: ['on-call-leads'] }),
+      event('started', 'priya', 6, { from: 'pending' }),
+      event('approval-rejected', 'tom', 8, { round: 1, comment: 'no', afterStart: true }),
+    ]);
+    expect(clock).toMatchObject({
+      approvedAt: null,
+      approvedAfterMs: null,
+      startedAfterRequestMs: 5 * MINUTE,
+      endState: null,
+    });
+  });
+
   it('keeps running for a change still pending: no end, and only the approvals given', () => {
     const change = aChange({ state: 'pending', round: 1, ...created });
     const clock = changeClock(change, [

@@ -11,7 +11,11 @@ export interface ChangeClock {
   readonly submittedAt: string | null;
   /** When approvers were last asked (at submit, or when an edit opened a new round): approvals count from here. */
   readonly requestedAt: string | null;
-  /** When the current round was approved; null while approvals are still open. */
+  /**
+   * When every requirement of the current round was met: when it was approved,
+   * or, for a change started early (which never passes through `approved`), the
+   * approval that met the last open requirement. Null while approvals are open.
+   */
   readonly approvedAt: string | null;
   readonly startedAt: string | null;
   readonly completedAt: string | null;
@@ -25,7 +29,7 @@ export interface ChangeClock {
   readonly submittedToEndMs: number | null;
   /** Each approval of the current round, one per requirement (group) it counted for, oldest first. */
   readonly approvals: readonly ClockApproval[];
-  /** Request → approved, for the current round. */
+  /** Request → approved (every requirement met, see `approvedAt`), for the current round. */
   readonly approvedAfterMs: number | null;
   /** Request → started; on an early start it comes before `approvedAt`. */
   readonly startedAfterRequestMs: number | null;
@@ -90,6 +94,8 @@ export function changeClock(change: Change, events: readonly AuditEvent[]): Chan
         const afterRequestMs = Date.parse(event.at) - Date.parse(requestedAt);
         for (const group of groups.length > 0 ? groups : [null])
           approvals.push({ group, person, at: event.at, afterRequestMs });
+        // Started early: no `approved` comes, this approval met the last requirement.
+        if (data.requirementsMet === true) approvedAt ??= event.at;
         break;
       }
       case 'approved':
@@ -114,6 +120,7 @@ export function changeClock(change: Change, events: readonly AuditEvent[]): Chan
       case 'discussed':
       case 'absence-set':
       case 'absence-ended':
+      case 'reviewed':
         break;
     }
   }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { aChange } from './change.fixture.js';
 import { conflictSearchRange, findConflicts, windowsOverlap } from './conflicts.js';
 import { DEFAULT_EXTERNAL_LINK_TTL_MS, type Freeze, type Policy } from './policy.js';
+import { FAILURE_REVIEW_FIXTURE } from './policy.fixture.js';
 
 const PAYMENTS_MIGRATION: Freeze = {
   name: 'Payments migration',
@@ -27,6 +28,7 @@ const POLICY: Policy = {
   freezes: [PAYMENTS_MIGRATION],
   recurringFreezes: [],
   meetings: [],
+  failureReview: FAILURE_REVIEW_FIXTURE,
 };
 
 const at = (hour: number, minute = 0) =>

@@ -4,7 +4,9 @@ import {
   earlyStartAllowances,
   evaluateChange,
   requirementsForApproval,
+  statesTakingDecisions,
   submitForApproval,
+  takesDecisions,
 } from './approval.js';
 import { allowedActions, type AuthorizationFacts } from './authorization.js';
 import type { Change, Decision } from './change.js';
@@ -166,6 +168,54 @@ describe('after an early start', () => {
     expect(
       evaluateChange(policy, change, [approval('dana'), approval('sam'), last.decision]).allMet,
     ).toBe(true);
+  });
+
+  it('marks the approval that met the last requirement, since no `approved` follows it', () => {
+    const change = started();
+    const second = decide(policy, change, [approval('dana')], {
+      actor: 'sam',
+      verdict: 'approve',
+      comment: null,
+      now: NOW,
+    });
+    expect(second.events[0]!.data).not.toHaveProperty('requirementsMet');
+    const last = decide(policy, change, [approval('dana'), approval('sam')], {
+      actor: 'carla',
+      verdict: 'approve',
+      comment: null,
+      now: NOW,
+    });
+    expect(last.events[0]!.data).toMatchObject({ countedFor: ['cto'], requirementsMet: true });
+    // Before the start, `approved` says it: the approval itself is not marked.
+    const pending = decide(policy, submitted(), [approval('dana'), approval('sam')], {
+      actor: 'carla',
+      verdict: 'approve',
+      comment: null,
+      now: NOW,
+    });
+    expect(pending.events.map((e) => e.type)).toEqual(['approval-granted', 'approved']);
+    expect(pending.events[0]!.data).not.toHaveProperty('requirementsMet');
+  });
+
+  it('still takes decisions (asked, reminded, decided by link) only while approvals are open', () => {
+    const open = [approval('dana')];
+    const all = [approval('dana'), approval('sam'), approval('carla')];
+    const takes = (change: Change, decisions: readonly Decision[]) =>
+      takesDecisions(policy, change, evaluateChange(policy, change, decisions));
+    expect(takes(submitted(), [])).toBe(true);
+    expect(takes(started(), open)).toBe(true);
+    expect(takes({ ...started(), state: 'completed' }, open)).toBe(true);
+    expect(takes(started(), all)).toBe(false);
+    expect(takes({ ...started(), state: 'verified' }, open)).toBe(false);
+    expect(takes({ ...started(), state: 'failed' }, open)).toBe(false);
+    // A type without earlyStart started with every approval in: nothing is open.
+    expect(takes({ ...submitted('normal'), state: 'in_progress' }, [])).toBe(false);
+    expect(statesTakingDecisions(policy, 'emergency')).toEqual([
+      'pending',
+      'in_progress',
+      'completed',
+    ]);
+    expect(statesTakingDecisions(policy, 'normal')).toEqual(['pending']);
   });
 
   it('records a rejection, marked as after the start, and keeps the change in its implementation', () => {

@@ -15,6 +15,7 @@ export const EVENT_TYPES = [
   'completed',
   'failed',
   'verified',
+  'reviewed',
   'commented',
   'discussed',
   'absence-set',

@@ -7,6 +7,7 @@ import {
   type Policy,
   type RecurringFreeze,
 } from './policy.js';
+import { FAILURE_REVIEW_FIXTURE } from './policy.fixture.js';
 
 const YEAR_END: Freeze = {
   name: 'Year-end freeze',
@@ -40,6 +41,7 @@ function policy(freezes: Freeze[], recurringFreezes: RecurringFreeze[] = []): Po
     freezes,
     recurringFreezes,
     meetings: [],
+    failureReview: FAILURE_REVIEW_FIXTURE,
   };
 }
 

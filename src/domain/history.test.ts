@@ -88,6 +88,7 @@ describe('replayHistory', () => {
             decisions: [LEE_APPROVED],
           }),
         ],
+        review: null,
       },
     });
   });
@@ -152,6 +153,43 @@ describe('compareWithHistory', () => {
       'CHG-7: its version is stored as 9, but its history says 4',
       'CHG-7: its requirements is stored as [], but its history says [{"group":"payments-owners","count":1}]',
     ]);
+  });
+
+  it('catches a review marked filed in its table that the history never recorded', () => {
+    const due = '2026-11-04T10:05:00.000Z';
+    const failed = [
+      ...approvedHistory(),
+      event('failed', 'priya', '05', { comment: null, from: 'in_progress', reviewDue: due }),
+    ];
+    const replayed = replayHistory(failed);
+    if (!replayed.ok) throw new Error('bad fixture');
+    const owed = { due, doneAt: null, by: null, answers: null };
+    expect(replayed.history.review).toEqual(owed);
+    const stored = storedAs({ state: 'failed', version: 5, review: owed });
+    expect(compareWithHistory(replayed.history, stored, [LEE_APPROVED])).toEqual([]);
+    const forged = { ...owed, doneAt: '2026-11-02T10:06:00.000Z', by: 'priya', answers: {} };
+    expect(
+      compareWithHistory(replayed.history, { ...stored, review: forged }, [LEE_APPROVED]),
+    ).toEqual([
+      expect.stringMatching(/^CHG-7: its review is stored as .*"doneAt":"2026-11-02T10:06/),
+    ]);
+
+    const reviewed = replayHistory([
+      ...failed,
+      event('reviewed', 'priya', '06', { answers: { whatHappened: 'x' }, due, late: false }),
+    ]);
+    expect(reviewed).toMatchObject({
+      ok: true,
+      history: {
+        version: 6,
+        review: {
+          due,
+          doneAt: '2026-11-02T10:06:00.000Z',
+          by: 'priya',
+          answers: { whatHappened: 'x' },
+        },
+      },
+    });
   });
 
   it('names decisions that were inserted, removed or altered', () => {

@@ -2,6 +2,7 @@ import canonicalize from 'canonicalize';
 import {
   formatChangeId,
   type Change,
+  type ChangeReview,
   type ChangeState,
   type Decision,
   type RequirementSpec,
@@ -33,6 +34,8 @@ export interface ChangeHistory {
   readonly requirements?: readonly RequirementSpec[];
   /** Each time decisions made the change approved: to check against the policy in force then. */
   readonly approvals: readonly DecidedApproval[];
+  /** The post-implementation review it owes, and whether (by whom, when, saying what) it was filed. */
+  readonly review: ChangeReview | null;
 }
 
 export interface DecidedApproval {
@@ -82,10 +85,14 @@ export function replayHistory(
   let requirements: readonly RequirementSpec[] | undefined = [];
   const decisions: Decision[] = [];
   const approvals: DecidedApproval[] = [];
+  let review: ChangeReview | null = null;
   let previous: AuditEvent = created;
 
   for (const event of events.slice(1)) {
     const d = data(event);
+    // A review becomes owed when the change completes or fails, or with a rejection after it was done.
+    if (typeof d.reviewDue === 'string')
+      review = { due: d.reviewDue, doneAt: null, by: null, answers: null };
     const sameAction = event.at === previous.at && event.actor === previous.actor;
     switch (event.type) {
       case 'created':
@@ -178,6 +185,16 @@ export function replayHistory(
         state = LIFECYCLE_EVENTS[event.type];
         break;
       }
+      case 'reviewed':
+        version++;
+        if (review)
+          review = {
+            ...review,
+            doneAt: event.at,
+            by: event.actor,
+            answers: (d.answers ?? {}) as ChangeReview['answers'],
+          };
+        break;
       case 'discussed':
         version++;
         break;
@@ -200,6 +217,7 @@ export function replayHistory(
       ...(round === undefined ? {} : { round }),
       ...(requirements === undefined ? {} : { requirements }),
       approvals,
+      review,
     },
   };
 }
@@ -228,6 +246,8 @@ export function compareWithHistory(
   if (history.round !== undefined) differs('round', change.round, history.round);
   if (history.requirements !== undefined)
     differs('requirements', change.requirements, history.requirements);
+  // A review marked filed in its table, to pass verify, must be in the history.
+  differs('review', change.review ?? null, history.review);
 
   const key = (d: Decision) =>
     JSON.stringify([

@@ -23,6 +23,8 @@ const ALLOWED: Record<ChangeAction, ChangeState[]> = {
   verify: ['completed'],
   claim: ['draft'],
   discuss: ['pending', 'approved'],
+  // Only with a review owed (allowances), never by state alone.
+  review: [],
 };
 
 describe('canPerform', () => {

@@ -13,6 +13,7 @@ export const CHANGE_ACTIONS = [
   'verify',
   'claim',
   'discuss',
+  'review',
 ] as const;
 export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
 
@@ -31,6 +32,8 @@ const ALLOWED_FROM: Record<ChangeAction, readonly ChangeState[]> = {
   claim: ['draft'],
   // A meeting's outcome: on what is still to be decided, or decided without it.
   discuss: ['pending', 'approved'],
+  // Only while a review is owed: see ALLOWED_BESIDES_STATE.
+  review: [],
 };
 
 /** The state a lifecycle action leads to; decisions and submit are decided by the approval rules instead. */
@@ -44,18 +47,21 @@ export const LIFECYCLE_TARGET = {
 export type LifecycleAction = keyof typeof LIFECYCLE_TARGET;
 
 /**
- * What, besides its state, lets a change take an action: an early start
- * (PRODUCT.md, "Emergencies, reviews and standard changes"). Worked out by
- * domain/approval.ts earlyStartAllowances.
+ * What, besides its state, lets a change take an action (PRODUCT.md,
+ * "Emergencies, reviews and standard changes"): an early start, worked out by
+ * domain/approval.ts earlyStartAllowances, and a review it owes
+ * (domain/reviews.ts reviewAllowances).
  */
 export interface StateAllowances {
   /** Its type allows an early start and that requirement is met: a pending change may start. */
   readonly earlyStart?: boolean;
   /** It started early and approvals are still open: it still takes decisions on them. */
   readonly approvalsOpen?: boolean;
+  /** It owes a post-implementation review that is not filed yet. */
+  readonly reviewOwed?: boolean;
 }
 
-const ALLOWED_EARLY: Partial<
+const ALLOWED_BESIDES_STATE: Partial<
   Record<
     ChangeAction,
     { readonly when: keyof StateAllowances; readonly from: readonly ChangeState[] }
@@ -64,6 +70,7 @@ const ALLOWED_EARLY: Partial<
   start: { when: 'earlyStart', from: ['pending'] },
   approve: { when: 'approvalsOpen', from: ['in_progress', 'completed'] },
   reject: { when: 'approvalsOpen', from: ['in_progress', 'completed'] },
+  review: { when: 'reviewOwed', from: ['completed', 'failed'] },
 };
 
 export function canPerform(
@@ -72,7 +79,7 @@ export function canPerform(
   allowances: StateAllowances = {},
 ): boolean {
   if (ALLOWED_FROM[action].includes(state)) return true;
-  const early = ALLOWED_EARLY[action];
+  const early = ALLOWED_BESIDES_STATE[action];
   return early !== undefined && allowances[early.when] === true && early.from.includes(state);
 }
 
@@ -82,6 +89,11 @@ export function assertCanPerform(
   allowances: StateAllowances = {},
 ): void {
   if (canPerform(state, action, allowances)) return;
+  if (action === 'review')
+    throw new AppError(
+      'invalid_state',
+      `cannot review a change that is ${state.replace('_', ' ')}: it owes no review (one is owed once a change whose type asks for it is completed, once a change fails, or after a rejection of a change started early)`,
+    );
   const from = ALLOWED_FROM[action].map((s) => s.replace('_', ' ')).join(' or ');
   throw new AppError(
     'invalid_state',

@@ -1,3 +1,5 @@
+import type { Answers } from './change.js';
+
 /** The policy as the domain uses it: loaded and checked by src/policy, immutable afterwards. */
 
 export const FIELD_TYPES = ['boolean', 'url', 'text', 'choice', 'number', 'date'] as const;
@@ -99,7 +101,44 @@ export interface ChangeType {
    * approvals are still open (PRODUCT.md, "early start"); they stay required.
    */
   readonly earlyStart?: { readonly from: string; readonly count: number };
+  /** Every change of this type is reviewed after it is completed or fails (`review`). */
+  readonly review?: ReviewPolicy;
 }
+
+/**
+ * A post-implementation review (PRODUCT.md, "Post-implementation review"): owed
+ * `withinMs` after a change is completed or fails, answering `fields`.
+ */
+export interface ReviewPolicy {
+  /** As written (`2d`): whole days are calendar days in the requester's time zone, the rest exact. */
+  readonly within: ReviewWithin;
+  readonly fields: readonly Field[];
+}
+
+export interface ReviewWithin {
+  readonly text: string;
+  readonly days: number;
+  readonly ms: number;
+  /**
+   * When a review owed from `from` is due for a requester in `timezone`. The
+   * calendar arithmetic is done outside the domain (policy/load.ts) and handed in.
+   */
+  readonly dueAfter: (from: string, timezone: string) => string;
+}
+
+/** How long a failed change has for its review when its type asks for none of its own. */
+export const FAILURE_REVIEW_WITHIN = '2d';
+
+/** What a failed change's review asks when its type asks for none of its own. */
+export const FAILURE_REVIEW_FIELDS: readonly Field[] = [
+  {
+    id: 'whatHappened',
+    label: 'What happened, and how did we find out?',
+    type: 'text',
+    required: true,
+  },
+  { id: 'followUps', label: 'Follow-up actions (links)', type: 'text', required: false },
+];
 
 /** Recipients a notification rule may name besides channel ids. */
 export const NOTIFICATION_AUDIENCES = ['service-channels', 'approvers', 'requester'] as const;
@@ -207,4 +246,38 @@ export interface Policy {
   readonly freezes: readonly Freeze[];
   readonly recurringFreezes: readonly RecurringFreeze[];
   readonly meetings: readonly Meeting[];
+  /** The review a failed change owes when its type has no `review` (FAILURE_REVIEW_FIELDS, due in 2d). */
+  readonly failureReview: ReviewPolicy;
+  /**
+   * The standard change catalog (`standardChanges`): with it, a change of a
+   * pre-approved type (`approvals: []`) must name one of these templates.
+   * Undefined when the policy has no such key: pre-approved types then take
+   * any change, as before the catalog existed (policy check warns).
+   */
+  readonly standardChanges?: readonly StandardChange[];
+}
+
+/**
+ * A pre-approved change (PRODUCT.md, "Standard change catalog"): what it may
+ * touch, the answers it comes with (the `locked` ones cannot be changed), who
+ * may raise it, and who accepted it when.
+ */
+export interface StandardChange {
+  readonly id: string;
+  readonly title: string;
+  readonly services: readonly string[];
+  readonly answers: Answers;
+  /** Field ids whose answers must stay as the template gives them. */
+  readonly locked: readonly string[];
+  /** Groups whose members may raise it. */
+  readonly requesters: readonly string[];
+  /** The person who accepted the template. */
+  readonly approvedBy: string;
+  /** When, `YYYY-MM-DD`. */
+  readonly approvedOn: string;
+  /**
+   * The first 12 hex digits of the SHA-256 of the template's RFC 8785 canonical
+   * JSON, as written: any change to it is a new version, which a change records.
+   */
+  readonly version: string;
 }

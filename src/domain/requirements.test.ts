@@ -16,6 +16,7 @@ import {
   findUnsatisfiable,
   requirementsFor,
 } from './requirements.js';
+import { FAILURE_REVIEW_FIXTURE } from './policy.fixture.js';
 
 const GROUPS: Record<string, readonly string[]> = {
   'payments-owners': ['priya', 'lee'],
@@ -60,6 +61,7 @@ function makePolicy(
     freezes: [],
     recurringFreezes: [],
     meetings: [],
+    failureReview: FAILURE_REVIEW_FIXTURE,
   };
 }
 

@@ -18,7 +18,7 @@ interface Settings<K extends keyof Config> {
   readonly config: Pick<Config, K>;
 }
 
-export type PolicyRouteDeps = Pick<AppDeps, 'policy'>;
+export type PolicyRouteDeps = Pick<AppDeps, 'policy' | 'clock'>;
 
 export type PeopleRouteDeps = AppDeps;
 

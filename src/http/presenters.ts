@@ -7,12 +7,14 @@ import { plannedWindowWarning, subjectOf } from '../domain/change-content.js';
 import { freezesOverlapping } from '../domain/freezes.js';
 import type { Conflicts } from '../domain/conflicts.js';
 import { attendeesFor, attendeesOf, DISCUSSABLE_STATES, heldBy } from '../domain/meetings.js';
-import type { Person, Policy } from '../domain/policy.js';
+import { type Field, type Person, type Policy, type ReviewPolicy } from '../domain/policy.js';
+import { reviewAllowances, reviewPolicyFor } from '../domain/reviews.js';
 import {
   computeRequirements,
   explainRequirements,
   type ApprovalEvaluation,
 } from '../domain/requirements.js';
+import { findTemplate } from '../domain/standard-changes.js';
 import { renderMarkdown } from './markdown.js';
 import {
   CARD_FIELDS,
@@ -21,7 +23,13 @@ import {
   type SessionViewJson,
 } from './contract/index.js';
 import type { Static } from 'typebox';
-import type { GateView, GithubDeliveryList, PolicyView } from './contract/index.js';
+import type {
+  FieldView,
+  GateView,
+  GithubDeliveryList,
+  PolicyView,
+  ReviewPolicyView,
+} from './contract/index.js';
 import type { GithubDelivery } from '../app/ports.js';
 import type { GateAnswer } from '../app/check-gate.js';
 
@@ -107,7 +115,7 @@ function actionsOf(
       .filter((d) => d.verdict === 'approve')
       .flatMap((d) => (d.standIn ? [d.person, d.standIn] : [d.person])),
     attendees: attendeesFor(policy, shown),
-    allowances: earlyStartAllowances(policy, shown, evaluation),
+    allowances: { ...earlyStartAllowances(policy, shown, evaluation), ...reviewAllowances(shown) },
   });
 }
 
@@ -238,6 +246,7 @@ function presentWithoutViewer(
       change.state !== 'pending' &&
       change.state !== 'rejected' &&
       decisions.some((d) => d.verdict === 'reject'),
+    review: presentReview(ctx, change),
     needsDiscussion: (DISCUSSABLE_STATES as readonly string[]).includes(change.state)
       ? [...change.meetings]
       : [],
@@ -253,8 +262,21 @@ function presentWithoutViewer(
     updatedAt: change.updatedAt,
     submittedAt: change.submittedAt,
     pullRequest: change.pullRequest ? { ...change.pullRequest } : null,
+    template: templateOf(ctx.policy, change),
   };
   return { view, shown, evaluation };
+}
+
+/** The template a change was raised from, and whether the catalog still has the version it used. */
+function templateOf(policy: Policy, change: Change): ChangeViewJson['template'] {
+  if (!change.template) return null;
+  const template = findTemplate(policy, change.template.id);
+  return {
+    id: change.template.id,
+    version: change.template.version,
+    title: template?.title ?? null,
+    current: template?.version === change.template.version,
+  };
 }
 
 /** A single change's `conflicts`: the other changes first, then the freezes. */
@@ -301,7 +323,73 @@ export function presentSession(
 export { presentEvent } from './contract/events.js';
 export { presentClock } from './contract/clock.js';
 
-export function presentPolicy(policy: Policy): Static<typeof PolicyView> {
+function presentField(f: Field): Static<typeof FieldView> {
+  return {
+    id: f.id,
+    label: f.label,
+    ...(f.help ? { help: f.help } : {}),
+    type: f.type,
+    ...(f.options ? { options: [...f.options] } : {}),
+    required: f.required === true,
+    ...(typeof f.required === 'object' ? { requiredWhen: { ...f.required.when } } : {}),
+  };
+}
+
+function presentReviewPolicy(review: ReviewPolicy): Static<typeof ReviewPolicyView> {
+  return {
+    within: review.within.text,
+    withinMinutes: review.within.days * 1440 + Math.round(review.within.ms / 60_000),
+    fields: review.fields.map(presentField),
+  };
+}
+
+/** A review owed: its questions, when it is due, whether it is overdue, and once filed, its answers. */
+function presentReview(ctx: PresentContext, change: Change): ChangeViewJson['review'] {
+  const { review } = change;
+  if (!review) return null;
+  return {
+    due: review.due,
+    done: review.doneAt !== null,
+    doneAt: review.doneAt,
+    by: review.by,
+    overdue: review.doneAt === null && ctx.now().toISOString() > review.due,
+    answers: review.answers ? { ...review.answers } : null,
+    fields: reviewPolicyFor(ctx.policy, change).fields.map(presentField),
+  };
+}
+
+/** How far ahead a recurring freeze's occurrences are listed, and how many at least and at most. */
+const FREEZE_HORIZON_MS = 13 * 7 * 86_400_000;
+const FREEZE_OCCURRENCES_AT_LEAST = 3;
+const FREEZE_OCCURRENCES_AT_MOST = 100;
+
+/**
+ * The policy's recurring freezes, each with its occurrences not over at `now`:
+ * those that begin within the next 13 weeks, and at least the next three (a
+ * yearly freeze still shows when it comes).
+ */
+export function presentRecurringFreezes(
+  policy: Policy,
+  now: Date,
+): Static<typeof PolicyView>['recurringFreezes'] {
+  const horizon = now.getTime() + FREEZE_HORIZON_MS;
+  return policy.recurringFreezes.map((f) => ({
+    name: f.name,
+    rrule: f.schedule.rrule,
+    at: f.schedule.at,
+    timezone: f.schedule.timezone,
+    durationMinutes: Math.round(f.schedule.durationMs / 60_000),
+    allow: [...f.allow],
+    services: [...f.services],
+    next: f.schedule
+      .next(now, FREEZE_OCCURRENCES_AT_MOST)
+      .filter((o, i) => i < FREEZE_OCCURRENCES_AT_LEAST || o.start.getTime() < horizon)
+      .map((o) => ({ start: o.start.toISOString(), end: o.end.toISOString() })),
+  }));
+}
+
+/** `now`: from when a recurring freeze's next occurrences are listed (see presentRecurringFreezes). */
+export function presentPolicy(policy: Policy, now: Date = new Date()): Static<typeof PolicyView> {
   return {
     organization: policy.organization,
     hash: policy.hash,
@@ -313,15 +401,7 @@ export function presentPolicy(policy: Policy): Static<typeof PolicyView> {
       admin: p.admin,
     })),
     groups: Object.fromEntries([...policy.groups].map(([id, members]) => [id, [...members]])),
-    fields: policy.fields.map((f) => ({
-      id: f.id,
-      label: f.label,
-      ...(f.help ? { help: f.help } : {}),
-      type: f.type,
-      ...(f.options ? { options: [...f.options] } : {}),
-      required: f.required === true,
-      ...(typeof f.required === 'object' ? { requiredWhen: { ...f.required.when } } : {}),
-    })),
+    fields: policy.fields.map(presentField),
     services: [...policy.services.values()].map((s) => ({
       id: s.id,
       name: s.name,
@@ -340,7 +420,9 @@ export function presentPolicy(policy: Policy): Static<typeof PolicyView> {
         count: a.count,
         ...(a.when ? { when: { ...a.when } } : {}),
       })),
+      review: t.review ? presentReviewPolicy(t.review) : null,
     })),
+    failureReview: presentReviewPolicy(policy.failureReview),
     freezes: policy.freezes.map((f) => ({
       name: f.name,
       from: f.from.toISOString(),
@@ -348,15 +430,7 @@ export function presentPolicy(policy: Policy): Static<typeof PolicyView> {
       allow: [...f.allow],
       services: [...f.services],
     })),
-    recurringFreezes: policy.recurringFreezes.map((f) => ({
-      name: f.name,
-      rrule: f.schedule.rrule,
-      at: f.schedule.at,
-      timezone: f.schedule.timezone,
-      durationMinutes: Math.round(f.schedule.durationMs / 60_000),
-      allow: [...f.allow],
-      services: [...f.services],
-    })),
+    recurringFreezes: presentRecurringFreezes(policy, now),
     meetings: policy.meetings.map((m) => ({
       id: m.id,
       name: m.name,
@@ -364,6 +438,19 @@ export function presentPolicy(policy: Policy): Static<typeof PolicyView> {
       hold: m.hold,
       attendees: [...attendeesOf(policy, m)],
     })),
+    standardChanges:
+      policy.standardChanges?.map((t) => ({
+        id: t.id,
+        title: t.title,
+        services: [...t.services],
+        answers: { ...t.answers },
+        locked: [...t.locked],
+        requesters: [...t.requesters],
+        approvedBy: t.approvedBy,
+        approvedByName: policy.people.get(t.approvedBy)?.name ?? t.approvedBy,
+        approvedOn: t.approvedOn,
+        version: t.version,
+      })) ?? null,
   };
 }
 

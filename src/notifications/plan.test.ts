@@ -163,6 +163,98 @@ describe('planNotifications', () => {
     ]);
   });
 
+  describe('after an early start', () => {
+    const emergency = (overrides: Partial<Change> = {}) =>
+      change({
+        type: 'emergency',
+        state: 'in_progress',
+        requirements: [
+          { group: 'on-call-leads', count: 1 },
+          { group: 'security', count: 1 },
+          { group: 'cto', count: 1 },
+        ],
+        ...overrides,
+      });
+    const approvedBy = (c: Change, people: string[]) =>
+      evaluateApprovals(
+        c.requirements,
+        people.map((person) => ({
+          changeId: 7,
+          round: 1,
+          person,
+          verdict: 'approve' as const,
+          comment: null,
+          at: '2026-11-02T10:00:00.000Z',
+        })),
+        {
+          requester: c.requester,
+          distinctApprovers: true,
+          membersOf: (g) => policy.groups.get(g) ?? [],
+        },
+      );
+
+    it('reminds the approvals still open, in progress or completed, and nobody once all are in', () => {
+      for (const state of ['in_progress', 'completed'] as const) {
+        const c = emergency({ state });
+        expect(summary(planNudge(ctx, c, approvedBy(c, ['lee']), 'reminder'))).toEqual([
+          'email:sam:reminder',
+          'email:tom:reminder',
+        ]);
+      }
+      const c = emergency();
+      expect(planNudge(ctx, c, approvedBy(c, ['lee', 'tom', 'sam']), 'reminder')).toEqual([]);
+      // A type without earlyStart that is under way asks nobody.
+      const normal = change({ state: 'in_progress' });
+      expect(planNudge(ctx, normal, evaluate(normal), 'reminder')).toEqual([]);
+    });
+
+    it('tells the requester and the service channels of a rejection at once, as a rejection', () => {
+      const c = emergency();
+      const rejected = {
+        ...event(9, 'approval-rejected', { comment: 'opens port 22', round: 1, afterStart: true }),
+        actor: 'tom',
+      };
+      const messages = planNotifications(ctx, c, approvedBy(c, ['lee']), [rejected]);
+      expect(summary(messages)).toEqual([
+        'email:priya:approval-rejected',
+        'teams:change-board:approval-rejected',
+        'webhook:audit-sink:approval-rejected',
+      ]);
+      for (const m of messages.filter((m) => m.kind !== 'webhook')) {
+        expect(m.payload).toMatchObject({
+          template: 'event',
+          eventType: 'approval-rejected',
+          actor: 'tom',
+          comment: 'opens port 22',
+          afterStart: true,
+        });
+        // An emergency interrupts: nobody's working hours hold it.
+        expect(m.notBefore).toBe('2026-11-02T10:00:00.000Z');
+      }
+      // Out of Priya's hours (01:30 in Kolkata) too.
+      const night = { ...ctx, now: new Date('2026-11-02T20:00:00Z') };
+      const mail = planNotifications(night, c, approvedBy(c, ['lee']), [rejected]).find(
+        (m) => m.kind === 'email',
+      );
+      expect(mail?.notBefore).toBe('2026-11-02T20:00:00.000Z');
+    });
+
+    it('leaves a rejection before the start to the rules for `rejected`', () => {
+      const c = change({ state: 'rejected' });
+      const messages = planNotifications(ctx, c, evaluate(c), [
+        { ...event(9, 'approval-rejected', { comment: 'no', round: 1 }), actor: 'lee' },
+        { ...event(10, 'rejected', { comment: 'no' }), actor: 'lee' },
+      ]);
+      expect(summary(messages)).toEqual([
+        'email:priya:rejected',
+        'teams:change-board:rejected',
+        'webhook:audit-sink:approval-rejected',
+        'webhook:audit-sink:rejected',
+      ]);
+      expect(messages.some((m) => (m.payload as { afterStart?: true }).afterStart)).toBe(false);
+    });
+  });
+
   it('plans reminders for open approvers and escalations for the escalation group', () => {
     const c = change();
     expect(summary(planNudge(ctx, c, evaluate(c), 'reminder'))).toEqual(['email:lee:reminder']);

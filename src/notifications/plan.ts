@@ -1,4 +1,5 @@
 import type { NewOutboxMessage } from '../app/ports.js';
+import { takesDecisions } from '../domain/approval.js';
 import type { Change } from '../domain/change.js';
 import { matchesCondition } from '../domain/conditions.js';
 import type { AuditEvent } from '../domain/events.js';
@@ -17,10 +18,15 @@ export type NotificationTopic =
       /** Set when a stand-in decided for someone away. */
       readonly onBehalfOf?: string;
       readonly comment?: string | null;
+      /** A rejection of a change already started early: it stays started, and a review is required. */
+      readonly afterStart?: true;
     }
   | { readonly template: 'approval-requested'; readonly round: number }
   | { readonly template: 'reminder'; readonly round: number }
   | { readonly template: 'escalation'; readonly round: number }
+  /** A post-implementation review past due: to the requester, then to the type's escalation group. */
+  | { readonly template: 'review-reminder'; readonly due: string }
+  | { readonly template: 'review-escalation'; readonly due: string }
   /** An external approver's request: their signed link is made as the e-mail is sent. */
   | { readonly template: 'external-invitation'; readonly round: number }
   | { readonly template: 'draft-from-pull-request'; readonly eventId: number }
@@ -62,16 +68,27 @@ export function planNotifications(
 ): NewOutboxMessage[] {
   const planner = new MessagePlanner(ctx, change);
   for (const event of events) {
-    for (const rule of rulesFor(ctx.policy, event.type, change)) {
-      const topic: NotificationTopic = {
-        template: 'event',
-        eventType: event.type,
-        eventId: event.id,
-        actor: event.actor,
-        ...(typeof event.data.onBehalfOf === 'string' && { onBehalfOf: event.data.onBehalfOf }),
-        comment: typeof event.data.comment === 'string' ? event.data.comment : null,
-      };
-      planner.addRule(rule, topic, evaluation, event.id);
+    const lateRejection = isRejectionAfterStart(event);
+    const topic: NotificationTopic = {
+      template: 'event',
+      eventType: event.type,
+      eventId: event.id,
+      actor: event.actor,
+      ...(typeof event.data.onBehalfOf === 'string' && { onBehalfOf: event.data.onBehalfOf }),
+      comment: typeof event.data.comment === 'string' ? event.data.comment : null,
+      ...(lateRejection && { afterStart: true as const }),
+    };
+    // A rejection after an early start does not reject the change (it is already under way),
+    // but it is news of the same weight: whoever hears of a rejection hears of it.
+    const rules = lateRejection
+      ? [...rulesFor(ctx.policy, event.type, change), ...rulesFor(ctx.policy, 'rejected', change)]
+      : rulesFor(ctx.policy, event.type, change);
+    for (const rule of rules) planner.addRule(rule, topic, evaluation, event.id);
+    if (lateRejection) {
+      // Whatever the rules say, the requester (who is implementing it) and the services' channels hear at once.
+      if (change.requester) planner.addPerson(change.requester, topic, event.id);
+      for (const channel of serviceChannels(ctx.policy, change))
+        planner.addChannel(channel, topic, event.id);
     }
     for (const channel of ctx.policy.channels.values()) {
       if (channel.type === 'webhook') planner.addWebhook(channel.id, event);
@@ -128,6 +145,23 @@ export function planNudge(
   return planner.messages();
 }
 
+/** An overdue review's reminder (to the requester) or escalation (to the type's `escalateTo`). */
+export function planReviewNudge(
+  ctx: PlanContext,
+  change: Change,
+  kind: 'review-reminder' | 'review-escalation',
+): NewOutboxMessage[] {
+  const due = change.review?.due;
+  if (!due) return [];
+  const planner = new MessagePlanner(ctx, change);
+  if (kind === 'review-reminder') {
+    if (change.requester) planner.addPerson(change.requester, { template: kind, due }, null);
+  } else {
+    planner.addEscalation({ template: kind, due }, null);
+  }
+  return planner.messages();
+}
+
 /** One approval request to one person: someone back from an absence, or a stand-in taking over. */
 export function planApprovalRequest(
   ctx: PlanContext,
@@ -138,6 +172,11 @@ export function planApprovalRequest(
   const planner = new MessagePlanner(ctx, change);
   planner.addPerson(person, { template: 'approval-requested', round: change.round }, eventId);
   return planner.messages();
+}
+
+/** An approver's rejection of a change already started early (domain/approval.ts decide). */
+function isRejectionAfterStart(event: AuditEvent): boolean {
+  return event.type === 'approval-rejected' && event.data.afterStart === true;
 }
 
 function rulesFor(policy: Policy, eventType: string, change: Change): NotificationRule[] {
@@ -175,8 +214,9 @@ class MessagePlanner {
         if (rule.via !== 'email')
           serviceChannels(policy, this.change).forEach((c) => this.addChannel(c, topic, eventId));
       } else if (target === 'approvers') {
-        // Those away are not asked: their stand-ins are eligible, and asked instead.
-        if (rule.via !== 'chat' && this.change.state === 'pending')
+        // Those away are not asked: their stand-ins are eligible, and asked instead. A change
+        // started early still asks for the approvals that are open.
+        if (rule.via !== 'chat' && takesDecisions(policy, this.change, evaluation))
           evaluation.eligibleApprovers.forEach(
             (p) => this.#present(p) && this.addPerson(p, topic, eventId),
           );

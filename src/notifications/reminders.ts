@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { evaluateChange } from '../domain/approval.js';
+import { evaluateChange, statesTakingDecisions, takesDecisions } from '../domain/approval.js';
 import { currentPresence } from '../app/absences.js';
-import type { Store } from '../app/ports.js';
+import type { NewOutboxMessage, ReviewNudgeKind, Store, Transaction } from '../app/ports.js';
+import type { Presence } from '../domain/absence.js';
 import type { Change } from '../domain/change.js';
 import type { ChangeType, Policy } from '../domain/policy.js';
 import type { Clock } from '../shared/clock.js';
@@ -11,7 +12,8 @@ const PAGE = 200;
 type NudgeKind = 'reminder' | 'escalation';
 
 /**
- * Finds pending changes whose approvers have not answered within the type's
+ * Finds changes waiting for approvals (pending, or started early with approvals
+ * still open) whose approvers have not answered within the type's
  * `remindAfter` (then `escalateAfter`) and writes one reminder (escalation) per
  * approval round. The database answers "who is due and not yet nudged", so a
  * board with thousands of pending changes costs one indexed query per type when
@@ -55,6 +57,7 @@ async function nudgeDue(
   for (;;) {
     const due = await deps.store.read.changes.listDueForNudge({
       type: type.id,
+      states: statesTakingDecisions(deps.policy, type.id),
       kind,
       requestedBefore,
       limit: PAGE,
@@ -70,26 +73,40 @@ async function nudge(
   kind: NudgeKind,
   now: Date,
 ): Promise<void> {
-  await deps.store.transaction(async (tx) => {
-    if (
-      !(await tx.nudges.claim({
-        changeId: change.id,
-        round: change.round,
-        kind,
-        at: now.toISOString(),
-      }))
-    )
-      return;
-    const current = await tx.changes.find(change.id);
-    if (!current || current.state !== 'pending' || current.round !== change.round) return;
+  await nudgeOnce(deps.store, deps.policy, change, kind, now, async (tx, current, presence) => {
+    if (current.round !== change.round) return [];
     const decisions = await tx.changes.listDecisions(current.id, current.round);
-    const presence = await currentPresence(tx, deps.policy, now);
-    const messages = planNudge(
+    const evaluation = evaluateChange(deps.policy, current, decisions, presence);
+    // Claimed all the same: a change started early whose approvals are all in is not nudged again.
+    if (!takesDecisions(deps.policy, current, evaluation)) return [];
+    return planNudge(
       { policy: deps.policy, now, emailEnabled: deps.emailEnabled, newId: randomUUID, presence },
       current,
-      evaluateChange(deps.policy, current, decisions, presence),
+      evaluation,
       kind,
     );
-    await tx.outbox.enqueue(messages, now.toISOString());
+  });
+}
+
+/**
+ * One nudge of a change's round, sent once: claimed (`nudges`) in the same
+ * transaction as the outbox rows `plan` makes of the change as it is now, so
+ * two processes never both send it, and a crash sends none rather than half.
+ */
+export async function nudgeOnce(
+  store: Store,
+  policy: Policy,
+  change: Change,
+  kind: NudgeKind | ReviewNudgeKind,
+  now: Date,
+  plan: (tx: Transaction, current: Change, presence: Presence) => Promise<NewOutboxMessage[]>,
+): Promise<void> {
+  await store.transaction(async (tx) => {
+    const at = now.toISOString();
+    if (!(await tx.nudges.claim({ changeId: change.id, round: change.round, kind, at }))) return;
+    const current = await tx.changes.find(change.id);
+    if (!current) return;
+    const presence = await currentPresence(tx, policy, now);
+    await tx.outbox.enqueue(await plan(tx, current, presence), at);
   });
 }

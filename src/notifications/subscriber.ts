@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { evaluateChange } from '../domain/approval.js';
+import { earlyStartTypes, evaluateChange } from '../domain/approval.js';
 import { currentPresence } from '../app/absences.js';
 import type { EventSubscriber, NewOutboxMessage, Readers } from '../app/ports.js';
 import type { Presence } from '../domain/absence.js';
@@ -26,14 +26,16 @@ async function evaluationOf(
   return evaluateChange(policy, change, decisions, presence);
 }
 
-/** Pending changes `person` could decide (storage's pre-filter: a requirement from one of their groups). */
+/**
+ * Changes `person` could decide, pending or started early with approvals open
+ * (storage's pre-filter: a requirement from one of their groups).
+ */
 async function openFor(tx: Readers, policy: Policy, person: string): Promise<Change[]> {
   const groups = [...policy.groups]
     .filter(([, members]) => members.includes(person))
     .map(([g]) => g);
   return tx.changes.list({
-    states: ['pending'],
-    awaiting: { person, groups },
+    awaiting: { person, groups, startedTypes: earlyStartTypes(policy) },
     limit: OPEN_FOR_ONE,
   });
 }

@@ -13,6 +13,7 @@ import {
   checkServices,
   type PolicyCheck,
 } from './checks/sections.js';
+import { checkStandardChanges } from './checks/standard-changes.js';
 
 export type { Segments };
 
@@ -54,6 +55,7 @@ export function checkPolicyFile(
     checkFieldConditions,
     checkServices,
     checkChangeTypes,
+    checkStandardChanges,
     checkNotifications,
     checkFreezes,
     checkMeetings,

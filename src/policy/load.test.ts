@@ -444,6 +444,48 @@ describe('broken policies: one problem each, with its path', () => {
     );
   });
 
+  it('a review whose due time or questions are wrong', () => {
+    expect(errorsOf(variant(['within: 2d', 'within: soon']))).toEqual([
+      {
+        path: 'changeTypes.emergency.review.within',
+        message: '"soon" is not a duration; write it like 30m, 4h, 1d or 1h30m',
+      },
+    ]);
+    expect(
+      errorsOf(variant(['        - id: followUps\n', '        - id: whatHappened\n'])),
+    ).toEqual([
+      {
+        path: 'changeTypes.emergency.review.fields[1].id',
+        message: 'duplicate field "whatHappened" (first at changeTypes.emergency.review.fields[0])',
+      },
+    ]);
+    expect(
+      errorsOf(
+        variant([
+          '          label: Follow-up actions (links)\n          type: text\n',
+          '          label: Follow-up actions (links)\n          type: choice\n',
+        ]),
+      ),
+    ).toEqual([
+      {
+        path: 'changeTypes.emergency.review.fields[1].options',
+        message: 'a choice field needs a list of options',
+      },
+    ]);
+    expect(
+      errorsOf(
+        variant(['          required: false\n', '          required: { when: { risky: high } }\n']),
+      ),
+    ).toEqual([
+      expect.objectContaining({
+        path: 'changeTypes.emergency.review.fields[1].required.when.risky',
+      }),
+    ]);
+    expect(errorsOf(variant(['      within: 2d\n', '']))).toEqual([
+      { path: 'changeTypes.emergency.review.within', message: 'is required' },
+    ]);
+  });
+
   it('escalation without a target or a delay', () => {
     expect(errorsOf(variant(['    escalateTo: change-managers\n', '']))).toEqual([
       {
@@ -626,10 +668,14 @@ describe('broken policies: one problem each, with its path', () => {
 
   it('duplicate person ids', () => {
     expect(errorsOf(variant(['  - id: kim\n', '  - id: tom\n']))).toEqual([
-      // kim is gone, so Sam's deputy and the group that name kim break too.
+      // kim is gone, so Sam's deputy, the group and the standard change that name kim break too.
       { path: 'people[0].deputy', message: 'unknown person "kim" (did you mean "sam"?)' },
       { path: 'people[5].id', message: 'duplicate person "tom" (first at people[4])' },
       { path: 'groups.change-managers[0]', message: 'unknown person "kim" (did you mean "sam"?)' },
+      {
+        path: 'standardChanges[0].approvedBy',
+        message: 'unknown person "kim" (did you mean "sam"?)',
+      },
     ]);
   });
 
@@ -789,13 +835,23 @@ describe('broken policies: one problem each, with its path', () => {
         path: 'fields[3].id',
         message: '"type" is reserved: conditions use it for the change\'s type',
       },
+      // And the standard change that answers rollbackPlan names a field that is gone.
+      {
+        path: 'standardChanges[0].answers.rollbackPlan',
+        message:
+          'unknown field "rollbackPlan" (known: tested, testResults, consequenceOfNotReleasing, type, risk)',
+      },
     ]);
     expect(errorsOf(variant(['    options: [low, medium, high]\n', '']))).toEqual([
       { path: 'fields[4].options', message: 'a choice field needs a list of options' },
-      // And the conditions on risk can no longer match anything.
+      // And the conditions on risk can no longer match anything, nor the standard change's answer.
       {
         path: 'changeTypes.normal.approvals[1].when.risk',
         message: '"high" can never match: field "risk" must be one of: ',
+      },
+      {
+        path: 'standardChanges[0].answers.risk',
+        message: '"low" does not fit field "risk": must be one of: ',
       },
       {
         path: 'meetings[0].when.risk',
@@ -1590,6 +1646,197 @@ describe('text in the policy', () => {
     ).toEqual([
       { path: 'organization', message: expect.stringContaining('bidirectional control U+202E') },
       { path: 'people[1].name', message: expect.stringContaining('lone surrogate U+D800') },
+    ]);
+  });
+});
+
+describe('the standard change catalog', () => {
+  /** The `standardChanges:` section of a policy file: the key and its indented lines. */
+  function catalogSection(text: string): string {
+    const match = /^standardChanges:\n(?: .*\n)*/m.exec(text);
+    expect(match, 'the file should have a standardChanges section').not.toBeNull();
+    return match![0];
+  }
+
+  function warningsOf(text: string): { path: string; message: string }[] {
+    const result = parsePolicy(text, ENV);
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    return result.warnings.map(({ path, message }) => ({ path, message }));
+  }
+
+  it.skipIf(!existsSync(NEXT_EXAMPLE_PATH))(
+    'is the next reference example’s, as it is, and loads',
+    () => {
+      const next = catalogSection(readFileSync(NEXT_EXAMPLE_PATH, 'utf8'));
+      expect(catalogSection(EXAMPLE)).toBe(next);
+      const result = parsePolicy(EXAMPLE.replace(catalogSection(EXAMPLE), next), ENV);
+      expect(result.ok ? [] : result.problems).toEqual([]);
+    },
+  );
+
+  it('gives each template its answers, what it locks, and a version', () => {
+    const result = parsePolicy(EXAMPLE, ENV);
+    if (!result.ok) throw new Error('the example should load');
+    expect(result.policy.standardChanges).toEqual([
+      {
+        id: 'rotate-tls-cert',
+        title: 'Rotate a TLS certificate before it expires',
+        services: ['website', 'payments'],
+        answers: {
+          tested: true,
+          consequenceOfNotReleasing: 'The certificate expires and the site goes down',
+          rollbackPlan: 'Re-deploy the previous certificate',
+          risk: 'low',
+        },
+        locked: ['risk'],
+        requesters: ['web-owners', 'payments-owners', 'on-call-leads'],
+        approvedBy: 'kim',
+        approvedOn: '2026-10-02',
+        version: expect.stringMatching(/^[0-9a-f]{12}$/),
+      },
+    ]);
+  });
+
+  it('a new version when the template changes, the same when only the file around it does', () => {
+    const versionOf = (text: string) => {
+      const result = parsePolicy(text, ENV);
+      if (!result.ok) throw new Error(JSON.stringify(result.problems));
+      return result.policy.standardChanges![0]!.version;
+    };
+    const version = versionOf(EXAMPLE);
+    expect(versionOf(variant(['    locked: [risk]', '    locked: [risk, tested]']))).not.toBe(
+      version,
+    );
+    expect(
+      versionOf(variant(['    services: [website, payments]', '    services: [website]'])),
+    ).not.toBe(version);
+    expect(
+      versionOf(
+        variant(
+          ['organization: Example Corp', 'organization: Example Inc'],
+          ['    services: [website, payments]', '    services:\n      - website\n      - payments'],
+        ),
+      ),
+    ).toBe(version);
+  });
+
+  it('explains every mistake in a template, with its path', () => {
+    expect(
+      errorsOf(
+        variant(
+          ['    services: [website, payments]', '    services: [website, paymnts, website]'],
+          ['      tested: true\n', '      tested: yes please\n      colour: blue\n'],
+          ['      risk: low', '      risk: tiny'],
+          ['    locked: [risk]', '    locked: [risk, testResults, mood, risk]'],
+          [
+            '    requesters: [web-owners, payments-owners, on-call-leads]',
+            '    requesters: [web-owners, payment-owners]',
+          ],
+          ['    approvedBy: kim', '    approvedBy: kimm'],
+          ['    approvedOn: 2026-10-02', '    approvedOn: 2026-02-30'],
+        ),
+      ),
+    ).toEqual([
+      {
+        path: 'standardChanges[0].services[1]',
+        message: 'unknown service "paymnts" (did you mean "payments"?)',
+      },
+      { path: 'standardChanges[0].services[2]', message: '"website" is listed twice' },
+      {
+        path: 'standardChanges[0].answers.tested',
+        message: '"yes please" does not fit field "tested": must be true or false',
+      },
+      {
+        path: 'standardChanges[0].answers.colour',
+        message:
+          'unknown field "colour" (known: tested, testResults, consequenceOfNotReleasing, rollbackPlan, risk)',
+      },
+      {
+        path: 'standardChanges[0].answers.risk',
+        message: '"tiny" does not fit field "risk": must be one of: low, medium, high',
+      },
+      {
+        path: 'standardChanges[0].locked[1]',
+        message:
+          'locks "testResults", but the template gives no answer to it: add it under answers, or leave it out of locked',
+      },
+      {
+        path: 'standardChanges[0].locked[2]',
+        message: expect.stringMatching(
+          /^unknown field "mood" .*; locked names answers the template gives$/,
+        ),
+      },
+      { path: 'standardChanges[0].locked[3]', message: '"risk" is listed twice' },
+      {
+        path: 'standardChanges[0].requesters[1]',
+        message:
+          'unknown group "payment-owners" (did you mean "payments-owners"?); requesters are groups whose members may raise this change',
+      },
+      {
+        path: 'standardChanges[0].approvedBy',
+        message: 'unknown person "kimm" (did you mean "kim"?)',
+      },
+      {
+        path: 'standardChanges[0].approvedOn',
+        message: 'must be a date written YYYY-MM-DD',
+      },
+    ]);
+  });
+
+  it('each template once; the keys a template has, and no others', () => {
+    const twice = catalogSection(EXAMPLE).replace('standardChanges:\n', '');
+    expect(errorsOf(variant([catalogSection(EXAMPLE), catalogSection(EXAMPLE) + twice]))).toEqual([
+      {
+        path: 'standardChanges[1].id',
+        message: 'duplicate standard change "rotate-tls-cert" (first at standardChanges[0])',
+      },
+    ]);
+    expect(
+      errorsOf(
+        variant(['    approvedOn: 2026-10-02', '    approvedOn: 2026-10-02\n    lock: [x]']),
+      ),
+    ).toEqual([
+      {
+        path: 'standardChanges[0].lock',
+        message: 'is not a known setting here (did you mean "locked"?)',
+      },
+    ]);
+    expect(errorsOf(variant(['    approvedBy: kim\n', '']))).toEqual([
+      { path: 'standardChanges[0].approvedBy', message: 'is required' },
+    ]);
+  });
+
+  it('without a catalog, warns that a pre-approved type takes any change', () => {
+    expect(warningsOf(variant([catalogSection(EXAMPLE), '']))).toEqual([
+      {
+        path: 'changeTypes.standard',
+        message:
+          'needs no approval, and the policy has no standardChanges: anyone can file any change as "standard" and have it approved on submit. Add a standardChanges catalog so that only the changes it lists are pre-approved',
+      },
+    ]);
+  });
+
+  it('warns about a catalog no change can use, and an empty one that blocks its types', () => {
+    expect(
+      warningsOf(
+        variant([
+          '    label: Standard (pre-approved)\n    approvals: []',
+          '    label: Standard (pre-approved)\n    approvals: [{ from: web-owners }]',
+        ]),
+      ),
+    ).toEqual([
+      {
+        path: 'standardChanges',
+        message:
+          'no change type is pre-approved (approvals: []), so no change can be filed from these templates; give a type approvals: [] or leave standardChanges out',
+      },
+    ]);
+    expect(warningsOf(variant([catalogSection(EXAMPLE), 'standardChanges: []\n']))).toEqual([
+      {
+        path: 'standardChanges',
+        message:
+          'is empty: no standard change can be filed until a template is added (with standardChanges, a pre-approved change must name its template)',
+      },
     ]);
   });
 });

@@ -1,11 +1,22 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { DateTime } from 'luxon';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
-import type { Channel, ChangeType, Field, Person, Policy, Schedule } from '../domain/policy.js';
+import type {
+  Channel,
+  ChangeType,
+  Field,
+  Person,
+  Policy,
+  ReviewWithin,
+  Schedule,
+} from '../domain/policy.js';
 import {
   DEFAULT_AGENDA_LEAD_TIME_MS,
   DEFAULT_EXTERNAL_LINK_TTL_MS,
   DEFAULT_WORKING_HOURS,
+  FAILURE_REVIEW_FIELDS,
+  FAILURE_REVIEW_WITHIN,
   meetingSlug,
 } from '../domain/policy.js';
 import { describeAjvErrors, formatPath, type SchemaIssue } from '../shared/schema-issues.js';
@@ -22,6 +33,7 @@ import {
 } from './schedule.js';
 import type { PolicyFile } from './schema.js';
 import { loadPolicyValidators } from './validators.js';
+import { templateVersion } from './template-version.js';
 import { parseWorkingHours } from './working-hours.js';
 
 export interface PolicyProblem {
@@ -218,14 +230,7 @@ function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
       ];
     }),
   );
-  const fields: Field[] = (file.fields ?? []).map((f) => ({
-    id: f.id,
-    label: f.label,
-    help: f.help,
-    type: f.type,
-    options: f.options,
-    required: f.required ?? false,
-  }));
+  const fields: Field[] = (file.fields ?? []).map(toField);
   const changeTypes = new Map<string, ChangeType>(
     Object.entries(file.changeTypes).map(([id, t]) => [
       id,
@@ -246,6 +251,12 @@ function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
         requirePlannedWindow: t.requirePlannedWindow ?? false,
         ...(t.earlyStart && {
           earlyStart: { from: t.earlyStart.from, count: t.earlyStart.count ?? 1 },
+        }),
+        ...(t.review && {
+          review: {
+            within: reviewWithin(t.review.within),
+            fields: t.review.fields.map(toField),
+          },
         }),
       },
     ]),
@@ -312,6 +323,20 @@ function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
         (m.agendaLeadTime && parseDuration(m.agendaLeadTime)) || DEFAULT_AGENDA_LEAD_TIME_MS,
       hold: m.hold ?? false,
     })),
+    failureReview: { within: reviewWithin(FAILURE_REVIEW_WITHIN), fields: FAILURE_REVIEW_FIELDS },
+    ...(file.standardChanges && {
+      standardChanges: file.standardChanges.map((t) => ({
+        id: t.id,
+        title: t.title,
+        services: t.services,
+        answers: t.answers ?? {},
+        locked: t.locked ?? [],
+        requesters: t.requesters,
+        approvedBy: t.approvedBy,
+        approvedOn: t.approvedOn,
+        version: templateVersion(t),
+      })),
+    }),
   };
 }
 
@@ -348,4 +373,35 @@ function locateNode(
 function position(lineCounter: LineCounter, offset: number): { line: number; column: number } {
   const { line, col } = lineCounter.linePos(offset);
   return { line, column: col };
+}
+
+function toField(f: NonNullable<PolicyFile['fields']>[number]): Field {
+  return {
+    id: f.id,
+    label: f.label,
+    help: f.help,
+    type: f.type,
+    options: f.options,
+    required: f.required ?? false,
+  };
+}
+
+/**
+ * `1w2d12h` → 9 calendar days and 12 hours. Whole days are counted on the
+ * requester's calendar, so "2d" after Friday 16:00 in London is Sunday 16:00
+ * there, whether or not the clocks change in between; the rest is exact.
+ */
+function reviewWithin(text: string): ReviewWithin {
+  const total = parseDuration(text) ?? 0;
+  const days = Math.floor(total / 86_400_000);
+  const ms = total - days * 86_400_000;
+  return {
+    text: text.trim(),
+    days,
+    ms,
+    dueAfter: (from, timezone) => {
+      const local = DateTime.fromISO(from, { zone: timezone }).plus({ days });
+      return new Date(local.toMillis() + ms).toISOString();
+    },
+  };
 }

@@ -93,6 +93,39 @@ const ChangeType = Type.Object(
     earlyStart: Type.Optional(
       Type.Object({ from: Id, count: Type.Optional(Type.Integer({ minimum: 1 })) }, Strict),
     ),
+    review: Type.Optional(
+      Type.Object(
+        {
+          within: Type.String({ minLength: 1 }),
+          fields: Type.Array(Field, { minItems: 1 }),
+        },
+        Strict,
+      ),
+    ),
+  },
+  Strict,
+);
+
+/** A pre-approved change; references, answers and the date are checked in checkStandardChanges. */
+const StandardChange = Type.Object(
+  {
+    id: Id,
+    title: Type.String({ minLength: 1 }),
+    services: Type.Array(Id, { minItems: 1 }),
+    answers: Type.Optional(
+      Type.Record(Type.String(), Scalar, {
+        description: 'Prefilled answers, by field id',
+      }),
+    ),
+    locked: Type.Optional(
+      Type.Array(Type.String(), { description: 'Answers a change must keep as given here' }),
+    ),
+    requesters: Type.Array(Id, {
+      minItems: 1,
+      description: 'Groups whose members may raise it',
+    }),
+    approvedBy: Type.String({ minLength: 1, description: 'The person who accepted it' }),
+    approvedOn: Type.String({ minLength: 1, description: 'When, YYYY-MM-DD' }),
   },
   Strict,
 );
@@ -174,6 +207,7 @@ export const PolicyFileSchema = Type.Object(
     fields: Type.Optional(Type.Array(Field)),
     services: Type.Record(Id, Service),
     changeTypes: Type.Record(Id, ChangeType),
+    standardChanges: Type.Optional(Type.Array(StandardChange)),
     notifications: Type.Optional(Type.Array(NotificationRule)),
     freezes: Type.Optional(Type.Array(Freeze)),
     meetings: Type.Optional(Type.Array(Meeting)),
@@ -184,3 +218,4 @@ export const PolicyFileSchema = Type.Object(
 export type PolicyFile = Static<typeof PolicyFileSchema>;
 export type ConditionFile = Static<typeof Condition>;
 export type FreezeFile = Static<typeof Freeze>;
+export type StandardChangeFile = Static<typeof StandardChange>;

@@ -89,6 +89,7 @@ function readersOf(repos: Repositories): Readers {
       'listDecisionsForMany',
       'listDiscussions',
       'listDueForNudge',
+      'listReviewsDue',
       'findLatestForPullRequest',
       'findLatestForCommit',
     ]),

@@ -1,4 +1,11 @@
-import { sql, type CompiledQuery, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import {
+  sql,
+  type CompiledQuery,
+  type ExpressionBuilder,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+} from 'kysely';
 import type {
   AbsenceRepository,
   ApiToken,
@@ -131,6 +138,12 @@ function changeRepository(
       select = select.where((eb) =>
         eb.or([eb('meetings', '=', '[]'), eb('state', 'not in', [...DISCUSSABLE_STATES])]),
       );
+    if (query.reviewDue === true)
+      select = select.where('review_due_at', 'is not', null).where('reviewed_at', 'is', null);
+    if (query.reviewDue === false)
+      select = select.where((eb) =>
+        eb.or([eb('review_due_at', 'is', null), eb('reviewed_at', 'is not', null)]),
+      );
     if (query.meeting !== undefined)
       select = select.where(
         sql`meetings`,
@@ -158,9 +171,19 @@ function changeRepository(
         );
     }
     if (query.awaiting) {
-      const { person, groups } = query.awaiting;
+      const { person, groups, startedTypes = [] } = query.awaiting;
       select = select
-        .where('state', '=', 'pending')
+        .where((eb) =>
+          startedTypes.length === 0
+            ? eb('state', '=', 'pending')
+            : eb.or([
+                eb('state', '=', 'pending'),
+                eb.and([
+                  eb('state', 'in', ['in_progress', 'completed']),
+                  eb('type', 'in', [...startedTypes]),
+                ]),
+              ]),
+        )
         .where('requester', '!=', person)
         .where((eb) =>
           eb.not(
@@ -355,29 +378,34 @@ function changeRepository(
       return byChange;
     },
 
-    async listDueForNudge({ type, kind, requestedBefore, limit }) {
+    async listDueForNudge({ type, states = ['pending'], kind, requestedBefore, limit }) {
       const rows = await db
         .selectFrom('changes')
         .selectAll()
-        .where('state', '=', 'pending')
+        // One state is one range of the (state, type, requested_at) index, in order.
+        .where((eb) =>
+          states.length === 1 ? eb('state', '=', states[0]!) : eb('state', 'in', [...states]),
+        )
         .where('type', '=', type)
         .where('requested_at', '<=', requestedBefore)
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('nudges')
-                .select('nudges.change_id')
-                .whereRef('nudges.change_id', '=', 'changes.id')
-                .whereRef('nudges.round', '=', 'changes.round')
-                .where('nudges.kind', '=', kind),
-            ),
-          ),
-        )
+        .where((eb) => eb.not(eb.exists(nudged(eb, kind))))
         .orderBy('requested_at')
         .limit(limit)
         .execute();
       return rows.map(fromRow);
+    },
+
+    async listReviewsDue({ type, kind, dueBefore, limit }) {
+      let query = db
+        .selectFrom('changes')
+        .selectAll()
+        .where('review_due_at', '<=', dueBefore)
+        .where('reviewed_at', 'is', null)
+        .where((eb) => eb.not(eb.exists(nudged(eb, kind))))
+        .orderBy('review_due_at')
+        .limit(limit);
+      if (type !== undefined) query = query.where('type', '=', type);
+      return (await query.execute()).map(fromRow);
     },
 
     async findLatestForPullRequest(repository, number, options = {}) {
@@ -480,6 +508,16 @@ async function insertServices(
     .execute();
 }
 
+/** The nudge of this kind already claimed for a change's current round: it is not sent again. */
+function nudged(eb: ExpressionBuilder<DatabaseSchema, 'changes'>, kind: string) {
+  return eb
+    .selectFrom('nudges')
+    .select('nudges.change_id')
+    .whereRef('nudges.change_id', '=', 'changes.id')
+    .whereRef('nudges.round', '=', 'changes.round')
+    .where('nudges.kind', '=', kind);
+}
+
 function toRow(change: NewChange): Omit<ChangesTable, 'id'> {
   return {
     title: change.title,
@@ -506,6 +544,12 @@ function toRow(change: NewChange): Omit<ChangesTable, 'id'> {
     github_head_sha: change.pullRequest?.headSha.toLowerCase() ?? null,
     github_merge_sha: change.pullRequest?.mergeSha?.toLowerCase() ?? null,
     github_author: change.pullRequest?.author ?? null,
+    template_id: change.template?.id ?? null,
+    template_version: change.template?.version ?? null,
+    review_due_at: change.review?.due ?? null,
+    reviewed_at: change.review?.doneAt ?? null,
+    reviewed_by: change.review?.by ?? null,
+    review_answers: change.review?.answers ? JSON.stringify(change.review.answers) : null,
   };
 }
 
@@ -541,6 +585,20 @@ function fromRow(row: Selectable<ChangesTable>): Change {
           author: row.github_author ?? '',
         },
       }),
+    ...(row.template_id !== null && {
+      template: { id: row.template_id, version: row.template_version ?? '' },
+    }),
+    ...(row.review_due_at !== null && {
+      review: {
+        due: row.review_due_at,
+        doneAt: row.reviewed_at,
+        by: row.reviewed_by,
+        answers:
+          row.review_answers === null
+            ? null
+            : (JSON.parse(row.review_answers) as Change['answers']),
+      },
+    }),
   };
 }
 

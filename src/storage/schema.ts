@@ -27,6 +27,13 @@ export interface ChangesTable {
   github_head_sha: string | null;
   github_merge_sha: string | null;
   github_author: string | null;
+  /** The standard change template it was raised from, and its version (migration 0012). */
+  template_id: string | null;
+  template_version: string | null;
+  review_due_at: string | null;
+  reviewed_at: string | null;
+  reviewed_by: string | null;
+  review_answers: string | null;
 }
 
 export interface ChangeServicesTable {

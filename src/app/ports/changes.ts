@@ -5,6 +5,7 @@ import type {
   Decision,
   Discussion,
 } from '../../domain/change.js';
+import type { ReviewNudgeKind } from './outbox.js';
 
 /** Changes and their decisions, as the use cases ask for them. */
 
@@ -21,6 +22,8 @@ export interface ChangeQuery {
   readonly text?: string;
   /** Changes still open (draft, pending, approved) that a meeting has yet to discuss, or not. */
   readonly needsDiscussion?: boolean;
+  /** true: changes whose post-implementation review is owed and not filed (overdue or not); false: the others. */
+  readonly reviewDue?: boolean;
   /** Only changes that this meeting (its name) has yet to discuss. */
   readonly meeting?: string;
   /**
@@ -34,10 +37,16 @@ export interface ChangeQuery {
   /**
    * A pre-filter for "waiting on me": pending changes by someone else, not yet
    * decided by `person` in their current round, with a requirement from one of
-   * `groups`. Storage may return a few more (a requirement already met by others);
-   * the use case (listChanges) applies the exact rule.
+   * `groups`; also, of the `startedTypes` (those with `earlyStart`), changes in
+   * progress or completed, whose open approvals are still decided. Storage may
+   * return a few more (a requirement already met by others); the use case
+   * (listChanges) applies the exact rule.
    */
-  readonly awaiting?: { readonly person: string; readonly groups: readonly string[] };
+  readonly awaiting?: {
+    readonly person: string;
+    readonly groups: readonly string[];
+    readonly startedTypes?: readonly string[];
+  };
   /** Newest first (the default), or planned work in the order it happens (`plannedStart`). */
   readonly order?: ChangeOrder;
   /** Order `newest`: only changes older (smaller id) than this one, for keyset pagination. */
@@ -91,13 +100,25 @@ export interface ChangeRepository {
     readonly changeIds?: readonly number[];
   }): Promise<Discussion[]>;
   /**
-   * Pending changes of a type whose approvers were asked before `requestedBefore`
-   * and have not had this nudge in their current round, oldest first.
+   * Changes of a type in one of `states` (default pending; a change started
+   * early still waits for its open approvals) whose approvers were asked before
+   * `requestedBefore` and have not had this nudge in their current round, oldest first.
    */
   listDueForNudge(query: {
     type: string;
+    states?: readonly ChangeState[];
     kind: 'reminder' | 'escalation';
     requestedBefore: string;
+    limit: number;
+  }): Promise<Change[]>;
+  /**
+   * Changes owing a post-implementation review that was due by `dueBefore`, not
+   * filed, and not yet nudged with `kind`, soonest due first; of `type` only, if given.
+   */
+  listReviewsDue(query: {
+    type?: string;
+    kind: ReviewNudgeKind;
+    dueBefore: string;
     limit: number;
   }): Promise<Change[]>;
   /** The newest change drafted from this pull request (`owner/name`, any case). */

@@ -72,12 +72,15 @@ export interface OutboxRepository {
   countByStatus(): Promise<Record<OutboxStatus, number>>;
 }
 
+/** An overdue post-implementation review, reminded to the requester and then escalated. */
+export type ReviewNudgeKind = 'review-reminder' | 'review-escalation';
+
 export interface NudgeRepository {
   /** True only for the first caller: a reminder or escalation is sent once per change and round. */
   claim(nudge: {
     changeId: number;
     round: number;
-    kind: 'reminder' | 'escalation';
+    kind: 'reminder' | 'escalation' | ReviewNudgeKind;
     at: string;
   }): Promise<boolean>;
 }

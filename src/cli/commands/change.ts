@@ -5,6 +5,7 @@ import type { CliEnv } from '../main.js';
 import { clientFor as remoteClient, remote, type RemoteOptions } from '../remote.js';
 import { table, truncate } from '../output.js';
 import { describeClock } from '../clock-line.js';
+import { ExitStatus } from '../exit-status.js';
 import type { ChangeClockJson } from '../../http/contract/index.js';
 import type { ChangeJson, ChangeListJson, EventListJson, PolicyJson } from '../types.js';
 
@@ -18,6 +19,7 @@ interface ContentOptions {
   plannedStart?: string;
   plannedEnd?: string;
   link?: string[];
+  template?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [
@@ -43,7 +45,11 @@ function contentOptions(command: Command): Command {
     )
     .option('--planned-start <time>', 'planned start, ISO 8601 (e.g. 2026-12-01T10:00:00Z)')
     .option('--planned-end <time>', 'planned end, ISO 8601')
-    .option('--link <title=url>', 'a link: PR, ticket, dashboard (repeatable)', collectRaw);
+    .option('--link <title=url>', 'a link: PR, ticket, dashboard (repeatable)', collectRaw)
+    .option(
+      '--template <id>',
+      'the standard change it is (from the policy’s standardChanges): on create, its services and answers fill in what is not given',
+    );
 }
 
 export function registerChangeCommands(program: Command, cli: CliEnv): void {
@@ -73,10 +79,12 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
     .argument('<id>', 'change id, e.g. CHG-42')
     .option('--version <n>', 'the version your edit is based on (default: the current one)')
     .option('--clear-answer <field>', 'remove an answer (repeatable)', collectRaw)
+    .option('--clear-template', 'name no standard change template any more')
     .action(
       async (
         id: string,
-        options: ContentOptions & RemoteOptions & { version?: string; clearAnswer?: string[] },
+        options: ContentOptions &
+          RemoteOptions & { version?: string; clearAnswer?: string[]; clearTemplate?: boolean },
       ) => {
         const client = clientFor(options);
         const version = options.version
@@ -89,6 +97,7 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
             ...Object.fromEntries(options.clearAnswer.map((f) => [f, null])),
           };
         }
+        if (options.clearTemplate) body.template = null;
         print(options, await client.request<ChangeJson>('PATCH', `/changes/${id}`, body));
       },
     );
@@ -124,6 +133,7 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
       'only unassigned drafts (from pull requests by people not in the policy)',
     )
     .option('-q, --search <words>', 'words in the title or description')
+    .option('--review-due', 'only changes whose post-implementation review is owed, overdue or not')
     .option('--sort <order>', 'newest (default) or plannedStart: planned work soonest first')
     .option('--limit <n>', 'how many (1-200)', '50')
     .option('--cursor <cursor>', 'continue from a previous page')
@@ -136,6 +146,7 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
           requester?: string;
           unassigned?: boolean;
           search?: string;
+          reviewDue?: boolean;
           sort?: string;
           limit: string;
           cursor?: string;
@@ -149,6 +160,7 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
           ['requester', options.requester],
           ['unassigned', options.unassigned ? 'true' : undefined],
           ['q', options.search],
+          ['reviewDue', options.reviewDue ? 'true' : undefined],
           ['sort', options.sort],
           ['limit', options.limit],
           ['cursor', options.cursor],
@@ -264,6 +276,43 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
       },
     );
 
+  remote(change.command('review'))
+    .description("file a change's post-implementation review (without --answer: show what it asks)")
+    .argument('<id>', 'change id')
+    .option(
+      '--answer <field=value>',
+      'answer one of the review’s questions (repeatable)',
+      collectRaw,
+    )
+    .action(async (id: string, options: RemoteOptions & { answer?: string[] }) => {
+      const client = clientFor(options);
+      const current = await client.request<ChangeJson>('GET', `/changes/${id}`);
+      if (!current.review) {
+        cli.output.err(`${current.id} owes no review (${current.state.replace('_', ' ')})`);
+        throw new ExitStatus(1);
+      }
+      if (!options.answer?.length) {
+        cli.output.out(describeReview(current.review));
+        if (current.review.done) return;
+        cli.output.err(
+          `\nanswer with: changeboard change review ${current.id} ${current.review.fields
+            .map((f) => `--answer ${f.id}=…`)
+            .join(' ')}`,
+        );
+        throw new ExitStatus(2);
+      }
+      const answers = Object.fromEntries(
+        options.answer.map((pair) => parseAnswer(current.review?.fields ?? [], pair)),
+      );
+      print(
+        options,
+        await client.request<ChangeJson>('POST', `/changes/${id}/review`, {
+          answers,
+          version: current.version,
+        }),
+      );
+    });
+
   remote(change.command('comment'))
     .description('add a comment to the timeline')
     .argument('<id>', 'change id')
@@ -289,9 +338,12 @@ async function contentBody(
   if (options.plannedStart !== undefined) body.plannedStart = options.plannedStart;
   if (options.plannedEnd !== undefined) body.plannedEnd = options.plannedEnd;
   if (options.link?.length) body.links = options.link.map(parseLink);
+  if (options.template !== undefined) body.template = options.template;
   if (options.answer?.length) {
     const policy = await client.request<PolicyJson>('GET', '/policy');
-    body.answers = Object.fromEntries(options.answer.map((pair) => parseAnswer(policy, pair)));
+    body.answers = Object.fromEntries(
+      options.answer.map((pair) => parseAnswer(policy.fields, pair)),
+    );
   }
   return body;
 }
@@ -302,13 +354,16 @@ function parseLink(text: string): { title: string; url: string } {
   return { title: text.slice(0, at), url: text.slice(at + 1) };
 }
 
-/** `tested=true` → `['tested', true]`, typed by the policy's field so the server sees what a form would send. */
-function parseAnswer(policy: PolicyJson, pair: string): [string, string | number | boolean] {
+/** `tested=true` → `['tested', true]`, typed by the question's field so the server sees what a form would send. */
+function parseAnswer(
+  fields: PolicyJson['fields'],
+  pair: string,
+): [string, string | number | boolean] {
   const at = pair.indexOf('=');
   if (at < 1) throw new Error(`--answer "${pair}" must look like field=value`);
   const id = pair.slice(0, at);
   const text = pair.slice(at + 1);
-  const field = policy.fields.find((f) => f.id === id);
+  const field = fields.find((f) => f.id === id);
   if (field?.type === 'boolean' && /^(true|yes|false|no)$/i.test(text))
     return [id, /^(true|yes)$/i.test(text)];
   if (field?.type === 'number' && text.trim() !== '' && Number.isFinite(Number(text)))
@@ -325,6 +380,10 @@ function describeChange(c: ChangeJson): string {
   if (c.pullRequest)
     lines.push(
       `  pull req:  ${c.pullRequest.repository}#${c.pullRequest.number} by @${c.pullRequest.author}, head ${c.pullRequest.headSha.slice(0, 12)}${c.pullRequest.mergeSha ? `, merged as ${c.pullRequest.mergeSha.slice(0, 12)}` : ''}`,
+    );
+  if (c.template)
+    lines.push(
+      `  template:  ${c.template.id} (version ${c.template.version}${c.template.current ? '' : c.template.title === null ? ', no longer in the policy' : ', since changed in the policy'})${c.template.title ? `: ${c.template.title}` : ''}`,
     );
   if (c.plannedStart)
     lines.push(`  planned:   ${c.plannedStart}${c.plannedEnd ? ` → ${c.plannedEnd}` : ''}`);
@@ -371,9 +430,23 @@ function describeChange(c: ChangeJson): string {
   } else if (c.state !== 'draft') {
     lines.push('  requirements: none (pre-approved)');
   }
+  if (c.review) lines.push(describeReview(c.review));
   for (const link of c.links) lines.push(`  link:      ${link.title}: ${link.url}`);
   lines.push(`  page:      ${c.url}`);
   return lines.join('\n');
+}
+
+function describeReview(review: NonNullable<ChangeJson['review']>): string {
+  if (review.done) {
+    const lines = [`  review:    filed by ${review.by} at ${review.doneAt} (due ${review.due})`];
+    for (const [key, value] of Object.entries(review.answers ?? {}))
+      lines.push(`    ${key}: ${String(value)}`);
+    return lines.join('\n');
+  }
+  return [
+    `  review:    owed, due ${review.due}${review.overdue ? ' (OVERDUE)' : ''}; it asks:`,
+    ...review.fields.map((f) => `    ${f.id}${f.required ? ' (required)' : ''}: ${f.label}`),
+  ].join('\n');
 }
 
 function describeEvent(type: string, data: Record<string, unknown>): string {
@@ -385,6 +458,12 @@ function describeEvent(type: string, data: Record<string, unknown>): string {
         : 'created';
     case 'commented':
       return `commented: ${String(data.body)}`;
+    case 'reviewed':
+      return `filed the review${data.late === true ? ' (late)' : ''}: ${Object.entries(
+        (data.answers as Record<string, unknown> | undefined) ?? {},
+      )
+        .map(([key, value]) => `${key}: ${String(value)}`)
+        .join('; ')}`;
     case 'discussed':
       return `recorded ${String(data.meeting)}'s outcome: ${String(data.outcome)}${typeof data.minutes === 'string' ? `: ${data.minutes}` : ''}${data.via === 'external-link' ? ' (by link)' : ''}`;
     case 'edited':

@@ -32,6 +32,8 @@ export function registerPolicyCommands(program: Command, cli: CliEnv): void {
         freeze,
         next: freeze.schedule.next(now, 3),
       }));
+      // The catalog with each template's version: what a change raised from it records.
+      const templates = (result.ok && result.policy.standardChanges) || [];
       if (options.json) {
         cli.output.out(
           JSON.stringify(
@@ -49,6 +51,7 @@ export function registerPolicyCommands(program: Command, cli: CliEnv): void {
                 name: freeze.name,
                 next: next.map((o) => ({ from: o.start.toISOString(), to: o.end.toISOString() })),
               })),
+              standardChanges: templates.map(({ id, title, version }) => ({ id, title, version })),
             },
             null,
             2,
@@ -79,6 +82,10 @@ export function registerPolicyCommands(program: Command, cli: CliEnv): void {
               `${freeze.name} (freeze, ${formatDuration(durationMs)} each): ${next.length ? next.map((o) => formatLocal(o.start, zone)).join(', ') : 'never begins again'} (${zone})`,
             );
           }
+          for (const template of templates)
+            cli.output.out(
+              `standard change ${template.id} (version ${template.version}): ${template.title}; services ${template.services.join(', ')}; raised by ${template.requesters.join(', ')}`,
+            );
         } else {
           cli.output.err(
             `${file ?? path}: ${errors} error(s); Changeboard will not start with this policy`,

@@ -8,6 +8,7 @@ import {
 } from '../../domain/change.js';
 import { Nullable, StringEnum } from '../../shared/schema.js';
 import { ChangeId, Instant, AnswerValue, Link, Strict, NextCursor } from './common.js';
+import { FieldView } from './policy.js';
 
 /** Changes: create, edit, act on, list and show them. */
 
@@ -18,11 +19,29 @@ export const CreateChangeBody = Type.Object(
     title: Type.String({ minLength: 1, maxLength: 200 }),
     description: Type.Optional(Type.String({ maxLength: 50_000, description: 'Markdown' })),
     type: Type.String({ minLength: 1 }),
-    services: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 50 }),
-    answers: Type.Optional(Type.Record(Type.String(), AnswerValue)),
+    services: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        minItems: 1,
+        maxItems: 50,
+        description: "Required, unless `template` is given: then the template's services",
+      }),
+    ),
+    answers: Type.Optional(
+      Type.Record(Type.String(), AnswerValue, {
+        description: "With `template`, the template's answers fill in any not given here",
+      }),
+    ),
     plannedStart: Type.Optional(Nullable(Instant)),
     plannedEnd: Type.Optional(Nullable(Instant)),
     links: Type.Optional(Type.Array(Link, { maxItems: 50 })),
+    template: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          "The standard change template (an id from the policy's `standardChanges`) it is raised from. With a catalog, a change of a pre-approved type must name one.",
+      }),
+    ),
   },
   Strict,
 );
@@ -48,6 +67,16 @@ export const PatchChangeBody = Type.Object(
     plannedStart: Type.Optional(Nullable(Instant)),
     plannedEnd: Type.Optional(Nullable(Instant)),
     links: Type.Optional(Type.Array(Link, { maxItems: 50 })),
+    template: Type.Optional(
+      Nullable(
+        Type.String({
+          minLength: 1,
+          maxLength: 64,
+          description:
+            'The standard change template it is raised from; null names none (to file it as a type that needs approvals). Nothing is prefilled on an edit.',
+        }),
+      ),
+    ),
   },
   Strict,
 );
@@ -95,6 +124,17 @@ export const InvitationView = Type.Object({
   person: Type.String(),
   email: Type.String({ description: 'Where the fresh link goes' }),
 });
+
+export const ReviewBody = Type.Object(
+  {
+    answers: Type.Record(Type.String({ maxLength: 100 }), AnswerValue, {
+      description:
+        "Answers to the review's questions (the change's `review.fields`), checked as a change's answers are",
+    }),
+    version: ActionBody.properties.version,
+  },
+  Strict,
+);
 
 export const DiscussionBody = Type.Object(
   {
@@ -152,6 +192,12 @@ export const ListChangesQuery = Type.Object(
           'true: open changes (draft, pending, approved) a meeting has yet to discuss; false: the others',
       }),
     ),
+    reviewDue: Type.Optional(
+      Type.Boolean({
+        description:
+          'true: changes whose post-implementation review is owed and not yet filed, overdue or not; false: the others',
+      }),
+    ),
     meeting: Type.Optional(
       Type.String({
         description:
@@ -167,7 +213,7 @@ export const ListChangesQuery = Type.Object(
     awaiting: Type.Optional(
       StringEnum(['me'] as const, {
         description:
-          'Pending changes you can approve now (you are in their `waitingFor`): the "Waiting on me" view',
+          'Changes you can approve now (you are in their `waitingFor`): pending ones, and those started early whose approvals are still open. The "Waiting on me" view',
       }),
     ),
     answer: Type.Optional(
@@ -324,6 +370,25 @@ export const ChangeView = Type.Object({
     description:
       'Someone rejected the change after it was started early: the rejection is among `decisions`, and the change stays in its implementation',
   }),
+  review: Nullable(
+    Type.Object(
+      {
+        due: Type.String({ description: 'When the review is due' }),
+        done: Type.Boolean(),
+        doneAt: Nullable(Type.String()),
+        by: Nullable(Type.String({ description: 'Who filed it' })),
+        overdue: Type.Boolean({ description: 'Not filed and past due' }),
+        answers: Nullable(Type.Record(Type.String(), AnswerValue)),
+        fields: Type.Array(FieldView, {
+          description: "What the review asks (the type's `review.fields`)",
+        }),
+      },
+      {
+        description:
+          'The post-implementation review the change owes: set when it is completed or fails and its type asks for a review, when it fails (any type), or when an approval was rejected after an early start. `verify` is refused with `review_required` until it is done. Null: no review is owed.',
+      },
+    ),
+  ),
   needsDiscussion: Type.Array(Type.String(), {
     description:
       'Meetings that have yet to discuss this change (while it is a draft, pending or approved); empty when it is decided asynchronously or every meeting has recorded its outcome',
@@ -377,6 +442,31 @@ export const ChangeView = Type.Object({
   updatedAt: Type.String(),
   submittedAt: Nullable(Type.String()),
   pullRequest: Nullable(PullRequestView),
+  template: Nullable(
+    Type.Object(
+      {
+        id: Type.String({ examples: ['rotate-tls-cert'] }),
+        version: Type.String({
+          description:
+            'The version of the template the change was last saved with, and from submit on the one it was sent (and pre-approved) under',
+          examples: ['3f9a1c0b7d2e'],
+        }),
+        title: Nullable(
+          Type.String({
+            description: "The template's title in the policy; null once it is no longer there",
+          }),
+        ),
+        current: Type.Boolean({
+          description:
+            "Whether the policy's template still has this version: false once it changed (or was removed) after this change used it",
+        }),
+      },
+      {
+        description:
+          'The standard change template the change is raised from (`standardChanges` in the policy); null for any other change',
+      },
+    ),
+  ),
 });
 export type ChangeViewJson = Static<typeof ChangeView>;
 
@@ -399,6 +489,7 @@ export const CARD_FIELDS = [
   'waitingFor',
   'requirements',
   'needsDiscussion',
+  'review',
   'freezeWarnings',
   'createdAt',
   'updatedAt',

@@ -18,7 +18,8 @@ export const ChangeClockView = Type.Object(
     ),
     approvedAt: Nullable(
       Type.String({
-        description: 'When the current round was approved; null while approvals are open',
+        description:
+          'When every requirement of the current round was met: when it was approved, or, after an early start (which never passes through `approved`), the approval that met the last open requirement; null while approvals are open',
       }),
     ),
     startedAt: Nullable(Type.String()),
@@ -47,7 +48,7 @@ export const ChangeClockView = Type.Object(
       }),
       { description: 'Approvals of the current round only, oldest first' },
     ),
-    approvedAfterMs: Ms('Request → approved, for the current round'),
+    approvedAfterMs: Ms('Request → every requirement met (`approvedAt`), for the current round'),
     startedAfterRequestMs: Ms('Request → started (before approval on an early start)'),
   },
   {

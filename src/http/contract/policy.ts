@@ -1,10 +1,31 @@
 import { Type } from 'typebox';
 import { FIELD_TYPES } from '../../domain/policy.js';
 import { Nullable, StringEnum } from '../../shared/schema.js';
+import { AnswerValue } from './common.js';
 
 /** The policy as the web app needs it. */
 
 const ConditionView = Type.Record(Type.String(), Type.Unknown());
+
+/** One question of the change form, or of a review. */
+export const FieldView = Type.Object({
+  id: Type.String(),
+  label: Type.String(),
+  help: Type.Optional(Type.String()),
+  type: StringEnum(FIELD_TYPES),
+  options: Type.Optional(Type.Array(Type.String())),
+  required: Type.Boolean(),
+  requiredWhen: Type.Optional(ConditionView),
+});
+
+/** What a post-implementation review asks, and by when after the change is over. */
+export const ReviewPolicyView = Type.Object({
+  within: Type.String({ description: 'As the policy writes it (`2d`); days are calendar days' }),
+  withinMinutes: Type.Integer({
+    description: 'The review is due this long after the change is completed or fails',
+  }),
+  fields: Type.Array(FieldView),
+});
 
 export const PolicyView = Type.Object({
   organization: Type.String(),
@@ -19,17 +40,7 @@ export const PolicyView = Type.Object({
     }),
   ),
   groups: Type.Record(Type.String(), Type.Array(Type.String())),
-  fields: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      label: Type.String(),
-      help: Type.Optional(Type.String()),
-      type: StringEnum(FIELD_TYPES),
-      options: Type.Optional(Type.Array(Type.String())),
-      required: Type.Boolean(),
-      requiredWhen: Type.Optional(ConditionView),
-    }),
-  ),
+  fields: Type.Array(FieldView),
   services: Type.Array(
     Type.Object({
       id: Type.String(),
@@ -60,8 +71,13 @@ export const PolicyView = Type.Object({
           when: Type.Optional(ConditionView),
         }),
       ),
+      review: Type.Union([ReviewPolicyView, Type.Null()], {
+        description:
+          'Every change of this type is reviewed after it is completed or fails; null: only a failed change is (with `failureReview`)',
+      }),
     }),
   ),
+  failureReview: ReviewPolicyView,
   freezes: Type.Array(
     Type.Object({
       name: Type.String(),
@@ -80,6 +96,16 @@ export const PolicyView = Type.Object({
       durationMinutes: Type.Integer(),
       allow: Type.Array(Type.String()),
       services: Type.Array(Type.String()),
+      next: Type.Array(
+        Type.Object({
+          start: Type.String({ description: 'When the occurrence begins (an instant)' }),
+          end: Type.String({ description: 'When it ends (half-open)' }),
+        }),
+        {
+          description:
+            'Its occurrences not over yet, soonest first: every one that begins within the next 13 weeks, and at least the next three (at most 100)',
+        },
+      ),
     }),
     { description: 'Freezes that recur (each occurrence is also in the calendar feed)' },
   ),
@@ -93,5 +119,34 @@ export const PolicyView = Type.Object({
         description: 'The people who attend it (groups expanded): who may record its outcome',
       }),
     }),
+  ),
+  standardChanges: Nullable(
+    Type.Array(
+      Type.Object({
+        id: Type.String({ examples: ['rotate-tls-cert'] }),
+        title: Type.String(),
+        services: Type.Array(Type.String(), { description: 'What a change from it may touch' }),
+        answers: Type.Record(Type.String(), AnswerValue, {
+          description: 'The answers it fills in',
+        }),
+        locked: Type.Array(Type.String(), {
+          description: 'Field ids whose answers a change must keep as the template gives them',
+        }),
+        requesters: Type.Array(Type.String(), {
+          description: 'Groups whose members may raise it',
+        }),
+        approvedBy: Type.String({ description: 'The person who accepted the template' }),
+        approvedByName: Type.String(),
+        approvedOn: Type.String({ description: 'When, YYYY-MM-DD' }),
+        version: Type.String({
+          description:
+            "The first 12 hex digits of the SHA-256 of the template's canonical JSON: a change records the version it used",
+        }),
+      }),
+      {
+        description:
+          'The standard change catalog: with it, a change of a pre-approved type (no approvals) must name one of these (`template`). Null when the policy has none: a pre-approved type then takes any change.',
+      },
+    ),
   ),
 });

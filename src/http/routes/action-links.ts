@@ -1,6 +1,6 @@
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { inspectActionLink, useActionLink } from '../../app/action-links.js';
-import { formatChangeId, type Change } from '../../domain/change.js';
+import { formatChangeId, type Change, type Verdict } from '../../domain/change.js';
 import { AppError } from '../../domain/errors.js';
 import type { ActionLinkRouteDeps } from '../deps.js';
 import { authenticateSession } from '../../app/sign-in.js';
@@ -51,16 +51,11 @@ ${facts(ctx, change)}
         try {
           const comment =
             typeof request.body?.comment === 'string' ? request.body.comment : undefined;
-          const { change, verdict } = await useActionLink(ctx, request.params.token, {
+          const { change, verdict, allMet } = await useActionLink(ctx, request.params.token, {
             comment,
             signedInAs: await signedInPerson(ctx, request),
           });
-          const outcome =
-            change.state === 'approved'
-              ? 'It is now approved.'
-              : change.state === 'rejected'
-                ? 'It is now rejected.'
-                : 'It still waits for other approvals.';
+          const outcome = outcomeOf(change, verdict, allMet);
           return html(
             reply,
             200,
@@ -82,6 +77,19 @@ ${facts(ctx, change)}
     );
     done();
   };
+}
+
+/** What the decision did to the change, in a sentence. */
+function outcomeOf(change: Change, verdict: Verdict, allMet: boolean): string {
+  if (change.state === 'approved') return 'It is now approved.';
+  if (change.state === 'rejected') return 'It is now rejected.';
+  if (change.state === 'pending') return 'It still waits for other approvals.';
+  // Started early: it stays under way whatever the decision.
+  if (verdict === 'reject')
+    return 'It was already started, so it stays under way: your rejection is shown on the change, and a review is required.';
+  return allMet
+    ? 'It was started early; every approval it needs is now in.'
+    : 'It was started early and still waits for other approvals.';
 }
 
 function html(reply: FastifyReply, status: number, title: string, body: string) {

@@ -4,6 +4,7 @@ import { claimChange } from '../../app/claim-change.js';
 import { commentOnChange } from '../../app/comment-on-change.js';
 import { createChange } from '../../app/create-change.js';
 import { decideChange } from '../../app/decide-change.js';
+import { reviewChange } from '../../app/review-change.js';
 import { discussChange } from '../../app/discuss-change.js';
 import { editChange } from '../../app/edit-change.js';
 import {
@@ -20,6 +21,7 @@ import type { ChangeOrder, ChangeQuery } from '../../app/ports.js';
 import { currentPresence } from '../../app/absences.js';
 import type { Presence } from '../../domain/absence.js';
 import { inviteExternalApprover } from '../../app/external-links.js';
+import { earlyStartTypes } from '../../domain/approval.js';
 import {
   CHANGE_STATES,
   formatChangeId,
@@ -47,6 +49,7 @@ import {
   ActionBody,
   DecisionBody,
   DiscussionBody,
+  ReviewBody,
   InvitationBody,
   InvitationView,
   ChangeListResponse,
@@ -313,6 +316,30 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
     );
 
     app.post(
+      '/changes/:id/review',
+      {
+        schema: {
+          tags,
+          security,
+          summary:
+            "File the change's post-implementation review (the requester, or someone who may verify it): answers to its review questions",
+          params: ChangeParams,
+          body: ReviewBody,
+          response: { 201: ChangeView, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const acted = await reviewChange(
+          ctx,
+          actorOf(request),
+          changeId(request.params.id),
+          request.body,
+        );
+        return reply.status(201).send(await presentOne(acted, actorOf(request), acted.presence));
+      },
+    );
+
+    app.post(
       '/changes/:id/comments',
       {
         schema: {
@@ -410,6 +437,7 @@ interface ListQueryInput {
   unassigned?: boolean;
   q?: string;
   needsDiscussion?: boolean;
+  reviewDue?: boolean;
   meeting?: string;
   awaiting?: 'me';
   answer?: string;
@@ -495,6 +523,8 @@ function toChangeQuery(
                 members.some((m) => m === actor.id || presence.standIn(m) === actor.id),
               )
               .map(([id]) => id),
+            // A change started early still waits for its open approvals.
+            startedTypes: earlyStartTypes(policy),
           }
         : undefined,
     services,
@@ -503,6 +533,7 @@ function toChangeQuery(
     unassigned: input.unassigned,
     text: input.q,
     needsDiscussion: input.needsDiscussion,
+    reviewDue: input.reviewDue,
     meeting: meeting?.name,
     order,
     ...cursor,

@@ -68,9 +68,14 @@ export function externalLinkRoutes(ctx: ActionLinkRouteDeps): FastifyPluginCallb
             ? 'It has every approval it needs now.'
             : change.state === 'rejected'
               ? 'It is rejected; the requester has been told why.'
-              : held.length > 0
-                ? `It waits for ${held.join(' and ')} to record its outcome.`
-                : 'It still waits for other approvals.';
+              : change.state !== 'pending'
+                ? // Started early: it stays under way whatever the decision.
+                  verdict === 'reject'
+                  ? 'It was already started, so it stays under way: the requester has been told why, and a review is required.'
+                  : 'It was started early; your approval is recorded on it.'
+                : held.length > 0
+                  ? `It waits for ${held.join(' and ')} to record its outcome.`
+                  : 'It still waits for other approvals.';
         return html(
           reply,
           200,

@@ -1,11 +1,11 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import type { PolicyRouteDeps } from '../deps.js';
-import { presentPolicy } from '../presenters.js';
+import { presentPolicy, presentRecurringFreezes } from '../presenters.js';
 import { ErrorBody, PolicyView } from '../contract/index.js';
 
 export function policyRoutes(ctx: PolicyRouteDeps): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
-    const body = presentPolicy(ctx.policy);
+    const body = presentPolicy(ctx.policy, ctx.clock.now());
     app.get(
       '/policy',
       {
@@ -17,7 +17,11 @@ export function policyRoutes(ctx: PolicyRouteDeps): FastifyPluginCallbackTypebox
           response: { 200: PolicyView, 401: ErrorBody },
         },
       },
-      () => body,
+      // The recurring freezes' next occurrences depend on the time: worked out per request.
+      () =>
+        ctx.policy.recurringFreezes.length === 0
+          ? body
+          : { ...body, recurringFreezes: presentRecurringFreezes(ctx.policy, ctx.clock.now()) },
     );
     done();
   };

@@ -57,6 +57,7 @@ function movesStatus(event: AuditEvent): boolean {
     }
     case 'approval-granted':
     case 'approval-rejected':
+    case 'reviewed':
     case 'started':
     case 'completed':
     case 'failed':

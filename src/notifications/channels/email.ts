@@ -11,7 +11,7 @@ import { renderAgendaEmail } from '../templates/agenda-email.js';
 import { mintSignInLink, signInUrl, SIGN_IN_LINK_TTL_MS } from '../../app/sign-in.js';
 import type { Person } from '../../domain/policy.js';
 import type { OutboxMessage } from '../../app/ports.js';
-import { evaluateChange } from '../../domain/approval.js';
+import { evaluateChange, takesDecisions } from '../../domain/approval.js';
 import type { Deliverer, DeliveryOutcome } from '../deliverer.js';
 import type { NotificationTopic } from '../plan.js';
 import { renderEmail, type EmailSection, type RenderedEmail } from '../templates/email.js';
@@ -199,13 +199,15 @@ async function sectionFor(
   switch (topic.template) {
     case 'approval-requested':
     case 'reminder': {
-      if (change.state !== 'pending' || change.round !== topic.round)
+      // Pending, or started early with approvals still open: the request still stands.
+      const evaluation = evaluateChange(deps.policy, change, decisions, presence);
+      if (!takesDecisions(deps.policy, change, evaluation) || change.round !== topic.round)
         return { skipped: `the change is ${change.state} and no longer waits for this request` };
       if (presence.awayNow(personId))
         return {
           skipped: 'they are away: their stand-in is asked, and they are when they are back',
         };
-      if (!evaluateChange(deps.policy, change, decisions, presence).eligibleApprovers.has(personId))
+      if (!evaluation.eligibleApprovers.has(personId))
         return { skipped: 'no longer needed from this person' };
       const actions = await createActionLinks(deps.store.direct, {
         person: personId,
@@ -226,9 +228,10 @@ async function sectionFor(
       };
     }
     case 'external-invitation': {
-      if (change.state !== 'pending' || change.round !== topic.round)
+      const evaluation = evaluateChange(deps.policy, change, decisions, presence);
+      if (!takesDecisions(deps.policy, change, evaluation) || change.round !== topic.round)
         return { skipped: `the change is ${change.state} and no longer waits for this request` };
-      if (!evaluateChange(deps.policy, change, decisions, presence).eligibleApprovers.has(personId))
+      if (!evaluation.eligibleApprovers.has(personId))
         return { skipped: 'no longer needed from this person' };
       const link = await mintExternalLink(deps.store.direct, {
         person: personId,
@@ -244,8 +247,20 @@ async function sectionFor(
       };
     }
     case 'escalation':
-      if (change.state !== 'pending' || change.round !== topic.round)
+      if (
+        !takesDecisions(
+          deps.policy,
+          change,
+          evaluateChange(deps.policy, change, decisions, presence),
+        ) ||
+        change.round !== topic.round
+      )
         return { skipped: `the change is ${change.state} and no longer waits for approval` };
+      return { headline: title, summary, detailed: false };
+    case 'review-reminder':
+    case 'review-escalation':
+      if (change.review?.doneAt !== null || change.review.due !== topic.due)
+        return { skipped: 'the review was filed, or is no longer owed' };
       return { headline: title, summary, detailed: false };
     case 'draft-from-pull-request':
       return { headline: title, summary, detailed: true };

@@ -29,6 +29,28 @@ describe('headlines', () => {
     expect(event('rejected', 'sam')).toBe('CHG-7 was rejected by Kim Park, for Sam Rivera');
     expect(event('approval-granted')).toBe('Kim Park approved CHG-7');
   });
+
+  it('say that a rejection after an early start requires a review', () => {
+    const late = (onBehalfOf?: string) =>
+      headline(
+        policy,
+        {
+          template: 'event',
+          eventType: 'approval-rejected',
+          eventId: 1,
+          actor: 'kim',
+          afterStart: true,
+          ...(onBehalfOf && { onBehalfOf }),
+        },
+        summary,
+      );
+    expect(late()).toBe(
+      'CHG-7 was rejected by Kim Park after the change was started: a review is required',
+    );
+    expect(late('sam')).toBe(
+      'CHG-7 was rejected by Kim Park (for Sam Rivera) after the change was started: a review is required',
+    );
+  });
 });
 
 describe('still needed', () => {
@@ -56,6 +78,34 @@ describe('still needed', () => {
       'payments-owners (1 more, because touches Payments API): Lee Wong',
       'change-managers (1 more, because risk is high): Kim Park',
     ]);
+  });
+
+  it('is said for a change started early while approvals are open, and not once they are in', () => {
+    const emergency = (decided: string[]) =>
+      summarise(
+        example,
+        aChange({
+          type: 'emergency',
+          state: 'in_progress',
+          round: 1,
+          requirements: [
+            { group: 'on-call-leads', count: 1 },
+            { group: 'security', count: 1 },
+            { group: 'cto', count: 1 },
+          ],
+        }),
+        decided.map((person) => ({
+          changeId: 1,
+          round: 1,
+          person,
+          verdict: 'approve' as const,
+          comment: null,
+          at: '2026-11-02T10:00:00.000Z',
+        })),
+        'http://changeboard.test',
+      ).stillNeeded;
+    expect(emergency(['lee']).map((line) => line.split(' (')[0])).toEqual(['security', 'cto']);
+    expect(emergency(['lee', 'tom', 'sam'])).toEqual([]);
   });
 
   it('takes the reason from the policy now for requirements stored without one', () => {

@@ -1,6 +1,6 @@
 import { formatChangeId, type Change, type Decision } from '../../domain/change.js';
 import { EVERYONE_PRESENT, type Presence } from '../../domain/absence.js';
-import { evaluateChange } from '../../domain/approval.js';
+import { evaluateChange, takesDecisions } from '../../domain/approval.js';
 import { subjectOf } from '../../domain/change-content.js';
 import { explainRequirements } from '../../domain/requirements.js';
 import { NO_CONFLICTS, type Conflicts } from '../../domain/conflicts.js';
@@ -66,15 +66,15 @@ export function summarise(
     services: change.services.map((s) => policy.services.get(s)?.name ?? s).join(', '),
     risk: risk === undefined ? undefined : String(risk),
     planned: change.plannedStart ? formatWindow(change.plannedStart, change.plannedEnd) : undefined,
-    stillNeeded:
-      change.state === 'pending'
-        ? evaluation.requirements
-            .filter((r) => !r.met)
-            .map(
-              (r) =>
-                `${r.group} (${r.count - r.approvedBy.length} more${r.reason ? `, because ${r.reason}` : ''}): ${r.available ? r.canApprove.map(approver).join(', ') || 'nobody left' : `nobody available: ${r.whyUnavailable ?? 'all are away'}`}`,
-            )
-        : [],
+    // Pending, or started early with approvals still open: who is still to decide.
+    stillNeeded: takesDecisions(policy, change, evaluation)
+      ? evaluation.requirements
+          .filter((r) => !r.met)
+          .map(
+            (r) =>
+              `${r.group} (${r.count - r.approvedBy.length} more${r.reason ? `, because ${r.reason}` : ''}): ${r.available ? r.canApprove.map(approver).join(', ') || 'nobody left' : `nobody available: ${r.whyUnavailable ?? 'all are away'}`}`,
+          )
+      : [],
     answers: policy.fields
       .filter((f) => change.answers[f.id] !== undefined)
       .map((f) => ({ label: f.label, value: formatAnswer(change.answers[f.id]!) })),
@@ -102,6 +102,10 @@ export function headline(policy: Policy, topic: NotificationTopic, summary: Chan
       return `Reminder: ${summary.id} is waiting for your decision`;
     case 'escalation':
       return `Escalation: ${summary.id} is still waiting for approval`;
+    case 'review-reminder':
+      return `Review overdue: ${summary.id} ${summary.title} was due for its post-implementation review ${formatShortWindow(topic.due, null)}`;
+    case 'review-escalation':
+      return `Escalation: the post-implementation review of ${summary.id} is overdue (due ${formatShortWindow(topic.due, null)})`;
     case 'external-invitation':
       return `${policy.organization} asks for your decision: ${summary.id} ${summary.title}`;
     case 'draft-from-pull-request':
@@ -111,6 +115,8 @@ export function headline(policy: Policy, topic: NotificationTopic, summary: Chan
     case 'agenda':
       return `Agenda: ${topic.meeting}`;
     case 'event':
+      if (topic.afterStart)
+        return `${summary.id} was rejected by ${topic.onBehalfOf ? `${name(topic.actor)} (for ${name(topic.onBehalfOf)})` : name(topic.actor)} after the change was started: a review is required`;
       return eventHeadline(
         topic.eventType,
         topic.onBehalfOf

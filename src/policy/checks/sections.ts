@@ -13,6 +13,7 @@ import type { ConditionFile, FreezeFile, PolicyFile } from '../schema.js';
 import { FREEZE_SCHEDULE, scheduleProblems, scheduleWarnings } from '../schedule.js';
 import { isValidTimeZone, parseWorkingHours } from '../working-hours.js';
 import { checkDuration, noteUnique, unknown, type Segments } from './helpers.js';
+import { formatPath } from '../../shared/schema-issues.js';
 
 /**
  * One policy file being checked: what every section's check reads (the names
@@ -154,26 +155,36 @@ export function checkChannels(c: PolicyCheck): void {
 
 /** Field ids are unique and not condition keywords; choice fields have options. */
 export function checkFields(c: PolicyCheck): void {
-  const { file, error, fields } = c;
+  checkFieldList(c, c.file.fields ?? [], ['fields'], (field) =>
+    c.fields.set(field.id, { type: field.type, options: field.options }),
+  );
+}
+
+function checkFieldList(
+  { error }: PolicyCheck,
+  list: NonNullable<PolicyFile['fields']>,
+  at: Segments,
+  onField: (field: NonNullable<PolicyFile['fields']>[number]) => void = () => {},
+): void {
   const fieldIndex = new Map<string, number>();
-  (file.fields ?? []).forEach((field, i) => {
+  list.forEach((field, i) => {
     noteUnique(fieldIndex, field.id, i, () =>
       error(
-        ['fields', i, 'id'],
-        `duplicate field "${field.id}" (first at fields[${fieldIndex.get(field.id)}])`,
+        [...at, i, 'id'],
+        `duplicate field "${field.id}" (first at ${formatPath([...at, fieldIndex.get(field.id) ?? 0])})`,
       ),
     );
-    fields.set(field.id, { type: field.type, options: field.options });
+    onField(field);
     if ((CONDITION_KEYWORDS as readonly string[]).includes(field.id)) {
       error(
-        ['fields', i, 'id'],
+        [...at, i, 'id'],
         `"${field.id}" is reserved: conditions use it for the change's ${field.id}`,
       );
     }
     if (field.type === 'choice' && !field.options)
-      error(['fields', i, 'options'], 'a choice field needs a list of options');
+      error([...at, i, 'options'], 'a choice field needs a list of options');
     if (field.type !== 'choice' && field.options)
-      error(['fields', i, 'options'], `only choice fields have options, this one is ${field.type}`);
+      error([...at, i, 'options'], `only choice fields have options, this one is ${field.type}`);
   });
 }
 
@@ -279,6 +290,7 @@ export function checkChangeTypes(c: PolicyCheck): void {
       warn([...at], 'reminders and escalation never fire for a type that needs no approval');
     }
     if (changeType.earlyStart) checkEarlyStart(c, changeType, changeType.earlyStart, at);
+    if (changeType.review) checkReview(c, changeType.review, at);
     if (changeType.approvals.length === 0 && changeType.keepApprovalsOnPush) {
       warn(
         [...at, 'keepApprovalsOnPush'],
@@ -286,6 +298,24 @@ export function checkChangeTypes(c: PolicyCheck): void {
       );
     }
   }
+}
+
+/**
+ * A review's fields are checked like the change's own; a field required under a
+ * condition is evaluated against the change, so it names the change's fields.
+ */
+function checkReview(
+  c: PolicyCheck,
+  review: NonNullable<PolicyFile['changeTypes'][string]['review']>,
+  at: readonly ['changeTypes', string],
+): void {
+  const within = checkDuration(review.within, [...at, 'review', 'within'], c.error);
+  if (within === 0) c.error([...at, 'review', 'within'], 'must be longer than nothing');
+  checkFieldList(c, review.fields, [...at, 'review', 'fields']);
+  review.fields.forEach((field, i) => {
+    if (typeof field.required === 'object')
+      checkCondition(c, field.required.when, [...at, 'review', 'fields', i, 'required', 'when']);
+  });
 }
 
 /** An early start names one of the type's approvals, and no more approvals than it asks for. */

@@ -10,6 +10,8 @@ import { tokenScopes } from './0007-token-scopes.js';
 import { absences } from './0008-absences.js';
 import { externalLinks } from './0009-external-links.js';
 import { discussions } from './0010-discussions.js';
+import { reviews } from './0011-reviews.js';
+import { standardTemplates } from './0012-standard-templates.js';
 
 /** A static index (no directory scanning): what runs is exactly what was reviewed. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
@@ -24,5 +26,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0008-absences': absences(),
     '0009-external-links': externalLinks(),
     '0010-discussions': discussions(dialect),
+    '0011-reviews': reviews(),
+    '0012-standard-templates': standardTemplates(),
   };
 }

@@ -212,6 +212,16 @@ export function useDiscussion(changeId: string) {
   });
 }
 
+/** Files a change's post-implementation review (its requester, or someone who may verify it). */
+export function useFileReview(changeId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { answers: Record<string, string | number | boolean>; version: number }) =>
+      api<Change>('POST', `/changes/${encodeURIComponent(changeId)}/review`, body),
+    onSuccess: (change) => refreshChange(client, change),
+  });
+}
+
 /** Records the signed-in person's absence (`until` and the rest as the API takes them), or ends it (`null`). */
 export function useMyAbsence() {
   const client = useQueryClient();

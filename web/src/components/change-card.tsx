@@ -59,9 +59,19 @@ export function ChangeCard({ change, typeLabel }: { change: Card; typeLabel: str
           </Chip>
         ))}
         {toDiscuss.length > 0 && !finished ? <Chip tone="info">Discuss</Chip> : null}
+        {change.review && !change.review.done ? (
+          <Chip tone={change.review.overdue ? 'danger' : 'warning'}>
+            {change.review.overdue ? 'Review overdue' : 'Review due'}
+          </Chip>
+        ) : null}
       </div>
       {change.state === 'pending' && change.requirements.some((r) => !r.met) ? (
         <p className="card-waiting">Waiting for {waitingFor(change, nameOf)}</p>
+      ) : change.state !== 'pending' && change.waitingFor.length > 0 ? (
+        // Started early: its open approvals are still required.
+        <p className="card-waiting">
+          Started early, still waiting for {waitingFor(change, nameOf)}
+        </p>
       ) : null}
     </article>
   );

@@ -19,6 +19,7 @@ const VERBS: Record<TimelineEvent['type'], string> = {
   completed: 'completed it',
   failed: 'marked it failed',
   verified: 'verified it in production',
+  reviewed: 'filed the post-implementation review',
   commented: 'commented',
   'absence-set': 'recorded an absence',
   'absence-ended': 'ended an absence',
@@ -46,6 +47,7 @@ function detailOf(event: TimelineEvent): string | null {
   const data = event.data;
   if (event.type === 'commented') return textOf(data.body);
   if (event.type === 'discussed') return textOf(data.minutes);
+  if (event.type === 'reviewed') return data.late === true ? 'Filed after it was due.' : null;
   if (event.type === 'edited') {
     const changes = data.changes;
     if (changes && typeof changes === 'object')

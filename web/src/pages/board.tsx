@@ -95,6 +95,7 @@ function useBoardFilters(policy: PolicyInfo | undefined) {
   if (q) params.q = q;
   if (answer) params.answer = answer;
   if (search.get('needsDiscussion') === 'true') params.needsDiscussion = 'true';
+  if (search.get('reviewDue') === 'true') params.reviewDue = 'true';
   if (meeting) params.meeting = meeting;
   const set = (key: string, value: string | null) => {
     const next = new URLSearchParams(search);
@@ -118,7 +119,8 @@ function useBoardFilters(policy: PolicyInfo | undefined) {
     set,
     clear,
     choiceFields,
-    showClosed: search.get('closed') === '1',
+    // A failed change is closed, and still owes its review.
+    showClosed: search.get('closed') === '1' || search.get('reviewDue') === 'true',
   };
 }
 
@@ -209,6 +211,7 @@ function Filters({
     'type',
     'requester',
     'needsDiscussion',
+    'reviewDue',
     'meeting',
     ...filters.choiceFields.map((f) => `answer.${f.id}`),
   ].some((k) => search.get(k));
@@ -289,6 +292,14 @@ function Filters({
           </label>
         </>
       ) : null}
+      <label className="toggle">
+        <input
+          type="checkbox"
+          checked={search.get('reviewDue') === 'true'}
+          onChange={(e) => set('reviewDue', e.target.checked ? 'true' : null)}
+        />
+        Review due
+      </label>
       {view !== 'waiting' ? (
         <label className="toggle">
           <input

@@ -2,7 +2,14 @@ import { useState } from 'react';
 import { useCalendarFeed, usePolicy, useChanges } from '../api/queries.js';
 import type { ChangeCard } from '../api/types.js';
 import { EmptyState, ErrorState, Loading, PageHeading, useServiceNames } from '../components/ui.js';
-import { formatDay, formatTime, STATE_LABELS } from '../lib/format.js';
+import { formatDay, formatTime, formatWindow, STATE_LABELS } from '../lib/format.js';
+import {
+  coversService,
+  freezeWindows,
+  recurringFreezeInWords,
+  upcomingOccurrences,
+  type FreezeWindow,
+} from '../lib/freezes.js';
 import { Link, useSearchParams } from '../lib/router.js';
 
 /**
@@ -117,16 +124,10 @@ export function CalendarPage() {
     else next.delete(key);
     setSearch(next);
   };
-  const freezes = (policy.data?.freezes ?? []).filter(
-    (f) =>
-      overlaps(
-        new Date(f.from).getTime(),
-        new Date(f.to).getTime(),
-        monday.getTime(),
-        nextMonday.getTime(),
-      ) &&
-      (!service || f.services.length === 0 || f.services.includes(service)),
-  );
+  // One-off freezes and the occurrences of recurring ones that touch this week.
+  const freezes = policy.data ? freezeWindows(policy.data, monday, nextMonday, service) : [];
+  const recurring = (policy.data?.recurringFreezes ?? []).filter((f) => coversService(f, service));
+  const now = new Date();
   const days = Array.from({ length: 7 }, (_, i) => addDays(monday, i));
   const today = isoDay(new Date());
   const title = `Week of ${formatDay(monday)}`;
@@ -181,12 +182,40 @@ export function CalendarPage() {
           serviceName={policy.data?.services.find((s) => s.id === service)?.name ?? service}
         />
       </div>
-      {freezes.map((f) => (
-        <div key={f.name} className="freeze-bar" role="note">
-          <strong>{f.name}</strong>: only {f.allow.join(', ') || 'no'} changes may start,{' '}
-          {formatDay(new Date(f.from))} – {formatDay(new Date(new Date(f.to).getTime() - 1))}
-        </div>
-      ))}
+      {freezes
+        .filter((f) => !f.recurring)
+        .map((f) => (
+          <div key={f.name} className="freeze-bar" role="note">
+            <strong>{f.name}</strong>: only {f.allow.join(', ') || 'no'} changes may start,{' '}
+            {formatDay(new Date(f.from))} – {formatDay(new Date(new Date(f.to).getTime() - 1))}
+          </div>
+        ))}
+      {recurring.map((f) => {
+        const upcoming = upcomingOccurrences(f, now);
+        return (
+          <div
+            key={f.name}
+            className="freeze-bar freeze-bar-recurring"
+            role="note"
+            data-freeze={f.name}
+          >
+            <strong>{f.name}</strong> (recurring): {recurringFreezeInWords(f)}.{' '}
+            {upcoming.length > 0 ? (
+              <>
+                Next:{' '}
+                {upcoming.map((o, i) => (
+                  <span key={o.start}>
+                    {i > 0 ? '; ' : ''}
+                    <time dateTime={o.start}>{formatWindow(o.start, o.end)}</time>
+                  </span>
+                ))}
+              </>
+            ) : (
+              'It does not recur any more.'
+            )}
+          </div>
+        );
+      })}
       {changes.isPending ? (
         <Loading label="Loading the week" lines={4} />
       ) : changes.isError ? (
@@ -220,8 +249,9 @@ export function CalendarPage() {
                     ) : null}
                   </h2>
                   {frozen.map((f) => (
-                    <p key={f.name} className="day-freeze">
+                    <p key={`${f.name}@${f.from}`} className="day-freeze">
                       {f.name}
+                      {f.recurring ? hoursOn(f, from, to) : null}
                     </p>
                   ))}
                   {items.length === 0 ? (
@@ -253,6 +283,16 @@ export function CalendarPage() {
       )}
     </div>
   );
+}
+
+/** " from 15:00", " until 09:00", " 12:00–14:00": the part of the day an occurrence covers, if not all of it. */
+function hoursOn(freeze: FreezeWindow, dayStart: number, dayEnd: number): string {
+  const starts = Date.parse(freeze.from) > dayStart;
+  const ends = Date.parse(freeze.to) < dayEnd;
+  if (starts && ends) return ` ${formatTime(freeze.from)}–${formatTime(freeze.to)}`;
+  if (starts) return ` from ${formatTime(freeze.from)}`;
+  if (ends) return ` until ${formatTime(freeze.to)}`;
+  return '';
 }
 
 function startOf(change: ChangeCard): number {

@@ -6,6 +6,8 @@ import { DiscussPanel, HeldNotice, MeetingLinks } from '../components/change-mee
 import type { RecordedOutcome } from '../components/discussion-form.js';
 import { Timeline } from '../components/timeline.js';
 import { ChangeClockPanel } from '../components/change-clock.js';
+import { ReviewPanel } from '../components/review-panel.js';
+import { AnswerList } from '../components/answer-list.js';
 import {
   Banner,
   Chip,
@@ -31,7 +33,7 @@ import { mustApprove, whoMustDecide } from '../lib/approvals.js';
 import { outcomeDone } from '../lib/meetings.js';
 import { Link } from '../lib/router.js';
 
-type Decision = Exclude<ChangeActionName, 'edit' | 'comment' | 'discuss'>;
+type Decision = Exclude<ChangeActionName, 'edit' | 'comment' | 'discuss' | 'review'>;
 
 const ACTIONS: Record<
   Decision,
@@ -158,34 +160,9 @@ function ChangeDetails({ change }: { change: Change }) {
             <h2 id="answers-heading" className="section-title">
               Answers
             </h2>
-            <dl className="answers">
-              {(policy.data?.fields ?? []).map((field) => {
-                const value = change.answers[field.id];
-                return (
-                  <div key={field.id} className="answer">
-                    <dt>{field.label}</dt>
-                    <dd>
-                      {value === undefined ? (
-                        <span className="muted">Not answered</span>
-                      ) : typeof value === 'boolean' ? (
-                        value ? (
-                          'Yes'
-                        ) : (
-                          'No'
-                        )
-                      ) : field.type === 'url' ? (
-                        <a href={String(value)} target="_blank" rel="noopener noreferrer">
-                          {String(value)}
-                        </a>
-                      ) : (
-                        <span className="pre-wrap">{String(value)}</span>
-                      )}
-                    </dd>
-                  </div>
-                );
-              })}
-            </dl>
+            <AnswerList fields={policy.data?.fields ?? []} answers={change.answers} />
           </section>
+          <ReviewPanel change={change} />
           <Timeline changeId={change.id} canComment={change.actions.includes('comment')} />
         </div>
         <aside className="change-side" aria-label="Details">
@@ -215,6 +192,22 @@ function ChangeDetails({ change }: { change: Change }) {
               <dd>{change.services.map(serviceName).join(', ')}</dd>
               <dt>Type</dt>
               <dd>{typeLabel}</dd>
+              {change.template ? (
+                <>
+                  <dt>Standard change</dt>
+                  <dd>
+                    {change.template.title ?? change.template.id}{' '}
+                    <span className="muted small">
+                      (version {change.template.version}
+                      {change.template.current
+                        ? ')'
+                        : change.template.title === null
+                          ? ', no longer in the policy)'
+                          : ', since changed in the policy)'}
+                    </span>
+                  </dd>
+                </>
+              ) : null}
               {change.needsDiscussion.length > 0 ? (
                 <>
                   <dt>Discussion</dt>

@@ -93,6 +93,7 @@ export function AnswerInput({
   value,
   required,
   error,
+  lockedBy,
   onChange,
   onBlur,
 }: {
@@ -100,11 +101,17 @@ export function AnswerInput({
   value: string | boolean | undefined;
   required: boolean;
   error?: string;
+  /** The standard change template that sets this answer: shown read-only, saying so. */
+  lockedBy?: string;
   onChange: (value: string | boolean | undefined) => void;
   onBlur: () => void;
 }) {
   const path = `answers.${field.id}`;
   const id = inputId(path);
+  const locked = lockedBy !== undefined;
+  const help = locked
+    ? [field.help, `Set by the template “${lockedBy}”.`].filter(Boolean).join(' ')
+    : field.help;
   if (field.type === 'boolean' || field.type === 'choice') {
     const options: [string, string | boolean][] =
       field.type === 'boolean'
@@ -114,13 +121,7 @@ export function AnswerInput({
           ]
         : (field.options ?? []).map((o) => [o, o]);
     return (
-      <ChoiceGroup
-        label={field.label}
-        path={path}
-        help={field.help}
-        error={error}
-        required={required}
-      >
+      <ChoiceGroup label={field.label} path={path} help={help} error={error} required={required}>
         {options.map(([text, v], i) => (
           <label key={text} className={`pill-choice${value === v ? ' is-checked' : ''}`}>
             <input
@@ -128,6 +129,7 @@ export function AnswerInput({
               name={id}
               id={i === 0 ? id : undefined}
               checked={value === v}
+              disabled={locked}
               onChange={() => onChange(v)}
               onBlur={onBlur}
             />
@@ -139,12 +141,13 @@ export function AnswerInput({
   }
   const text = typeof value === 'string' ? value : '';
   return (
-    <Field label={field.label} path={path} help={field.help} error={error} required={required}>
+    <Field label={field.label} path={path} help={help} error={error} required={required}>
       {(props) =>
         field.type === 'text' ? (
           <textarea
             {...props}
             rows={3}
+            readOnly={locked}
             value={text}
             onChange={(e) => onChange(e.target.value)}
             onBlur={onBlur}
@@ -163,6 +166,7 @@ export function AnswerInput({
             }
             inputMode={field.type === 'number' ? 'decimal' : undefined}
             placeholder={field.type === 'url' ? 'https://' : undefined}
+            readOnly={locked}
             value={text}
             onChange={(e) => onChange(e.target.value)}
             onBlur={onBlur}

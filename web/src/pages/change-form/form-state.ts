@@ -12,6 +12,8 @@ export interface FormState {
   plannedStart: string;
   plannedEnd: string;
   links: { title: string; url: string }[];
+  /** The standard change template it starts from (`''`: none). */
+  template: string;
 }
 
 export function initialState(policy: PolicyInfo, existing?: Change): FormState {
@@ -26,6 +28,7 @@ export function initialState(policy: PolicyInfo, existing?: Change): FormState {
       plannedStart: '',
       plannedEnd: '',
       links: [],
+      template: '',
     };
   return {
     title: existing.title,
@@ -38,6 +41,7 @@ export function initialState(policy: PolicyInfo, existing?: Change): FormState {
     plannedStart: toLocalInput(existing.plannedStart),
     plannedEnd: toLocalInput(existing.plannedEnd),
     links: existing.links.map((l) => ({ ...l })),
+    template: existing.template?.id ?? '',
   };
 }
 
@@ -104,6 +108,7 @@ export function labelFor(policy: PolicyInfo, path: string): string {
     title: 'Title',
     description: 'Description',
     type: 'Type',
+    template: 'Standard change',
     services: 'Services',
     plannedStart: 'Planned start',
     plannedEnd: 'Planned end',

@@ -5,6 +5,8 @@ import { viewerTimeZone } from '../../lib/format.js';
 import { Link } from '../../lib/router.js';
 import { AnswerInput, ChoiceGroup, Field } from './fields.js';
 import { describeApprovals, inputId, inputOf, labelFor } from './form-state.js';
+import { isLocked } from '../../lib/standard-changes.js';
+import { TemplatePicker } from './template-picker.js';
 import type { ChangeFormModel } from './use-change-form.js';
 
 /** The parts of the change form, each one of its fieldsets, all driven by useChangeForm. */
@@ -60,7 +62,7 @@ export function SaveProblems({ policy, form }: SectionProps) {
 }
 
 export function WhatSection({ policy, form }: SectionProps) {
-  const { state, errorFor, update, touch } = form;
+  const { state, errorFor, update, touch, setType } = form;
   return (
     <fieldset className="form-section">
       <legend>What is changing</legend>
@@ -104,13 +106,14 @@ export function WhatSection({ policy, form }: SectionProps) {
                   ? inputId('type')
                   : undefined
               }
-              onChange={() => update({ type: t.id }, 'type')}
+              onChange={() => setType(t.id)}
             />
             <span className="choice-card-title">{t.label}</span>
             <span className="choice-card-help">{describeApprovals(t)}</span>
           </label>
         ))}
       </ChoiceGroup>
+      <TemplatePicker policy={policy} form={form} />
       <ChoiceGroup
         label="Services"
         path="services"
@@ -180,7 +183,7 @@ export function WhenSection({ policy, form }: SectionProps) {
 }
 
 export function QuestionsSection({ policy, form }: SectionProps) {
-  const { state, content, formPolicy, errorFor, setAnswer, touch } = form;
+  const { state, content, formPolicy, template, errorFor, setAnswer, touch } = form;
   return (
     <fieldset className="form-section">
       <legend>The board’s questions</legend>
@@ -194,6 +197,7 @@ export function QuestionsSection({ policy, form }: SectionProps) {
             content,
           )}
           error={errorFor(`answers.${field.id}`)}
+          lockedBy={isLocked(template, field.id) ? template?.title : undefined}
           onChange={(v) => setAnswer(field.id, v)}
           onBlur={() => touch(`answers.${field.id}`)}
         />

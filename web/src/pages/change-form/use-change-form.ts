@@ -7,10 +7,18 @@ import {
   refreshChange,
   reloadChange,
   submitChange,
+  useSession,
 } from '../../api/queries.js';
 import type { Change, PolicyInfo } from '../../api/types.js';
 import { toFormPolicy, validateChange, type Issue } from '../../lib/policy.js';
 import { navigate } from '../../lib/router.js';
+import {
+  applyTemplate,
+  findTemplate,
+  needsTemplate,
+  templateIssues,
+  templateOffers,
+} from '../../lib/standard-changes.js';
 import { initialState, inputOf, linkIssues, toContent, type FormState } from './form-state.js';
 
 export type SaveMode = 'draft' | 'submit';
@@ -38,8 +46,13 @@ export function useChangeForm(policy: PolicyInfo, existing?: Change) {
   const canSubmit = !existing || existing.state === 'draft';
 
   const content = toContent(policy, state);
+  // The standard change catalog: a pre-approved type starts from a template the person may use.
+  const startsFromTemplate = needsTemplate(policy, state.type);
+  const template = startsFromTemplate ? findTemplate(policy, state.template) : undefined;
+  const offers = templateOffers(policy, useSession().data?.person.groups ?? []);
   const problemsFor = (mode: SaveMode | null) => [
     ...validateChange(formPolicy, content, { forSubmit: mode === 'submit' || isPending }),
+    ...templateIssues(policy, content, state.template),
     ...linkIssues(state),
   ];
   const issues = problemsFor(attempt);
@@ -58,6 +71,23 @@ export function useChangeForm(policy: PolicyInfo, existing?: Change) {
     setServerIssues((list) => list.filter((i) => i.path !== `answers.${id}`));
   };
   const addLink = () => setState((s) => ({ ...s, links: [...s.links, { title: '', url: '' }] }));
+  /** A type that needs no template drops the one chosen: the server refuses a template on it. */
+  const setType = (type: string) => {
+    update(needsTemplate(policy, type) ? { type } : { type, template: '' }, 'type');
+    setServerIssues((list) => list.filter((i) => i.path !== 'template'));
+  };
+  /** Picking a template fills in its services and answers. */
+  const pickTemplate = (id: string) => {
+    const picked = findTemplate(policy, id);
+    if (!picked) return;
+    setState((s) => applyTemplate({ ...s, template: id }, picked));
+    setServerIssues((list) =>
+      list.filter(
+        (i) =>
+          i.path !== 'template' && inputOf(i.path) !== 'services' && !i.path.startsWith('answers.'),
+      ),
+    );
+  };
 
   const summaryIssues = attempt
     ? [
@@ -81,7 +111,13 @@ export function useChangeForm(policy: PolicyInfo, existing?: Change) {
       plannedEnd: content.plannedEnd,
       links: [...content.links],
     };
-    if (!saved) return createChange({ ...body, answers: { ...content.answers } });
+    const templateId = startsFromTemplate && state.template ? state.template : null;
+    if (!saved)
+      return createChange({
+        ...body,
+        answers: { ...content.answers },
+        ...(templateId && { template: templateId }),
+      });
     const removed = Object.fromEntries(
       Object.keys(existing?.answers ?? {})
         .filter((k) => !(k in content.answers))
@@ -91,6 +127,7 @@ export function useChangeForm(policy: PolicyInfo, existing?: Change) {
       ...body,
       version: saved.version,
       answers: { ...removed, ...content.answers },
+      template: templateId,
     });
   };
 
@@ -138,9 +175,14 @@ export function useChangeForm(policy: PolicyInfo, existing?: Change) {
     summaryRef,
     isPending,
     canSubmit,
+    startsFromTemplate,
+    template,
+    offers,
     errorFor,
     touch,
     update,
+    setType,
+    pickTemplate,
     setAnswer,
     addLink,
     save,
