@@ -39,6 +39,28 @@ export default tseslint.config(
       ],
     },
   },
+  // domain/insights/ is domain too: it may import domain/ one level up, and nothing further out.
+  {
+    files: ['src/domain/*/**/*.ts'],
+    ignores: ['src/**/*.test.ts', 'src/**/*.fixture.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?![a-z0-9-]+\\.js$)',
+              message: 'domain/ is pure: it imports only domain/.',
+            },
+            {
+              regex: '^(?!\\.|canonicalize$|node:crypto$)',
+              message: 'domain/ uses no package but canonicalize and node:crypto.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['src/storage/**/*.ts'],
     rules: {

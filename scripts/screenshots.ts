@@ -196,6 +196,12 @@ async function main(): Promise<void> {
     await settle(page);
     await page.screenshot({ path: `${OUT}calendar.png` });
 
+    // Whatever history the seed leaves: the page's default period, the last twelve weeks.
+    await page.goto(`${url}/insights`);
+    await page.locator('[data-figure="total"]').waitFor();
+    await settle(page);
+    await page.screenshot({ path: `${OUT}insights.png`, fullPage: true });
+
     // Sent now, as with the inbox's "Send now": they would otherwise wait for working hours.
     for (const waiting of await scheduledMessages(t.ctx))
       await t.ctx.store.direct.outbox.sendNow(waiting.id, t.clock.now().toISOString());

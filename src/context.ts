@@ -1,7 +1,13 @@
+import { adoptPolicyFile, syncPolicy } from './app/apply-policy.js';
 import { ChangeCache } from './app/change-cache.js';
+import { PolicyHolder } from './app/policy-holder.js';
+import { openPostgresChannel } from './storage/postgres-channel.js';
 import { CredentialCache } from './app/credential-cache.js';
 import type { AppDeps } from './app/deps.js';
 import { liveUpdatesSubscriber, type LiveHub } from './app/live-updates.js';
+import { countingLiveClients, metricsSubscriber } from './app/metrics.js';
+import { checkDatabase } from './app/readiness.js';
+import { createPrometheusMetrics, type PrometheusMetrics } from './metrics/prometheus.js';
 import type { ApiToken, EventSubscriber, Store, WebSession } from './app/ports.js';
 import type { Deliverer } from './notifications/deliverer.js';
 import nodemailer from 'nodemailer';
@@ -38,6 +44,10 @@ export interface AppContext extends AppDeps {
   readonly config: Config;
   readonly dialect: DialectName;
   readonly policySource: string;
+  /** The policy in force, swapped when one is applied (`policy` reads through it). */
+  readonly policies: PolicyHolder;
+  /** Tells the other processes a policy was applied (PostgreSQL NOTIFY; nothing on SQLite). */
+  readonly announcePolicy: (hash: string) => void;
   readonly policyWarnings: readonly PolicyProblem[];
   readonly subscribers: readonly EventSubscriber[];
   readonly emailEnabled: boolean;
@@ -54,12 +64,20 @@ export interface AppContext extends AppDeps {
   readonly sessionCache: CredentialCache<WebSession>;
   /** OpenID Connect sign-in, when configured. */
   readonly oidcClient: OidcClient | undefined;
+  /** What /metrics shows: this app's own Prometheus registry. */
+  readonly metrics: PrometheusMetrics;
   /** Stops the dispatcher, then closes the database. */
   close(): Promise<void>;
 }
 
 export interface ContextOverrides {
   readonly clock?: Clock;
+  /**
+   * A server (`serve`) makes its policy file the policy in force, recording a
+   * `policy-changed` if it differs. Other commands (`token create`, `audit
+   * verify`) only read with it and never apply it.
+   */
+  readonly adoptPolicyFile?: boolean;
   readonly log?: DispatcherOptions['log'];
   /** How long chat and webhook receivers get to answer (default 10 s). */
   readonly outboundTimeoutMs?: number;
@@ -90,13 +108,21 @@ export async function createContext(
   config: Config,
   overrides: ContextOverrides = {},
 ): Promise<AppContext> {
-  const { policy, source, warnings } = await loadPolicyOrThrow(config);
+  const policies = new PolicyHolder(await loadPolicyOrThrow(config));
+  // Everything below reads the policy in force through this stand-in (app/policy-holder.ts).
+  const { policy } = policies;
   const database = openDatabase(config.database);
-  const store: Store = createStore(database);
+  const metrics = createPrometheusMetrics({ checkDatabase: () => checkDatabase({ store, clock }) });
+  const store: Store = createStore(database, { metrics });
   const clock = overrides.clock ?? systemClock;
   try {
     await migrateToLatest(database);
-    await store.direct.policies.remember({ hash: policy.hash, source }, clock.now().toISOString());
+    await store.direct.policies.remember(
+      { hash: policy.hash, source: policies.current.source },
+      clock.now().toISOString(),
+    );
+    if (overrides.adoptPolicyFile)
+      await adoptPolicyFile({ store, clock, policies, env: config.env });
   } catch (error) {
     await store.close();
     throw error;
@@ -148,13 +174,19 @@ export async function createContext(
     clock,
     deliverers,
     leaseMs: config.outboxLeaseMs,
+    metrics,
     beforeRound: scheduledWork(clock, [
       // Absences whose end has come: the requests still open go back to their people.
       () => endAbsencesDue({ policy, clock, store, subscribers }),
-      nudgeScheduler({ store, policy, clock, emailEnabled }),
+      nudgeScheduler({ store, policy, clock, emailEnabled, metrics }),
       // Post-implementation reviews past due: the requester, then the escalation group.
-      reviewReminderScheduler({ store, policy, clock, emailEnabled }),
+      reviewReminderScheduler({ store, policy, clock, emailEnabled, metrics }),
       agendaScheduler({ store, policy, clock, emailEnabled }),
+      // A policy another process applied, should its NOTIFY have been missed.
+      () =>
+        syncPolicy({ store, policies, env: config.env }, (message) =>
+          overrides.log?.('warn', message, {}),
+        ),
     ]),
     log: overrides.log,
     ...overrides.dispatcher,
@@ -168,7 +200,26 @@ export async function createContext(
           }),
         )
       : undefined;
-  const live: LiveHub = overrides.live ?? postgresHub ?? createInProcessHub();
+  // Other processes apply policies too: hear of each at once (PostgreSQL), else on the next round.
+  const policyChannel =
+    config.database.dialect === 'postgres'
+      ? openPostgresChannel(
+          config.database.location,
+          'changeboard_policy',
+          () =>
+            void syncPolicy({ store, policies, env: config.env }, (message) =>
+              overrides.log?.('warn', message, {}),
+            ),
+          (message, error) =>
+            overrides.log?.('warn', `policy: ${message}`, {
+              error: error instanceof Error ? error.message : String(error),
+            }),
+        )
+      : undefined;
+  const live: LiveHub = countingLiveClients(
+    overrides.live ?? postgresHub ?? createInProcessHub(),
+    metrics,
+  );
   const subscribers: EventSubscriber[] = [
     notificationSubscriber({ policy, clock, emailEnabled, demoInbox: demoInbox !== undefined }),
     githubStatusSubscriber({
@@ -178,13 +229,20 @@ export async function createContext(
     // Committed outbox rows are delivered at once by this process's dispatcher (others poll).
     { afterCommit: () => dispatcher.wake() },
     liveUpdatesSubscriber(live),
+    metricsSubscriber(metrics),
   ];
   return {
     config,
     dialect: database.dialect,
     policy,
-    policySource: source,
-    policyWarnings: warnings,
+    policies,
+    get policySource() {
+      return policies.current.source;
+    },
+    get policyWarnings() {
+      return policies.current.warnings;
+    },
+    announcePolicy: (hash: string) => policyChannel?.notify({ hash }),
     clock,
     store,
     subscribers,
@@ -197,9 +255,11 @@ export async function createContext(
     sessionCache: new CredentialCache(clock),
     // Discovery happens on first use, so an identity provider that is down does not stop start-up.
     oidcClient: config.oidc ? createOidcClient(config.oidc) : undefined,
+    metrics,
     async close() {
       await dispatcher.stop();
       await postgresHub?.close();
+      await policyChannel?.close();
       await store.close();
     },
   };

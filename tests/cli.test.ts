@@ -34,7 +34,7 @@ describe('the changeboard CLI against a real server', { timeout: 120_000 }, () =
     expect(unfrozen).not.toBe(EDGE_TEMPLATE_POLICY);
     writeFileSync(policyFile, unfrozen);
     server = await startServer(local);
-    for (const person of ['priya', 'lee', 'kim', 'tom', 'sam']) {
+    for (const person of ['priya', 'lee', 'kim', 'tom', 'sam', 'dev']) {
       const result = await runCli(['token', 'create', person], local);
       expect(result.code).toBe(0);
       tokens[person] = result.stdout.trim();
@@ -327,6 +327,40 @@ describe('the changeboard CLI against a real server', { timeout: 120_000 }, () =
       expect(line).toContain('never (dead)');
       expect(line).toContain('e-mail is not configured: set SMTP_URL');
     }
+  });
+
+  it('applies a new policy to the running server, refuses a broken one, and lists the history', async () => {
+    const inForce = readFileSync(policyFile, 'utf8');
+    const stricter = join(dir, 'stricter.yaml');
+    writeFileSync(
+      stricter,
+      inForce.replace('  change-managers: [kim]\n', '  change-managers: [kim, ana]\n'),
+    );
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, inForce.replace('approvers: web-owners', 'approvers: web-ownerz'));
+
+    const refused = await runCli(['policy', 'apply', broken], as('dev'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('1 problem(s); the policy in force stays');
+    expect(refused.stderr).toContain('services.website.approvers');
+    const notAdmin = await runCli(['policy', 'apply', stricter], as('kim'));
+    expect(notAdmin.code).toBe(1);
+    expect(notAdmin.stderr).toContain('only an admin may apply a policy');
+
+    const applied = await runCli(['policy', 'apply', stricter], as('dev'));
+    // Warnings only (this server has no chat URLs set): it is applied.
+    expect(applied.stderr).toMatch(/^(warning: .*\n)*$/);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/^Applied .*stricter\.yaml: [0-9a-f]{12}… → [0-9a-f]{12}…$/m);
+    expect(applied.stdout).toContain('  group change-managers: added ana');
+    const history = await runCli(['policy', 'history'], as('kim'));
+    expect(history.stdout).toMatch(/^[0-9a-f]{12}… {2}\S+ {2}applied by dev {2}\(in force\)$/m);
+    expect(history.stdout).toContain('    group change-managers: added ana');
+    expect(history.stdout).toMatch(/^[0-9a-f]{12}… {2}\S+ {2}loaded from the file$/m);
+
+    // Back to the file the server started with, for the tests after this one.
+    const back = await runCli(['policy', 'apply', policyFile], as('dev'));
+    expect(back.stdout).toContain('  group change-managers: removed ana');
   });
 
   it('says where the token goes when it is missing or refused', async () => {

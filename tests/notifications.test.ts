@@ -232,7 +232,7 @@ describe.each(databaseKinds)('notifications on $name', (kind) => {
         person: 'lee',
         actor: 'lee',
         onBehalfOf: null,
-        via: null,
+        via: 'email-link',
         verdict: 'approve',
         comment: 'Looks good',
         at: '2026-11-02T14:00:00.000Z',

@@ -150,7 +150,7 @@ export async function useActionLink(
     state.person,
     state.change.id,
     state.link.verdict,
-    { comment: input.comment },
+    { comment: input.comment, via: 'email-link' },
   );
   return { change, verdict: state.link.verdict, person: state.person, allMet: evaluation.allMet };
 }

@@ -44,15 +44,29 @@ export interface AuditOptions {
   readonly parsePolicy?: (source: string) => Policy | undefined;
 }
 
+/** How many times verifyChain reads on when writes keep moving the head while it reads. */
+const CATCH_UP_ATTEMPTS = 3;
+
+export type ChainVerdict =
+  | { ok: true; count: number; lastHash: string }
+  | { ok: false; count: number; firstBad: ChainBreak };
+
 /** The hash chain alone: every event as hashed, in order, up to the recorded head. */
-export async function verifyChain(
-  repos: Readers,
-): Promise<
-  { ok: true; count: number; lastHash: string } | { ok: false; count: number; firstBad: ChainBreak }
-> {
+export async function verifyChain(repos: Readers): Promise<ChainVerdict> {
   const verifier = new ChainVerifier();
-  for await (const event of allEvents(repos)) verifier.push(event);
-  const head = await repos.events.head();
+  let after = 0;
+  let head: Awaited<ReturnType<Readers['events']['head']>>;
+  for (let attempt = 0; ; attempt++) {
+    for await (const event of allEvents(repos, after)) {
+      verifier.push(event);
+      after = event.id;
+    }
+    head = await repos.events.head();
+    // On a live database, events appended while the chain was read move the head past
+    // the last one read: read those too, rather than report a chain that ends early.
+    // A head behind what was read (events added without moving it) is still reported.
+    if (!head || head.lastId <= after || attempt === CATCH_UP_ATTEMPTS) break;
+  }
   const result = verifier.finish(head);
   return result.ok
     ? { ok: true, count: result.count, lastHash: head?.lastHash ?? '' }
@@ -147,7 +161,12 @@ export async function checkChangeAgainstHistory(repos: Readers, change: Change):
   return checkChange(change, events, decisions.get(change.id) ?? [], () => undefined);
 }
 
-function checkChange(
+/**
+ * One change against its own events: its stored row and decisions agree with
+ * the replayed history, and each approval met its requirements under the
+ * policy in force then (when `policyAt` can read it). Empty when they agree.
+ */
+export function checkChange(
   change: Change,
   events: readonly AuditEvent[],
   decisions: readonly Decision[],
@@ -202,12 +221,74 @@ async function* changePages(repos: Readers): AsyncGenerator<Change[]> {
 }
 
 /** Every event in chain order. Reads by position, so events that were tampered with are still exported as stored. */
-export async function* allEvents(repos: Readers): AsyncGenerator<AuditEvent> {
-  let after = 0;
+export async function* allEvents(repos: Readers, after = 0): AsyncGenerator<AuditEvent> {
   for (;;) {
     const page = await repos.events.listAll(after, PAGE);
     yield* page;
     if (page.length < PAGE) return;
     after = page.at(-1)!.id;
   }
+}
+
+/** Which events `audit export` writes; without any, every event. */
+export interface EventFilter {
+  /** The first instant in. */
+  readonly from?: Date;
+  /** The first instant out. */
+  readonly before?: Date;
+  /**
+   * Only the events of the changes that touched this service
+   * (changesTouchingService). Events about no change (absences: change id 0)
+   * belong to no service and are left out.
+   */
+  readonly service?: string;
+}
+
+/** The events the filter lets through, in chain order, as stored (like allEvents). */
+export async function* filteredEvents(
+  repos: Readers,
+  filter: EventFilter,
+): AsyncGenerator<AuditEvent> {
+  const changes =
+    filter.service === undefined ? undefined : await changesTouchingService(repos, filter.service);
+  const from = filter.from?.getTime() ?? Number.NEGATIVE_INFINITY;
+  const before = filter.before?.getTime() ?? Number.POSITIVE_INFINITY;
+  for await (const event of allEvents(repos)) {
+    const at = Date.parse(event.at);
+    if (at < from || at >= before) continue;
+    if (changes && !changes.has(event.changeId)) continue;
+    yield event;
+  }
+}
+
+/**
+ * The changes that touched `service` at any time: created with it, given it or
+ * moved off it by an edit (as their events record), or naming it now. An
+ * auditor asking about a service needs the change that was moved elsewhere too.
+ */
+export async function changesTouchingService(
+  repos: Readers,
+  service: string,
+): Promise<Set<number>> {
+  const ids = new Set<number>();
+  for await (const event of allEvents(repos))
+    if (event.changeId !== NO_CHANGE && namesService(event, service)) ids.add(event.changeId);
+  for await (const page of changePages(repos))
+    for (const change of page) if (change.services.includes(service)) ids.add(change.id);
+  return ids;
+}
+
+/** `created` carries the services; `edited` the services before and after, when they changed. */
+function namesService(event: AuditEvent, service: string): boolean {
+  const data = event.data as {
+    services?: unknown;
+    changes?: { services?: { from?: unknown; to?: unknown } };
+  };
+  const lists =
+    event.type === 'created'
+      ? [data.services]
+      : event.type === 'edited'
+        ? [data.changes?.services?.from, data.changes?.services?.to]
+        : [];
+  return lists.some((list) => Array.isArray(list) && list.includes(service));
 }

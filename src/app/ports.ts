@@ -6,6 +6,7 @@ export * from './ports/absences.js';
 export * from './ports/changes.js';
 export * from './ports/events.js';
 export * from './ports/github.js';
+export * from './ports/metrics.js';
 export * from './ports/outbox.js';
 export * from './ports/policies.js';
 export * from './ports/store.js';

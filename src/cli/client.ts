@@ -22,7 +22,38 @@ export class ApiClient {
   ) {}
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const response = await this.#send(method, path, 'application/json', body);
+    const text = await response.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new Error(
+        `${this.baseUrl} answered HTTP ${response.status} with something that is not JSON; is that a Changeboard server?`,
+      );
+    }
+    if (response.status === 401) throw this.#unauthenticated(parsed ?? {});
+    if (!response.ok) throw new ApiError(response.status, parsed ?? {});
+    return parsed as T;
+  }
+
+  /** A GET whose answer is a document (`accept`), not JSON; errors still come as JSON. */
+  async getText(path: string, accept: string): Promise<string> {
+    const response = await this.#send('GET', path, accept);
+    const text = await response.text();
+    if (response.ok) return text;
+    let parsed: ApiErrorBody = {};
+    try {
+      parsed = JSON.parse(text) as ApiErrorBody;
+    } catch {
+      // Not a Changeboard error body: the status says enough.
+    }
+    if (response.status === 401) throw this.#unauthenticated(parsed);
+    throw new ApiError(response.status, parsed);
+  }
+
+  async #send(method: string, path: string, accept: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = { accept };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
@@ -41,18 +72,7 @@ export class ApiClient {
         `cannot reach Changeboard at ${this.baseUrl} (${reason}); is it running? Set --url or CHANGEBOARD_URL`,
       );
     }
-    const text = await response.text();
-    let parsed: unknown = undefined;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      throw new Error(
-        `${this.baseUrl} answered HTTP ${response.status} with something that is not JSON; is that a Changeboard server?`,
-      );
-    }
-    if (response.status === 401) throw this.#unauthenticated(parsed ?? {});
-    if (!response.ok) throw new ApiError(response.status, parsed ?? {});
-    return parsed as T;
+    return response;
   }
 
   /** The server speaks of headers and cookies; on the command line, the token comes from here. */

@@ -5,9 +5,13 @@ import { ApiError } from './client.js';
 import { ExitStatus } from './exit-status.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerAwayCommands } from './commands/away.js';
+import { registerBackupCommands } from './commands/backup.js';
 import { registerChangeCommands } from './commands/change.js';
+import { registerDemoCommands } from './commands/demo.js';
+import { registerEvidenceCommand } from './commands/evidence.js';
 import { registerGateCommand } from './commands/gate.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerInsightsCommand } from './commands/insights.js';
 import { registerMeetingCommands } from './commands/meetings.js';
 import { registerOutboxCommands } from './commands/outbox.js';
 import { registerPolicyCommands } from './commands/policy.js';
@@ -50,8 +54,12 @@ export async function runCli(
   registerGateCommand(program, cli);
   registerAwayCommands(program, cli);
   registerMeetingCommands(program, cli);
+  registerInsightsCommand(program, cli);
+  registerEvidenceCommand(program, cli);
   registerAuditCommands(program, cli);
   registerOutboxCommands(program, cli);
+  registerBackupCommands(program, cli);
+  registerDemoCommands(program, cli);
 
   try {
     await program.parseAsync([...argv]);

@@ -5,6 +5,8 @@ import type {
   EventList,
   MeetingList,
   GateView,
+  PolicyApplicationView,
+  PolicyHistoryView,
   PolicyView,
 } from '../http/contract/index.js';
 
@@ -13,6 +15,8 @@ export type ChangeJson = Static<typeof ChangeView>;
 export type ChangeListJson = Static<typeof ChangeList>;
 export type EventListJson = Static<typeof EventList>;
 export type PolicyJson = Static<typeof PolicyView>;
+export type PolicyApplicationJson = Static<typeof PolicyApplicationView>;
+export type PolicyHistoryJson = Static<typeof PolicyHistoryView>;
 export type GateJson = Static<typeof GateView>;
 export type MeetingListJson = Static<typeof MeetingList>;
 export type { AgendaJson } from '../http/contract/index.js';

@@ -36,6 +36,8 @@ export interface Config {
   readonly githubApiUrl: string;
   /** OpenID Connect sign-in, when OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are all set. */
   readonly oidc?: OidcConfig;
+  /** When set, GET /metrics wants `Authorization: Bearer <token>`; unset, it is open like /healthz. */
+  readonly metricsToken?: string;
   /** The environment, for `${VAR}` references in the policy's channels. */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -155,6 +157,13 @@ export function readConfig(
     };
   }
 
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  // A header value: what a scraper's bearer_token can send, and long enough not to be guessed.
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(metricsToken))
+    problems.push(
+      'METRICS_TOKEN: must be at least 16 characters, printable ASCII without spaces (e.g. openssl rand -hex 32)',
+    );
+
   if (problems.length > 0 || typeof database === 'string') return { ok: false, problems };
   return {
     ok: true,
@@ -177,6 +186,7 @@ export function readConfig(
       githubToken: env.GITHUB_TOKEN || undefined,
       githubApiUrl,
       oidc,
+      metricsToken,
       env,
     },
   };

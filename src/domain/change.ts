@@ -92,7 +92,8 @@ export interface ChangeReview {
 
 export type Verdict = 'approve' | 'reject';
 
-export const DECISION_VIAS = ['external-link'] as const;
+/** How a decision was given when not on the board: a supplier's signed link, or an approver's e-mailed Approve / Reject link. */
+export const DECISION_VIAS = ['external-link', 'email-link'] as const;
 export type DecisionVia = (typeof DECISION_VIAS)[number];
 
 export interface Decision {

@@ -120,6 +120,7 @@ export function changeClock(change: Change, events: readonly AuditEvent[]): Chan
       case 'discussed':
       case 'absence-set':
       case 'absence-ended':
+      case 'policy-changed':
       case 'reviewed':
         break;
     }

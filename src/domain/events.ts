@@ -20,15 +20,16 @@ export const EVENT_TYPES = [
   'discussed',
   'absence-set',
   'absence-ended',
+  'policy-changed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** Events about people rather than one change (absences) carry this change id: change ids start at 1. */
+/** Events about no one change (absences, a new policy) carry this change id: change ids start at 1. */
 export const NO_CHANGE = 0;
 
 /** Events about one change, which notification rules may name, plus the derived ones. */
 export const NOTIFICATION_EVENTS = [
-  ...EVENT_TYPES.filter((type) => !type.startsWith('absence-')),
+  ...EVENT_TYPES.filter((type) => !type.startsWith('absence-') && type !== 'policy-changed'),
   'approval-requested',
   'reminder',
 ] as const;
@@ -58,6 +59,11 @@ export const GENESIS_HASH = '0'.repeat(64);
  * so the same event hashes the same on SQLite and PostgreSQL and in any language.
  */
 export function hashEvent(event: Omit<AuditEvent, 'hash'>): string {
+  return createHash('sha256').update(canonicalEventText(event)).digest('hex');
+}
+
+/** The exact text an event's hash is the SHA-256 of (hex): its fields but `hash`, as RFC 8785 JSON. */
+export function canonicalEventText(event: Omit<AuditEvent, 'hash'>): string {
   const canonical = canonicalize({
     id: event.id,
     changeId: event.changeId,
@@ -68,9 +74,7 @@ export function hashEvent(event: Omit<AuditEvent, 'hash'>): string {
     policyHash: event.policyHash,
     prevHash: event.prevHash,
   });
-  return createHash('sha256')
-    .update(canonical ?? '')
-    .digest('hex');
+  return canonical ?? '';
 }
 
 export interface ChainBreak {

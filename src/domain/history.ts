@@ -1,6 +1,8 @@
 import canonicalize from 'canonicalize';
 import {
+  DECISION_VIAS,
   formatChangeId,
+  type DecisionVia,
   type Change,
   type ChangeReview,
   type ChangeState,
@@ -130,7 +132,7 @@ export function replayHistory(
           ...(typeof d.onBehalfOf === 'string'
             ? { person: d.onBehalfOf, standIn: event.actor }
             : { person: event.actor }),
-          ...(d.via === 'external-link' && { via: d.via }),
+          ...(isDecisionVia(d.via) && { via: d.via }),
           verdict: event.type === 'approval-granted' ? 'approve' : 'reject',
           comment: nullableString(d.comment),
           at: event.at,
@@ -201,6 +203,7 @@ export function replayHistory(
       case 'commented':
       case 'absence-set':
       case 'absence-ended':
+      case 'policy-changed':
         break;
     }
     previous = event;
@@ -307,6 +310,10 @@ export function checkApprovalOutcomes(
       );
   }
   return problems;
+}
+
+function isDecisionVia(value: unknown): value is DecisionVia {
+  return (DECISION_VIAS as readonly unknown[]).includes(value);
 }
 
 function nullableString(value: unknown): string | null {

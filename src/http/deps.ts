@@ -2,7 +2,9 @@ import type { ChangeCache } from '../app/change-cache.js';
 import type { CredentialCache } from '../app/credential-cache.js';
 import type { AppDeps } from '../app/deps.js';
 import type { LiveHub } from '../app/live-updates.js';
-import type { ApiToken, WebSession } from '../app/ports.js';
+import type { PolicyHolder } from '../app/policy-holder.js';
+import type { ApiToken, Metrics, WebSession } from '../app/ports.js';
+import type { DatabaseCheckDeps } from '../app/readiness.js';
 import type { SignInDeps } from '../app/sign-in.js';
 import type { Config } from '../config/config.js';
 import type { OidcClient } from '../integrations/oidc.js';
@@ -18,7 +20,11 @@ interface Settings<K extends keyof Config> {
   readonly config: Pick<Config, K>;
 }
 
-export type PolicyRouteDeps = Pick<AppDeps, 'policy' | 'clock'>;
+export type PolicyRouteDeps = Pick<AppDeps, 'policy' | 'clock' | 'store'> &
+  Settings<'env'> & {
+    readonly policies: PolicyHolder;
+    readonly announcePolicy: (hash: string) => void;
+  };
 
 export type PeopleRouteDeps = AppDeps;
 
@@ -41,6 +47,15 @@ export interface LiveRouteDeps {
   readonly live: LiveHub;
 }
 
+/** /healthz, /readyz and /metrics: the database probe, and this app's metrics to count into and show. */
+export type OperationsRouteDeps = DatabaseCheckDeps &
+  Settings<'metricsToken'> & {
+    readonly metrics: Pick<Metrics, 'httpRequest'> & {
+      readonly contentType: string;
+      render(): Promise<string>;
+    };
+  };
+
 export type SignInRouteDeps = DemoRouteDeps & { readonly oidcClient: OidcClient | undefined };
 
 export type SessionRouteDeps = SignInDeps & Settings<'publicUrl'>;
@@ -60,12 +75,14 @@ export type AuthenticationDeps = SignInDeps &
 
 /** Everything the server hands its routes. */
 export type ServerDeps = CalendarRouteDeps &
+  PolicyRouteDeps &
   MeetingRouteDeps &
   ActionLinkRouteDeps &
   GithubRouteDeps &
   OutboxRouteDeps &
   LiveRouteDeps &
+  OperationsRouteDeps &
   SignInRouteDeps &
   DemoRouteDeps &
   AuthenticationDeps &
-  Settings<'publicUrl' | 'trustProxy' | 'githubWebhookSecret'>;
+  Settings<'publicUrl' | 'trustProxy' | 'githubWebhookSecret' | 'metricsToken'>;

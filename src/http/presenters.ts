@@ -9,6 +9,7 @@ import type { Conflicts } from '../domain/conflicts.js';
 import { attendeesFor, attendeesOf, DISCUSSABLE_STATES, heldBy } from '../domain/meetings.js';
 import { type Field, type Person, type Policy, type ReviewPolicy } from '../domain/policy.js';
 import { reviewAllowances, reviewPolicyFor } from '../domain/reviews.js';
+import { requirementsAddedSince } from '../domain/policy-drift.js';
 import {
   computeRequirements,
   explainRequirements,
@@ -159,7 +160,7 @@ interface Presented {
  * What every viewer sees of a change depends only on the change, its decisions,
  * the policy and who is away, so it is kept for as long as the same objects come
  * back (ChangeCache hands out the same ones while a change keeps its version)
- * under the same presence (by its key: who is away, who stands in).
+ * under the same presence (by its key: who is away, who stands in) and policy.
  */
 const presented = new WeakMap<
   PresentContext,
@@ -177,10 +178,12 @@ function presentedFor(
   let forContext = presented.get(ctx);
   if (!forContext)
     presented.set(ctx, (forContext = new Map<string, WeakMap<ChangeWithDecisions, Presented>>()));
-  let forPresence = forContext.get(presence.key);
+  // A policy applied since presents the same change differently: keyed by its hash too.
+  const key = `${ctx.policy.hash}:${presence.key}`;
+  let forPresence = forContext.get(key);
   if (!forPresence) {
     if (forContext.size >= PRESENCES_KEPT) forContext.clear();
-    forContext.set(presence.key, (forPresence = new WeakMap()));
+    forContext.set(key, (forPresence = new WeakMap()));
   }
   let entry = forPresence.get(item);
   if (!entry) forPresence.set(item, (entry = presentWithoutViewer(ctx, item, presence)));
@@ -247,6 +250,12 @@ function presentWithoutViewer(
       change.state !== 'rejected' &&
       decisions.some((d) => d.verdict === 'reject'),
     review: presentReview(ctx, change),
+    policyAsksMore: requirementsAddedSince(ctx.policy, change).map((r) => ({
+      from: r.group,
+      ...(r.service ? { service: r.service } : {}),
+      count: r.count,
+      reason: r.reason ?? '',
+    })),
     needsDiscussion: (DISCUSSABLE_STATES as readonly string[]).includes(change.state)
       ? [...change.meetings]
       : [],

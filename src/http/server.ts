@@ -16,11 +16,13 @@ import { externalLinkRoutes } from './routes/external-links.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { changeRoutes } from './routes/changes.js';
 import { outboxRoutes } from './routes/outbox.js';
+import { countRequests, operationsRoutes } from './routes/operations.js';
 import { liveRoutes } from './routes/live.js';
 import { gateRoutes } from './routes/gate.js';
 import { githubDeliveryRoutes, githubWebhookRoutes } from './routes/github.js';
 import { peopleRoutes } from './routes/people.js';
 import { meetingRoutes } from './routes/meetings.js';
+import { insightsRoutes } from './routes/insights.js';
 import { policyRoutes } from './routes/policy.js';
 import { demoRoutes } from './routes/demo.js';
 import { sessionRoutes, signInRoutes } from './routes/session.js';
@@ -86,6 +88,8 @@ export async function buildServer(
   });
 
   app.setErrorHandler(handleError);
+  // On the root, before any route is registered: every request is counted, 404s included.
+  app.addHook('onResponse', countRequests(ctx.metrics));
 
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({
@@ -153,7 +157,8 @@ export async function buildServer(
     },
   });
 
-  app.get('/healthz', { schema: { hide: true } }, () => ({ ok: true }));
+  // /healthz (liveness), /readyz (the database, the outbox backlog), /metrics (Prometheus).
+  await app.register(operationsRoutes(ctx));
   await app.register(actionLinkRoutes(ctx));
   await app.register(externalLinkRoutes(ctx));
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
@@ -174,6 +179,7 @@ export async function buildServer(
       await api.register(policyRoutes(ctx));
       await api.register(peopleRoutes(ctx));
       await api.register(meetingRoutes(ctx));
+      await api.register(insightsRoutes(ctx));
       await api.register(changeRoutes(ctx));
       await api.register(outboxRoutes(ctx));
       await api.register(calendarRoutes(ctx));

@@ -19,10 +19,11 @@ export function agendaScheduler(deps: {
   clock: Clock;
   emailEnabled: boolean;
 }): () => Promise<void> {
-  const meetings = deps.policy.meetings.filter(
-    (meeting) => meeting.schedule !== undefined && meeting.attendees.length > 0,
-  );
   return async () => {
+    // Read per round: a policy applied since may have other meetings.
+    const meetings = deps.policy.meetings.filter(
+      (meeting) => meeting.schedule !== undefined && meeting.attendees.length > 0,
+    );
     if (!deps.emailEnabled || meetings.length === 0) return;
     const now = deps.clock.now();
     for (const meeting of meetings) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { OutboxMessage, Store } from '../app/ports.js';
+import type { Metrics, OutboxMessage, Store } from '../app/ports.js';
 import type { Clock } from '../shared/clock.js';
 import { backoffDelay } from '../shared/retry.js';
 import type { Deliverer, DeliveryOutcome } from './deliverer.js';
@@ -24,6 +24,8 @@ export interface DispatcherOptions {
   readonly batchWindowMs?: number;
   /** Work done on every round besides delivering (the reminder scheduler). */
   readonly beforeRound?: () => Promise<void>;
+  /** Counts each delivery attempt by kind and how it ended. */
+  readonly metrics?: Pick<Metrics, 'delivery'>;
   readonly log?: (
     level: 'info' | 'warn' | 'error',
     message: string,
@@ -45,8 +47,8 @@ export interface RoundResult {
  * Safe to run in several processes on one PostgreSQL database.
  */
 export class Dispatcher {
-  readonly #options: Required<Omit<DispatcherOptions, 'beforeRound' | 'log'>> &
-    Pick<DispatcherOptions, 'beforeRound' | 'log'>;
+  readonly #options: Required<Omit<DispatcherOptions, 'beforeRound' | 'log' | 'metrics'>> &
+    Pick<DispatcherOptions, 'beforeRound' | 'log' | 'metrics'>;
   readonly #deliverers: Map<string, Deliverer>;
   #running = false;
   #timer: NodeJS.Timeout | undefined;
@@ -102,8 +104,11 @@ export class Dispatcher {
           if (outcome.ok && !outcome.skipped) {
             delivered.push(message.id);
             result.sent++;
+            this.#options.metrics?.delivery(message.kind, 'sent');
           } else {
-            result[await this.#record(message, leaseToken, outcome)]++;
+            const recorded = await this.#record(message, leaseToken, outcome);
+            result[recorded]++;
+            this.#options.metrics?.delivery(message.kind, outcome.ok ? 'skipped' : recorded);
           }
         }
       }),

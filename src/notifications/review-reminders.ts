@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ReviewNudgeKind, Store } from '../app/ports.js';
+import type { Metrics, ReviewNudgeKind, Store } from '../app/ports.js';
 import type { Change } from '../domain/change.js';
 import type { Policy } from '../domain/policy.js';
 import { isReviewPending } from '../domain/reviews.js';
@@ -23,12 +23,15 @@ export function reviewReminderScheduler(deps: {
   clock: Clock;
   emailEnabled: boolean;
   intervalMs?: number;
+  metrics?: Pick<Metrics, 'nudgeSent'>;
 }): () => Promise<void> {
-  const escalations = [...deps.policy.changeTypes.values()].flatMap((type) =>
-    type.escalateTo !== undefined && type.escalateAfterMs !== undefined
-      ? [{ type: type.id, afterMs: type.escalateAfterMs }]
-      : [],
-  );
+  // Worked out per round: a policy applied since may escalate differently.
+  const escalationsOf = (policy: Policy) =>
+    [...policy.changeTypes.values()].flatMap((type) =>
+      type.escalateTo !== undefined && type.escalateAfterMs !== undefined
+        ? [{ type: type.id, afterMs: type.escalateAfterMs }]
+        : [],
+    );
   const intervalMs = deps.intervalMs ?? 30_000;
   let lastRun = Number.NEGATIVE_INFINITY;
   return async () => {
@@ -36,7 +39,7 @@ export function reviewReminderScheduler(deps: {
     if (now.getTime() - lastRun < intervalMs) return;
     lastRun = now.getTime();
     await nudgeDue(deps, 'review-reminder', now.toISOString(), undefined, now);
-    for (const { type, afterMs } of escalations)
+    for (const { type, afterMs } of escalationsOf(deps.policy))
       await nudgeDue(
         deps,
         'review-escalation',
@@ -47,8 +50,15 @@ export function reviewReminderScheduler(deps: {
   };
 }
 
+interface NudgeDeps {
+  store: Store;
+  policy: Policy;
+  emailEnabled: boolean;
+  metrics?: Pick<Metrics, 'nudgeSent'>;
+}
+
 async function nudgeDue(
-  deps: { store: Store; policy: Policy; emailEnabled: boolean },
+  deps: NudgeDeps,
   kind: ReviewNudgeKind,
   dueBefore: string,
   type: string | undefined,
@@ -67,15 +77,22 @@ async function nudgeDue(
 }
 
 async function nudge(
-  deps: { store: Store; policy: Policy; emailEnabled: boolean },
+  deps: NudgeDeps,
   change: Change,
   kind: ReviewNudgeKind,
   now: Date,
 ): Promise<void> {
   const ctx = { policy: deps.policy, now, emailEnabled: deps.emailEnabled, newId: randomUUID };
-  await nudgeOnce(deps.store, deps.policy, change, kind, now, (_tx, current, presence) =>
-    Promise.resolve(
-      isReviewPending(current) ? planReviewNudge({ ...ctx, presence }, current, kind) : [],
-    ),
+  const sent = await nudgeOnce(
+    deps.store,
+    deps.policy,
+    change,
+    kind,
+    now,
+    (_tx, current, presence) =>
+      Promise.resolve(
+        isReviewPending(current) ? planReviewNudge({ ...ctx, presence }, current, kind) : [],
+      ),
   );
+  if (sent) deps.metrics?.nudgeSent(kind);
 }

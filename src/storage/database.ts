@@ -1,5 +1,5 @@
 import { Kysely, Migrator, sql, type Dialect, type MigrationProvider } from 'kysely';
-import type { DirectWrites, Readers, Repositories, Store } from '../app/ports.js';
+import type { DirectWrites, Metrics, Readers, Repositories, Store } from '../app/ports.js';
 import type { DatabaseTarget, DialectName } from './database-url.js';
 import { DIALECT_FEATURES, type DialectFeatures } from './dialects/features.js';
 import { createPostgresDialect } from './dialects/postgres.js';
@@ -64,9 +64,15 @@ function isSchemaGone(error: unknown): boolean {
   return (error as { code?: unknown } | undefined)?.code === '3F000';
 }
 
-export function createStore(database: Database): Store {
-  const committer = new GroupCommitter(database.db, database.features, (db, chain) =>
-    createRepositories(db, database.features, chain),
+export function createStore(
+  database: Database,
+  options: { metrics?: Pick<Metrics, 'groupCommitBatch'> } = {},
+): Store {
+  const committer = new GroupCommitter(
+    database.db,
+    database.features,
+    (db, chain) => createRepositories(db, database.features, chain),
+    { metrics: options.metrics },
   );
   const outsideTransactions = createRepositories(database.db, database.features);
   return {
@@ -102,8 +108,8 @@ function readersOf(repos: Repositories): Readers {
       'head',
     ]),
     tokens: pick(repos.tokens, ['findByDigest', 'list']),
-    policies: pick(repos.policies, ['find', 'listAll']),
-    outbox: pick(repos.outbox, ['list', 'find', 'nextDueAt', 'countByStatus']),
+    policies: pick(repos.policies, ['find', 'listAll', 'active']),
+    outbox: pick(repos.outbox, ['list', 'find', 'nextDueAt', 'countByStatus', 'backlog']),
     actionLinks: pick(repos.actionLinks, ['find']),
     externalLinks: pick(repos.externalLinks, ['find']),
     sessions: pick(repos.sessions, ['findByDigest']),

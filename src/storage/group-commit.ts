@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Repositories, Transaction } from '../app/ports.js';
+import type { Metrics, Repositories, Transaction } from '../app/ports.js';
 import { ChainHead } from './chain-head.js';
 import type { DialectFeatures } from './dialects/features.js';
 import type { DatabaseSchema } from './schema.js';
@@ -27,6 +27,7 @@ export class GroupCommitter {
   readonly #features: DialectFeatures;
   readonly #repositories: (db: Kysely<DatabaseSchema>, chain: ChainHead) => Repositories;
   readonly #maxBatch: number;
+  readonly #metrics: Pick<Metrics, 'groupCommitBatch'> | undefined;
   readonly #queue: Job[] = [];
   #scheduled = false;
 
@@ -34,12 +35,13 @@ export class GroupCommitter {
     db: Kysely<DatabaseSchema>,
     features: DialectFeatures,
     repositories: (db: Kysely<DatabaseSchema>, chain: ChainHead) => Repositories,
-    options: { maxBatch?: number } = {},
+    options: { maxBatch?: number; metrics?: Pick<Metrics, 'groupCommitBatch'> } = {},
   ) {
     this.#db = db;
     this.#features = features;
     this.#repositories = repositories;
     this.#maxBatch = options.maxBatch ?? 64;
+    this.#metrics = options.metrics;
   }
 
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
@@ -79,6 +81,7 @@ export class GroupCommitter {
           // The commit releases the last job's savepoint. Only now is the head taken.
           await chain.seal();
           await sql`commit`.execute(connection);
+          this.#metrics?.groupCommitBatch(done.length);
         } catch (error) {
           await sql`rollback`.execute(connection).catch(() => undefined);
           throw error;

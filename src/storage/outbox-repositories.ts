@@ -14,6 +14,8 @@ import type { DialectFeatures } from './dialects/features.js';
 import type { DatabaseSchema, OutboxTable } from './schema.js';
 
 const CLAIMABLE = ['pending', 'failed'] as const;
+/** Not delivered and not given up on. */
+const UNDELIVERED = ['pending', 'sending', 'failed'] as const;
 
 export function toOutboxRow(message: NewOutboxMessage, createdAt: string): OutboxTable {
   return {
@@ -197,6 +199,35 @@ export function outboxRepository(
       >;
       for (const row of rows) counts[row.status as OutboxStatus] = Number(row.n);
       return counts;
+    },
+
+    async backlog() {
+      // `status in (…)` keeps both databases on the outbox_due index (status, next_attempt_at):
+      // a range per status, never the sent rows, which are nearly all of the table.
+      const rows = await db
+        .selectFrom('outbox')
+        .select([
+          'status',
+          (eb) => eb.fn.countAll<number>().as('n'),
+          (eb) => eb.fn.min('next_attempt_at').as('oldest'),
+        ])
+        .where('status', 'in', [...UNDELIVERED, 'dead'])
+        .groupBy('status')
+        .execute();
+      const count = (status: OutboxStatus) =>
+        Number(rows.find((row) => row.status === status)?.n ?? 0);
+      const oldest = rows
+        .filter((row) => (UNDELIVERED as readonly string[]).includes(row.status))
+        .map((row) => row.oldest)
+        .filter((at): at is string => typeof at === 'string')
+        .sort()[0];
+      return {
+        pending: count('pending'),
+        sending: count('sending'),
+        failed: count('failed'),
+        dead: count('dead'),
+        oldestDueAt: oldest,
+      };
     },
   };
 }

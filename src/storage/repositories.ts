@@ -170,6 +170,10 @@ function changeRepository(
           ]),
         );
     }
+    if (query.createdFrom !== undefined)
+      select = select.where('changes.created_at', '>=', query.createdFrom);
+    if (query.createdTo !== undefined)
+      select = select.where('changes.created_at', '<', query.createdTo);
     if (query.awaiting) {
       const { person, groups, startedTypes = [] } = query.awaiting;
       select = select
@@ -826,6 +830,34 @@ function policyArchive(db: Kysely<DatabaseSchema>): PolicyArchive {
         .where('hash', '=', hash)
         .executeTakeFirst();
       return row && { hash: row.hash, source: row.source, firstSeenAt: row.first_seen_at };
+    },
+
+    async active() {
+      const row = await db
+        .selectFrom('policy_state')
+        .selectAll()
+        .where('id', '=', 1)
+        .executeTakeFirst();
+      return row && { hash: row.hash, appliedAt: row.applied_at, appliedBy: row.applied_by };
+    },
+
+    async activate(next, expected) {
+      const values = { hash: next.hash, applied_at: next.appliedAt, applied_by: next.appliedBy };
+      if (expected === undefined) {
+        const result = await db
+          .insertInto('policy_state')
+          .values({ id: 1, ...values })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .executeTakeFirst();
+        return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+      }
+      const result = await db
+        .updateTable('policy_state')
+        .set(values)
+        .where('id', '=', 1)
+        .where('hash', '=', expected)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
     },
 
     async listAll() {

@@ -130,6 +130,13 @@ export interface PoliciesTable {
   first_seen_at: string;
 }
 
+export interface PolicyStateTable {
+  id: number;
+  hash: string;
+  applied_at: string;
+  applied_by: string;
+}
+
 export interface OutboxTable {
   id: string;
   kind: string;
@@ -229,6 +236,7 @@ export interface DatabaseSchema {
   audit_head: AuditHeadTable;
   api_tokens: ApiTokensTable;
   policies: PoliciesTable;
+  policy_state: PolicyStateTable;
   github_deliveries: GithubDeliveriesTable;
   /** SQLite only: the FTS5 trigram index of the changes' text (migration 0005). */
   changes_text: ChangesTextTable;

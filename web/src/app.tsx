@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { whenUnauthenticated } from './api/client.js';
 import { keys, usePolicy, useSession, useSignInMethods, useSignOut } from './api/queries.js';
 import type { Session } from './api/types.js';
@@ -14,8 +14,14 @@ import { ChangeFormPage } from './pages/change-form/index.js';
 import { ChangePage } from './pages/change-page.js';
 import { DemoInboxPage } from './pages/demo-inbox.js';
 import { MeetingsPage } from './pages/meetings.js';
+import { PolicyHistoryPage } from './pages/policy-history.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { SignInLinkPage, SignInPage } from './pages/sign-in.js';
+
+// Its own chunk, with the charting library: the board does not load it.
+const InsightsPage = lazy(() =>
+  import('./pages/insights/index.js').then((m) => ({ default: m.InsightsPage })),
+);
 
 export function App() {
   const { path } = useLocation();
@@ -70,6 +76,13 @@ function Route({ path }: { path: string }) {
   if (path === '/' || path === '/sign-in') return <BoardPage />;
   if (path === '/calendar') return <CalendarPage />;
   if (path === '/meetings') return <MeetingsPage />;
+  if (path === '/policy/history') return <PolicyHistoryPage />;
+  if (path === '/insights')
+    return (
+      <Suspense fallback={<Loading label="Loading insights" />}>
+        <InsightsPage />
+      </Suspense>
+    );
   const meeting = matchPath('/meetings/:id', path);
   if (meeting?.id) return <AgendaPage id={meeting.id} />;
   if (path === '/demo/inbox') return <DemoInboxPage />;
@@ -111,6 +124,12 @@ function Header({ session, path, live }: { session: Session; path: string; live:
             Meetings
           </Link>
         ) : null}
+        <Link href="/policy/history" aria-current={current('/policy')}>
+          Policy
+        </Link>
+        <Link href="/insights" aria-current={current('/insights')}>
+          Insights
+        </Link>
         {demoInbox ? (
           <Link href="/demo/inbox" aria-current={current('/demo/inbox')}>
             Demo inbox

@@ -34,6 +34,9 @@ export interface ChangeQuery {
   /** Only changes whose planned window overlaps [plannedFrom, plannedTo) (canonical ISO instants). */
   readonly plannedFrom?: string;
   readonly plannedTo?: string;
+  /** Only changes created in [createdFrom, createdTo) (canonical ISO instants; either may be absent): the insights' population. */
+  readonly createdFrom?: string;
+  readonly createdTo?: string;
   /**
    * A pre-filter for "waiting on me": pending changes by someone else, not yet
    * decided by `person` in their current round, with a requirement from one of

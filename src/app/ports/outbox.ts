@@ -70,6 +70,22 @@ export interface OutboxRepository {
   sendNow(id: string, now: string): Promise<boolean>;
   nextDueAt(): Promise<string | undefined>;
   countByStatus(): Promise<Record<OutboxStatus, number>>;
+  /**
+   * What is still to deliver (readiness, metrics). Reads only the rows not yet
+   * delivered, through the (status, next_attempt_at) index: it costs the
+   * backlog, never the history of sent messages.
+   */
+  backlog(): Promise<OutboxBacklog>;
+}
+
+export interface OutboxBacklog {
+  readonly pending: number;
+  readonly sending: number;
+  /** Failed, waiting to be tried again. */
+  readonly failed: number;
+  readonly dead: number;
+  /** The earliest `nextAttemptAt` of the pending, sending and failed messages: how long the backlog has been due. */
+  readonly oldestDueAt: string | undefined;
 }
 
 /** An overdue post-implementation review, reminded to the requester and then escalated. */

@@ -62,8 +62,11 @@ export interface Readers {
   readonly absences: Pick<AbsenceRepository, 'list' | 'find'>;
   readonly events: Omit<EventLog, 'append' | 'planMessages'>;
   readonly tokens: Pick<TokenRepository, 'findByDigest' | 'list'>;
-  readonly policies: Pick<PolicyArchive, 'find' | 'listAll'>;
-  readonly outbox: Pick<OutboxRepository, 'list' | 'find' | 'nextDueAt' | 'countByStatus'>;
+  readonly policies: Pick<PolicyArchive, 'find' | 'listAll' | 'active'>;
+  readonly outbox: Pick<
+    OutboxRepository,
+    'list' | 'find' | 'nextDueAt' | 'countByStatus' | 'backlog'
+  >;
   readonly actionLinks: Pick<ActionLinkRepository, 'find'>;
   readonly externalLinks: Pick<ExternalLinkRepository, 'find'>;
   readonly sessions: Pick<WebSessionRepository, 'findByDigest'>;

@@ -5,6 +5,16 @@ import type { Policy } from '../../domain/policy.js';
 import { withLocalContext } from '../local.js';
 import type { CliEnv } from '../main.js';
 import { ExitStatus } from '../exit-status.js';
+import { parseDateBound } from '../date-range.js';
+
+interface ExportOptions {
+  readonly output?: string;
+  /** The first instant in. */
+  readonly from?: Date;
+  /** The first instant out. */
+  readonly to?: Date;
+  readonly service?: string;
+}
 
 export function registerAuditCommands(program: Command, cli: CliEnv): void {
   const audit = program
@@ -50,17 +60,46 @@ export function registerAuditCommands(program: Command, cli: CliEnv): void {
     });
   audit
     .command('export')
-    .description('write every event as JSON lines, in chain order')
+    .description(
+      'write the events as JSON lines, in chain order: every event, or those in a date range and/or of one service',
+    )
     .option('-o, --output <file>', 'write to a file instead of standard output')
-    .action(async (options: { output?: string }, command: Command) => {
-      const [{ allEvents }, { presentEvent }] = await Promise.all([
+    .option(
+      '--from <date>',
+      'events from this day (2026-11-01, UTC) or instant (2026-11-01T09:30:00Z) on',
+      (text: string) => parseDateBound(text, 'from'),
+    )
+    .option('--to <date>', 'events up to and including this day (UTC) or instant', (text: string) =>
+      parseDateBound(text, 'to'),
+    )
+    .option(
+      '--service <id>',
+      'only the events of changes that touched this service (now or before an edit); leaves out events about no change, such as absences',
+    )
+    .action(async (options: ExportOptions, command: Command) => {
+      const [{ changesTouchingService, filteredEvents }, { presentEvent }] = await Promise.all([
         import('../../app/audit.js'),
         import('../../http/contract/index.js'),
       ]);
+      if (options.from && options.to && options.from >= options.to)
+        command.error('error: --from is after --to: nothing is in that range', { exitCode: 2 });
+      const service = options.service?.trim();
+      if (service === '') command.error('error: --service needs a service id', { exitCode: 2 });
       await withLocalContext(command, cli, async (ctx) => {
+        // A service the policy no longer has is still asked about, if changes ever touched it.
+        if (
+          service !== undefined &&
+          !ctx.policy.services.has(service) &&
+          (await changesTouchingService(ctx.store.read, service)).size === 0
+        )
+          command.error(
+            `error: unknown service "${service}": the policy does not have it and no change ever touched it (the policy's services: ${[...ctx.policy.services.keys()].join(', ')})`,
+            { exitCode: 2 },
+          );
         const stream = options.output ? createWriteStream(options.output) : undefined;
         let count = 0;
-        for await (const event of allEvents(ctx.store.read)) {
+        const filter = { from: options.from, before: options.to, service };
+        for await (const event of filteredEvents(ctx.store.read, filter)) {
           const line = JSON.stringify(presentEvent(event));
           if (stream) {
             if (!stream.write(`${line}\n`)) await once(stream, 'drain');

@@ -4,9 +4,60 @@ import { localConfig } from '../local.js';
 import type { CliEnv } from '../main.js';
 import { ExitStatus } from '../exit-status.js';
 import { formatDuration } from '../../shared/duration.js';
+import { readFile } from 'node:fs/promises';
+import { clientFor, remote, type RemoteOptions } from '../remote.js';
+import type { PolicyApplicationJson, PolicyHistoryJson } from '../types.js';
+
+const short = (hash: string) => `${hash.slice(0, 12)}…`;
 
 export function registerPolicyCommands(program: Command, cli: CliEnv): void {
   const policy = program.command('policy').description('work with the policy file');
+  remote(policy.command('apply'))
+    .description(
+      'apply a policy file to the running server (admins): checked first, then in force in every process, recorded in the history',
+    )
+    .argument('<file>', 'the new policy file')
+    .action(async (file: string, options: RemoteOptions) => {
+      const source = await readFile(resolve(file), 'utf8');
+      const result = await clientFor(cli, options).request<PolicyApplicationJson>(
+        'POST',
+        '/policy',
+        { source },
+      );
+      if (options.json) return cli.output.out(JSON.stringify(result, null, 2));
+      if (!result.applied)
+        return cli.output.out(
+          `Nothing to apply: ${file} is the policy in force (${short(result.to)})`,
+        );
+      cli.output.out(`Applied ${file}: ${short(result.from)} → ${short(result.to)}`);
+      for (const line of result.summary) cli.output.out(`  ${line}`);
+      if (result.summary.length === 0)
+        cli.output.out('  (no change to the rules: comments or layout only)');
+      if (result.flagged.length > 0)
+        cli.output.out(
+          `${result.flagged.length} change(s) in flight would now need more approvals; they keep their requirements until edited: ${result.flagged.join(', ')}`,
+        );
+      for (const warning of result.warnings) cli.output.err(`warning: ${warning}`);
+    });
+
+  remote(policy.command('history'))
+    .description('list the policy versions, newest first: who applied each and what changed')
+    .action(async (options: RemoteOptions) => {
+      const history = await clientFor(cli, options).request<PolicyHistoryJson>(
+        'GET',
+        '/policy/history',
+      );
+      if (options.json) return cli.output.out(JSON.stringify(history, null, 2));
+      for (const item of history.items) {
+        const who = item.appliedBy ? `applied by ${item.appliedBy}` : 'loaded from the file';
+        cli.output.out(
+          `${short(item.hash)}  ${item.appliedAt}  ${who}${item.hash === history.inForce ? '  (in force)' : ''}`,
+        );
+        for (const line of item.summary) cli.output.out(`    ${line}`);
+        if (item.flagged.length) cli.output.out(`    flagged: ${item.flagged.join(', ')}`);
+      }
+    });
+
   policy
     .command('check')
     .description('check a policy file and list every problem with its place in the file')

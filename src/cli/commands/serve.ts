@@ -1,8 +1,12 @@
 import type { Command } from 'commander';
 import cluster from 'node:cluster';
+import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { Config } from '../../config/config.js';
 import { StartupError } from '../../config/startup-error.js';
+import type { PolicyApplication } from '../../app/apply-policy.js';
+import type { AppContext } from '../../context.js';
+import { AppError } from '../../domain/errors.js';
 import { localConfig } from '../local.js';
 import type { CliEnv } from '../main.js';
 
@@ -56,6 +60,7 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
       } = {};
       const ctx = await createContext(config, {
         log: (level, message, data) => sink.log?.(level, message, data),
+        adoptPolicyFile: true,
       });
       const logFormat = config.logFormat ?? (process.stdout.isTTY ? 'text' : 'json');
       // The formatter for people is loaded only when it is used.
@@ -90,6 +95,28 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
       };
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
       process.once('SIGINT', () => void shutdown('SIGINT'));
+      // SIGHUP: apply the policy file again, as `changeboard policy apply` would (README).
+      process.on('SIGHUP', () => {
+        void reapplyPolicyFile(ctx, config.policyFile).then(
+          (result) =>
+            app.log.info(
+              {
+                applied: result.applied,
+                from: result.from,
+                to: result.to,
+                summary: result.summary,
+              },
+              result.applied
+                ? 'policy applied from its file'
+                : 'the policy file is the policy in force',
+            ),
+          (error: unknown) =>
+            app.log.error(
+              { details: error instanceof AppError ? error.details : String(error) },
+              `the policy file was not applied: ${error instanceof Error ? error.message : String(error)}`,
+            ),
+        );
+      });
 
       await app.listen({ host: config.host, port: config.port });
       ctx.dispatcher.start();
@@ -134,6 +161,13 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
           const token = await createSignInLink(ctx, person.id, { ttlMs: 12 * 3_600_000 });
           output.out(`  ${person.name.padEnd(12)} ${signInUrl(url, token)}`);
         }
+        // An empty demo shows empty pages: offer the invented history (never seeded unasked).
+        if ((await ctx.store.read.changes.list({ limit: 1 })).length === 0) {
+          output.out('');
+          output.out(
+            'The board is empty. Seed about 12 weeks of demo history: npx changeboard demo seed',
+          );
+        }
       } else {
         output.out(
           `Sign in to the web app at ${url}/sign-in (a link by e-mail${config.oidc ? ', or OpenID Connect' : ''}).`,
@@ -162,7 +196,7 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
  */
 async function superviseWorkers(config: Config, workers: number, cli: CliEnv): Promise<void> {
   const { createContext } = await import('../../context.js');
-  await (await createContext(config)).close();
+  await (await createContext(config, { adoptPolicyFile: true })).close();
   let stopping = false;
   const fork = () => cluster.fork({ CHANGEBOARD_CLUSTER_WORKER: '1' });
   cluster.on('exit', (worker, code, signal) => {
@@ -179,6 +213,15 @@ async function superviseWorkers(config: Config, workers: number, cli: CliEnv): P
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  // One worker applies the file; the others hear of it through the database.
+  process.on('SIGHUP', () => Object.values(cluster.workers ?? {})[0]?.process.kill('SIGHUP'));
   for (let i = 0; i < workers; i++) fork();
   cli.output.out(`Changeboard: ${workers} worker processes on one PostgreSQL database`);
+}
+
+/** Applies the server's own policy file again (SIGHUP), recorded as applied by `policy-file`. */
+async function reapplyPolicyFile(ctx: AppContext, file: string): Promise<PolicyApplication> {
+  const { applyPolicy, policyDepsOf, POLICY_FILE_ACTOR } =
+    await import('../../app/apply-policy.js');
+  return applyPolicy(policyDepsOf(ctx), POLICY_FILE_ACTOR, await readFile(file, 'utf8'));
 }

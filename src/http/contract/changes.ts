@@ -232,6 +232,16 @@ export const ListChangesQuery = Type.Object(
       }),
     ),
     plannedTo: Type.Optional(Type.String({ format: 'date-time' })),
+    createdFrom: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description:
+          'Only changes created at or after this instant (the insights link their figures with createdFrom and createdTo)',
+      }),
+    ),
+    createdTo: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Only changes created before this instant' }),
+    ),
     sort: Type.Optional(
       StringEnum(['newest', 'plannedStart'] as const, {
         description:
@@ -285,7 +295,8 @@ const DecisionView = Type.Object({
   ),
   via: Nullable(
     StringEnum(DECISION_VIAS, {
-      description: '`external-link`: a supplier decided from the signed link e-mailed to them',
+      description:
+        "`external-link`: a supplier decided from the signed link e-mailed to them; `email-link`: an approver used their e-mail's Approve / Reject link; null: on the board (the web app, the API or the CLI)",
     }),
   ),
   verdict: StringEnum(['approve', 'reject'] as const),
@@ -388,6 +399,18 @@ export const ChangeView = Type.Object({
           'The post-implementation review the change owes: set when it is completed or fails and its type asks for a review, when it fails (any type), or when an approval was rejected after an early start. `verify` is refused with `review_required` until it is done. Null: no review is owed.',
       },
     ),
+  ),
+  policyAsksMore: Type.Array(
+    Type.Object({
+      from: Type.String(),
+      service: Type.Optional(Type.String()),
+      count: Type.Integer(),
+      reason: Type.String(),
+    }),
+    {
+      description:
+        'A pending or approved change keeps the requirements it was submitted under when a new policy is applied; these are what the policy in force would ask beyond them. The change is flagged, not changed: an edit re-computes its requirements. Empty for any other change.',
+    },
   ),
   needsDiscussion: Type.Array(Type.String(), {
     description:

@@ -12,6 +12,7 @@ export * from './demo.js';
 export * from './events.js';
 export * from './gate.js';
 export * from './github.js';
+export * from './insights.js';
 export * from './meetings.js';
 export * from './outbox.js';
 export * from './people.js';

@@ -150,3 +150,50 @@ export const PolicyView = Type.Object({
     ),
   ),
 });
+
+export const ApplyPolicyBody = Type.Object(
+  {
+    source: Type.String({
+      minLength: 1,
+      maxLength: 1_000_000,
+      description: 'The whole policy file, as YAML (what `changeboard policy apply <file>` sends)',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const PolicyApplicationView = Type.Object({
+  applied: Type.Boolean({
+    description: 'False when that policy was already in force: nothing was recorded',
+  }),
+  from: Type.String({ description: 'The hash of the policy in force before' }),
+  to: Type.String({ description: 'The hash of the policy in force now' }),
+  summary: Type.Array(Type.String(), { description: 'What changed, one line each' }),
+  flagged: Type.Array(Type.String(), {
+    description:
+      'Pending or approved changes the new policy would ask more of: they keep their requirements and say so (`policyAsksMore`)',
+  }),
+  warnings: Type.Array(Type.String(), {
+    description: 'What `policy check` warns about the new policy',
+  }),
+});
+
+export const PolicyHistoryView = Type.Object({
+  inForce: Nullable(Type.String({ description: 'The hash of the policy in force' })),
+  items: Type.Array(
+    Type.Object({
+      hash: Type.String(),
+      previous: Nullable(Type.String()),
+      appliedAt: Type.String(),
+      appliedBy: Nullable(
+        Type.String({
+          description:
+            "A person id, or `policy-file` for the server's own file; null: loaded before any policy was applied",
+        }),
+      ),
+      summary: Type.Array(Type.String()),
+      flagged: Type.Array(Type.String()),
+      eventId: Nullable(Type.Integer()),
+    }),
+  ),
+});

@@ -36,6 +36,7 @@ import { AppError, invalidInput, type Issue } from '../../domain/errors.js';
 import type { LifecycleAction } from '../../domain/lifecycle.js';
 import type { Person, Policy } from '../../domain/policy.js';
 import type { ChangeRouteDeps } from '../deps.js';
+import { evidenceRoutes } from './evidence.js';
 import { actorOf } from '../auth.js';
 import {
   presentChange,
@@ -396,6 +397,7 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
       async (request) =>
         presentClock(await getChangeClock(ctx.store.read, changeId(request.params.id))),
     );
+    void app.register(evidenceRoutes(ctx));
     done();
   };
 }
@@ -443,6 +445,8 @@ interface ListQueryInput {
   answer?: string;
   plannedFrom?: string;
   plannedTo?: string;
+  createdFrom?: string;
+  createdTo?: string;
   limit?: number;
   sort?: ChangeOrder;
   cursor?: string;
@@ -507,12 +511,20 @@ function toChangeQuery(
     if (!(plannedFrom < plannedTo))
       issues.push({ path: 'query.plannedTo', message: 'must be after plannedFrom' });
   }
+  const createdFrom =
+    input.createdFrom === undefined ? undefined : new Date(input.createdFrom).toISOString();
+  const createdTo =
+    input.createdTo === undefined ? undefined : new Date(input.createdTo).toISOString();
+  if (createdFrom !== undefined && createdTo !== undefined && !(createdFrom < createdTo))
+    issues.push({ path: 'query.createdTo', message: 'must be after createdFrom' });
   if (issues.length > 0) throw invalidInput(issues);
   return {
     states,
     answers,
     plannedFrom,
     plannedTo,
+    createdFrom,
+    createdTo,
     awaiting:
       input.awaiting === 'me'
         ? {

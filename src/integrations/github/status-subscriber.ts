@@ -66,6 +66,7 @@ function movesStatus(event: AuditEvent): boolean {
     case 'discussed':
     case 'absence-set':
     case 'absence-ended':
+    case 'policy-changed':
       return false;
   }
 }

@@ -48,7 +48,14 @@ class PreparingPool implements PostgresPool {
   async connect(): Promise<PostgresPoolClient> {
     const client = await this.#pool.connect();
     let prepared = this.#prepared.get(client);
-    if (!prepared) this.#prepared.set(client, (prepared = new Set()));
+    if (!prepared) {
+      this.#prepared.set(client, (prepared = new Set()));
+      // pg-pool listens for 'error' on idle clients only. A connection lost while its client is
+      // checked out (the database restarted, the network cut) fails the query and is also emitted
+      // as 'error', which with no listener would end the process. The failed query reports it, and
+      // the pool discards the broken client when it comes back.
+      client.on('error', () => undefined);
+    }
     return new PreparingClient(client, prepared);
   }
 

@@ -11,6 +11,7 @@ import { absences } from './0008-absences.js';
 import { externalLinks } from './0009-external-links.js';
 import { discussions } from './0010-discussions.js';
 import { reviews } from './0011-reviews.js';
+import { policyState } from './0014-policy-state.js';
 import { standardTemplates } from './0012-standard-templates.js';
 
 /** A static index (no directory scanning): what runs is exactly what was reviewed. */
@@ -28,5 +29,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0010-discussions': discussions(dialect),
     '0011-reviews': reviews(),
     '0012-standard-templates': standardTemplates(),
+    '0014-policy-state': policyState(),
   };
 }

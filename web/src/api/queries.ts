@@ -13,10 +13,13 @@ import type {
   ChangeEdit,
   ChangeCardPage,
   DemoInbox,
+  Insights,
+  InsightsFilterParams,
   Meeting,
   NewChange,
   NewDiscussion,
   PersonStatus,
+  PolicyHistory,
   PolicyInfo,
   Session,
   SignInMethods,
@@ -26,6 +29,7 @@ import type {
 export const keys = {
   session: ['session'] as const,
   policy: ['policy'] as const,
+  policyHistory: ['policy', 'history'] as const,
   methods: ['auth-methods'] as const,
   changes: ['changes'] as const,
   list: (params: Record<string, string>) => ['changes', 'list', params] as const,
@@ -33,6 +37,7 @@ export const keys = {
   events: (id: string) => ['changes', 'events', id] as const,
   clock: (id: string, version: number) => ['changes', 'clock', id, version] as const,
   demoInbox: ['demo-inbox'] as const,
+  insights: (params: InsightsFilterParams) => ['insights', params] as const,
   people: ['people'] as const,
   // Under `changes`: whatever moves a change may move it on or off an agenda.
   meetings: ['changes', 'meetings'] as const,
@@ -70,6 +75,14 @@ export function usePolicy() {
 }
 
 /** One column or list of the board, a page of cards at a time (cursor pagination). */
+/** Every policy version, newest first. */
+export function usePolicyHistory() {
+  return useQuery({
+    queryKey: keys.policyHistory,
+    queryFn: () => api<PolicyHistory>('GET', '/policy/history'),
+  });
+}
+
 export function useChangeList(params: Record<string, string>, options: { enabled?: boolean } = {}) {
   return useInfiniteQuery({
     queryKey: keys.list(params),
@@ -89,6 +102,15 @@ export function useChanges(params: Record<string, string>, options: { enabled?: 
     queryKey: keys.list(params),
     queryFn: () => api<ChangeCardPage>('GET', `/changes${query({ ...params, view: 'card' })}`),
     enabled: options.enabled ?? true,
+  });
+}
+
+/** Insights for a period and filters: `GET /insights`. Read again on a visit, not on every change. */
+export function useInsights(params: InsightsFilterParams) {
+  return useQuery({
+    queryKey: keys.insights(params),
+    queryFn: () => api<Insights>('GET', `/insights${query({ ...params })}`),
+    placeholderData: (previous) => previous,
   });
 }
 

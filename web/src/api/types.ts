@@ -10,9 +10,12 @@ import type {
   DemoMessageView,
   DiscussionBody,
   EventViewJson,
+  InsightsJson,
+  InsightsQueryJson,
   MeetingJson,
   PatchChangeBody,
   PersonStatusJson,
+  PolicyHistoryView,
   PolicyView,
   SessionViewJson,
   SignInMethodsView,
@@ -27,6 +30,7 @@ export type TimelineEvent = EventViewJson;
 export type ChangeClock = ChangeClockJson;
 export type PolicyInfo = Static<typeof PolicyView>;
 export type PolicyField = PolicyInfo['fields'][number];
+export type PolicyHistory = Static<typeof PolicyHistoryView>;
 export type Session = SessionViewJson;
 export type SignInMethods = Static<typeof SignInMethodsView>;
 export type ChangeState = Change['state'];
@@ -46,6 +50,14 @@ export type AgendaItem = Agenda['items'][number];
 export type DiscussionOutcome = NonNullable<AgendaItem['outcome']>['outcome'];
 /** What an attendee records on a change for their meeting: `POST /changes/{id}/discussions`. */
 export type NewDiscussion = Static<typeof DiscussionBody>;
+
+/** Insights for a period: `GET /insights` (src/http/contract/insights.ts). */
+export type Insights = InsightsJson;
+export type InsightsFilterParams = InsightsQueryJson;
+export type InsightsWeek = Insights['weekly'][number];
+export type GroupDuration = Insights['timeToDecision']['byGroup'][number];
+export type CounterfactualChange = Insights['meetingCounterfactual']['items'][number];
+export type PromotionCandidate = Insights['promotionCandidates']['candidates'][number];
 
 export interface ErrorIssue {
   readonly path: string;

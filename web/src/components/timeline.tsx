@@ -23,6 +23,7 @@ const VERBS: Record<TimelineEvent['type'], string> = {
   commented: 'commented',
   'absence-set': 'recorded an absence',
   'absence-ended': 'ended an absence',
+  'policy-changed': 'applied a new policy',
   discussed: 'recorded a meeting’s outcome',
 };
 

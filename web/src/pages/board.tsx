@@ -4,6 +4,7 @@ import type { ChangeCard as Card, PolicyInfo } from '../api/types.js';
 import { AwayStrip } from '../components/away.js';
 import { ChangeCard } from '../components/change-card.js';
 import { EmptyState, ErrorState, Loading, PageHeading } from '../components/ui.js';
+import { describeScope } from '../lib/board-scope.js';
 import { Link, useSearchParams } from '../lib/router.js';
 
 type View = 'all' | 'waiting' | 'mine';
@@ -97,6 +98,12 @@ function useBoardFilters(policy: PolicyInfo | undefined) {
   if (search.get('needsDiscussion') === 'true') params.needsDiscussion = 'true';
   if (search.get('reviewDue') === 'true') params.reviewDue = 'true';
   if (meeting) params.meeting = meeting;
+  // From an insights figure: the changes created in its period, in its states.
+  for (const key of ['createdFrom', 'createdTo'] as const) {
+    const value = search.get(key);
+    if (value) params[key] = value;
+  }
+  const states = search.get('state')?.split(',').filter(Boolean) ?? [];
   const set = (key: string, value: string | null) => {
     const next = new URLSearchParams(search);
     if (value) next.set(key, value);
@@ -115,6 +122,7 @@ function useBoardFilters(policy: PolicyInfo | undefined) {
   return {
     view,
     params,
+    states,
     search,
     set,
     clear,
@@ -131,11 +139,14 @@ export function BoardPage() {
   const { view, params } = filters;
   const typeLabel = (id: string) => policy.data?.changeTypes.find((t) => t.id === id)?.label ?? id;
   const heading = VIEWS.find((v) => v.id === view)?.label ?? 'Board';
-  const columns = [
-    ...(view === 'mine' ? [DRAFTS] : []),
-    ...COLUMNS,
-    ...(filters.showClosed ? [CLOSED] : []),
-  ];
+  const columns = narrowColumns(
+    [
+      ...(view === 'mine' || filters.states.includes('draft') ? [DRAFTS] : []),
+      ...COLUMNS,
+      ...(filters.showClosed ? [CLOSED] : []),
+    ],
+    filters.states,
+  );
   const filtered = Object.keys(params).some((k) => k !== 'requester' || view !== 'mine');
 
   return (
@@ -186,6 +197,15 @@ export function BoardPage() {
   );
 }
 
+/** Only the states asked for (an insights figure's link), each in its own column. */
+function narrowColumns(columns: Column[], states: readonly string[]): Column[] {
+  if (states.length === 0) return columns;
+  return columns.flatMap((column) => {
+    const kept = column.states.split(',').filter((s) => states.includes(s));
+    return kept.length > 0 ? [{ ...column, states: kept.join(',') }] : [];
+  });
+}
+
 function Filters({
   filters,
   policy,
@@ -213,8 +233,12 @@ function Filters({
     'needsDiscussion',
     'reviewDue',
     'meeting',
+    'createdFrom',
+    'createdTo',
+    'state',
     ...filters.choiceFields.map((f) => `answer.${f.id}`),
   ].some((k) => search.get(k));
+  const scope = describeScope(search);
 
   return (
     <form
@@ -309,6 +333,11 @@ function Filters({
           />
           Show rejected and withdrawn
         </label>
+      ) : null}
+      {scope ? (
+        <span className="chip" data-filter="scope">
+          {scope}
+        </span>
       ) : null}
       {active ? (
         <button

@@ -143,6 +143,7 @@ function ChangeDetails({ change }: { change: Change }) {
       <HeldNotice change={change} />
       <DraftNotice change={change} />
       <EarlyStartNotice change={change} />
+      <PolicyNotice change={change} />
       <Warnings change={change} />
       <div className="change-layout">
         <div className="change-main">
@@ -173,6 +174,23 @@ function ChangeDetails({ change }: { change: Change }) {
             <Requirements change={change} />
           </section>
           <ChangeClockPanel change={change} />
+          <section className="panel" aria-labelledby="evidence-heading">
+            <h2 id="evidence-heading" className="section-title">
+              Evidence
+            </h2>
+            <p className="small">
+              <a
+                href={`/api/v1/changes/${encodeURIComponent(change.id)}/evidence`}
+                target="_blank"
+                rel="noopener"
+              >
+                The evidence report
+              </a>{' '}
+              <span className="muted">
+                (printable: every answer, decision and event, with the proof the history is intact)
+              </span>
+            </p>
+          </section>
           <section className="panel" aria-labelledby="plan-heading">
             <h2 id="plan-heading" className="section-title">
               Plan
@@ -376,6 +394,25 @@ function EarlyStartNotice({ change }: { change: Change }) {
           These approvals are still required. The change cannot be verified until they are in.
         </Banner>
       ) : null}
+    </div>
+  );
+}
+
+/** A policy applied since the change was submitted would ask more of it: it keeps what it was asked. */
+function PolicyNotice({ change }: { change: Change }) {
+  if (change.policyAsksMore.length === 0) return null;
+  return (
+    <div className="warnings">
+      <Banner tone="warning" title="The policy changed since this was submitted">
+        <p>
+          It would now also need{' '}
+          {change.policyAsksMore
+            .map((r) => `${r.count} from ${r.from}${r.reason ? ` (${r.reason})` : ''}`)
+            .join(', ')}
+          . The change keeps the approvals it was asked for; editing it asks for the new ones.{' '}
+          <Link href="/policy/history">Policy history</Link>
+        </p>
+      </Banner>
     </div>
   );
 }
