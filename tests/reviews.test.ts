@@ -137,9 +137,16 @@ describe.each(databaseKinds)('post-implementation reviews on $name', (kind) => {
       'whatHappened',
       'followUps',
     ]);
+    const cardOf = async () =>
+      (await t.call('priya', 'GET', '/changes?reviewDue=true&view=card&limit=200')).body.items.find(
+        (c: { id: string }) => c.id === change.id,
+      );
+    expect((await cardOf()).review).toMatchObject({ done: false, overdue: false });
     t.clock.advance(3 * 86_400_000);
     const late = await t.call('priya', 'GET', `/changes/${change.id}`);
     expect(late.body.review).toMatchObject({ done: false, overdue: true });
+    // The board's card of the same version says so too: it is not kept from before.
+    expect((await cardOf()).review).toMatchObject({ done: false, overdue: true });
     expect(
       idsOf((await t.call('priya', 'GET', '/changes?reviewDue=true&limit=200')).body),
     ).toContain(change.id);

@@ -7,7 +7,11 @@ import {
   type NearMiss,
   type PromotionCandidate,
 } from '../domain/insights/candidates.js';
-import { meetingCounterfactual, type Counterfactual } from '../domain/insights/counterfactual.js';
+import {
+  COUNTERFACTUAL_HORIZON_MS,
+  meetingCounterfactual,
+  type Counterfactual,
+} from '../domain/insights/counterfactual.js';
 import { computeInsights, type InsightsFigures } from '../domain/insights/figures.js';
 import { DEFAULT_AGENDA_LEAD_TIME_MS, type Policy, type Schedule } from '../domain/policy.js';
 import { parseCadence } from '../policy/schedule.js';
@@ -124,6 +128,11 @@ export function readInsightsRequest(policy: Policy, now: Date, input: InsightsRe
   if (input.cab !== undefined) {
     const parsed = parseCadence(input.cab);
     if (typeof parsed === 'string') issues.push({ path: 'query.cab', message: parsed });
+    else if (fromDate < toDate && neverSits(parsed, fromDate, toDate))
+      issues.push({
+        path: 'query.cab',
+        message: `never sits from ${fromDate.toISOString()} to ${new Date(toDate.getTime() + COUNTERFACTUAL_HORIZON_MS).toISOString()} (the period and two years after it), so no change could have waited for it; write a cadence that sits, like FREQ=WEEKLY;BYDAY=TU@10:00 Europe/London`,
+      });
     else
       cadence = {
         schedule: parsed,
@@ -142,6 +151,11 @@ export function readInsightsRequest(policy: Policy, now: Date, input: InsightsRe
     cadence: cadence ?? defaultCadence(policy),
     minChanges: input.minChanges ?? DEFAULT_MIN_CHANGES,
   };
+}
+
+/** No sitting in the period or the counterfactual's horizon after it: one bounded walk of the rule. */
+function neverSits(schedule: Schedule, from: Date, to: Date): boolean {
+  return schedule.between(from, new Date(to.getTime() + COUNTERFACTUAL_HORIZON_MS)).length === 0;
 }
 
 /** The team's own first scheduled meeting, else fortnightly Tuesday 10:00 in the zone most people are in (UTC without people). */

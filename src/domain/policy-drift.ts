@@ -1,7 +1,7 @@
 import type { Change, RequirementSpec } from './change.js';
 import { subjectOf } from './change-content.js';
 import type { Policy } from './policy.js';
-import { computeRequirements } from './requirements.js';
+import { computeRequirements, findUnsatisfiable, requirementsFor } from './requirements.js';
 
 /** Changes whose approvals are decided, or still being decided, and not yet acted on. */
 const FLAGGED_STATES: readonly Change['state'][] = ['pending', 'approved'];
@@ -20,6 +20,23 @@ export function requirementsAddedSince(policy: Policy, change: Change): Requirem
     );
     return !had || had.count < wanted.count;
   });
+}
+
+/**
+ * The groups of a pending change's requirements that nobody but its requester
+ * could meet under `policy` (a group removed, or emptied): it would wait for
+ * ever, so applying such a policy says so.
+ */
+export function groupsStrandedBy(policy: Policy, change: Change): string[] {
+  if (change.state !== 'pending') return [];
+  return [
+    ...new Set(
+      findUnsatisfiable(change.requirements, {
+        requester: change.requester,
+        ...requirementsFor(policy, policy.changeTypes.get(change.type)),
+      }),
+    ),
+  ];
 }
 
 export { FLAGGED_STATES };

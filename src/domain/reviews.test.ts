@@ -110,6 +110,13 @@ describe('which changes owe a review', () => {
     const later = new Date(Date.parse(NOW) + DAY).toISOString();
     expect(reviewAfterLateRejection(policy, { ...completed, review: owed }, later)).toBe(owed);
     expect(reviewAfterLateRejection(policy, inProgress('normal'), NOW)).toBeUndefined();
+    // Filed before the rejection came: the rejection needs looking at, so another is owed.
+    const filed = { ...owed!, doneAt: later, by: 'priya', answers: { whatHappened: 'x' } };
+    const again = reviewAfterLateRejection(policy, { ...completed, review: filed }, later);
+    expect(again).toMatchObject({
+      doneAt: null,
+      due: new Date(Date.parse(later) + 2 * DAY).toISOString(),
+    });
   });
 
   it('keeps the due date of a review already owed; a failure after a filed review owes a new one', () => {

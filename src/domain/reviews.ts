@@ -62,13 +62,17 @@ export function reviewAfter(
   return owesReview(policy, change, action, decisions) ? owed(policy, change, now) : undefined;
 }
 
-/** A rejection that arrives after the change was completed makes a review owed from then. */
+/**
+ * A rejection that arrives after the change was completed makes a review owed
+ * from then: a new one if the review was already filed, since the rejection is
+ * something that review never looked at.
+ */
 export function reviewAfterLateRejection(
   policy: Policy,
   change: Change,
   now: string,
 ): ChangeReview | undefined {
-  if (change.state !== 'completed' || change.review) return change.review;
+  if (change.state !== 'completed' || isReviewPending(change)) return change.review;
   return owed(policy, change, now);
 }
 

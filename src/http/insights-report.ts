@@ -107,6 +107,7 @@ export function presentInsights(insights: Insights): InsightsJson {
     firstResponse: {
       byGroup: f.firstResponseByGroup.map((g) => ({ group: g.group, ...duration(insights, g) })),
     },
+    preApproved: count(insights, f.preApproved),
     rates: {
       approval: rate(insights, f.approvalRate),
       rejection: rate(insights, f.rejectionRate),

@@ -56,6 +56,7 @@ export function presentChange(
     ...presented.view,
     windowWarning: plannedWindowWarning(item.change, ctx.now()),
     heldBy: heldByOf(ctx, item.change),
+    review: presentReview(ctx, item.change),
     actions: actionsOf(ctx.policy, presented, item, viewer),
     onBehalfOptions: onBehalfOptions(presented, viewer),
   };
@@ -77,8 +78,9 @@ export function presentChangeJson(
   const actions = JSON.stringify(actionsOf(ctx.policy, presented, item, viewer));
   const warning = JSON.stringify(plannedWindowWarning(item.change, ctx.now()));
   const held = JSON.stringify(heldByOf(ctx, item.change));
+  const review = JSON.stringify(presentReview(ctx, item.change));
   const onBehalf = JSON.stringify(onBehalfOptions(presented, viewer));
-  return `${presented.json.slice(0, -1)},"windowWarning":${warning},"heldBy":${held},"actions":${actions},"onBehalfOptions":${onBehalf}}`;
+  return `${presented.json.slice(0, -1)},"windowWarning":${warning},"heldBy":${held},"review":${review},"actions":${actions},"onBehalfOptions":${onBehalf}}`;
 }
 
 /** A change as its card on the board shows it, as JSON text: the same for every viewer, so kept per version. */
@@ -89,12 +91,14 @@ export function presentChangeCardJson(
 ): string {
   const presented = presentedFor(ctx, item, presence);
   presented.cardJson ??= JSON.stringify(cardOf(ctx.policy, presented.view));
-  return presented.cardJson;
+  // Whether a review is overdue depends on the time: added as it is shown.
+  return `${presented.cardJson.slice(0, -1)},"review":${JSON.stringify(presentReview(ctx, item.change))}}`;
 }
 
 function cardOf(policy: Policy, view: Presented['view']): ChangeCardJson {
+  // `review` depends on the time: presentChangeCardJson adds it.
   const card = Object.fromEntries(
-    CARD_FIELDS.map((field) => [field, view[field]]),
+    CARD_FIELDS.filter((field) => field !== 'review').map((field) => [field, view[field]]),
   ) as unknown as ChangeCardJson;
   const choice = new Set(policy.fields.filter((f) => f.type === 'choice').map((f) => f.id));
   const answers = Object.entries(view.answers).filter(([field]) => choice.has(field));
@@ -146,7 +150,10 @@ function onBehalfOptions({ shown, evaluation }: Presented, viewer: Person | unde
 
 interface Presented {
   /** Everything but the viewer's actions. */
-  readonly view: Omit<ChangeViewJson, 'actions' | 'windowWarning' | 'heldBy' | 'onBehalfOptions'>;
+  readonly view: Omit<
+    ChangeViewJson,
+    'actions' | 'windowWarning' | 'heldBy' | 'review' | 'onBehalfOptions'
+  >;
   /** The change as shown: a draft with the requirements it would have if submitted now. */
   readonly shown: Change;
   readonly evaluation: ApprovalEvaluation;
@@ -249,7 +256,6 @@ function presentWithoutViewer(
       change.state !== 'pending' &&
       change.state !== 'rejected' &&
       decisions.some((d) => d.verdict === 'reject'),
-    review: presentReview(ctx, change),
     policyAsksMore: requirementsAddedSince(ctx.policy, change).map((r) => ({
       from: r.group,
       ...(r.service ? { service: r.service } : {}),

@@ -838,11 +838,23 @@ function policyArchive(db: Kysely<DatabaseSchema>): PolicyArchive {
         .selectAll()
         .where('id', '=', 1)
         .executeTakeFirst();
-      return row && { hash: row.hash, appliedAt: row.applied_at, appliedBy: row.applied_by };
+      return (
+        row && {
+          hash: row.hash,
+          appliedAt: row.applied_at,
+          appliedBy: row.applied_by,
+          fileHash: row.file_hash,
+        }
+      );
     },
 
     async activate(next, expected) {
-      const values = { hash: next.hash, applied_at: next.appliedAt, applied_by: next.appliedBy };
+      const values = {
+        hash: next.hash,
+        applied_at: next.appliedAt,
+        applied_by: next.appliedBy,
+        file_hash: next.fileHash,
+      };
       if (expected === undefined) {
         const result = await db
           .insertInto('policy_state')

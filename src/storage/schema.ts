@@ -135,6 +135,7 @@ export interface PolicyStateTable {
   hash: string;
   applied_at: string;
   applied_by: string;
+  file_hash: string | null;
 }
 
 export interface OutboxTable {

@@ -18,4 +18,6 @@ export interface ActivePolicy {
   readonly hash: string;
   readonly appliedAt: string;
   readonly appliedBy: string;
+  /** The servers' own policy file, as last adopted from it: a restart with the same file changes nothing. */
+  readonly fileHash: string | null;
 }

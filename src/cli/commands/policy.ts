@@ -37,6 +37,10 @@ export function registerPolicyCommands(program: Command, cli: CliEnv): void {
         cli.output.out(
           `${result.flagged.length} change(s) in flight would now need more approvals; they keep their requirements until edited: ${result.flagged.join(', ')}`,
         );
+      if (result.stranded.length > 0)
+        cli.output.out(
+          `${result.stranded.length} pending change(s) have a requirement nobody can meet now (edit or withdraw them): ${result.stranded.join(', ')}`,
+        );
       for (const warning of result.warnings) cli.output.err(`warning: ${warning}`);
     });
 

@@ -9,7 +9,9 @@ import type { Timeline } from './timeline.js';
  * the answers that drive requirements: the fields the type's approval rules and
  * the meetings' conditions test. Changes already raised from a template are
  * standard already and left out; drafts, pending and withdrawn changes are
- * counted as `open` and neither qualify nor disqualify a class.
+ * counted as `open` and neither qualify nor disqualify a class, unless they were
+ * rejected once. A change counts by its final outcome, and a rejection in any
+ * round (or by an approver after it started) disqualifies its class.
  */
 
 export interface ChangeClass {
@@ -100,14 +102,20 @@ export function promotionCandidates(input: PromotionInput): {
   const nearMisses: NearMiss[] = [];
   const takenIds = new Set((input.policy.standardChanges ?? []).map((s) => s.id));
   for (const { cls, changes } of classes.values()) {
-    const outcome = (c: Change) => input.timelines.get(c.id)?.outcome ?? null;
+    // Where each change ended (approved, then edited and rejected, is rejected); a rejection in any round, or after a start, disqualifies.
+    const outcome = (c: Change) => input.timelines.get(c.id)?.finalOutcome ?? null;
+    const everRejected = (c: Change) => input.timelines.get(c.id)?.everRejected === true;
     const decided = changes.filter((c) => outcome(c) !== null);
     if (decided.length < input.minChanges) continue;
     const tally: ClassTally = {
       ...cls,
       ids: decided.map((c) => c.id),
-      approved: decided.filter((c) => outcome(c) === 'approved').map((c) => c.id),
-      rejected: decided.filter((c) => outcome(c) === 'rejected').map((c) => c.id),
+      approved: decided
+        .filter((c) => outcome(c) === 'approved' && !everRejected(c))
+        .map((c) => c.id),
+      rejected: changes
+        .filter((c) => outcome(c) === 'rejected' || everRejected(c))
+        .map((c) => c.id),
       failed: decided.filter((c) => input.timelines.get(c.id)?.failedAt).map((c) => c.id),
       open: changes.filter((c) => outcome(c) === null).map((c) => c.id),
     };

@@ -57,6 +57,8 @@ export interface InsightsFigures {
     readonly byGroup: readonly (DurationFigure & { readonly group: string })[];
   };
   readonly firstResponseByGroup: readonly (DurationFigure & { readonly group: string })[];
+  /** Changes that needed no approval (standard, pre-approved): left out of time to decision, the rates and the counterfactual. */
+  readonly preApproved: CountFigure;
   readonly approvalRate: RateFigure;
   readonly rejectionRate: RateFigure;
   readonly changeFailureRate: RateFigure;
@@ -167,10 +169,13 @@ export function computeInsights(input: InsightsInput): InsightsFigures {
     ids: list.map((c) => c.id),
   }));
 
-  // Time to decision: submitted → approved or rejected.
+  // Time to decision: submitted → first approved or rejected; a change that needed no approval was not waited on.
+  const preApprovedIds = ids.filter((id) => t(id).preApproved);
   const decided = changes.filter((c) => {
     const tl = t(c.id);
-    return tl.outcome !== null && tl.submittedAt !== null && tl.decidedAt !== null;
+    return (
+      !tl.preApproved && tl.outcome !== null && tl.submittedAt !== null && tl.decidedAt !== null
+    );
   });
   const decisionSample = (list: readonly { id: number }[]) =>
     list.map((c) => ({
@@ -210,8 +215,10 @@ export function computeInsights(input: InsightsInput): InsightsFigures {
       .map(([group, samples]) => ({ group, ...durations(samples) }));
 
   const decidedIds = decided.map((c) => c.id);
-  const approvedIds = decided.filter((c) => t(c.id).outcome === 'approved').map((c) => c.id);
-  const rejectedIds = decided.filter((c) => t(c.id).outcome === 'rejected').map((c) => c.id);
+  // The rates count where each change ended: approved, then edited and rejected, is rejected.
+  const settledIds = ids.filter((id) => !t(id).preApproved && t(id).finalOutcome !== null);
+  const approvedIds = settledIds.filter((id) => t(id).finalOutcome === 'approved');
+  const rejectedIds = settledIds.filter((id) => t(id).finalOutcome === 'rejected');
 
   // Change failure rate: failed ÷ (completed + failed); a change that failed after completing counts once, as failed.
   const failedIds = ids.filter((id) => t(id).failedAt !== null);
@@ -259,8 +266,10 @@ export function computeInsights(input: InsightsInput): InsightsFigures {
       byGroup: perGroup(groupSamples),
     },
     firstResponseByGroup: perGroup(firstSamples),
-    approvalRate: rate(approvedIds, decidedIds),
-    rejectionRate: rate(rejectedIds, decidedIds),
+    preApproved: { ids: preApprovedIds },
+    approvalRate: rate(approvedIds, settledIds),
+    // Rejected as its final outcome is the `rejected` state: its link lists exactly these.
+    rejectionRate: { ...rate(rejectedIds, settledIds), states: ['rejected'] },
     changeFailureRate: rate(failedIds, deployedIds),
     emergencyLeadTime,
     weekly: weekly(
@@ -304,7 +313,9 @@ function weekly(input: InsightsInput, timelines: readonly Timeline[]): WeekFigur
     const within = (at: string | null) => at !== null && at >= weekStart && at < weekEnd;
     const count = (pick: (tl: Timeline) => string | null) =>
       timelines.filter((tl) => within(pick(tl))).length;
-    const decided = timelines.filter((tl) => within(tl.decidedAt) && tl.submittedAt !== null);
+    const decided = timelines.filter(
+      (tl) => !tl.preApproved && within(tl.decidedAt) && tl.submittedAt !== null,
+    );
     weeks.push({
       weekStart,
       weekEnd,

@@ -442,3 +442,282 @@ describe('promotion candidates', () => {
     expect(withFailure.nearMisses[0]?.reason).toMatch(/^1 failed/);
   });
 });
+
+describe('a change decided more than once', () => {
+  // CHG-201: approved, then edited (round 2: the approval withdrawn), then rejected.
+  const reworked = history(
+    {
+      id: 201,
+      state: 'rejected',
+      round: 2,
+      requirements: [{ group: 'payments-owners', count: 1, service: 'payments' }],
+      answers: { risk: 'low' },
+    },
+    [
+      ev(201, 'created', z('03-23T08:00'), 'priya'),
+      ev(201, 'submitted', z('03-23T09:00'), 'priya', {
+        round: 1,
+        requirements: [{ group: 'payments-owners', count: 1, service: 'payments' }],
+      }),
+      ev(201, 'approval-granted', z('03-23T10:00'), 'lee', {
+        round: 1,
+        countedFor: ['payments-owners'],
+        requirementsMet: true,
+      }),
+      ev(201, 'approved', z('03-23T10:00'), 'lee'),
+      ev(201, 'edited', z('03-23T11:00'), 'priya', {
+        round: 2,
+        requirements: [{ group: 'payments-owners', count: 1, service: 'payments' }],
+      }),
+      ev(201, 'approvals-withdrawn', z('03-23T11:00'), 'priya', { withdrawn: ['lee'] }),
+      ev(201, 'approval-rejected', z('03-23T12:00'), 'lee', { round: 2, comment: 'no' }),
+      ev(201, 'rejected', z('03-23T12:00'), 'lee'),
+    ],
+  );
+  const approvedLow = (n: number) =>
+    history(
+      {
+        id: n,
+        state: 'completed',
+        round: 1,
+        requirements: [{ group: 'payments-owners', count: 1, service: 'payments' }],
+        answers: { risk: 'low' },
+      },
+      [
+        ev(n, 'created', z('03-24T08:00'), 'priya'),
+        ev(n, 'submitted', z('03-24T09:00'), 'priya', { round: 1 }),
+        ev(n, 'approved', z('03-24T10:00'), 'lee'),
+        ev(n, 'completed', z('03-24T11:00'), 'priya'),
+      ],
+    );
+  const histories = [reworked, approvedLow(202), approvedLow(203)];
+  const result = computeInsights({
+    histories,
+    from: FROM,
+    to: TO,
+    now: z('04-02T00:00'),
+    membersOf,
+    isEmergency,
+  });
+
+  it('measures time to its first decision, but rates it by its final one', () => {
+    const tl = result.timelines.get(201)!;
+    expect([tl.outcome, tl.decidedAt, tl.finalOutcome, tl.everRejected]).toEqual([
+      'approved',
+      z('03-23T10:00'),
+      'rejected',
+      true,
+    ]);
+    expect(result.timeToDecision.overall.ids).toEqual([201, 202, 203]);
+    expect(result.timeToDecision.overall.minutes).toEqual([60, 60, 60]);
+    expect(result.approvalRate).toMatchObject({
+      numerator: [202, 203],
+      denominator: [201, 202, 203],
+    });
+    // The rejection link (states=rejected) lists CHG-201: the figure has it too.
+    expect(result.rejectionRate).toMatchObject({ numerator: [201], states: ['rejected'] });
+  });
+
+  it('keeps its class out of the promotion candidates', () => {
+    const promoted = promotionCandidates({
+      changes: histories.map((h) => h.change),
+      timelines: result.timelines,
+      policy,
+      minChanges: 3,
+      today: '2026-04-01',
+    });
+    expect(promoted.candidates).toEqual([]);
+    expect(promoted.nearMisses[0]).toMatchObject({
+      ids: [201, 202, 203],
+      approved: [202, 203],
+      rejected: [201],
+      reason: '1 rejected (CHG-201)',
+    });
+  });
+
+  it('keeps out a class an approver rejected after its change started', () => {
+    const started = history(
+      { id: 204, type: 'emergency', state: 'completed', round: 1, answers: { risk: 'low' } },
+      [
+        ev(204, 'created', z('03-25T08:00'), 'priya'),
+        ev(204, 'submitted', z('03-25T08:00'), 'priya', {
+          round: 1,
+          requirements: [{ group: 'cto', count: 1 }],
+        }),
+        ev(204, 'started', z('03-25T08:10'), 'priya'),
+        ev(204, 'approval-rejected', z('03-25T08:20'), 'sam', {
+          round: 1,
+          comment: 'no',
+          afterStart: true,
+        }),
+        ev(204, 'approval-granted', z('03-25T08:30'), 'tom', { round: 1, requirementsMet: true }),
+      ],
+    );
+    const tl = computeInsights({
+      histories: [started],
+      from: FROM,
+      to: TO,
+      now: z('04-02T00:00'),
+      membersOf,
+      isEmergency,
+    }).timelines;
+    expect(tl.get(204)).toMatchObject({ finalOutcome: 'approved', everRejected: true });
+    const promoted = promotionCandidates({
+      changes: [started.change],
+      timelines: tl,
+      policy,
+      minChanges: 1,
+      today: '2026-04-01',
+    });
+    expect(promoted.candidates).toEqual([]);
+    expect(promoted.nearMisses[0]).toMatchObject({ rejected: [204] });
+  });
+});
+
+describe('changes that needed no approval', () => {
+  // CHG-301: a standard change raised from the catalog; CHG-302: a type with no requirements.
+  // Both were approved the instant they were submitted: nobody waited for them.
+  const fromTemplate = history(
+    {
+      id: 301,
+      type: 'standard',
+      state: 'completed',
+      round: 1,
+      template: { id: 'rotate-keys', version: '1' },
+    },
+    [
+      ev(301, 'created', z('03-24T08:00'), 'priya'),
+      ev(301, 'submitted', z('03-24T09:00'), 'priya', { round: 1, requirements: [] }),
+      ev(301, 'approved', z('03-24T09:00'), 'priya'),
+      ev(301, 'completed', z('03-24T10:00'), 'priya'),
+    ],
+  );
+  const noRequirements = history({ id: 302, type: 'standard', state: 'approved', round: 1 }, [
+    ev(302, 'created', z('03-25T08:00'), 'priya'),
+    ev(302, 'submitted', z('03-25T09:00'), 'priya', { round: 1, requirements: [] }),
+    ev(302, 'approved', z('03-25T09:00'), 'priya'),
+  ]);
+  const all = [chg1, chg2, chg3, chg4, chg5, fromTemplate, noRequirements];
+  const result = computeInsights({
+    histories: all,
+    from: FROM,
+    to: TO,
+    now: z('04-02T00:00'),
+    membersOf,
+    isEmergency,
+  });
+
+  it('counts them apart, out of time to decision and the rates', () => {
+    expect(result.preApproved.ids).toEqual([301, 302]);
+    // As without them (see "insights figures").
+    expect(stats(result.timeToDecision.overall)).toEqual({
+      ids: [1, 2, 3, 4],
+      p50: 120,
+      p90: 240,
+      mean: 135,
+    });
+    expect(result.approvalRate).toMatchObject({ numerator: [1, 2, 4], denominator: [1, 2, 3, 4] });
+    expect(result.rejectionRate.rate).toBe(0.25);
+    expect(result.weekly[0]!.timeToDecision.ids).toEqual([1, 2, 3]);
+    expect(result.meetings.decidedAsync.ids).toEqual([1, 3, 4]);
+  });
+
+  it('leaves them out of the meeting counterfactual', () => {
+    const schedule = parseCadence('FREQ=WEEKLY;BYDAY=TU@10:00 Europe/London');
+    if (typeof schedule === 'string') throw new Error(schedule);
+    const cf = meetingCounterfactual({
+      changes: all.map((h) => h.change),
+      timelines: result.timelines,
+      schedule,
+      agendaLeadTimeMs: 24 * 3_600_000,
+      isEmergency,
+      from: FROM,
+      to: TO,
+    });
+    expect(cf.items.map((i) => i.id)).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('meeting counterfactual at scale', () => {
+  /** The schedule, counting how often it is asked. */
+  function counted(text: string) {
+    const schedule = parseCadence(text);
+    if (typeof schedule === 'string') throw new Error(schedule);
+    const calls = { next: 0, between: 0 };
+    return {
+      calls,
+      schedule: {
+        ...schedule,
+        next: (after: Date, count: number) => {
+          calls.next++;
+          return schedule.next(after, count);
+        },
+        between: (from: Date, to: Date) => {
+          calls.between++;
+          return schedule.between(from, to);
+        },
+      },
+    };
+  }
+  // 2,000 changes over 90 days, each decided two hours after it was submitted.
+  const from = '2026-01-01T00:00:00.000Z';
+  const to = '2026-04-01T00:00:00.000Z';
+  const many = Array.from({ length: 2000 }, (_, i) => {
+    const id = 1000 + i;
+    const at = (h: number) =>
+      new Date(Date.parse(from) + i * 3_888_000 + h * 3_600_000).toISOString();
+    return history(
+      {
+        id,
+        state: 'approved',
+        round: 1,
+        requirements: [{ group: 'payments-owners', count: 1, service: 'payments' }],
+      },
+      [
+        ev(id, 'created', at(0), 'priya'),
+        ev(id, 'submitted', at(1), 'priya', { round: 1 }),
+        ev(id, 'approved', at(3), 'lee'),
+      ],
+    );
+  });
+  const timelines = computeInsights({
+    histories: many,
+    from,
+    to,
+    now: to,
+    membersOf,
+    isEmergency,
+  }).timelines;
+  const run = (schedule: ReturnType<typeof counted>['schedule']) =>
+    meetingCounterfactual({
+      changes: many.map((h) => h.change),
+      timelines,
+      schedule,
+      agendaLeadTimeMs: 24 * 3_600_000,
+      isEmergency,
+      from,
+      to,
+    });
+
+  it('walks the cadence once for the whole period, with the answers of asking it per change', () => {
+    const { schedule, calls } = counted('FREQ=WEEKLY;BYDAY=TU@10:00 Europe/London');
+    const cf = run(schedule);
+    expect(calls).toEqual({ next: 0, between: 1 });
+    expect(cf.items).toHaveLength(2000);
+    expect(cf.sittings).toBe(13); // the Tuesdays from 6 Jan to 31 Mar
+    // Each as the first sitting at or after its agenda deadline, asked one by one.
+    for (const item of cf.items.filter((_, i) => i % 97 === 0)) {
+      const deadline = new Date(Date.parse(item.submittedAt) + 24 * 3_600_000);
+      const first = schedule.next(deadline, 3).find((o) => o.start >= deadline)!;
+      expect(item.cabAt).toBe(first.start.toISOString());
+    }
+  });
+
+  it('asks a cadence that never sits once, over a bounded horizon', () => {
+    const { schedule, calls } = counted('FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30@10:00 UTC');
+    const cf = run(schedule);
+    expect(calls).toEqual({ next: 0, between: 1 });
+    expect(cf.items).toEqual([]);
+    expect(cf.sittings).toBe(0);
+  });
+});

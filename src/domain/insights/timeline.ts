@@ -23,7 +23,22 @@ export interface Timeline {
   readonly requestedAt: string | null;
   /** The first approval or rejection by anyone, after `requestedAt`. */
   readonly firstResponseAt: string | null;
+  /** The FIRST decision: with `decidedAt`, what time to decision measures. */
   readonly outcome: 'approved' | 'rejected' | null;
+  /**
+   * Where the change stands now: the last approval or rejection, null again once
+   * a new round (an edit, approvals withdrawn, a resubmission) reopened it. The
+   * approval and rejection rates and the promotion candidates count this.
+   */
+  readonly finalOutcome: 'approved' | 'rejected' | null;
+  /** Rejected in any round, or an approver rejected it after it had started: never a standard change. */
+  readonly everRejected: boolean;
+  /**
+   * Submitted and needing no approval: raised from a standard change template, or
+   * no requirements at the submission decided on. Approved the instant it was
+   * submitted, it is left out of time to decision, the rates and the counterfactual.
+   */
+  readonly preApproved: boolean;
   /** When it became approved (or, started early, when its last requirement was met) or rejected. */
   readonly decidedAt: string | null;
   readonly startedAt: string | null;
@@ -67,10 +82,19 @@ export function timelineOf(
   let failedAt: string | null = null;
   let verifiedAt: string | null = null;
   let decidedRound: number | null = null;
+  let finalOutcome: Timeline['finalOutcome'] = null;
+  let everRejected = false;
+  // The requirements of the latest submission (or round-opening edit), and of the one decided on.
+  let lastRequirements: unknown;
+  let decidedRequirements: unknown;
   const sittings = new Set<string>();
   const decide = (kind: 'approved' | 'rejected', at: string, round: unknown) => {
+    finalOutcome = kind;
+    if (kind === 'rejected') everRejected = true;
+    // Time to decision keeps the first decision.
     if (outcome !== null) return;
     outcome = kind;
+    decidedRequirements = lastRequirements;
     decidedAt = at;
     submittedAt = lastSubmittedAt;
     decidedRound = typeof round === 'number' ? round : null;
@@ -86,9 +110,21 @@ export function timelineOf(
       case 'submitted':
         lastSubmittedAt = event.at;
         if (typeof data.round === 'number') round = data.round;
+        lastRequirements = data.requirements;
+        finalOutcome = null;
         break;
       case 'edited':
-        if (typeof data.round === 'number') round = data.round;
+        if (typeof data.round === 'number') {
+          round = data.round;
+          lastRequirements = data.requirements;
+          finalOutcome = null;
+        }
+        break;
+      case 'approvals-withdrawn':
+        finalOutcome = null;
+        break;
+      case 'approval-rejected':
+        if (startedAt !== null || data.afterStart === true) everRejected = true;
         break;
       case 'approval-granted':
         if (typeof data.round === 'number') round = data.round;
@@ -117,8 +153,6 @@ export function timelineOf(
           `${typeof data.meeting === 'string' ? data.meeting : ''}@${typeof data.occurrence === 'string' ? data.occurrence : event.at}`,
         );
         break;
-      case 'approval-rejected':
-      case 'approvals-withdrawn':
       case 'withdrawn':
       case 'reviewed':
       case 'commented':
@@ -129,6 +163,12 @@ export function timelineOf(
     }
   }
   submittedAt ??= lastSubmittedAt ?? change.submittedAt;
+  // Events recorded before submissions said their requirements: the change's own.
+  const requirements = outcome === null ? lastRequirements : decidedRequirements;
+  const preApproved =
+    submittedAt !== null &&
+    (change.template !== undefined ||
+      (Array.isArray(requirements) ? requirements : change.requirements).length === 0);
   const theRound = decidedRound ?? change.round;
   // Approvers were asked at the submission (or the edit) that opened the decided round.
   const requestedAt =
@@ -146,6 +186,9 @@ export function timelineOf(
     requestedAt,
     firstResponseAt: responses[0] ?? null,
     outcome,
+    finalOutcome,
+    everRejected,
+    preApproved,
     decidedAt,
     startedAt,
     completedAt,

@@ -219,6 +219,13 @@ export const InsightsView = Type.Object({
       description: 'From the request to the first decision by anyone in the group',
     }),
   }),
+  preApproved: Type.Object(
+    { ...CountFigure.properties },
+    {
+      description:
+        'Changes that needed no approval (a standard change, or a type with no requirements): left out of time to decision, the rates and the meeting counterfactual',
+    },
+  ),
   rates: Type.Object({
     approval: RateFigure,
     rejection: RateFigure,

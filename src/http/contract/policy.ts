@@ -173,6 +173,10 @@ export const PolicyApplicationView = Type.Object({
     description:
       'Pending or approved changes the new policy would ask more of: they keep their requirements and say so (`policyAsksMore`)',
   }),
+  stranded: Type.Array(Type.String(), {
+    description:
+      'Pending changes with a requirement nobody but their requester could meet under the new policy (a group removed or emptied): they wait until edited or withdrawn',
+  }),
   warnings: Type.Array(Type.String(), {
     description: 'What `policy check` warns about the new policy',
   }),

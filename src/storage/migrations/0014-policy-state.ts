@@ -5,7 +5,8 @@ import type { Kysely, Migration } from 'kysely';
  * process runs (its text is in `policies`), when and by whom it was applied.
  * Applying a policy swaps it with a compare-and-set on the hash, so two
  * applies racing cannot both win; processes that missed the news catch up by
- * reading it.
+ * reading it. `file_hash`: the servers' own policy file when it was last
+ * adopted, so a restart with an unchanged file keeps a policy applied since.
  */
 export function policyState(): Migration {
   return {
@@ -16,6 +17,7 @@ export function policyState(): Migration {
         .addColumn('hash', 'text', (c) => c.notNull())
         .addColumn('applied_at', 'text', (c) => c.notNull())
         .addColumn('applied_by', 'text', (c) => c.notNull())
+        .addColumn('file_hash', 'text')
         .execute();
     },
   };
