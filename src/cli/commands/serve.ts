@@ -57,7 +57,10 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
           message: string,
           data?: Record<string, unknown>,
         ) => void;
-      } = {};
+      } = {
+        // Until then (start-up: the policy file against the policy in force), to stderr.
+        log: (level, message) => cli.output.err(`${level}: ${message}`),
+      };
       const ctx = await createContext(config, {
         log: (level, message, data) => sink.log?.(level, message, data),
         adoptPolicyFile: true,
