@@ -2,10 +2,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { EXAMPLE_POLICY, startTestApp, submittedChange, type TestApp } from './_util/app.js';
 import { databaseKinds } from './_util/databases.js';
 import {
-  startHttpReceiver,
-  startSmtpServer,
   type HttpReceiver,
   type MailReceiver,
+  startExampleReceivers,
+  type ExampleReceivers,
 } from './_util/receivers.js';
 
 /**
@@ -158,33 +158,19 @@ describe.each(databaseKinds)('early start notifications on $name', (kind) => {
   let smtp: MailReceiver;
   let t: TestApp;
 
+  let receivers: ExampleReceivers;
+
   beforeAll(async () => {
-    [teams, slack, audit, smtp] = await Promise.all([
-      startHttpReceiver(),
-      startHttpReceiver(),
-      startHttpReceiver(),
-      startSmtpServer(),
-    ]);
+    receivers = await startExampleReceivers();
+    ({ teams, slack, audit, smtp } = receivers);
   });
-  afterAll(async () => {
-    await Promise.all([teams.close(), slack.close(), audit.close(), smtp.close()]);
-  });
+  afterAll(() => receivers.close());
   beforeEach(async () => {
-    teams.requests.length = 0;
-    slack.requests.length = 0;
-    audit.requests.length = 0;
-    smtp.messages.length = 0;
+    receivers.clear();
     expect(REMINDED_EMERGENCIES).not.toBe(EXAMPLE_POLICY);
     t = await startTestApp(kind, {
       policy: REMINDED_EMERGENCIES,
-      env: {
-        TEAMS_WEBHOOK_URL: teams.url,
-        SLACK_WEBHOOK_URL: slack.url,
-        AUDIT_WEBHOOK_URL: audit.url,
-        AUDIT_WEBHOOK_SECRET: 'audit-secret',
-        SMTP_URL: smtp.url,
-        ALLOW_PRIVATE_TARGETS: 'true',
-      },
+      env: receivers.env,
       context: { outboundTimeoutMs: 2_000 },
     });
   });

@@ -12,10 +12,10 @@ import {
 import { databaseKinds } from './_util/databases.js';
 import { readScrape, type Scrape } from './_util/prometheus.js';
 import {
-  startHttpReceiver,
-  startSmtpServer,
   type HttpReceiver,
   type MailReceiver,
+  startExampleReceivers,
+  type ExampleReceivers,
 } from './_util/receivers.js';
 
 const HOUR = 3_600_000;
@@ -27,33 +27,20 @@ const HOUR = 3_600_000;
  */
 describe.each(databaseKinds)('GET /metrics on $name', (kind) => {
   let teams: HttpReceiver;
-  let slack: HttpReceiver;
-  let audit: HttpReceiver;
   let smtp: MailReceiver;
   let t: TestApp;
 
+  let receivers: ExampleReceivers;
+
   beforeAll(async () => {
-    [teams, slack, audit, smtp] = await Promise.all([
-      startHttpReceiver(),
-      startHttpReceiver(),
-      startHttpReceiver(),
-      startSmtpServer(),
-    ]);
+    receivers = await startExampleReceivers();
+    ({ teams, smtp } = receivers);
   });
-  afterAll(async () => {
-    await Promise.all([teams.close(), slack.close(), audit.close(), smtp.close()]);
-  });
+  afterAll(() => receivers.close());
   beforeEach(async () => {
     smtp.messages.length = 0;
     t = await startTestApp(kind, {
-      env: {
-        TEAMS_WEBHOOK_URL: teams.url,
-        SLACK_WEBHOOK_URL: slack.url,
-        AUDIT_WEBHOOK_URL: audit.url,
-        AUDIT_WEBHOOK_SECRET: 'audit-secret',
-        SMTP_URL: smtp.url,
-        ALLOW_PRIVATE_TARGETS: 'true',
-      },
+      env: receivers.env,
       context: {
         outboundTimeoutMs: 500,
         dispatcher: { maxAttempts: 3, backoff: { baseMs: 60_000, maxMs: 60_000 } },

@@ -10,6 +10,8 @@ import {
   startSmtpServer,
   type HttpReceiver,
   type MailReceiver,
+  startExampleReceivers,
+  type ExampleReceivers,
 } from './_util/receivers.js';
 
 // adaptivecards' lib/ build does not import in Node; its dist bundle does (STACK.md).
@@ -43,33 +45,18 @@ describe.each(databaseKinds)('notifications on $name', (kind) => {
   let smtp: MailReceiver;
   let t: TestApp;
 
+  let receivers: ExampleReceivers;
+
   beforeAll(async () => {
-    [teams, slack, audit, smtp] = await Promise.all([
-      startHttpReceiver(),
-      startHttpReceiver(),
-      startHttpReceiver(),
-      startSmtpServer(),
-    ]);
+    receivers = await startExampleReceivers();
+    ({ teams, slack, audit, smtp } = receivers);
   });
-  afterAll(async () => {
-    await Promise.all([teams.close(), slack.close(), audit.close(), smtp.close()]);
-  });
+  afterAll(() => receivers.close());
 
   beforeEach(async () => {
-    teams.requests.length = 0;
-    slack.requests.length = 0;
-    audit.requests.length = 0;
-    smtp.messages.length = 0;
-    smtp.rejected.clear();
+    receivers.clear();
     t = await startTestApp(kind, {
-      env: {
-        TEAMS_WEBHOOK_URL: teams.url,
-        SLACK_WEBHOOK_URL: slack.url,
-        AUDIT_WEBHOOK_URL: audit.url,
-        AUDIT_WEBHOOK_SECRET: 'audit-secret',
-        SMTP_URL: smtp.url,
-        ALLOW_PRIVATE_TARGETS: 'true',
-      },
+      env: receivers.env,
       context: {
         outboundTimeoutMs: 500,
         dispatcher: { maxAttempts: 3, backoff: { baseMs: 60_000, maxMs: 3_600_000 } },

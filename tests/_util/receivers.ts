@@ -153,3 +153,47 @@ export async function startSmtpServer(
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/** The example policy's Teams, Slack and audit-webhook channels and an SMTP server, all real. */
+export interface ExampleReceivers {
+  readonly teams: HttpReceiver;
+  readonly slack: HttpReceiver;
+  readonly audit: HttpReceiver;
+  readonly smtp: MailReceiver;
+  /** The environment that points a test app of the example policy at them. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Forgets what each received (and the recipients the SMTP server refuses). */
+  clear(): void;
+  close(): Promise<void>;
+}
+
+export async function startExampleReceivers(): Promise<ExampleReceivers> {
+  const [teams, slack, audit, smtp] = await Promise.all([
+    startHttpReceiver(),
+    startHttpReceiver(),
+    startHttpReceiver(),
+    startSmtpServer(),
+  ]);
+  return {
+    teams,
+    slack,
+    audit,
+    smtp,
+    env: {
+      TEAMS_WEBHOOK_URL: teams.url,
+      SLACK_WEBHOOK_URL: slack.url,
+      AUDIT_WEBHOOK_URL: audit.url,
+      AUDIT_WEBHOOK_SECRET: 'audit-secret',
+      SMTP_URL: smtp.url,
+      ALLOW_PRIVATE_TARGETS: 'true',
+    },
+    clear() {
+      for (const receiver of [teams, slack, audit]) receiver.requests.length = 0;
+      smtp.messages.length = 0;
+      smtp.rejected.clear();
+    },
+    async close() {
+      await Promise.all([teams.close(), slack.close(), audit.close(), smtp.close()]);
+    },
+  };
+}

@@ -124,7 +124,7 @@ export function HeadlineFigures({ insights }: { insights: Insights }) {
           id="reviewsDone"
           label="Reviews done"
           value={String(reviews.done.count)}
-          detail={`of ${reviews.owed.count} owed`}
+          detail={`${reviews.owed.count} still owed`}
           changes={reviews.done.changes}
           count={reviews.done.count}
         />
