@@ -19,7 +19,7 @@ export const ANSWERS = {
 export async function seedChanges(
   db: Kysely<DatabaseSchema>,
   count: number,
-  options: { state?: ChangeState; requester?: string; startAt?: Date } = {},
+  options: { state?: ChangeState; requester?: string; startAt?: Date; description?: string } = {},
 ): Promise<number[]> {
   const ids: number[] = [];
   // Recent, as on a live board: a backlog of overdue changes would measure the reminder catch-up instead.
@@ -33,7 +33,7 @@ export async function seedChanges(
       const service = n % 3 === 0 ? 'website' : 'payments';
       return {
         title: `Seeded change ${n}: adjust ${service} settings`,
-        description: 'Seeded for the benchmark.',
+        description: options.description ?? 'Seeded for the benchmark.',
         type: 'normal',
         services: JSON.stringify([service]),
         answers: JSON.stringify(ANSWERS),

@@ -5,6 +5,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { scheduledMessages } from '../src/app/demo-inbox.js';
+import { seedDemoHistory } from '../src/cli/demo/seed-history.js';
 import { mintExternalLink } from '../src/app/external-links.js';
 import { createSignInLink, signInUrl } from '../src/app/sign-in.js';
 import { ManualClock } from '../src/shared/clock.js';
@@ -122,8 +123,19 @@ async function main(): Promise<void> {
   if (!hasChromium)
     throw new Error('no Chromium at /usr/bin/chromium: apt-get install -y chromium');
   mkdirSync(OUT, { recursive: true });
-  const port = await freePort();
   const [webRoot, browser] = await Promise.all([buildWebApp(), launchChromium()]);
+  // `npm run screenshots -- --only insights`: the insights page alone.
+  if (process.argv.includes('--only') && process.argv.includes('insights')) {
+    try {
+      await shootInsights(browser, webRoot);
+    } finally {
+      await browser.close();
+      rmSync(webRoot, { recursive: true, force: true });
+    }
+    return;
+  }
+  await shootInsights(browser, webRoot);
+  const port = await freePort();
   // Demo mode, as `npm start` runs it: the sign-in page offers the example's people and
   // every message goes to the demo inbox.
   const t = await startTestApp(sqlite, {
@@ -196,12 +208,6 @@ async function main(): Promise<void> {
     await settle(page);
     await page.screenshot({ path: `${OUT}calendar.png` });
 
-    // Whatever history the seed leaves: the page's default period, the last twelve weeks.
-    await page.goto(`${url}/insights`);
-    await page.locator('[data-figure="total"]').waitFor();
-    await settle(page);
-    await page.screenshot({ path: `${OUT}insights.png`, fullPage: true });
-
     // Sent now, as with the inbox's "Send now": they would otherwise wait for working hours.
     for (const waiting of await scheduledMessages(t.ctx))
       await t.ctx.store.direct.outbox.sendNow(waiting.id, t.clock.now().toISOString());
@@ -271,6 +277,44 @@ async function main(): Promise<void> {
     await browser.close();
     await t.close();
     rmSync(webRoot, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The insights page over the demo's seeded history (`changeboard demo seed`:
+ * twelve weeks of changes through the real use cases), as a team sees it on
+ * first start, signed in as Kim, a change manager.
+ */
+async function shootInsights(browser: Browser, webRoot: string): Promise<void> {
+  const port = await freePort();
+  const now = new Date();
+  const t = await startTestApp(sqlite, {
+    demo: true,
+    clock: new ManualClock(now),
+    env: { PUBLIC_URL: `http://127.0.0.1:${port}` },
+    server: { webRoot },
+  });
+  try {
+    await seedDemoHistory({ policy: t.ctx.policy, store: t.ctx.store }, { now });
+    t.clock.set(now.toISOString());
+    const url = await t.listen(port);
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      deviceScaleFactor: 1,
+      timezoneId: 'UTC',
+      locale: 'en-GB',
+    });
+    const page = await context.newPage();
+    await page.goto(signInUrl(url, await createSignInLink(t.ctx, 'kim')));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'All changes' }).waitFor();
+    await page.goto(`${url}/insights`);
+    await page.locator('[data-figure="total"]').waitFor();
+    await settle(page);
+    await page.screenshot({ path: `${OUT}insights.png`, fullPage: true });
+    await context.close();
+  } finally {
+    await t.close();
   }
 }
 

@@ -1,4 +1,5 @@
 import { adoptPolicyFile, syncPolicy } from './app/apply-policy.js';
+import { insightsWarmer } from './app/insights.js';
 import { ChangeCache } from './app/change-cache.js';
 import { PolicyHolder } from './app/policy-holder.js';
 import { openPostgresChannel } from './storage/postgres-channel.js';
@@ -24,7 +25,13 @@ import { notificationSubscriber } from './notifications/subscriber.js';
 import { createOutboundClient } from './shared/outbound-http.js';
 import { githubStatusDeliverer } from './integrations/github/status-deliverer.js';
 import { githubStatusSubscriber } from './integrations/github/status-subscriber.js';
+import { createSlackClient } from './integrations/slack/api.js';
+import { slackAppDeliverer } from './integrations/slack/deliverer.js';
+import { SlackMessenger } from './integrations/slack/messenger.js';
+import { slackSubscriber } from './integrations/slack/subscriber.js';
 import { createOidcClient, type OidcClient } from './integrations/oidc.js';
+import { createTeamsBot, teamsBotSubscriber, type TeamsBot } from './integrations/teams/bot.js';
+import { teamsRepository } from './storage/teams-repositories.js';
 import type { Config } from './config/config.js';
 import { StartupError } from './config/startup-error.js';
 import type { Policy } from './domain/policy.js';
@@ -64,8 +71,12 @@ export interface AppContext extends AppDeps {
   readonly sessionCache: CredentialCache<WebSession>;
   /** OpenID Connect sign-in, when configured. */
   readonly oidcClient: OidcClient | undefined;
+  /** The Teams bot (Decide in Microsoft Teams), when TEAMS_APP_ID and its companions are set. */
+  readonly teamsBot: TeamsBot | undefined;
   /** What /metrics shows: this app's own Prometheus registry. */
   readonly metrics: PrometheusMetrics;
+  /** The Slack app's messages (posted and kept current); without SLACK_BOT_TOKEN it posts nothing. */
+  readonly slack: SlackMessenger;
   /** Stops the dispatcher, then closes the database. */
   close(): Promise<void>;
 }
@@ -153,7 +164,30 @@ export async function createContext(
     : demoInbox
       ? nodemailer.createTransport({ jsonTransport: true })
       : undefined;
+  const slack = new SlackMessenger({
+    policy,
+    store,
+    clock,
+    publicUrl: config.publicUrl,
+    // Slack's SDK is loaded only when SLACK_BOT_TOKEN is set (api.ts).
+    client: await createSlackClient(config.slack),
+  });
+  const teamsBot = createTeamsBot({
+    policy,
+    store,
+    clock,
+    // Decisions from Teams notify like any other: the subscribers are made below.
+    get subscribers() {
+      return subscribers;
+    },
+    publicUrl: config.publicUrl,
+    config: config.teams,
+    teams: teamsRepository(database.db),
+    log: overrides.log,
+  });
   const deliverers: Deliverer[] = [
+    ...(teamsBot ? [teamsBot.deliverer()] : []),
+    slackAppDeliverer(slack),
     chatDeliverer('teams', delivery),
     chatDeliverer('slack', delivery),
     webhookDeliverer(delivery),
@@ -171,6 +205,7 @@ export async function createContext(
       linkTtlMs: config.actionLinkTtlMs,
     }),
   ];
+  const warmInsights = insightsWarmer({ store, policy, clock });
   const dispatcher = new Dispatcher({
     store,
     clock,
@@ -184,6 +219,13 @@ export async function createContext(
       // Post-implementation reviews past due: the requester, then the escalation group.
       reviewReminderScheduler({ store, policy, clock, emailEnabled, metrics }),
       agendaScheduler({ store, policy, clock, emailEnabled }),
+      // The insights' rollup, caught up with the changes between requests (a failure waits for the next round).
+      () =>
+        warmInsights().catch((error: unknown) =>
+          overrides.log?.('warn', 'the insights rollup could not catch up', {
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        ),
       // A policy another process applied, should its NOTIFY have been missed.
       () =>
         syncPolicy({ store, policies, env: config.env }, (message) =>
@@ -224,10 +266,12 @@ export async function createContext(
   );
   const subscribers: EventSubscriber[] = [
     notificationSubscriber({ policy, clock, emailEnabled, demoInbox: demoInbox !== undefined }),
+    teamsBotSubscriber({ policy, clock, configured: teamsBot !== undefined }),
     githubStatusSubscriber({
       publicUrl: config.publicUrl,
       tokenConfigured: config.githubToken !== undefined,
     }),
+    slackSubscriber({ policy, clock, botConfigured: config.slack.botToken !== undefined }),
     // Committed outbox rows are delivered at once by this process's dispatcher (others poll).
     { afterCommit: () => dispatcher.wake() },
     liveUpdatesSubscriber(live),
@@ -257,9 +301,13 @@ export async function createContext(
     sessionCache: new CredentialCache(clock),
     // Discovery happens on first use, so an identity provider that is down does not stop start-up.
     oidcClient: config.oidc ? createOidcClient(config.oidc) : undefined,
+    teamsBot,
     metrics,
+    slack,
     async close() {
       await dispatcher.stop();
+      // Slack notices and refreshes answered in the background finish before the store closes.
+      await slack.idle();
       await postgresHub?.close();
       await policyChannel?.close();
       await store.close();

@@ -65,6 +65,9 @@ describe.skipIf(!existsSync(join(ROOT, 'dist/bin/changeboard.js')))(
         expect(operations.some((o) => o.startsWith('list the board: pending + payments'))).toBe(
           true,
         );
+        expect(operations.some((o) => o.startsWith('insights: a year at 2,000 changes'))).toBe(
+          true,
+        );
         for (const row of report.rows) {
           expect(row.requestsPerSecond, row.operation).toBeGreaterThan(0);
           expect(row.errors, row.operation).toBe(0);

@@ -170,12 +170,13 @@ describe.each(databaseKinds)('board filters and per-viewer actions on $name', (k
       const id = ids.payments1;
       const as = async (person: string) =>
         (await t.call(person, 'GET', `/changes/${id}`)).body.actions;
+      // Everyone but the requester may also ask the requester a question.
       expect(await as('priya')).toEqual(['edit', 'withdraw', 'comment']);
-      expect(await as('lee')).toEqual(['approve', 'reject', 'comment']);
-      expect(await as('tom')).toEqual(['comment']);
-      expect(await as('dev')).toEqual(['withdraw', 'comment']);
+      expect(await as('lee')).toEqual(['approve', 'reject', 'comment', 'ask']);
+      expect(await as('tom')).toEqual(['comment', 'ask']);
+      expect(await as('dev')).toEqual(['withdraw', 'comment', 'ask']);
       const list = await t.call('lee', 'GET', '/changes?awaiting=me&limit=1');
-      expect(list.body.items[0].actions).toEqual(['approve', 'reject', 'comment']);
+      expect(list.body.items[0].actions).toEqual(['approve', 'reject', 'comment', 'ask']);
     });
 
     it('renders the description as sanitised HTML', async () => {

@@ -156,6 +156,44 @@ describe('the changeboard CLI against a real server', { timeout: 120_000 }, () =
     expect(submit.stderr).toContain('answers.rollbackPlan: needs an answer');
   });
 
+  it('asks the requester a question and shows it, and who was notified, in the timeline', async () => {
+    const created = await runCli(
+      [
+        'change',
+        'create',
+        '--json',
+        '--submit',
+        ...['--title', 'Rotate the payments key', '--type', 'normal', '--service', 'payments'],
+        ...['--answer', 'tested=yes', '--answer', 'testResults=https://ci.example.com/run/9'],
+        ...['--answer', 'consequenceOfNotReleasing=None', '--answer', 'rollbackPlan=Revert'],
+        ...['--answer', 'risk=low'],
+      ],
+      as('priya'),
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const change = JSON.parse(created.stdout);
+
+    const asked = await runCli(
+      ['change', 'comment', change.id, '--question', 'Is the old key revoked after? cc @kim'],
+      as('lee'),
+    );
+    expect(asked.code, asked.stderr).toBe(0);
+    expect(asked.stdout).toBe(`asked the requester of ${change.id}\nnotified: kim\n`);
+    const self = await runCli(['change', 'comment', change.id, '--question', 'Me?'], as('priya'));
+    expect(self.code).toBe(1);
+    expect(self.stderr).toContain('forbidden');
+    const answered = await runCli(['change', 'comment', change.id, 'Yes, at once.'], as('priya'));
+    expect(answered.stdout).toBe(`commented on ${change.id}\nnotified: lee\n`);
+
+    const shown = await runCli(['change', 'show', change.id], as('tom'));
+    expect(shown.stdout).toMatch(
+      /lee\s+asked the requester: Is the old key revoked after\? cc @kim \(notified: kim\)/,
+    );
+    expect(shown.stdout).toMatch(/priya\s+commented: Yes, at once\. \(notified: lee\)/);
+    // Asking decided nothing.
+    expect(shown.stdout).toContain('state:     pending');
+  });
+
   it('shows the other changes whose planned window overlaps on a shared service', async () => {
     const create = async (title: string, start: string, end: string) => {
       const result = await runCli(

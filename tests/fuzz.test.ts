@@ -195,7 +195,19 @@ describe.each(databaseKinds)('fuzzing every route on $name', (kind) => {
   let existing: string[];
 
   beforeAll(async () => {
-    t = await startTestApp(kind, { env: { GITHUB_WEBHOOK_SECRET: 'fuzz-secret' } });
+    t = await startTestApp(kind, {
+      env: {
+        GITHUB_WEBHOOK_SECRET: 'fuzz-secret',
+        // Set up, so the fuzzed requests reach the signature check (unset: 503, "not set up here").
+        SLACK_SIGNING_SECRET: '0123456789abcdef0123456789abcdef',
+        // The Teams bot too, its keys and tokens at a closed local port: nothing leaves the machine.
+        TEAMS_APP_ID: '00000000-0000-4000-8000-000000000001',
+        TEAMS_APP_PASSWORD: 'fuzz-password',
+        TEAMS_TENANT_ID: '00000000-0000-4000-8000-000000000002',
+        TEAMS_AUTHORITY: 'http://127.0.0.1:9',
+        TEAMS_TOKEN_URL: 'http://127.0.0.1:9/token',
+      },
+    });
     const spec = (
       await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })
     ).json<OpenApi>();

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../src/storage/database-url.js';
 import { createStore, migrateToLatest, openDatabase } from '../src/storage/database.js';
 import { migrations } from '../src/storage/migrations/index.js';
+import { seedChanges } from '../bench/seed.js';
 import { databaseKinds } from './_util/databases.js';
 
 describe.each(databaseKinds)('migration 0003-github on $name', (kind) => {
@@ -47,6 +48,73 @@ describe.each(databaseKinds)('migration 0003-github on $name', (kind) => {
       expect(
         (await store.read.changes.list({ unassigned: true, limit: 10 })).map((c) => c.title),
       ).toEqual(['New']);
+    } finally {
+      await database.db.destroy();
+      await testDatabase.drop();
+    }
+  });
+});
+
+describe.each(databaseKinds)('migration 0018-text-search-blocks on $name', (kind) => {
+  it('finds the changes stored before it, and those after, newest first', async () => {
+    const testDatabase = await kind.create();
+    const target = parseDatabaseUrl(testDatabase.url);
+    if (typeof target === 'string') throw new Error(target);
+    const database = openDatabase(target);
+    try {
+      const schema =
+        database.dialect === 'postgres'
+          ? (await sql<{ s: string }>`select current_schema() as s`.execute(database.db)).rows[0]?.s
+          : undefined;
+      const all = migrations(database.dialect);
+      const names = Object.keys(all).sort();
+      const before = names[names.indexOf('0018-text-search-blocks') - 1]!;
+      const migrator = new Migrator({
+        db: database.db,
+        provider: { getMigrations: () => Promise.resolve(all) },
+        migrationTableSchema: schema,
+      });
+      expect((await migrator.migrateTo(before)).error).toBeUndefined();
+      // Over several blocks of 64 ids: a common word in every other change, a rare one twice.
+      const old = await seedChanges(database.db, 400);
+      const retry = old.filter((_, n) => n % 2 === 0);
+      await database.db
+        .updateTable('changes')
+        .set({ description: 'Raise the retry limit' })
+        .where('id', 'in', retry)
+        .execute();
+      await database.db
+        .updateTable('changes')
+        .set({ title: sql<string>`title || ' Okapi'` })
+        .where('id', 'in', [old[3]!, old[300]!])
+        .execute();
+
+      await migrateToLatest(database);
+      const store = createStore(database);
+      const pages = async (text: string) => {
+        const found: number[] = [];
+        let beforeId: number | undefined;
+        for (;;) {
+          const page = await store.read.changes.listKeys({ text, limit: 51, beforeId });
+          found.push(...page.slice(0, 50).map((key) => key.id));
+          if (page.length <= 50) return found;
+          beforeId = page[49]!.id;
+        }
+      };
+      const newestFirst = (ids: number[]) => [...ids].sort((a, b) => b - a);
+      expect(await pages('RETRY')).toEqual(newestFirst(retry));
+      expect(await pages('okapi')).toEqual(newestFirst([old[3]!, old[300]!]));
+
+      const template = (await store.read.changes.find(old[0]!))!;
+      const created = await store.transaction((tx) =>
+        tx.changes.insert({
+          ...template,
+          title: 'After the upgrade',
+          description: 'Retry the okapi',
+        }),
+      );
+      expect(await pages('okapi')).toEqual(newestFirst([created.id, old[3]!, old[300]!]));
+      expect(await pages('retry')).toEqual(newestFirst([created.id, ...retry]));
     } finally {
       await database.db.destroy();
       await testDatabase.drop();

@@ -3,20 +3,39 @@ import type { Change } from '../domain/change.js';
 import { invalidInput, type Issue } from '../domain/errors.js';
 import type { AuditEvent } from '../domain/events.js';
 import {
+  classFromKey,
+  disqualified,
+  draftEntry,
+  drivingFields,
+  keyOf,
   promotionCandidates,
-  type NearMiss,
-  type PromotionCandidate,
+  type StandardChangeDraft,
 } from '../domain/insights/candidates.js';
 import {
   COUNTERFACTUAL_HORIZON_MS,
   meetingCounterfactual,
-  type Counterfactual,
+  sittingsInPeriod,
+  type CounterfactualItem,
 } from '../domain/insights/counterfactual.js';
-import { computeInsights, type InsightsFigures } from '../domain/insights/figures.js';
+import { computeInsights, weekStartOf } from '../domain/insights/figures.js';
+import { timingsOf, type RollupRules } from '../domain/insights/rollup.js';
+import { round1 } from '../domain/insights/stats.js';
+import {
+  summarizeCandidate,
+  summarizeCounterfactual,
+  summarizeFigures,
+  summarizeNearMiss,
+  type CandidateSummary,
+  type ClassSummary,
+  type CounterfactualSummary,
+  type FiguresSummary,
+  type NearMissSummary,
+} from '../domain/insights/summary.js';
+import type { Timeline } from '../domain/insights/timeline.js';
 import { DEFAULT_AGENDA_LEAD_TIME_MS, type Policy, type Schedule } from '../domain/policy.js';
 import { parseCadence } from '../policy/schedule.js';
 import type { Clock } from '../shared/clock.js';
-import type { Readers } from './ports.js';
+import type { ChangeQuery, InsightsPopulation, InsightsStore, Readers, WeekGrid } from './ports.js';
 
 /**
  * "Is async working?": the figures of one period, read from the store in a
@@ -54,29 +73,38 @@ export interface Cadence {
   readonly text: string;
 }
 
-export interface CandidateWithYaml extends PromotionCandidate {
-  readonly yaml: string;
-}
+export type CandidateWithYaml = CandidateSummary & { readonly yaml: string };
 
+/** The period's figures as the API and the CLI show them. */
 export interface Insights {
   readonly from: string;
   readonly to: string;
   readonly services: readonly string[];
   readonly types: readonly string[];
   readonly generatedAt: string;
-  readonly changes: readonly Change[];
-  readonly figures: InsightsFigures;
+  readonly figures: FiguresSummary;
   readonly cadence: Cadence;
-  readonly counterfactual: Counterfactual;
+  readonly counterfactual: CounterfactualSummary;
   readonly minChanges: number;
   readonly candidates: readonly CandidateWithYaml[];
-  readonly nearMisses: readonly NearMiss[];
+  readonly nearMisses: readonly NearMissSummary[];
+}
+
+/** The period worked out in memory, change by change: the CSV's rows, and what the store's sums are held to in tests. */
+export interface PeriodInMemory {
+  readonly insights: Insights;
+  readonly changes: readonly Change[];
+  readonly timelines: ReadonlyMap<number, Timeline>;
+  readonly counterfactualItems: readonly CounterfactualItem[];
 }
 
 export interface InsightsDeps {
   readonly policy: Policy;
   readonly clock: Clock;
-  readonly store: { readonly read: Pick<Readers, 'changes' | 'events'> };
+  readonly store: {
+    readonly read: Pick<Readers, 'changes' | 'events'>;
+    readonly insights: InsightsStore;
+  };
 }
 
 interface Scope {
@@ -222,11 +250,257 @@ export async function readPeriod(
   return { changes, events };
 }
 
+/**
+ * The figures of a period, summed by the store over its rollup: rows behind
+ * their change or the policy are worked out again first (a page of changes and
+ * their events at a time), then every figure is one aggregate in SQL.
+ */
 export async function getInsights(deps: InsightsDeps, input: InsightsRequest): Promise<Insights> {
   const now = deps.clock.now();
   const scope = readInsightsRequest(deps.policy, now, input);
+  const population = populationOf(scope);
+  await catchUpTimings(deps, population);
+  const { insights: store } = deps.store;
+  const grid = weekGrid(scope);
+  const summed = await store.figures(population, { nowMs: now.getTime(), grid });
+  const periodWeeks = (population.toMs - population.fromMs) / WEEK_MS;
+  const figures: FiguresSummary = {
+    ...summed,
+    deployments: {
+      ...summed.deployments,
+      perWeek: periodWeeks > 0 ? round1(summed.deployments.count / periodWeeks) : 0,
+    },
+  };
+  const counterfactual = await replayCab(store, population, scope.cadence);
+  const { candidates, nearMisses } = await candidatesOf(deps, population, scope.minChanges, now);
+  return {
+    ...scopeFields(scope, now),
+    figures,
+    cadence: scope.cadence,
+    counterfactual,
+    minChanges: scope.minChanges,
+    candidates,
+    nearMisses,
+  };
+}
+
+const WEEK_MS = 7 * DAY_MS;
+/** Changes worked out again per round trip while catching the rollup up. */
+const CATCH_UP_BATCH = 500;
+/** A candidate's entry is drafted from its class's latest changes. */
+const DRAFTED_FROM = 500;
+
+function populationOf(
+  scope: Pick<Scope, 'from' | 'to' | 'services' | 'types'>,
+): InsightsPopulation {
+  return {
+    fromMs: Date.parse(scope.from),
+    toMs: Date.parse(scope.to),
+    services: scope.services,
+    types: scope.types,
+  };
+}
+
+function scopeFields(scope: Scope, now: Date) {
+  return {
+    from: scope.from,
+    to: scope.to,
+    services: scope.services,
+    types: scope.types,
+    generatedAt: now.toISOString(),
+  };
+}
+
+/** Weeks (Monday 00:00 UTC) from the one `from` falls in to the one `to` falls in. */
+function weekGrid(scope: Pick<Scope, 'from' | 'to'>): WeekGrid {
+  const firstWeekMs = weekStartOf(scope.from).getTime();
+  return { firstWeekMs, weeks: Math.ceil((Date.parse(scope.to) - firstWeekMs) / WEEK_MS) };
+}
+
+export function rollupRules(policy: Policy): RollupRules {
+  return {
+    membersOf: (group) => policy.groups.get(group) ?? [],
+    isEmergency: isEmergencyType(policy),
+    drivingFields: (type) => drivingFields(policy, type),
+  };
+}
+
+/** The changes a board query with `figure` lists: those of its period and filters (all time without one). */
+export function populationOfQuery(
+  query: Pick<ChangeQuery, 'createdFrom' | 'createdTo' | 'services' | 'types'>,
+): InsightsPopulation {
+  return {
+    fromMs: query.createdFrom === undefined ? 0 : Date.parse(query.createdFrom),
+    toMs: query.createdTo === undefined ? END_OF_TIME_MS : Date.parse(query.createdTo),
+    services: query.services ?? [],
+    types: query.types ?? [],
+  };
+}
+
+const END_OF_TIME_MS = Date.parse('9999-12-31T00:00:00Z');
+
+/**
+ * Populations found fresh, per store, at an audit chain head and a policy:
+ * every change to a change appends to the chain, so until its head moves (or
+ * the policy changes) nothing in them can be behind, and the check is skipped.
+ */
+const freshAt = new WeakMap<object, FreshPopulation[]>();
+interface FreshPopulation {
+  readonly population: InsightsPopulation;
+  readonly head: number;
+  readonly policyHash: string;
+}
+const REMEMBERED = 8;
+
+const covers = (outer: InsightsPopulation, inner: InsightsPopulation): boolean =>
+  outer.fromMs <= inner.fromMs &&
+  outer.toMs >= inner.toMs &&
+  (outer.services.length === 0 || outer.services.join() === inner.services.join()) &&
+  (outer.types.length === 0 || outer.types.join() === inner.types.join());
+
+/** Works out again every row of the population that is missing or behind its change or the policy. */
+export async function catchUpTimings(
+  deps: Pick<InsightsDeps, 'policy' | 'store'>,
+  population: InsightsPopulation,
+  atMost = Number.POSITIVE_INFINITY,
+): Promise<number> {
+  const { policy, store } = deps;
+  // Read before looking: a change written meanwhile moves the head past it.
+  const head = (await store.read.events.head())?.lastId ?? 0;
+  const known = freshAt.get(store) ?? [];
+  if (
+    known.some(
+      (f) => f.head === head && f.policyHash === policy.hash && covers(f.population, population),
+    )
+  )
+    return 0;
+  const rules = rollupRules(policy);
+  let caughtUp = 0;
+  let complete = false;
+  while (caughtUp < atMost) {
+    const ids = await store.insights.staleIds(
+      population,
+      policy.hash,
+      Math.min(CATCH_UP_BATCH, atMost - caughtUp),
+    );
+    if (ids.length === 0) {
+      complete = true;
+      break;
+    }
+    // The change before its events: a row is never newer than the version it is saved as.
+    const changes = await store.read.changes.findMany([...ids]);
+    const events = await store.read.events.listForChanges([...ids]);
+    await store.insights.save(
+      changes.map((change) => ({
+        version: change.version,
+        timings: timingsOf({ change, events: events.get(change.id) ?? [] }, rules),
+      })),
+      policy.hash,
+    );
+    caughtUp += changes.length;
+    if (caughtUp % ANALYZE_EVERY < changes.length) await store.insights.analyze();
+    if (ids.length < CATCH_UP_BATCH) {
+      complete = true;
+      break;
+    }
+  }
+  if (complete)
+    freshAt.set(
+      store,
+      [{ population, head, policyHash: policy.hash }, ...known].slice(0, REMEMBERED),
+    );
+  return caughtUp;
+}
+
+/** A backfill refreshes the planner's statistics as the rollup grows (PostgreSQL may run without autovacuum). */
+const ANALYZE_EVERY = 10_000;
+
+/** Changes the scheduled round works out at most, so that a backfill (an upgrade, a new policy) never holds deliveries up for long. */
+const WARM_PER_ROUND = 2000;
+
+/**
+ * Keeps the rollup of the longest period asked about caught up between requests
+ * (run with the dispatcher's scheduled work), so that the first request after
+ * many changes, an upgrade or a new policy does not work them all out itself.
+ */
+export function insightsWarmer(deps: Pick<InsightsDeps, 'policy' | 'store' | 'clock'>) {
+  return async (): Promise<number> => {
+    const now = deps.clock.now().getTime();
+    return catchUpTimings(
+      deps,
+      { fromMs: now - MAX_PERIOD_DAYS * DAY_MS, toMs: now + DAY_MS, services: [], types: [] },
+      WARM_PER_ROUND,
+    );
+  };
+}
+
+async function replayCab(
+  store: InsightsStore,
+  population: InsightsPopulation,
+  cadence: Cadence,
+): Promise<CounterfactualSummary> {
+  const range = await store.decidedRange(population, cadence.agendaLeadTimeMs);
+  const low = Math.min(population.fromMs, range?.lowMs ?? population.fromMs);
+  const high = Math.max(population.toMs, range?.highMs ?? population.toMs);
+  const all = cadence.schedule.between(new Date(low), new Date(high + COUNTERFACTUAL_HORIZON_MS));
+  const replayed = await store.counterfactual(population, {
+    sittingStarts: all.map((o) => o.start.getTime()),
+    agendaLeadTimeMs: cadence.agendaLeadTimeMs,
+  });
+  return {
+    ...replayed,
+    sittings: sittingsInPeriod(all, population.fromMs, population.toMs),
+  };
+}
+
+async function candidatesOf(
+  deps: Pick<InsightsDeps, 'policy' | 'store'>,
+  population: InsightsPopulation,
+  minChanges: number,
+  now: Date,
+): Promise<{ candidates: CandidateWithYaml[]; nearMisses: NearMissSummary[] }> {
+  const { policy, store } = deps;
+  const takenIds = new Set((policy.standardChanges ?? []).map((s) => s.id));
+  const candidates: CandidateWithYaml[] = [];
+  const nearMisses: NearMissSummary[] = [];
+  for (const tally of await store.insights.classes(population, minChanges)) {
+    const cls = classFromKey(tally.classKey);
+    const summary = {
+      ...cls,
+      decided: tally.decided,
+      approved: tally.approved,
+      rejected: tally.rejected.count,
+      failed: tally.failed.count,
+      open: tally.open,
+    };
+    const reason = disqualified(tally.rejected, tally.failed);
+    if (reason !== null) {
+      nearMisses.push({ ...summary, reason });
+      continue;
+    }
+    const members = await store.insights.classMembers(population, tally.classKey, DRAFTED_FROM);
+    const entry = draftEntry(
+      cls,
+      members,
+      { policy, today: now.toISOString().slice(0, 10) },
+      takenIds,
+    );
+    candidates.push({ ...summary, entry, yaml: standardChangeYaml(entry) });
+  }
+  const bySize = (a: ClassSummary, b: ClassSummary) =>
+    b.decided.count - a.decided.count || keyOf(a).localeCompare(keyOf(b));
+  return { candidates: candidates.sort(bySize), nearMisses: nearMisses.sort(bySize) };
+}
+
+/** The period change by change, in memory: for the CSV (a row per change) and to check the store's sums against. */
+export async function getPeriodInMemory(
+  deps: InsightsDeps,
+  input: InsightsRequest,
+): Promise<PeriodInMemory> {
+  const now = deps.clock.now();
+  const scope = readInsightsRequest(deps.policy, now, input);
   const { changes, events } = await readPeriod(deps.store.read, scope);
-  return computeAll(deps.policy, now, scope, changes, events);
+  return computeInMemory(deps.policy, now, scope, changes, events);
 }
 
 export function isEmergencyType(policy: Policy): (type: string) => boolean {
@@ -234,13 +508,13 @@ export function isEmergencyType(policy: Policy): (type: string) => boolean {
   return (type) => type === 'emergency' || policy.changeTypes.get(type)?.earlyStart !== undefined;
 }
 
-function computeAll(
+function computeInMemory(
   policy: Policy,
   now: Date,
   scope: Scope,
   changes: readonly Change[],
   events: ReadonlyMap<number, readonly AuditEvent[]>,
-): Insights {
+): PeriodInMemory {
   const isEmergency = isEmergencyType(policy);
   const figures = computeInsights({
     histories: changes.map((change) => ({ change, events: events.get(change.id) ?? [] })),
@@ -267,23 +541,26 @@ function computeAll(
     today: now.toISOString().slice(0, 10),
   });
   return {
-    from: scope.from,
-    to: scope.to,
-    services: scope.services,
-    types: scope.types,
-    generatedAt: now.toISOString(),
+    insights: {
+      ...scopeFields(scope, now),
+      figures: summarizeFigures(figures),
+      cadence: scope.cadence,
+      counterfactual: summarizeCounterfactual(counterfactual),
+      minChanges: scope.minChanges,
+      candidates: promoted.candidates.map((c) => ({
+        ...summarizeCandidate(c),
+        yaml: standardChangeYaml(c.entry),
+      })),
+      nearMisses: promoted.nearMisses.map(summarizeNearMiss),
+    },
     changes,
-    figures,
-    cadence: scope.cadence,
-    counterfactual,
-    minChanges: scope.minChanges,
-    candidates: promoted.candidates.map((c) => ({ ...c, yaml: standardChangeYaml(c.entry) })),
-    nearMisses: promoted.nearMisses,
+    timelines: figures.timelines,
+    counterfactualItems: counterfactual.items,
   };
 }
 
 /** The entry as a `standardChanges:` list item, ready to paste; `approvedBy` is left for a person to fill in. */
-export function standardChangeYaml(entry: PromotionCandidate['entry']): string {
+export function standardChangeYaml(entry: StandardChangeDraft): string {
   const text = stringify([{ ...entry, approvedOn: entry.approvedOn }], { lineWidth: 0 });
   return text.replace(
     /^(\s*)approvedBy: null$/m,

@@ -8,6 +8,7 @@ import { registerAwayCommands } from './commands/away.js';
 import { registerBackupCommands } from './commands/backup.js';
 import { registerChangeCommands } from './commands/change.js';
 import { registerDemoCommands } from './commands/demo.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerEvidenceCommand } from './commands/evidence.js';
 import { registerGateCommand } from './commands/gate.js';
 import { registerInitCommand } from './commands/init.js';
@@ -60,6 +61,7 @@ export async function runCli(
   registerOutboxCommands(program, cli);
   registerBackupCommands(program, cli);
   registerDemoCommands(program, cli);
+  registerDoctorCommand(program, cli);
 
   try {
     await program.parseAsync([...argv]);

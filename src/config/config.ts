@@ -38,8 +38,34 @@ export interface Config {
   readonly oidc?: OidcConfig;
   /** When set, GET /metrics wants `Authorization: Bearer <token>`; unset, it is open like /healthz. */
   readonly metricsToken?: string;
+  /** The Slack app (Decide in Slack): SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL. */
+  readonly slack: SlackConfig;
+  /** The Teams bot (Decide in Microsoft Teams): TEAMS_APP_ID, TEAMS_APP_PASSWORD, TEAMS_TENANT_ID, … */
+  readonly teams: TeamsConfig;
   /** The environment, for `${VAR}` references in the policy's channels. */
   readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface TeamsConfig {
+  /** The bot's Microsoft App ID; unset, the bot is off and its endpoint answers 404. */
+  readonly appId?: string;
+  readonly appPassword?: string;
+  readonly tenantId?: string;
+  /** Entra ID's authority (TEAMS_AUTHORITY): the signing keys of incoming tokens live under it. */
+  readonly authority: string;
+  /** Where the bot gets its own token for outgoing calls (TEAMS_TOKEN_URL; default under the authority). */
+  readonly tokenUrl: string;
+  /** The Bot Connector for a conversation nobody installed the bot in yet (TEAMS_SERVICE_URL). */
+  readonly serviceUrl: string;
+}
+
+export interface SlackConfig {
+  /** The bot's `xoxb-` token; unset, nothing is posted to Slack by the app. */
+  readonly botToken?: string;
+  /** Signs Slack's interaction requests; unset, the interactions endpoint refuses everything. */
+  readonly signingSecret?: string;
+  /** Slack's Web API base, ending in `/` (tests point it at a local fake). */
+  readonly apiUrl: string;
 }
 
 export interface OidcConfig {
@@ -164,6 +190,17 @@ export function readConfig(
       'METRICS_TOKEN: must be at least 16 characters, printable ASCII without spaces (e.g. openssl rand -hex 32)',
     );
 
+  const slackApiUrl = (env.SLACK_API_URL || 'https://slack.com/api/').replace(/\/*$/, '/');
+  if (!URL.canParse(slackApiUrl) || !/^https?:/.test(slackApiUrl))
+    problems.push(`SLACK_API_URL: "${slackApiUrl}" is not an http(s) URL`);
+  const slackBotToken = env.SLACK_BOT_TOKEN || undefined;
+  if (slackBotToken !== undefined && !/^xox[a-z]-[\x21-\x7e]+$/.test(slackBotToken))
+    problems.push(
+      'SLACK_BOT_TOKEN: must be the Bot User OAuth Token, starting with xoxb- (Slack app → OAuth & Permissions)',
+    );
+
+  const teams = readTeamsConfig(env, problems);
+
   if (problems.length > 0 || typeof database === 'string') return { ok: false, problems };
   return {
     ok: true,
@@ -187,9 +224,53 @@ export function readConfig(
       githubApiUrl,
       oidc,
       metricsToken,
+      slack: {
+        botToken: slackBotToken,
+        signingSecret: env.SLACK_SIGNING_SECRET || undefined,
+        apiUrl: slackApiUrl,
+      },
+      teams,
       env,
     },
   };
+}
+
+function readTeamsConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  problems: string[],
+): TeamsConfig {
+  const appId = env.TEAMS_APP_ID || undefined;
+  const appPassword = env.TEAMS_APP_PASSWORD || undefined;
+  const tenantId = env.TEAMS_TENANT_ID || undefined;
+  if (appId !== undefined || appPassword !== undefined || tenantId !== undefined) {
+    const missing = Object.entries({
+      TEAMS_APP_ID: appId,
+      TEAMS_APP_PASSWORD: appPassword,
+      TEAMS_TENANT_ID: tenantId,
+    }).filter(([, value]) => value === undefined);
+    if (missing.length > 0)
+      problems.push(
+        `${missing.map(([name]) => name).join(', ')}: the Teams bot needs TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID (Azure Bot → Configuration)`,
+      );
+  }
+  const authority = (env.TEAMS_AUTHORITY || 'https://login.microsoftonline.com').replace(
+    /\/+$/,
+    '',
+  );
+  const tokenUrl =
+    env.TEAMS_TOKEN_URL || `${authority}/${tenantId ?? 'botframework.com'}/oauth2/v2.0/token`;
+  const serviceUrl = (env.TEAMS_SERVICE_URL || 'https://smba.trafficmanager.net/teams/').replace(
+    /\/*$/,
+    '/',
+  );
+  for (const [name, value] of [
+    ['TEAMS_AUTHORITY', authority],
+    ['TEAMS_TOKEN_URL', tokenUrl],
+    ['TEAMS_SERVICE_URL', serviceUrl],
+  ] as const)
+    if (!URL.canParse(value) || !/^https?:/.test(value))
+      problems.push(`${name}: "${value}" is not an http(s) URL`);
+  return { appId, appPassword, tenantId, authority, tokenUrl, serviceUrl };
 }
 
 function isAllowedIssuer(url: URL): boolean {

@@ -2,6 +2,7 @@ import { aChange } from './change.fixture.js';
 import { describe, expect, it } from 'vitest';
 import {
   allowedActions,
+  askDenial,
   authorize,
   GITHUB_ACTOR,
   type AuthorizationFacts,
@@ -235,18 +236,19 @@ describe('allowedActions', () => {
     expect(allowedActions(person('priya'), facts())).toEqual(['edit', 'withdraw', 'comment']);
   });
 
-  it('gives an approver with an open requirement approve and reject', () => {
-    expect(allowedActions(person('lee'), facts())).toEqual(['approve', 'reject', 'comment']);
+  it('gives an approver with an open requirement approve and reject, and a question to the requester', () => {
+    expect(allowedActions(person('lee'), facts())).toEqual(['approve', 'reject', 'comment', 'ask']);
   });
 
   it('gives someone in no open group only comment, and an admin withdraw as well', () => {
-    expect(allowedActions(person('tom'), facts())).toEqual(['comment']);
-    expect(allowedActions(person('dev', true), facts())).toEqual(['withdraw', 'comment']);
+    expect(allowedActions(person('tom'), facts())).toEqual(['comment', 'ask']);
+    expect(allowedActions(person('dev', true), facts())).toEqual(['withdraw', 'comment', 'ask']);
   });
 
   it('takes approve away once the person has decided', () => {
     expect(allowedActions(person('lee'), facts({ decisions: [approval('lee')] }))).toEqual([
       'comment',
+      'ask',
     ]);
   });
 
@@ -258,8 +260,19 @@ describe('allowedActions', () => {
       'comment',
     ]);
     expect(allowedActions(person('kim'), facts({ change: completed, approvers: ['kim'] }))).toEqual(
-      ['verify', 'comment'],
+      ['verify', 'comment', 'ask'],
     );
+  });
+
+  it('lets anyone but the requester ask a question, once there is a requester to ask', () => {
+    expect(askDenial(person('lee'), change())).toBeUndefined();
+    expect(askDenial(person('priya'), change())?.code).toBe('forbidden');
+    expect(askDenial(person('lee'), change({ requester: null }))?.message).toBe(
+      'CHG-42 has no requester yet to ask: comment instead, or claim it',
+    );
+    expect(
+      allowedActions(person('lee'), facts({ change: change({ requester: null, state: 'draft' }) })),
+    ).not.toContain('ask');
   });
 });
 

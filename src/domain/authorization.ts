@@ -169,13 +169,33 @@ function denied(code: Denial['code'], message: string): Denial {
   return { code, message };
 }
 
+/**
+ * Why this person may not ask the change's requester a question (a comment with
+ * `question: true`), or undefined when they may: anyone signed in but the
+ * requester, once the change has one. Asking decides nothing, so it needs no
+ * open requirement: an approver is the usual asker, but not the only one.
+ */
+export function askDenial(
+  actor: Person,
+  change: Pick<Change, 'id' | 'requester'>,
+): Denial | undefined {
+  if (change.requester === null)
+    return forbidden(`CHG-${change.id} has no requester yet to ask: comment instead, or claim it`);
+  if (change.requester === actor.id)
+    return forbidden(
+      'you requested this change, and a question goes to its requester: write a comment instead',
+    );
+  return undefined;
+}
+
 /** What a person may do on a change now: every action whose state and authorisation checks pass. */
-export const VIEWER_ACTIONS = [...CHANGE_ACTIONS, 'comment'] as const;
+export const VIEWER_ACTIONS = [...CHANGE_ACTIONS, 'comment', 'ask'] as const;
 export type ViewerAction = (typeof VIEWER_ACTIONS)[number];
 
 /**
  * The buttons a change page shows: every lifecycle action this person could
- * perform now, plus `comment` (anyone signed in). The server still checks each
+ * perform now, plus `comment` (anyone signed in) and `ask` (a question to the
+ * requester, see askDenial). The server still checks each
  * action when it is taken; this only saves the UI from guessing.
  */
 export function allowedActions(actor: Person, facts: AuthorizationFacts): ViewerAction[] {
@@ -185,5 +205,6 @@ export function allowedActions(actor: Person, facts: AuthorizationFacts): Viewer
       allowed.push(action);
   }
   allowed.push('comment');
+  if (!askDenial(actor, facts.change)) allowed.push('ask');
   return allowed;
 }

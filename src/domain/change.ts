@@ -93,7 +93,7 @@ export interface ChangeReview {
 export type Verdict = 'approve' | 'reject';
 
 /** How a decision was given when not on the board: a supplier's signed link, or an approver's e-mailed Approve / Reject link. */
-export const DECISION_VIAS = ['external-link', 'email-link'] as const;
+export const DECISION_VIAS = ['external-link', 'email-link', 'slack', 'teams'] as const;
 export type DecisionVia = (typeof DECISION_VIAS)[number];
 
 export interface Decision {

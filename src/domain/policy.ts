@@ -48,6 +48,10 @@ export interface Person {
   readonly deputy?: string;
   /** Outside the organisation (a supplier): decides by signed link, never signs in. */
   readonly external: boolean;
+  /** Their Slack user id; unset, the Slack app looks them up by e-mail. */
+  readonly slack?: string;
+  /** Their Microsoft Entra object id in Teams; unset, the Teams bot matches them by e-mail. */
+  readonly teams?: string;
 }
 
 export const CHANNEL_TYPES = ['teams', 'slack', 'webhook'] as const;
@@ -59,6 +63,10 @@ export interface Channel {
   /** Undefined when the URL's environment variable is unset: the channel is then skipped. */
   readonly url?: string;
   readonly secret?: string;
+  /** A `slack` channel the Slack app posts to (by id, with Approve and Reject), instead of a webhook URL. */
+  readonly slackChannel?: string;
+  /** A `teams` channel the Teams bot posts to (a conversation id, cards with Approve and Reject), instead of a Workflows URL. */
+  readonly teamsConversation?: string;
   readonly missingVariables: readonly string[];
 }
 

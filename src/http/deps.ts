@@ -8,6 +8,8 @@ import type { DatabaseCheckDeps } from '../app/readiness.js';
 import type { SignInDeps } from '../app/sign-in.js';
 import type { Config } from '../config/config.js';
 import type { OidcClient } from '../integrations/oidc.js';
+import type { SlackMessenger } from '../integrations/slack/messenger.js';
+import type { TeamsBot } from '../integrations/teams/bot.js';
 import type { DemoInbox } from '../notifications/demo-inbox.js';
 
 /**
@@ -42,6 +44,12 @@ export type ActionLinkRouteDeps = AppDeps & Settings<'publicUrl'> & Authenticati
 export type GithubRouteDeps = AppDeps & Settings<'githubWebhookSecret'>;
 
 export type OutboxRouteDeps = AppDeps & { readonly dispatcher: { wake(): void } };
+
+/** Slack's interactions: the settings, and the Slack app's messages to keep current. */
+export type SlackRouteDeps = AppDeps &
+  Settings<'slack' | 'publicUrl'> & {
+    readonly slack: SlackMessenger;
+  };
 
 export interface LiveRouteDeps {
   readonly live: LiveHub;
@@ -79,10 +87,13 @@ export type ServerDeps = CalendarRouteDeps &
   MeetingRouteDeps &
   ActionLinkRouteDeps &
   GithubRouteDeps &
+  SlackRouteDeps &
   OutboxRouteDeps &
   LiveRouteDeps &
   OperationsRouteDeps &
   SignInRouteDeps &
   DemoRouteDeps &
   AuthenticationDeps &
-  Settings<'publicUrl' | 'trustProxy' | 'githubWebhookSecret' | 'metricsToken'>;
+  Settings<'publicUrl' | 'trustProxy' | 'githubWebhookSecret' | 'metricsToken'> & {
+    readonly teamsBot?: TeamsBot;
+  };

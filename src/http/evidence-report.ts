@@ -361,6 +361,8 @@ function requirementsSection(report: Report): Markup {
 const VIAS: Readonly<Record<string, string>> = {
   'external-link': "an external approver's signed link, sent by e-mail",
   'email-link': "the Approve / Reject link of the approver's own e-mail",
+  slack: 'the Approve / Reject buttons of the Changeboard app in Slack',
+  teams: 'the Approve / Reject buttons of the Changeboard bot in Microsoft Teams',
 };
 
 function viaText(via: string | undefined): string {

@@ -1,6 +1,6 @@
-import type { Insights } from '../app/insights.js';
+import type { Insights, PeriodInMemory } from '../app/insights.js';
 import { formatChangeId, type ChangeState } from '../domain/change.js';
-import type { CountFigure, DurationFigure, RateFigure } from '../domain/insights/figures.js';
+import type { CountSummary, DurationSummary, RateSummary } from '../domain/insights/summary.js';
 import type { ChangeClass } from '../domain/insights/candidates.js';
 import { minutesBetween } from '../domain/insights/timeline.js';
 import type {
@@ -19,6 +19,8 @@ interface LinkFilter {
   readonly states?: readonly ChangeState[];
   readonly reviewDue?: boolean;
   readonly cls?: ChangeClass;
+  /** The insights figure (GET /changes `figure`) that lists exactly the changes behind it. */
+  readonly figure?: string;
 }
 
 /** `GET /api/v1/changes` listing the changes behind a figure: the population's filters plus the figure's own. */
@@ -33,6 +35,7 @@ export function changesLink(
   if (types.length > 0) params.set('type', types.join(','));
   if (filter.states?.length) params.set('state', filter.states.join(','));
   if (filter.reviewDue !== undefined) params.set('reviewDue', String(filter.reviewDue));
+  if (filter.figure !== undefined) params.set('figure', filter.figure);
   if (filter.cls) {
     // The board's answer filter splits on commas and colons: a value with either is left to the ids.
     const pairs = Object.entries(filter.cls.answers)
@@ -43,34 +46,46 @@ export function changesLink(
   return `/api/v1/changes?${params.toString()}`;
 }
 
-function behind(insights: Insights, ids: readonly number[], filter: LinkFilter = {}) {
+function behind(
+  insights: Pick<Insights, 'from' | 'to' | 'services' | 'types'>,
+  f: CountSummary,
+  filter: LinkFilter = {},
+) {
   return {
     changes: changesLink(insights, filter),
-    changeIds: ids.slice(0, MAX_IDS).map(formatChangeId),
-    truncated: ids.length > MAX_IDS,
+    changeIds: f.ids.slice(0, MAX_IDS).map(formatChangeId),
+    truncated: f.count > Math.min(f.ids.length, MAX_IDS),
   };
 }
 
-function count(insights: Insights, f: CountFigure): CountFigureJson {
-  return { count: f.ids.length, ...behind(insights, f.ids, f) };
+/** A figure's link: its own `figure` where it has one, else the filters it carries (state, reviewDue). */
+const linkOf = (f: LinkFilter, figure?: string): LinkFilter =>
+  figure === undefined ? f : { ...(f.cls && { cls: f.cls }), figure };
+
+function count(insights: Insights, f: CountSummary, figure?: string): CountFigureJson {
+  return { count: f.count, ...behind(insights, f, linkOf(f, figure)) };
 }
 
-function duration(insights: Insights, f: DurationFigure): DurationFigureJson {
+function duration(
+  insights: Pick<Insights, 'from' | 'to' | 'services' | 'types'>,
+  f: DurationSummary,
+  figure?: string,
+): DurationFigureJson {
   return {
-    count: f.ids.length,
+    count: f.count,
     p50Minutes: f.p50,
     p90Minutes: f.p90,
     meanMinutes: f.mean,
-    ...behind(insights, f.ids, f),
+    ...behind(insights, f, linkOf(f, figure)),
   };
 }
 
-function rate(insights: Insights, f: RateFigure): RateFigureJson {
+function rate(insights: Insights, f: RateSummary, figure: string): RateFigureJson {
   return {
-    numerator: f.numerator.length,
-    denominator: f.denominator.length,
+    numerator: f.numerator.count,
+    denominator: f.denominator,
     rate: f.rate === null ? null : Math.round(f.rate * 10_000) / 10_000,
-    ...behind(insights, f.numerator, f),
+    ...behind(insights, f.numerator, { figure }),
   };
 }
 
@@ -91,29 +106,33 @@ export function presentInsights(insights: Insights): InsightsJson {
       })),
     },
     timeToDecision: {
-      overall: duration(insights, f.timeToDecision.overall),
+      overall: duration(insights, f.timeToDecision.overall, 'decided'),
       byType: f.timeToDecision.byType.map((t) => ({
         type: t.type,
-        ...duration(insights, t),
-        changes: changesLink({ ...insights, types: [t.type] }),
+        ...duration({ ...insights, types: [t.type] }, t, 'decided'),
       })),
       byService: f.timeToDecision.byService.map((s) => ({
         service: s.service,
-        ...duration(insights, s),
-        changes: changesLink({ ...insights, services: [s.service] }),
+        ...duration({ ...insights, services: [s.service] }, s, 'decided'),
       })),
-      byGroup: f.timeToDecision.byGroup.map((g) => ({ group: g.group, ...duration(insights, g) })),
+      byGroup: f.timeToDecision.byGroup.map((g) => ({
+        group: g.group,
+        ...duration(insights, g, `group:${g.group}`),
+      })),
     },
     firstResponse: {
-      byGroup: f.firstResponseByGroup.map((g) => ({ group: g.group, ...duration(insights, g) })),
+      byGroup: f.firstResponseByGroup.map((g) => ({
+        group: g.group,
+        ...duration(insights, g, `firstResponse:${g.group}`),
+      })),
     },
-    preApproved: count(insights, f.preApproved),
+    preApproved: count(insights, f.preApproved, 'preApproved'),
     rates: {
-      approval: rate(insights, f.approvalRate),
-      rejection: rate(insights, f.rejectionRate),
+      approval: rate(insights, f.approvalRate, 'approved'),
+      rejection: rate(insights, f.rejectionRate, 'rejected'),
     },
-    changeFailureRate: rate(insights, { ...f.changeFailureRate, states: ['failed'] }),
-    emergencyLeadTime: duration(insights, f.emergencyLeadTime),
+    changeFailureRate: rate(insights, f.changeFailureRate, 'failed'),
+    emergencyLeadTime: duration(insights, f.emergencyLeadTime, 'emergencyVerified'),
     weekly: f.weekly.map((w) => ({
       weekStart: w.weekStart,
       created: w.created,
@@ -131,21 +150,21 @@ export function presentInsights(insights: Insights): InsightsJson {
       }),
     })),
     deployments: {
-      count: f.deployments.ids.length,
+      count: f.deployments.count,
       perWeek: f.deployments.perWeek,
-      leadTime: duration(insights, f.deployments.leadTime),
-      changes: changesLink(insights, { states: ['completed', 'verified', 'failed'] }),
+      leadTime: duration(insights, f.deployments.leadTime, 'completed'),
+      changes: changesLink(insights, { figure: 'deployed' }),
     },
     reviews: {
-      done: count(insights, f.reviews.done),
-      overdue: count(insights, f.reviews.overdue),
+      done: count(insights, f.reviews.done, 'reviewed'),
+      overdue: count(insights, f.reviews.overdue, 'reviewOverdue'),
       owed: count(insights, f.reviews.owed),
     },
     meetings: {
       sittingsHeld: f.meetings.sittingsHeld,
-      discussed: count(insights, f.meetings.discussed),
-      decidedInMeeting: count(insights, f.meetings.decidedInMeeting),
-      decidedAsync: count(insights, f.meetings.decidedAsync),
+      discussed: count(insights, f.meetings.discussed, 'discussed'),
+      decidedInMeeting: count(insights, f.meetings.decidedInMeeting, 'decidedInMeeting'),
+      decidedAsync: count(insights, f.meetings.decidedAsync, 'decidedAsync'),
     },
     meetingCounterfactual: {
       cadence: {
@@ -157,18 +176,15 @@ export function presentInsights(insights: Insights): InsightsJson {
         meeting: cadence.meeting,
         text: cadence.text,
       },
-      decided: cf.items.length,
+      decided: cf.decided.count,
       totalSavedMinutes: cf.totalSavedMinutes,
       medianSavedMinutes: cf.medianSavedMinutes,
       faster: cf.faster,
       sittings: cf.sittings,
-      ecab: { count: cf.ecab.length, ...behind(insights, cf.ecab) },
+      ecab: { count: cf.ecab.count, ...behind(insights, cf.ecab) },
       items: cf.items.slice(0, MAX_ITEMS).map((i) => ({ ...i, id: formatChangeId(i.id) })),
-      itemsTruncated: cf.items.length > MAX_ITEMS,
-      ...behind(
-        insights,
-        cf.items.map((i) => i.id),
-      ),
+      itemsTruncated: cf.decided.count > Math.min(cf.items.length, MAX_ITEMS),
+      ...behind(insights, cf.decided, { figure: 'decided' }),
     },
     promotionCandidates: {
       minChanges: insights.minChanges,
@@ -176,7 +192,7 @@ export function presentInsights(insights: Insights): InsightsJson {
         type: c.type,
         services: [...c.services],
         answers: { ...c.answers },
-        count: c.ids.length,
+        count: c.decided.count,
         entry: {
           ...c.entry,
           services: [...c.entry.services],
@@ -185,19 +201,19 @@ export function presentInsights(insights: Insights): InsightsJson {
           requesters: [...c.entry.requesters],
         },
         yaml: c.yaml,
-        ...behind(insights, c.ids, { cls: c }),
+        ...behind(insights, c.decided, { cls: c }),
       })),
       nearMisses: insights.nearMisses.map((n) => ({
         type: n.type,
         services: [...n.services],
         answers: { ...n.answers },
-        count: n.ids.length,
-        approved: n.approved.length,
-        rejected: n.rejected.length,
-        failed: n.failed.length,
-        open: n.open.length,
+        count: n.decided.count,
+        approved: n.approved,
+        rejected: n.rejected,
+        failed: n.failed,
+        open: n.open,
         reason: n.reason,
-        ...behind(insights, n.ids, { cls: n }),
+        ...behind(insights, n.decided, { cls: n }),
       })),
     },
   };
@@ -246,13 +262,13 @@ export function csvCell(value: string | number | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function insightsCsv(insights: Insights): string {
-  const cab = new Map(insights.counterfactual.items.map((i) => [i.id, i]));
+export function insightsCsv(period: PeriodInMemory): string {
+  const cab = new Map(period.counterfactualItems.map((i) => [i.id, i]));
   const mins = (from: string | null, to: string | null) =>
     from === null || to === null ? null : Math.round(minutesBetween(from, to) * 10) / 10;
   const rows = [CSV_COLUMNS.join(',')];
-  for (const change of insights.changes) {
-    const t = insights.figures.timelines.get(change.id)!;
+  for (const change of period.changes) {
+    const t = period.timelines.get(change.id)!;
     const item = cab.get(change.id);
     const cells: (string | number | null)[] = [
       formatChangeId(change.id),

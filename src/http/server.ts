@@ -20,6 +20,8 @@ import { countRequests, operationsRoutes } from './routes/operations.js';
 import { liveRoutes } from './routes/live.js';
 import { gateRoutes } from './routes/gate.js';
 import { githubDeliveryRoutes, githubWebhookRoutes } from './routes/github.js';
+import { teamsRoutes } from './routes/teams.js';
+import { slackRoutes } from './routes/slack.js';
 import { peopleRoutes } from './routes/people.js';
 import { meetingRoutes } from './routes/meetings.js';
 import { insightsRoutes } from './routes/insights.js';
@@ -191,6 +193,10 @@ export async function buildServer(
   );
   // Authenticated by its signature, not a bearer token, and parsed from the raw body: its own context.
   await app.register(githubWebhookRoutes(ctx), { prefix: '/api/v1' });
+  // Authenticated by Slack's v0 signature over the raw body: its own context as well.
+  await app.register(slackRoutes(ctx), { prefix: '/api/v1' });
+  // Authenticated by the Bot Connector's JWT, checked by Microsoft's SDK: its own context too.
+  await app.register(teamsRoutes(ctx), { prefix: '/api/v1' });
   if (options.webRoot !== false) registerWebApp(app, options.webRoot ?? DEFAULT_WEB_ROOT);
   return app;
 }

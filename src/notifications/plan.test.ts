@@ -93,6 +93,47 @@ describe('planNotifications', () => {
     expect(messages.find((m) => m.kind === 'webhook')?.deadReason).toBeUndefined();
   });
 
+  it('tells whom a comment names, once each, and in place of what a rule says about it', () => {
+    const watching = {
+      ...ctx,
+      policy: {
+        ...policy,
+        notifications: [
+          ...policy.notifications,
+          { on: ['commented'], to: ['requester', 'tom'], via: 'email' as const },
+        ],
+      },
+    };
+    const c = change();
+    const commented = (data: Record<string, unknown>) => ({
+      ...event(5, 'commented', { body: '@priya is it tested? @kim', ...data }),
+      actor: 'lee',
+    });
+    const messages = planNotifications(watching, c, evaluate(c), [
+      commented({ question: true, mentions: ['priya', 'kim'] }),
+    ]);
+    expect(summary(messages)).toEqual([
+      'email:kim:comment',
+      'email:priya:comment',
+      'email:tom:commented',
+      'webhook:audit-sink:commented',
+    ]);
+    expect(messages.find((m) => m.target === 'priya')!.payload).toEqual({
+      template: 'comment',
+      why: 'question',
+      eventId: 5,
+      actor: 'lee',
+      comment: '@priya is it tested? @kim',
+    });
+    // 07:00 in New York: a mention waits for the working day like any personal message.
+    const answered = planNotifications(ctx, c, evaluate(c), [
+      event(6, 'commented', { body: 'Yes, @lee', answering: ['lee'], mentions: ['lee'] }),
+    ]);
+    const toLee = answered.find((m) => m.target === 'lee')!;
+    expect(toLee.payload).toMatchObject({ template: 'comment', why: 'answer' });
+    expect(toLee.notBefore).toBe('2026-11-02T14:00:00.000Z');
+  });
+
   it('sends one card per channel per action: the last event wins', () => {
     const c = change({ type: 'standard', state: 'approved', requirements: [] });
     const messages = planNotifications(ctx, c, evaluate(c), [

@@ -21,6 +21,18 @@ export type NotificationTopic =
       /** A rejection of a change already started early: it stays started, and a review is required. */
       readonly afterStart?: true;
     }
+  /**
+   * A comment that names its reader: a mention, a question to the requester, or
+   * the requester's answer to whoever asked. It goes to that person alone, by the
+   * same path as every personal message.
+   */
+  | {
+      readonly template: 'comment';
+      readonly why: CommentReason;
+      readonly eventId: number;
+      readonly actor: string;
+      readonly comment: string;
+    }
   | { readonly template: 'approval-requested'; readonly round: number }
   | { readonly template: 'reminder'; readonly round: number }
   | { readonly template: 'escalation'; readonly round: number }
@@ -34,6 +46,8 @@ export type NotificationTopic =
   | { readonly template: 'sign-in-link'; readonly requestedAt: string }
   /** A sitting's agenda, rendered as it stands when sent; an external attendee's links are made then. */
   | { readonly template: 'agenda'; readonly meeting: string; readonly sitting: string };
+
+export type CommentReason = 'mention' | 'question' | 'answer';
 
 export interface WebhookPayload {
   readonly event: AuditEvent;
@@ -84,6 +98,19 @@ export function planNotifications(
       ? [...rulesFor(ctx.policy, event.type, change), ...rulesFor(ctx.policy, 'rejected', change)]
       : rulesFor(ctx.policy, event.type, change);
     for (const rule of rules) planner.addRule(rule, topic, evaluation, event.id);
+    if (event.type === 'commented')
+      for (const [person, why] of commentReaders(event, change))
+        planner.addPersonal(
+          person,
+          {
+            template: 'comment',
+            why,
+            eventId: event.id,
+            actor: event.actor,
+            comment: String(event.data.body),
+          },
+          event.id,
+        );
     if (lateRejection) {
       // Whatever the rules say, the requester (who is implementing it) and the services' channels hear at once.
       if (change.requester) planner.addPerson(change.requester, topic, event.id);
@@ -174,6 +201,21 @@ export function planApprovalRequest(
   return planner.messages();
 }
 
+/**
+ * Whom a comment names, as comment-on-change.ts recorded it, each once: asked
+ * outweighs answered, which outweighs mentioned. Never the commenter.
+ */
+function commentReaders(event: AuditEvent, change: Change): Map<string, CommentReason> {
+  const readers = new Map<string, CommentReason>();
+  const people = (value: unknown) =>
+    Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string') : [];
+  for (const person of people(event.data.mentions)) readers.set(person, 'mention');
+  for (const person of people(event.data.answering)) readers.set(person, 'answer');
+  if (event.data.question === true && change.requester) readers.set(change.requester, 'question');
+  readers.delete(event.actor);
+  return readers;
+}
+
 /** An approver's rejection of a change already started early (domain/approval.ts decide). */
 function isRejectionAfterStart(event: AuditEvent): boolean {
   return event.type === 'approval-rejected' && event.data.afterStart === true;
@@ -247,7 +289,10 @@ class MessagePlanner {
 
   addChannel(channelId: string, topic: NotificationTopic, eventId: number | null): void {
     const channel = this.ctx.policy.channels.get(channelId);
-    if (!channel || channel.type === 'webhook') return;
+    // A Slack app channel keeps one message per change, updated in place (integrations/slack).
+    // So does a Teams bot channel (integrations/teams).
+    if (!channel || channel.type === 'webhook' || channel.slackChannel || channel.teamsConversation)
+      return;
     // One card per channel per action: a later event of the same action replaces an earlier one.
     this.#put(`chat:${channelId}`, {
       kind: channel.type,
@@ -260,6 +305,16 @@ class MessagePlanner {
           ? undefined
           : `channel "${channelId}": environment variable ${channel.missingVariables.join(', ')} is not set`,
     });
+  }
+
+  /**
+   * A message meant for this person alone (a comment that names them): it
+   * replaces what a rule planned for them about the same action, so they get
+   * one message, the one that says why it is theirs.
+   */
+  addPersonal(personId: string, topic: NotificationTopic, eventId: number | null): void {
+    this.#byKey.delete(`email:${personId}:event`);
+    this.addPerson(personId, topic, eventId);
   }
 
   addPerson(personId: string, topic: NotificationTopic, eventId: number | null): void {

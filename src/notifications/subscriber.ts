@@ -30,7 +30,7 @@ async function evaluationOf(
  * Changes `person` could decide, pending or started early with approvals open
  * (storage's pre-filter: a requirement from one of their groups).
  */
-async function openFor(tx: Readers, policy: Policy, person: string): Promise<Change[]> {
+export async function openFor(tx: Readers, policy: Policy, person: string): Promise<Change[]> {
   const groups = [...policy.groups]
     .filter(([, members]) => members.includes(person))
     .map(([g]) => g);

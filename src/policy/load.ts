@@ -207,13 +207,15 @@ function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
           admin: p.admin ?? false,
           deputy: p.deputy,
           external: p.external ?? false,
+          ...(p.slack && { slack: p.slack }),
+          ...(p.teams && { teams: p.teams.toLowerCase() }),
         },
       ];
     }),
   );
   const channels = new Map<string, Channel>(
     Object.entries(file.channels ?? {}).map(([id, c]) => {
-      const missing = [c.url, c.secret ?? '']
+      const missing = [c.url ?? '', c.secret ?? '']
         .flatMap((text) => [...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!))
         .filter((name) => !env[name]);
       const resolve = (text: string | undefined) =>
@@ -225,6 +227,8 @@ function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
           type: c.type,
           url: missing.length ? undefined : resolve(c.url),
           secret: resolve(c.secret),
+          ...(c.channel && { slackChannel: c.channel }),
+          ...(c.conversation && { teamsConversation: c.conversation }),
           missingVariables: missing,
         },
       ];

@@ -26,6 +26,15 @@ const Person = Type.Object(
     admin: Type.Optional(Type.Boolean()),
     deputy: Type.Optional(Id),
     external: Type.Optional(Type.Boolean()),
+    slack: Type.Optional(
+      Type.String({ pattern: '^[UW][A-Z0-9]{2,}$', description: 'Slack user id (U0123ABC)' }),
+    ),
+    teams: Type.Optional(
+      Type.String({
+        pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+        description: 'Microsoft Entra object id of their Teams account',
+      }),
+    ),
   },
   Strict,
 );
@@ -33,7 +42,22 @@ const Person = Type.Object(
 const Channel = Type.Object(
   {
     type: StringEnum(CHANNEL_TYPES),
-    url: Type.String({ minLength: 1 }),
+    /** An incoming webhook's URL; a `slack` channel may name a `channel` for the Slack app instead. */
+    url: Type.Optional(Type.String({ minLength: 1 })),
+    channel: Type.Optional(
+      Type.String({
+        pattern: '^[CG][A-Z0-9]{2,}$',
+        description: 'Slack channel id (C0123ABC) the Slack app posts to, with Approve and Reject',
+      }),
+    ),
+    conversation: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 512,
+        description:
+          'Teams conversation id (19:…@thread.tacv2) the Teams bot posts to, with Approve and Reject',
+      }),
+    ),
     secret: Type.Optional(Type.String({ minLength: 1 })),
   },
   Strict,

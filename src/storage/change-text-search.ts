@@ -1,5 +1,6 @@
 import {
   sql,
+  type CompiledQuery,
   type Kysely,
   type RawBuilder,
   type Selectable,
@@ -13,8 +14,8 @@ import type { ChangesTable, DatabaseSchema } from './schema.js';
 /**
  * The board's text search: every word must appear, in any case, in the title or
  * the description. SQLite answers from its FTS5 trigram table, which the change
- * query joins; PostgreSQL from a pg_trgm index, which for common words is asked
- * one window of ids at a time (listByTextOnPostgres).
+ * query joins; PostgreSQL from blocks of ids by trigram, walked newest first,
+ * and its pg_trgm index (listByTextOnPostgres).
  */
 
 /** What the change repository lends the search: its reader and how it builds pages. */
@@ -27,10 +28,11 @@ export interface ChangeSearch {
   readonly pageOf: (filtered: Filtered, query: ChangeQuery) => ReturnType<ChangesSelect['limit']>;
 }
 
-const COMMON_MATCHES = 1_000;
+/** Change ids per block of migration 0018's trigram blocks (`id >> 6`). */
+const BLOCK = 64;
 
-/** How many of the newest changes a common-word search walks before asking the index by windows. */
-const WALK_IDS = 2_000;
+/** Steps of the walk over the blocks before the pg_trgm index serves the rest of a page. */
+const WALK_STEPS = 32;
 
 export type ChangesSelect = SelectQueryBuilder<DatabaseSchema, 'changes', Selectable<ChangesTable>>;
 
@@ -52,7 +54,7 @@ export function whereText(
 ) {
   let query = select;
   for (const word of searchWords(text)) {
-    if (features.textSearch === 'trigram-index-windows') {
+    if (features.textSearch === 'trigram-blocks') {
       query = query.where(
         sql<SqlBool>`(title || ' ' || description) ilike ${likePattern(word)} escape '\\'`,
       );
@@ -91,107 +93,154 @@ export function isTrigramWord(word: string): boolean {
 }
 
 /**
- * PostgreSQL, text search. Its trigram index finds rare words at once, but for a
- * common word it gathers every match and sorts them all, where walking the
- * changes newest first fills the page after a few rows — unless the matches are
- * all old, when the walk reads every newer change first. So ask the index first
- * how common the words are, up to COMMON_MATCHES: rare words are served by the
- * index; common ones by a short walk of the newest changes, then, if the page is
- * not full, by the index one window of ids at a time, going back (`pageByWindows`).
+ * PostgreSQL, text search, newest first. Its pg_trgm index answers a word with
+ * every matching change, unordered: a common word cost a gathering and a sort of
+ * tens of thousands of rows for each page. So the page walks the blocks of 64
+ * change ids that hold the words' trigrams (migration 0018), newest first, and
+ * re-checks each block's changes with every filter, stopping when the page is
+ * full: for a common word, a block or two, in one statement.
+ *
+ * Where the blocks mislead — each word's trigrams present in them, the words
+ * themselves rarely, as two words never found together — the walk stops after
+ * WALK_STEPS steps and the rest of the page comes from the pg_trgm index below
+ * it (`belowByIndex`): that index is quick for exactly such rare matches. Words
+ * shorter than a trigram alone are served by a walk of the changes.
+ *
+ * The words reach PostgreSQL as sub-selects, `(select $1)`, which it plans
+ * without looking into: one plan fits every word, so it keeps the statement's
+ * first plan instead of planning each search again (the walk is the same
+ * whatever the words).
  */
-export async function listByTextOnPostgres(search: ChangeSearch, query: ChangeQuery) {
-  const { db, features, filtered, pageOf } = search;
-  const sample = await db
-    .selectFrom(
-      whereText(db.selectFrom('changes').selectAll() as ChangesSelect, features, query.text)
-        .clearSelect()
-        .select('changes.id')
-        .limit(COMMON_MATCHES)
-        .as('sample'),
-    )
-    .select((eb) => [
-      eb.fn.countAll<number>().as('matches'),
-      eb
-        .selectFrom('changes')
-        .select((inner) => inner.fn.max('id').as('top'))
-        .as('top'),
-    ])
-    .executeTakeFirstOrThrow();
-  if (Number(sample.matches) < COMMON_MATCHES) return pageOf(filtered(query, query.text), query);
-  const walk = filtered(query, undefined);
-  // The same test, in a form the index cannot serve: PostgreSQL then walks by id.
-  for (const word of searchWords(query.text))
-    walk.select = walk.select.where(
-      sql<SqlBool>`(title || ' ' || description || '') ilike ${likePattern(word)} escape '\\'`,
+export function listByTextOnPostgres(
+  search: ChangeSearch,
+  query: ChangeQuery,
+  columns: 'keys',
+): Promise<ChangeKey[]>;
+export function listByTextOnPostgres(
+  search: ChangeSearch,
+  query: ChangeQuery,
+  columns: 'all',
+): Promise<Selectable<ChangesTable>[]>;
+export async function listByTextOnPostgres(
+  search: ChangeSearch,
+  query: ChangeQuery,
+  columns: 'keys' | 'all',
+): Promise<(ChangeKey | Selectable<ChangesTable>)[]> {
+  const { db, filtered, pageOf } = search;
+  const project = (page: ChangesSelect) =>
+    columns === 'all' ? page : page.clearSelect().select(['changes.id', 'changes.version']);
+  const words = searchWords(query.text);
+  const grams = trigramsOf(words.filter(isTrigramWord));
+  if (grams.length === 0) {
+    const walk = filtered(query, undefined);
+    // The same test, in a form the index cannot serve: PostgreSQL then walks by id.
+    for (const word of words)
+      walk.select = walk.select.where(
+        sql<SqlBool>`(title || ' ' || description || '') ilike ${likePattern(word)} escape '\\'`,
+      );
+    return project(pageOf(walk, query)).execute();
+  }
+  const candidates = filtered(query, undefined);
+  // ILIKE's own operator (its escape is a backslash by default): dialects/postgres.ts prepares
+  // no statement that says ILIKE, whose plan may depend on the pattern. This one's follows the
+  // blocks, so it is prepared and planned once.
+  for (const word of words)
+    candidates.select = candidates.select.where(
+      sql<SqlBool>`(title || ' ' || description) ~~* (select ${likePattern(word)}::text)`,
     );
-  if (!searchWords(query.text).some(isTrigramWord)) return pageOf(walk, query);
-  const top = Math.min(query.beforeId ?? Infinity, Number(sample.top ?? 0) + 1);
-  const ids = await pageByWindows(search, query, walk, top);
-  const page = db.selectFrom('changes').selectAll() as ChangesSelect;
-  return (ids.length > 0 ? page.where('id', 'in', ids) : page.where(sql<SqlBool>`false`))
-    .orderBy('id', 'desc')
-    .limit(query.limit);
+  candidates.select = candidates.select
+    .where('changes.id', '>=', sql<number>`walk.block * ${sql.lit(BLOCK)}`)
+    .where('changes.id', '<', sql<number>`(walk.block + 1) * ${sql.lit(BLOCK)}`);
+  const walk = blockWalk(grams, query.beforeId);
+  // The walk's blocks come newest first and each block's changes newest first, one block
+  // after the other (a nested loop keeps its outer order): the first `limit` are the page.
+  // No ORDER BY over them, which PostgreSQL could only satisfy by walking every block.
+  const { rows } = await sql<ChangeKey | Selectable<ChangesTable>>`${walk}
+    select * from (select ${columns === 'all' ? sql`changes.*` : sql`changes.id, changes.version`}
+      from walk cross join lateral (${pageOf(candidates, query)}) as changes
+      where walk.hit limit ${query.limit}) as page
+    order by page.id desc`.execute(db);
+  if (rows.length === query.limit) return rows;
+  // Every match in the blocks walked is in. Did the walk stop short of the last block?
+  const { rows: ends } = await sql<{ below: number | null }>`${walk}
+    select below from walk where steps = ${sql.lit(WALK_STEPS)}`.execute(db);
+  const below = ends[0]?.below;
+  if (below === undefined || below === null) return rows;
+  const rest = { ...query, beforeId: (below + 1) * BLOCK, limit: query.limit - rows.length };
+  return [
+    ...rows,
+    ...(await belowByIndex(search, project(pageOf(filtered(rest, rest.text), rest)))),
+  ];
 }
 
 /**
- * The ids of the page below `top`, newest first: the newest WALK_IDS changes are
- * walked, then the trigram index is asked for the matches within one window of
- * ids at a time, intersected with the window's range of the primary key. An
- * empty window costs the index lookup alone (a few milliseconds however many
- * changes it spans), so windows grow fourfold while empty; once matches appear,
- * the next window is sized by their density, so few more matches are read than
- * the page needs.
+ * `with recursive walk(block, hit, below, steps)`: the blocks holding every one of
+ * `grams`, newest first, below `beforeId` — a leapfrog over their lists in the
+ * index. Each step takes the newest block of the first trigram's list at or below
+ * the bound, then the newest of the second's at or below that, and so on: when
+ * the last is the first, every list holds it (a hit) and the next bound is just
+ * below it; otherwise no list skipped a block all hold, and the next bound is the
+ * last found. A step is one index probe per trigram, whatever PostgreSQL guesses
+ * of the lists, and the walk ends after WALK_STEPS steps or the oldest block.
  */
-async function pageByWindows(
+function blockWalk(grams: RawBuilder<string>[], beforeId: number | undefined): RawBuilder<unknown> {
+  const [first, ...others] = grams;
+  const newest = (gram: RawBuilder<string>, atMost: RawBuilder<unknown>) =>
+    sql`(select max(x.block) from change_text_blocks as x
+      where x.trigram = ${gram} and x.block <= ${atMost})`;
+  // OFFSET 0 keeps each probe a subquery of its own, run once, not copied into every use.
+  const step = (bound: RawBuilder<unknown>) =>
+    sql`select s.first as block, s.last = s.first as hit,
+        case when s.last = s.first then s.first - 1 else s.last end as below
+      from (select f.first, ${others.reduce<RawBuilder<unknown>>(
+        (at, gram) => newest(gram, at),
+        sql`f.first`,
+      )} as last
+        from (select ${newest(first!, bound)} as first offset 0) as f offset 0) as s`;
+  // Blocks are integers; a cursor beyond every id asks for them all.
+  const top = Math.max(-1, Math.min(2 ** 31 - 1, Math.floor(((beforeId ?? Infinity) - 1) / BLOCK)));
+  return sql`with recursive walk(block, hit, below, steps) as (
+      select block, hit, below, 1 from (${step(sql`${top}::integer`)}) as start
+      union all
+      select s.block, s.hit, s.below, walk.steps + 1
+      from walk cross join lateral (${step(sql`walk.below`)}) as s
+      where walk.below is not null and walk.steps < ${sql.lit(WALK_STEPS)})`;
+}
+
+export interface ChangeKey {
+  id: number;
+  version: number;
+}
+
+/**
+ * A page from the pg_trgm index: every match gathered, then sorted. Left to
+ * itself PostgreSQL walks the primary key instead whenever it guesses the words
+ * common, reading every change below the blocks; only bitmap scans use the
+ * trigram index. Not inside a caller's transaction, which the settings would
+ * outlive.
+ */
+async function belowByIndex<Row>(
   search: ChangeSearch,
-  query: ChangeQuery,
-  walk: Filtered,
-  top: number,
-) {
-  const { db, inTransaction, filtered, pageOf } = search;
-  const ids: number[] = [];
-  const newest = await pageOf(
-    { ...walk, select: walk.select.where('changes.id', '>=', top - WALK_IDS) },
-    { ...query, beforeId: top },
-  )
-    .clearSelect()
-    .select('changes.id')
-    .execute();
-  ids.push(...newest.map((row) => row.id));
-  const windows = async (reader: Kysely<DatabaseSchema>) => {
-    let high = top - WALK_IDS;
-    let width = 4 * WALK_IDS;
-    while (ids.length < query.limit && high > 0) {
-      const low = Math.max(high - width, 0);
-      const window = filtered(query, query.text)
-        .select.clearSelect()
-        .select('changes.id')
-        .where('changes.id', '>=', low)
-        .where('changes.id', '<', high)
-        .orderBy('changes.id', 'desc')
-        .limit(query.limit - ids.length);
-      const { rows } = await reader.executeQuery(window.compile());
-      ids.push(...rows.map((row) => row.id));
-      const needed = query.limit - ids.length;
-      width =
-        rows.length === 0
-          ? width * 4
-          : Math.min(
-              width * 4,
-              Math.max(WALK_IDS, Math.ceil((1.5 * needed * width) / rows.length)),
-            );
-      high = low;
-    }
-  };
-  // Left to itself PostgreSQL walks a window's range row by row whenever the table is
-  // stored in id order, reading every non-matching change; only bitmap scans intersect
-  // the trigram index with the range. Not inside a caller's transaction, which the
-  // settings would outlive.
-  if (inTransaction || db.isTransaction) await windows(db);
-  else
-    await db.transaction().execute(async (trx) => {
-      await sql`set local enable_indexscan = off; set local enable_seqscan = off`.execute(trx);
-      await windows(trx);
-    });
-  return ids;
+  page: { compile(): CompiledQuery<Row>; execute(): Promise<Row[]> },
+): Promise<Row[]> {
+  const { db, inTransaction } = search;
+  if (inTransaction || db.isTransaction) return page.execute();
+  return db.transaction().execute(async (trx) => {
+    await sql`set local enable_indexscan = off; set local enable_seqscan = off`.execute(trx);
+    return (await trx.executeQuery(page.compile())).rows;
+  });
+}
+
+/**
+ * The trigrams the blocks are asked for: a few from each word (its first, middle
+ * and last), taken from PostgreSQL's lower() of the word, as the index was built
+ * — it never shortens a text, so a word of n characters has n - 2 of them.
+ */
+function trigramsOf(words: string[]): RawBuilder<string>[] {
+  return words.flatMap((word) => {
+    const last = [...word].length - 2;
+    return [...new Set([1, Math.ceil((1 + last) / 2), last])].map(
+      (at) => sql<string>`(select substr(lower(${word}), ${sql.lit(at)}, 3))`,
+    );
+  });
 }

@@ -7,6 +7,7 @@ import { createSqliteDialect } from './dialects/sqlite.js';
 import { migrations } from './migrations/index.js';
 import { GroupCommitter } from './group-commit.js';
 import { createRepositories } from './repositories.js';
+import { insightsRepository } from './insights-repository.js';
 import type { DatabaseSchema } from './schema.js';
 
 export type { DialectName };
@@ -78,6 +79,7 @@ export function createStore(
   return {
     read: readersOf(outsideTransactions),
     direct: directWritesOf(outsideTransactions),
+    insights: insightsRepository(database.db, database.features),
     transaction: (work) => committer.transaction(work),
     close: () => database.db.destroy(),
   };
@@ -114,6 +116,7 @@ function readersOf(repos: Repositories): Readers {
     externalLinks: pick(repos.externalLinks, ['find']),
     sessions: pick(repos.sessions, ['findByDigest']),
     github: pick(repos.github, ['findDelivery', 'listDeliveries']),
+    slackMessages: pick(repos.slackMessages, ['listForChange', 'find']),
   };
 }
 
@@ -128,6 +131,7 @@ function directWritesOf(repos: Repositories): DirectWrites {
     externalLinks: pick(repos.externalLinks, ['insert']),
     outbox: pick(repos.outbox, ['complete', 'completeMany', 'fail', 'retry', 'sendNow']),
     policies: pick(repos.policies, ['remember']),
+    slackMessages: pick(repos.slackMessages, ['insert', 'touch', 'forget']),
   };
 }
 

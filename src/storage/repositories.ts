@@ -3,6 +3,7 @@ import {
   type CompiledQuery,
   type ExpressionBuilder,
   type Kysely,
+  type RawBuilder,
   type Selectable,
   type SqlBool,
 } from 'kysely';
@@ -42,6 +43,7 @@ import {
 import type { ChainHead } from './chain-head.js';
 import type { DialectFeatures } from './dialects/features.js';
 import { githubRepository } from './github-repositories.js';
+import { slackMessageRepository } from './slack-repositories.js';
 import {
   actionLinkRepository,
   agendaMailingRepository,
@@ -87,6 +89,7 @@ export function createRepositories(
     oidcLogins: oidcLoginRepository(db),
     github: githubRepository(db, features),
     rateLimits: rateLimitCounter(db),
+    slackMessages: slackMessageRepository(db),
   };
 }
 
@@ -174,6 +177,7 @@ function changeRepository(
       select = select.where('changes.created_at', '>=', query.createdFrom);
     if (query.createdTo !== undefined)
       select = select.where('changes.created_at', '<', query.createdTo);
+    if (query.figure !== undefined) select = select.where(figureCondition(query.figure));
     if (query.awaiting) {
       const { person, groups, startedTypes = [] } = query.awaiting;
       select = select
@@ -254,17 +258,10 @@ function changeRepository(
     // Its windows walk ids newest first. The planned order sorts every match instead:
     // the board asks it for one column (approved changes), a short list.
     return (
-      features.textSearch === 'trigram-index-windows' &&
+      features.textSearch === 'trigram-blocks' &&
       query.order !== 'plannedStart' &&
       Boolean(query.text?.trim())
     );
-  }
-
-  /** The page `query` asks for, whichever way its text search is best served. */
-  async function pageFor(query: ChangeQuery) {
-    return searchesOnPostgres(query)
-      ? listByTextOnPostgres(search, query)
-      : pageOf(filtered(query, query.text), query);
   }
 
   // Everyone looking at the same column of the board asks the same page: build its SQL once.
@@ -332,7 +329,9 @@ function changeRepository(
     },
 
     async list(query: ChangeQuery) {
-      const rows = await (await pageFor(query)).execute();
+      const rows = searchesOnPostgres(query)
+        ? await listByTextOnPostgres(search, query, 'all')
+        : await pageOf(filtered(query, query.text), query).execute();
       return rows.map(fromRow);
     },
 
@@ -340,8 +339,7 @@ function changeRepository(
       // Only the ids and versions: SQLite answers from its indexes without reading the rows.
       const keysOf = (page: ChangesSelect) =>
         page.clearSelect().select(['changes.id', 'changes.version']);
-      if (searchesOnPostgres(query))
-        return keysOf(await listByTextOnPostgres(search, query)).execute();
+      if (searchesOnPostgres(query)) return listByTextOnPostgres(search, query, 'keys');
       const compiled = keyQueries.getOrMake(JSON.stringify(query), () =>
         keysOf(pageOf(filtered(query, query.text), query)).compile(),
       );
@@ -881,4 +879,32 @@ function policyArchive(db: Kysely<DatabaseSchema>): PolicyArchive {
       }));
     },
   };
+}
+
+/** The changes behind an insights figure, by their rows in the insights' rollup (insights-repository.ts sums the same conditions). */
+function figureCondition({
+  figure,
+  nowMs,
+}: NonNullable<ChangeQuery['figure']>): RawBuilder<SqlBool> {
+  if (figure.kind === 'group' || figure.kind === 'firstResponse') {
+    const minutes =
+      figure.kind === 'group' ? sql`g.decision_minutes` : sql`g.first_response_minutes`;
+    return sql<SqlBool>`exists (select 1 from change_group_timings g where g.change_id = changes.id and g.group_id = ${figure.group} and ${minutes} is not null)`;
+  }
+  const conditions: Record<typeof figure.kind, RawBuilder<unknown>> = {
+    decided: sql`t.decision_minutes is not null`,
+    preApproved: sql`t.pre_approved = 1`,
+    approved: sql`t.pre_approved = 0 and t.final_outcome = 'approved'`,
+    rejected: sql`t.pre_approved = 0 and t.final_outcome = 'rejected'`,
+    failed: sql`t.failed_ms is not null`,
+    deployed: sql`(t.failed_ms is not null or t.completed_ms is not null)`,
+    completed: sql`t.lead_minutes is not null`,
+    emergencyVerified: sql`t.emergency_minutes is not null`,
+    discussed: sql`t.sittings > 0`,
+    decidedInMeeting: sql`t.decision_minutes is not null and t.sittings > 0`,
+    decidedAsync: sql`t.decision_minutes is not null and t.sittings = 0`,
+    reviewed: sql`t.reviewed = 1`,
+    reviewOverdue: sql`t.review_due_ms is not null and t.reviewed = 0 and t.review_due_ms < ${nowMs}`,
+  };
+  return sql<SqlBool>`exists (select 1 from change_timings t where t.change_id = changes.id and ${conditions[figure.kind]})`;
 }

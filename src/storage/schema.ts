@@ -212,6 +212,17 @@ export interface GithubDeliveriesTable {
   change_id: number | null;
 }
 
+/** The Slack app's message about a change, per channel or approver (migration 0016). */
+export interface SlackMessagesTable {
+  change_id: number;
+  target: string;
+  person: string | null;
+  channel: string;
+  ts: string;
+  posted_at: string;
+  updated_at: string;
+}
+
 export interface RateLimitsTable {
   key: string;
   count: number;
@@ -238,9 +249,59 @@ export interface DatabaseSchema {
   api_tokens: ApiTokensTable;
   policies: PoliciesTable;
   policy_state: PolicyStateTable;
+  change_timings: ChangeTimingsTable;
+  change_group_timings: ChangeGroupTimingsTable;
+  change_sittings: ChangeSittingsTable;
   github_deliveries: GithubDeliveriesTable;
+  slack_messages: SlackMessagesTable;
   /** SQLite only: the FTS5 trigram index of the changes' text (migration 0005). */
   changes_text: ChangesTextTable;
+  /** PostgreSQL only: which trigrams each block of 64 change ids holds (migration 0018). */
+  change_text_blocks: ChangeTextBlocksTable;
+}
+
+export interface ChangeTextBlocksTable {
+  trigram: string;
+  block: number;
+}
+
+/** The insights' rollup (migration 0015): one row per change, as of its version and a policy. */
+export interface ChangeTimingsTable {
+  change_id: number;
+  version: number;
+  policy_hash: string;
+  type: string;
+  state: string;
+  created_ms: number;
+  submitted_ms: number | null;
+  decided_ms: number | null;
+  completed_ms: number | null;
+  failed_ms: number | null;
+  verified_ms: number | null;
+  outcome: string | null;
+  final_outcome: string | null;
+  ever_rejected: number;
+  pre_approved: number;
+  emergency: number;
+  decision_minutes: number | null;
+  lead_minutes: number | null;
+  emergency_minutes: number | null;
+  sittings: number;
+  review_due_ms: number | null;
+  reviewed: number;
+  class_key: string | null;
+}
+
+export interface ChangeGroupTimingsTable {
+  change_id: number;
+  group_id: string;
+  decision_minutes: number | null;
+  first_response_minutes: number | null;
+}
+
+export interface ChangeSittingsTable {
+  change_id: number;
+  sitting: string;
 }
 
 export interface ChangesTextTable {

@@ -5,6 +5,7 @@ import type {
   Decision,
   Discussion,
 } from '../../domain/change.js';
+import type { InsightFigure } from '../../domain/insights/rollup.js';
 import type { ReviewNudgeKind } from './outbox.js';
 
 /** Changes and their decisions, as the use cases ask for them. */
@@ -37,6 +38,11 @@ export interface ChangeQuery {
   /** Only changes created in [createdFrom, createdTo) (canonical ISO instants; either may be absent): the insights' population. */
   readonly createdFrom?: string;
   readonly createdTo?: string;
+  /**
+   * Only the changes behind an insights figure, as the insights' rollup has
+   * them (the caller catches it up first); `nowMs` says when a review is overdue.
+   */
+  readonly figure?: { readonly figure: InsightFigure; readonly nowMs: number };
   /**
    * A pre-filter for "waiting on me": pending changes by someone else, not yet
    * decided by `person` in their current round, with a requirement from one of

@@ -5,6 +5,7 @@ import type { AbsenceRepository } from './absences.js';
 import type { ChangeRepository } from './changes.js';
 import type { EventLog } from './events.js';
 import type { GithubRepository } from './github.js';
+import type { InsightsStore } from './insights.js';
 import type {
   ActionLinkRepository,
   AgendaMailingRepository,
@@ -14,6 +15,7 @@ import type {
   OutboxRepository,
 } from './outbox.js';
 import type { PolicyArchive } from './policies.js';
+import type { SlackMessageRepository } from './slack.js';
 import type { TokenRepository } from './tokens.js';
 import type {
   OidcLoginRepository,
@@ -40,6 +42,7 @@ export interface Repositories {
   readonly oidcLogins: OidcLoginRepository;
   readonly github: GithubRepository;
   readonly rateLimits: RateLimitCounter;
+  readonly slackMessages: SlackMessageRepository;
 }
 
 /**
@@ -71,6 +74,7 @@ export interface Readers {
   readonly externalLinks: Pick<ExternalLinkRepository, 'find'>;
   readonly sessions: Pick<WebSessionRepository, 'findByDigest'>;
   readonly github: Pick<GithubRepository, 'findDelivery' | 'listDeliveries'>;
+  readonly slackMessages: Pick<SlackMessageRepository, 'listForChange' | 'find'>;
 }
 
 /**
@@ -107,11 +111,15 @@ export interface DirectWrites {
   >;
   /** The policy this process runs, archived by its hash at start-up. */
   readonly policies: Pick<PolicyArchive, 'remember'>;
+  /** The Slack app's messages, recorded as they are posted and updated (like a delivery's outcome). */
+  readonly slackMessages: Pick<SlackMessageRepository, 'insert' | 'touch' | 'forget'>;
 }
 
 export interface Store {
   readonly read: Readers;
   readonly direct: DirectWrites;
+  /** The insights' rollup: derived from the changes and their events, never part of the chain. */
+  readonly insights: InsightsStore;
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -314,14 +314,22 @@ export function registerChangeCommands(program: Command, cli: CliEnv): void {
     });
 
   remote(change.command('comment'))
-    .description('add a comment to the timeline')
+    .description(
+      'add a comment to the timeline; @person notifies that person, --question asks the requester',
+    )
     .argument('<id>', 'change id')
     .argument('<text...>', 'the comment')
-    .action(async (id: string, text: string[], options: RemoteOptions) => {
-      const event = await clientFor(options).request<unknown>('POST', `/changes/${id}/comments`, {
-        body: text.join(' '),
-      });
-      cli.output.out(options.json ? JSON.stringify(event, null, 2) : `commented on ${id}`);
+    .option('--question', 'ask the requester: it notifies them, and changes nothing else')
+    .action(async (id: string, text: string[], options: RemoteOptions & { question?: boolean }) => {
+      const event = await clientFor(options).request<EventListJson['items'][number]>(
+        'POST',
+        `/changes/${id}/comments`,
+        { body: text.join(' '), ...(options.question && { question: true }) },
+      );
+      if (options.json) return cli.output.out(JSON.stringify(event, null, 2));
+      cli.output.out(`${options.question ? 'asked the requester of' : 'commented on'} ${id}`);
+      const told = commentReaders(event.data);
+      if (told) cli.output.out(`notified: ${told}`);
     });
 }
 
@@ -456,8 +464,10 @@ function describeEvent(type: string, data: Record<string, unknown>): string {
       return data.source === 'github'
         ? `drafted from pull request ${String(data.repository)}#${String(data.number)} by @${String(data.author)}`
         : 'created';
-    case 'commented':
-      return `commented: ${String(data.body)}`;
+    case 'commented': {
+      const told = commentReaders(data);
+      return `${data.question === true ? 'asked the requester' : 'commented'}: ${String(data.body)}${told ? ` (notified: ${told})` : ''}`;
+    }
     case 'reviewed':
       return `filed the review${data.late === true ? ' (late)' : ''}: ${Object.entries(
         (data.answers as Record<string, unknown> | undefined) ?? {},
@@ -476,4 +486,11 @@ function describeEvent(type: string, data: Record<string, unknown>): string {
     default:
       return `${type}${comment}`;
   }
+}
+
+/** Whom a comment notified by name, as its event recorded: "lee, ana"; empty when nobody. */
+function commentReaders(data: Record<string, unknown>): string {
+  const people = (value: unknown) =>
+    Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string') : [];
+  return [...new Set([...people(data.answering), ...people(data.mentions)])].join(', ');
 }

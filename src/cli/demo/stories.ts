@@ -113,7 +113,10 @@ export async function* normalStory(sim: Sim, spec: NormalSpec): Story {
   const first = approvers[0]!;
   if (spec.question) {
     yield sim.within(first, sim.now, 20, 180);
-    await commentOnChange(deps, sim.person(first), change.id, random.pick(QUESTIONS));
+    await commentOnChange(deps, sim.person(first), change.id, {
+      body: random.pick(QUESTIONS),
+      question: true,
+    });
     yield sim.within(spec.requester, sim.now, 10, 120);
     await commentOnChange(deps, requester, change.id, random.pick(REPLIES));
   }

@@ -83,7 +83,49 @@ function classOf(change: Change, fields: readonly string[]): ChangeClass {
   return { type: change.type, services: [...change.services].sort(), answers };
 }
 
-const keyOf = (c: ChangeClass) => JSON.stringify([c.type, c.services, Object.entries(c.answers)]);
+/** A class as one comparable string (the store groups by it). */
+export const keyOf = (c: ChangeClass) =>
+  JSON.stringify([c.type, c.services, Object.entries(c.answers)]);
+
+/** The class a change falls in, as its key. */
+export const classKeyOf = (change: Change, fields: readonly string[]): string =>
+  keyOf(classOf(change, fields));
+
+/** The class back from its key. */
+export function classFromKey(key: string): ChangeClass {
+  const [type, services, answers] = JSON.parse(key) as [string, string[], [string, AnswerValue][]];
+  return { type, services, answers: Object.fromEntries(answers) };
+}
+
+/** Biggest first, then by key. */
+function byClassSize(a: ClassTally, b: ClassTally): number {
+  return b.ids.length - a.ids.length || keyOf(a).localeCompare(keyOf(b));
+}
+
+/** Some of a class's changes: how many, and the first of them by id. */
+export interface Counted {
+  readonly count: number;
+  readonly ids: readonly number[];
+}
+
+export const counted = (ids: readonly number[]): Counted => ({ count: ids.length, ids });
+
+/** Why a class that qualifies by size is not a candidate, or null when it is one. */
+export function disqualified(rejected: Counted, failed: Counted): string | null {
+  const reasons = [
+    rejected.count > 0 && `${rejected.count} rejected (${listed(rejected)})`,
+    failed.count > 0 && `${failed.count} failed (${listed(failed)})`,
+  ].filter((r): r is string => typeof r === 'string');
+  return reasons.length > 0 ? reasons.join('; ') : null;
+}
+
+/** The changes a reason names; past that, how many more. */
+export const LISTED = 20;
+const listed = ({ count, ids }: Counted) =>
+  ids
+    .slice(0, LISTED)
+    .map((id) => `CHG-${id}`)
+    .join(', ') + (count > LISTED ? ` and ${count - LISTED} more` : '');
 
 export function promotionCandidates(input: PromotionInput): {
   candidates: PromotionCandidate[];
@@ -119,27 +161,21 @@ export function promotionCandidates(input: PromotionInput): {
       failed: decided.filter((c) => input.timelines.get(c.id)?.failedAt).map((c) => c.id),
       open: changes.filter((c) => outcome(c) === null).map((c) => c.id),
     };
-    const reasons = [
-      tally.rejected.length > 0 &&
-        `${tally.rejected.length} rejected (${tally.rejected.map((id) => `CHG-${id}`).join(', ')})`,
-      tally.failed.length > 0 &&
-        `${tally.failed.length} failed (${tally.failed.map((id) => `CHG-${id}`).join(', ')})`,
-    ].filter((r): r is string => typeof r === 'string');
-    if (reasons.length > 0) {
-      nearMisses.push({ ...tally, reason: reasons.join('; ') });
+    const reason = disqualified(counted(tally.rejected), counted(tally.failed));
+    if (reason !== null) {
+      nearMisses.push({ ...tally, reason });
       continue;
     }
     candidates.push({ ...tally, entry: draftEntry(cls, decided, input, takenIds) });
   }
-  const bySize = (a: ClassTally, b: ClassTally) =>
-    b.ids.length - a.ids.length || keyOf(a).localeCompare(keyOf(b));
-  return { candidates: candidates.sort(bySize), nearMisses: nearMisses.sort(bySize) };
+  return { candidates: candidates.sort(byClassSize), nearMisses: nearMisses.sort(byClassSize) };
 }
 
-function draftEntry(
+/** The `standardChanges` entry for a class, from its decided changes (oldest first); `takenIds` keeps ids unique. */
+export function draftEntry(
   cls: ChangeClass,
-  changes: readonly Change[],
-  input: PromotionInput,
+  changes: readonly Pick<Change, 'answers' | 'requester' | 'title'>[],
+  input: Pick<PromotionInput, 'policy' | 'today'>,
   takenIds: Set<string>,
 ): StandardChangeDraft {
   // The answers every change of the class gave alike: a template prefills them.

@@ -72,6 +72,15 @@ function firstFrom(starts: readonly number[], at: number): number {
   return low;
 }
 
+/** Sittings under way at some moment of the period, as `between(from, to)` has them. */
+export function sittingsInPeriod(
+  sittings: readonly { readonly start: Date; readonly end: Date }[],
+  fromMs: number,
+  toMs: number,
+): number {
+  return sittings.filter((o) => o.start.getTime() <= toMs && o.end.getTime() > fromMs).length;
+}
+
 export function meetingCounterfactual(input: CounterfactualInput): Counterfactual {
   const decided = [...input.changes]
     .sort((a, b) => a.id - b.id)
@@ -125,9 +134,7 @@ export function meetingCounterfactual(input: CounterfactualInput): Counterfactua
     totalSavedMinutes: round1(saved.reduce((sum, s) => sum + s, 0)),
     medianSavedMinutes: percentile(saved, 50),
     faster: saved.filter((s) => s > 0).length,
-    // Under way at some moment of the period, as `between(from, to)` has them.
-    sittings: all.filter((o) => o.start.getTime() <= periodTo && o.end.getTime() > periodFrom)
-      .length,
+    sittings: sittingsInPeriod(all, periodFrom, periodTo),
     ecab: items.filter((i) => i.emergency && i.savedMinutes > 0).map((i) => i.id),
   };
 }

@@ -163,7 +163,20 @@ export const DiscussionBody = Type.Object(
 );
 
 export const CommentBody = Type.Object(
-  { body: Type.String({ minLength: 1, maxLength: 10_000 }) },
+  {
+    body: Type.String({
+      minLength: 1,
+      maxLength: 10_000,
+      description:
+        'The comment. `@person` (a policy id or GitHub login) notifies that person, inside their working hours',
+    }),
+    question: Type.Optional(
+      Type.Boolean({
+        description:
+          "A question to the requester: notifies them, changes no state and no approval. Anyone but the requester may ask; the requester's next comment answers it and notifies the asker",
+      }),
+    ),
+  },
   Strict,
 );
 
@@ -242,6 +255,14 @@ export const ListChangesQuery = Type.Object(
     createdTo: Type.Optional(
       Type.String({ format: 'date-time', description: 'Only changes created before this instant' }),
     ),
+    figure: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          'Only the changes behind an insights figure (each figure of GET /insights links with it): decided, preApproved, approved, rejected, failed, deployed, completed, emergencyVerified, discussed, decidedInMeeting, decidedAsync, reviewed, reviewOverdue, group:<group>, firstResponse:<group>',
+        examples: ['decidedAsync', 'group:security'],
+      }),
+    ),
     sort: Type.Optional(
       StringEnum(['newest', 'plannedStart'] as const, {
         description:
@@ -296,7 +317,7 @@ const DecisionView = Type.Object({
   via: Nullable(
     StringEnum(DECISION_VIAS, {
       description:
-        "`external-link`: a supplier decided from the signed link e-mailed to them; `email-link`: an approver used their e-mail's Approve / Reject link; null: on the board (the web app, the API or the CLI)",
+        "`external-link`: a supplier decided from the signed link e-mailed to them; `email-link`: an approver used their e-mail's Approve / Reject link; `slack`: the buttons of the Slack app's message; `teams`: the buttons of the Teams bot's card; null: on the board (the web app, the API or the CLI)",
     }),
   ),
   verdict: StringEnum(['approve', 'reject'] as const),

@@ -15,6 +15,7 @@ import {
   type ChangeWithDecisions,
   type PageCursor,
 } from '../../app/read-changes.js';
+import { catchUpTimings, populationOfQuery } from '../../app/insights.js';
 import { listConflicts } from '../../app/list-conflicts.js';
 import { submitChange } from '../../app/submit-change.js';
 import type { ChangeOrder, ChangeQuery } from '../../app/ports.js';
@@ -31,6 +32,7 @@ import {
   type ChangeState,
 } from '../../domain/change.js';
 import { checkAnswer } from '../../domain/fields.js';
+import { parseFigure } from '../../domain/insights/rollup.js';
 import { findMeeting } from '../../domain/meetings.js';
 import { AppError, invalidInput, type Issue } from '../../domain/errors.js';
 import type { LifecycleAction } from '../../domain/lifecycle.js';
@@ -129,7 +131,15 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
       async (request, reply) => {
         const actor = actorOf(request);
         const presence = await presenceNow();
-        const query = toChangeQuery(ctx.policy, actor, request.query, presence);
+        const query = toChangeQuery(
+          ctx.policy,
+          actor,
+          request.query,
+          presence,
+          ctx.clock.now().getTime(),
+        );
+        // A figure is listed from the insights' rollup: caught up for the period first.
+        if (query.figure) await catchUpTimings(ctx, populationOfQuery(query));
         const page = await listChanges(ctx.store.read, query, {
           policy: ctx.policy,
           cache: ctx.changeCache,
@@ -346,7 +356,7 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
         schema: {
           tags,
           security,
-          summary: 'Comment on the timeline',
+          summary: 'Comment on the timeline, or ask the requester a question',
           params: ChangeParams,
           body: CommentBody,
           response: { 201: EventView, ...errors },
@@ -357,7 +367,7 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
           ctx,
           actorOf(request),
           changeId(request.params.id),
-          request.body.body,
+          request.body,
         );
         return reply.status(201).send(presentEvent(event));
       },
@@ -447,6 +457,7 @@ interface ListQueryInput {
   plannedTo?: string;
   createdFrom?: string;
   createdTo?: string;
+  figure?: string;
   limit?: number;
   sort?: ChangeOrder;
   cursor?: string;
@@ -458,6 +469,7 @@ function toChangeQuery(
   actor: Person,
   input: ListQueryInput,
   presence: Presence,
+  nowMs: number,
 ): ChangeQuery {
   const issues: Issue[] = [];
   const list = (name: string, text: string | undefined, known: readonly string[]) => {
@@ -517,6 +529,9 @@ function toChangeQuery(
     input.createdTo === undefined ? undefined : new Date(input.createdTo).toISOString();
   if (createdFrom !== undefined && createdTo !== undefined && !(createdFrom < createdTo))
     issues.push({ path: 'query.createdTo', message: 'must be after createdFrom' });
+  const figure =
+    input.figure === undefined ? undefined : parseFigure(input.figure, [...policy.groups.keys()]);
+  if (typeof figure === 'string') issues.push({ path: 'query.figure', message: figure });
   if (issues.length > 0) throw invalidInput(issues);
   return {
     states,
@@ -525,6 +540,7 @@ function toChangeQuery(
     plannedTo,
     createdFrom,
     createdTo,
+    ...(figure !== undefined && typeof figure !== 'string' && { figure: { figure, nowMs } }),
     awaiting:
       input.awaiting === 'me'
         ? {

@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { getInsights } from '../../app/insights.js';
+import { getInsights, getPeriodInMemory } from '../../app/insights.js';
 import { actorOf } from '../auth.js';
 import type { AppDeps } from '../../app/deps.js';
 import { ErrorBody, InsightsQuery, InsightsView } from '../contract/index.js';
@@ -47,13 +47,15 @@ export function insightsRoutes(ctx: AppDeps): FastifyPluginCallbackTypebox {
       },
       async (request, reply) => {
         actorOf(request);
-        const insights = await getInsights(ctx, request.query);
-        const name = `changeboard-changes-${insights.from.slice(0, 10)}-${insights.to.slice(0, 10)}.csv`;
+        // A row per change: the one export that reads the period change by change.
+        const period = await getPeriodInMemory(ctx, request.query);
+        const { from, to } = period.insights;
+        const name = `changeboard-changes-${from.slice(0, 10)}-${to.slice(0, 10)}.csv`;
         return reply
           .type('text/csv; charset=utf-8')
           .header('cache-control', 'private, no-store')
           .header('content-disposition', `attachment; filename="${name}"`)
-          .send(insightsCsv(insights));
+          .send(insightsCsv(period));
       },
     );
     done();

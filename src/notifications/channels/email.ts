@@ -266,6 +266,15 @@ async function sectionFor(
       return { headline: title, summary, detailed: true };
     case 'event':
       return { headline: title, summary, comment: topic.comment, detailed: false };
+    case 'comment':
+      return {
+        headline: title,
+        summary,
+        comment: topic.comment,
+        commentLabel: topic.why === 'question' ? 'Question' : 'Comment',
+        // The answer is a comment on the change page, which the mail links to.
+        detailed: false,
+      };
     case 'agenda':
       return { skipped: 'an agenda is sent on its own' };
   }

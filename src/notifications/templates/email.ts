@@ -6,6 +6,8 @@ export interface EmailSection {
   /** Absent for a sign-in link, which is about no change. */
   readonly summary?: ChangeSummary;
   readonly comment?: string | null;
+  /** What the comment is, when it is what the message is about ("Question"); "Comment" otherwise. */
+  readonly commentLabel?: string;
   /** Approve / reject links for this recipient, on approval requests and reminders. */
   readonly actions?: {
     readonly approve: string;
@@ -81,7 +83,7 @@ function sectionText(section: EmailSection, organization: string): string[] {
   );
   if (s.risk) lines.push(`Risk: ${s.risk}`);
   if (s.planned) lines.push(`Planned: ${s.planned}`);
-  if (section.comment) lines.push('', `Comment: ${section.comment}`);
+  if (section.comment) lines.push('', `${section.commentLabel ?? 'Comment'}: ${section.comment}`);
   if (s.stillNeeded.length) lines.push(`Still needed: ${s.stillNeeded.join('; ')}`);
   lines.push(...s.conflicts);
   if (section.detailed) {
@@ -151,7 +153,7 @@ ${detailed}
   return `<h2 style="font-size:18px;margin:0 0 4px">${escapeHtml(section.headline)}</h2>
 <p style="margin:0 0 12px"><a href="${escapeAttr(s.url)}" style="color:#0969da">${escapeHtml(`${s.id} · ${s.title}`)}</a></p>
 <table role="presentation" style="border-collapse:collapse">${facts.map(([k, v]) => `<tr><td style="padding:2px 12px 2px 0;color:#656d76">${k}</td><td style="padding:2px 0">${escapeHtml(v)}</td></tr>`).join('')}</table>
-${section.comment ? `<blockquote style="margin:12px 0;padding:8px 12px;border-left:3px solid #d0d7de;color:#1f2328">${escapeHtml(section.comment)}</blockquote>` : ''}
+${section.comment ? `${section.commentLabel ? `<p style="margin:12px 0 0;font-weight:600">${escapeHtml(section.commentLabel)}</p>` : ''}<blockquote style="margin:12px 0;padding:8px 12px;border-left:3px solid #d0d7de;color:#1f2328;white-space:pre-wrap">${escapeHtml(section.comment)}</blockquote>` : ''}
 ${detailed}
 ${actions}
 <p style="margin:16px 0 0"><a href="${escapeAttr(s.url)}" style="color:#0969da">Open the change</a></p>`;

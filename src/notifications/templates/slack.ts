@@ -1,8 +1,33 @@
 import { truncate } from '../../shared/text.js';
 import type { ChangeSummary } from './summary.js';
 
-/** Block Kit for a Slack incoming webhook: header, the facts as fields, a button to the change. */
-export function slackMessage(title: string, summary: ChangeSummary): Record<string, unknown> {
+/** The Slack app's additions to a message: where the change stands, and buttons to decide. */
+export interface SlackAppParts {
+  /** Where the change stands now, kept current by chat.update (templates/state-line.ts). */
+  readonly status?: string;
+  /** Approve and Reject for this change's approval round (buttons only the Slack app can receive). */
+  readonly decide?: { readonly changeId: number; readonly round: number };
+}
+
+/** The action ids of the Slack app's buttons, and what their `value` carries. */
+export const SLACK_ACTIONS = {
+  approve: 'changeboard-approve',
+  reject: 'changeboard-reject',
+} as const;
+
+export function decisionValue(changeId: number, round: number): string {
+  return `${changeId}:${round}`;
+}
+
+/**
+ * Block Kit: header, the facts as fields, a button to the change. For an
+ * incoming webhook as it is; the Slack app adds the status and Approve / Reject.
+ */
+export function slackMessage(
+  title: string,
+  summary: ChangeSummary,
+  app: SlackAppParts = {},
+): Record<string, unknown> {
   const fields = [
     ['Requester', summary.requester],
     ['Services', summary.services],
@@ -36,9 +61,31 @@ export function slackMessage(title: string, summary: ChangeSummary): Record<stri
       elements: [{ type: 'mrkdwn', text: escape(summary.conflicts.join('; ')) }],
     });
   }
+  if (app.status) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${escape(app.status)}*` } });
+  }
+  const decide = app.decide && decisionValue(app.decide.changeId, app.decide.round);
   blocks.push({
     type: 'actions',
     elements: [
+      ...(decide
+        ? [
+            {
+              type: 'button',
+              text: { type: 'plain_text', text: 'Approve' },
+              style: 'primary',
+              action_id: SLACK_ACTIONS.approve,
+              value: decide,
+            },
+            {
+              type: 'button',
+              text: { type: 'plain_text', text: 'Reject' },
+              style: 'danger',
+              action_id: SLACK_ACTIONS.reject,
+              value: decide,
+            },
+          ]
+        : []),
       {
         type: 'button',
         text: { type: 'plain_text', text: 'Open change' },
@@ -55,6 +102,6 @@ export function slackMessage(title: string, summary: ChangeSummary): Record<stri
  * Slack's mrkdwn turns `<…>` into links and mentions (`<!channel>`,
  * `<https://evil.example|Approve>`); Slack asks for exactly these three escapes.
  */
-function escape(text: string): string {
+export function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -5,7 +5,7 @@ import { subjectOf } from '../../domain/change-content.js';
 import { explainRequirements } from '../../domain/requirements.js';
 import { NO_CONFLICTS, type Conflicts } from '../../domain/conflicts.js';
 import type { Policy } from '../../domain/policy.js';
-import type { NotificationTopic } from '../plan.js';
+import type { CommentReason, NotificationTopic } from '../plan.js';
 
 /** A change as every notification shows it, computed when the message is sent. */
 export interface ChangeSummary {
@@ -114,6 +114,8 @@ export function headline(policy: Policy, topic: NotificationTopic, summary: Chan
       return 'Your Changeboard sign-in link';
     case 'agenda':
       return `Agenda: ${topic.meeting}`;
+    case 'comment':
+      return commentHeadline(topic.why, name(topic.actor), summary);
     case 'event':
       if (topic.afterStart)
         return `${summary.id} was rejected by ${topic.onBehalfOf ? `${name(topic.actor)} (for ${name(topic.onBehalfOf)})` : name(topic.actor)} after the change was started: a review is required`;
@@ -124,6 +126,17 @@ export function headline(policy: Policy, topic: NotificationTopic, summary: Chan
           : name(topic.actor),
         summary.id,
       );
+  }
+}
+
+function commentHeadline(why: CommentReason, actor: string, summary: ChangeSummary): string {
+  switch (why) {
+    case 'mention':
+      return `${actor} mentioned you on ${summary.id} ${summary.title}`;
+    case 'question':
+      return `${actor} asks you a question about ${summary.id} ${summary.title}`;
+    case 'answer':
+      return `${actor} answered your question on ${summary.id} ${summary.title}`;
   }
 }
 

@@ -125,6 +125,42 @@ export function checkGroups(c: PolicyCheck): void {
 export function checkChannels(c: PolicyCheck): void {
   const { file, env, error, warn } = c;
   for (const [id, channel] of Object.entries(file.channels ?? {})) {
+    if (channel.channel !== undefined) {
+      // The Slack app posts by channel id; a webhook URL beside it would say two things.
+      if (channel.type !== 'slack')
+        error(['channels', id, 'channel'], 'only slack channels name a Slack channel id');
+      else if (channel.url !== undefined)
+        error(
+          ['channels', id],
+          'give either url (an incoming webhook) or channel (the Slack app posts there), not both',
+        );
+      else if (!Object.values(file.services).some((s) => s.notify?.includes(id)))
+        warn(
+          ['channels', id],
+          "no service lists it under notify: the Slack app posts to the channels of a change's services, when its approvers are asked",
+        );
+      continue;
+    }
+    if (channel.conversation !== undefined) {
+      // The Teams bot posts into a conversation; a Workflows URL beside it would say two things.
+      if (channel.type !== 'teams')
+        error(['channels', id, 'conversation'], 'only teams channels name a Teams conversation');
+      else if (channel.url !== undefined)
+        error(
+          ['channels', id],
+          'give either url (a Workflows webhook) or conversation (the Teams bot posts there), not both',
+        );
+      continue;
+    }
+    if (channel.url === undefined) {
+      error(
+        ['channels', id, 'url'],
+        channel.type === 'slack'
+          ? 'is required, or channel: a Slack channel id the Slack app posts to'
+          : 'is required',
+      );
+      continue;
+    }
     const missing = [channel.url, channel.secret ?? '']
       .flatMap((text) => [...text.matchAll(VARIABLE)].map((m) => m[1]!))
       .filter((name) => !env[name]);

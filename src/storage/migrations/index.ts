@@ -12,7 +12,11 @@ import { externalLinks } from './0009-external-links.js';
 import { discussions } from './0010-discussions.js';
 import { reviews } from './0011-reviews.js';
 import { policyState } from './0014-policy-state.js';
+import { insightTimings } from './0015-insight-timings.js';
+import { slack } from './0016-slack.js';
 import { standardTemplates } from './0012-standard-templates.js';
+import { teams } from './0017-teams.js';
+import { textSearchBlocks } from './0018-text-search-blocks.js';
 
 /** A static index (no directory scanning): what runs is exactly what was reviewed. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
@@ -30,5 +34,9 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0011-reviews': reviews(),
     '0012-standard-templates': standardTemplates(),
     '0014-policy-state': policyState(),
+    '0015-insight-timings': insightTimings(),
+    '0016-slack': slack(),
+    '0017-teams': teams(),
+    '0018-text-search-blocks': textSearchBlocks(dialect),
   };
 }

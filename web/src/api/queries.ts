@@ -265,8 +265,11 @@ export function useMyAbsence() {
 export function useComment(id: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: string) =>
-      api<TimelineEvent>('POST', `/changes/${encodeURIComponent(id)}/comments`, { body }),
+    mutationFn: ({ body, question }: { body: string; question?: boolean }) =>
+      api<TimelineEvent>('POST', `/changes/${encodeURIComponent(id)}/comments`, {
+        body,
+        ...(question && { question: true }),
+      }),
     onSuccess: () => client.invalidateQueries({ queryKey: keys.events(id) }),
   });
 }

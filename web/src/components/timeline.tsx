@@ -34,8 +34,18 @@ function textOf(value: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value : null;
 }
 
-/** "recorded Acme Hosting CAB’s outcome: approve via link". */
-function verbOf(event: TimelineEvent): string {
+function peopleOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string') : [];
+}
+
+/** "recorded Acme Hosting CAB’s outcome: approve via link"; "asked the requester a question". */
+function verbOf(event: TimelineEvent, nameOf: (id: string) => string): string {
+  if (event.type === 'commented') {
+    if (event.data.question === true) return 'asked the requester a question';
+    const askers = peopleOf(event.data.answering).map(nameOf);
+    if (askers.length) return `answered the question of ${askers.join(', ')}`;
+    return VERBS.commented;
+  }
   if (event.type !== 'discussed') return VERBS[event.type];
   const meeting = textOf(event.data.meeting);
   const outcome = textOf(event.data.outcome);
@@ -61,7 +71,40 @@ function detailOf(event: TimelineEvent): string | null {
 }
 
 /** The change's history and its discussion, oldest first, with a comment box at the end. */
-export function Timeline({ changeId, canComment }: { changeId: string; canComment: boolean }) {
+/** A comment's text with the `@id` of each person it notified highlighted. */
+function CommentText({ text, mentions }: { text: string; mentions: readonly string[] }) {
+  if (mentions.length === 0) return <>{text}</>;
+  const named = new Set(mentions.map((m) => m.toLowerCase()));
+  // Split keeps the captured handles at the odd positions.
+  const parts = text.split(/(@[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?)/);
+  return (
+    <>
+      {parts.map((part, i) =>
+        i % 2 === 1 && named.has(part.slice(1).toLowerCase()) ? (
+          <mark key={i} className="mention">
+            {part}
+          </mark>
+        ) : (
+          part
+        ),
+      )}
+    </>
+  );
+}
+
+/**
+ * The change's history and its discussion, oldest first, with a comment box at
+ * the end. `askable` is the requester the viewer may ask a question, if any.
+ */
+export function Timeline({
+  changeId,
+  canComment,
+  askable = null,
+}: {
+  changeId: string;
+  canComment: boolean;
+  askable?: string | null;
+}) {
   const timeline = useTimeline(changeId);
   const nameOf = usePeople();
   return (
@@ -79,8 +122,13 @@ export function Timeline({ changeId, canComment }: { changeId: string; canCommen
             const detail = detailOf(event);
             const outcome = OUTCOMES.has(event.type);
             const minutesUrl = event.type === 'discussed' ? textOf(event.data.url) : null;
+            const question = event.type === 'commented' && event.data.question === true;
+            const mentions = event.type === 'commented' ? peopleOf(event.data.mentions) : [];
             return (
-              <li key={event.id} className={`event event-${event.type}`}>
+              <li
+                key={event.id}
+                className={`event event-${event.type}${question ? ' event-question' : ''}`}
+              >
                 <span className="event-marker" aria-hidden="true" />
                 <div className="event-body">
                   <p className="event-line">
@@ -94,7 +142,7 @@ export function Timeline({ changeId, canComment }: { changeId: string; canCommen
                             , for <strong>{nameOf(textOf(event.data.onBehalfOf)!)}</strong>
                           </>
                         )}{' '}
-                        {verbOf(event)}
+                        {verbOf(event, nameOf)}
                       </>
                     )}{' '}
                     <time dateTime={event.at} title={formatFull(event.at)} className="muted">
@@ -111,8 +159,16 @@ export function Timeline({ changeId, canComment }: { changeId: string; canCommen
                           : 'event-detail'
                       }
                     >
-                      {detail}
+                      {question ? <span className="badge question-badge">Question</span> : null}
+                      {event.type === 'commented' ? (
+                        <CommentText text={detail} mentions={mentions} />
+                      ) : (
+                        detail
+                      )}
                     </p>
+                  ) : null}
+                  {mentions.length ? (
+                    <p className="event-detail muted">Notified {mentions.map(nameOf).join(', ')}</p>
                   ) : null}
                   {minutesUrl && /^https?:\/\//i.test(minutesUrl) ? (
                     <p className="event-detail">
@@ -127,13 +183,15 @@ export function Timeline({ changeId, canComment }: { changeId: string; canCommen
           })}
         </ol>
       )}
-      {canComment ? <CommentForm changeId={changeId} /> : null}
+      {canComment ? <CommentForm changeId={changeId} askable={askable} /> : null}
     </section>
   );
 }
 
-function CommentForm({ changeId }: { changeId: string }) {
+function CommentForm({ changeId, askable }: { changeId: string; askable: string | null }) {
+  const nameOf = usePeople();
   const [body, setBody] = useState('');
+  const [question, setQuestion] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const comment = useComment(changeId);
   const submit = (event: FormEvent) => {
@@ -143,10 +201,16 @@ function CommentForm({ changeId }: { changeId: string }) {
       return;
     }
     setError(null);
-    comment.mutate(body.trim(), {
-      onSuccess: () => setBody(''),
-      onError: (e) => setError(e instanceof ApiError ? e.message : 'The comment was not saved.'),
-    });
+    comment.mutate(
+      { body: body.trim(), question: question && askable !== null },
+      {
+        onSuccess: () => {
+          setBody('');
+          setQuestion(false);
+        },
+        onError: (e) => setError(e instanceof ApiError ? e.message : 'The comment was not saved.'),
+      },
+    );
   };
   return (
     <form className="comment-form" onSubmit={submit} noValidate>
@@ -158,8 +222,18 @@ function CommentForm({ changeId }: { changeId: string }) {
         onChange={(e) => setBody(e.target.value)}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? 'comment-error' : undefined}
-        placeholder="Ask a question or add context for the approvers"
+        placeholder="Add context, or @name someone to notify them"
       />
+      {askable ? (
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={question}
+            onChange={(e) => setQuestion(e.target.checked)}
+          />{' '}
+          Ask {nameOf(askable)} (the requester) a question: they are notified, nothing else changes
+        </label>
+      ) : null}
       {error ? (
         <p className="field-error" id="comment-error">
           {error}
@@ -167,7 +241,7 @@ function CommentForm({ changeId }: { changeId: string }) {
       ) : null}
       <div className="form-actions">
         <button type="submit" className="button" disabled={comment.isPending}>
-          {comment.isPending ? 'Posting…' : 'Comment'}
+          {comment.isPending ? 'Posting…' : question ? 'Ask' : 'Comment'}
         </button>
       </div>
     </form>

@@ -3,7 +3,7 @@ import { STATE_LABELS } from './format.js';
 
 /**
  * The board's scope beyond the filters it shows: an insights figure links to
- * the board with `createdFrom`, `createdTo` and `state` (web/src/lib/insights.ts
+ * the board with `createdFrom`, `createdTo`, `state` and `figure` (web/src/lib/insights.ts
  * boardHref), and the board says so. Apart from the insights' own helpers, so
  * the board does not carry them.
  */
@@ -39,5 +39,31 @@ export function describeScope(search: URLSearchParams): string {
     parts.push(
       states.map((s) => (s in STATE_LABELS ? STATE_LABELS[s as ChangeState] : s)).join(', '),
     );
+  const figure = search.get('figure');
+  if (figure) parts.push(figureLabel(figure));
   return parts.join(' · ');
+}
+
+const FIGURE_LABELS: Record<string, string> = {
+  decided: 'Decided (time to decision)',
+  preApproved: 'Pre-approved',
+  approved: 'Finally approved',
+  rejected: 'Finally rejected',
+  failed: 'Failed',
+  deployed: 'Completed or failed',
+  completed: 'Completed (lead time)',
+  emergencyVerified: 'Emergencies verified',
+  discussed: 'Discussed in a meeting',
+  decidedInMeeting: 'Decided in a meeting',
+  decidedAsync: 'Decided async',
+  reviewed: 'Review done',
+  reviewOverdue: 'Review overdue',
+};
+
+/** "Decided async", "Decided by security", "First answered by security". */
+function figureLabel(figure: string): string {
+  const [kind, group] = figure.split(':');
+  if (kind === 'group' && group) return `Decided by ${group}`;
+  if (kind === 'firstResponse' && group) return `First answered by ${group}`;
+  return FIGURE_LABELS[figure] ?? figure;
 }

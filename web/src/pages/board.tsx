@@ -99,7 +99,7 @@ function useBoardFilters(policy: PolicyInfo | undefined) {
   if (search.get('reviewDue') === 'true') params.reviewDue = 'true';
   if (meeting) params.meeting = meeting;
   // From an insights figure: the changes created in its period, in its states.
-  for (const key of ['createdFrom', 'createdTo'] as const) {
+  for (const key of ['createdFrom', 'createdTo', 'figure'] as const) {
     const value = search.get(key);
     if (value) params[key] = value;
   }
@@ -235,6 +235,7 @@ function Filters({
     'meeting',
     'createdFrom',
     'createdTo',
+    'figure',
     'state',
     ...filters.choiceFields.map((f) => `answer.${f.id}`),
   ].some((k) => search.get(k));

@@ -33,7 +33,7 @@ import { mustApprove, whoMustDecide } from '../lib/approvals.js';
 import { outcomeDone } from '../lib/meetings.js';
 import { Link } from '../lib/router.js';
 
-type Decision = Exclude<ChangeActionName, 'edit' | 'comment' | 'discuss' | 'review'>;
+type Decision = Exclude<ChangeActionName, 'edit' | 'comment' | 'ask' | 'discuss' | 'review'>;
 
 const ACTIONS: Record<
   Decision,
@@ -164,7 +164,11 @@ function ChangeDetails({ change }: { change: Change }) {
             <AnswerList fields={policy.data?.fields ?? []} answers={change.answers} />
           </section>
           <ReviewPanel change={change} />
-          <Timeline changeId={change.id} canComment={change.actions.includes('comment')} />
+          <Timeline
+            changeId={change.id}
+            canComment={change.actions.includes('comment')}
+            askable={change.actions.includes('ask') ? change.requester : null}
+          />
         </div>
         <aside className="change-side" aria-label="Details">
           <section className="panel" aria-labelledby="approvals-heading">
