@@ -166,16 +166,7 @@ async function main(): Promise<void> {
     });
     const cdnId = (cdn.body as { id: string }).id;
     await t.call('ana', 'POST', `/changes/${cdnId}/submit`, {});
-    const context = await browser.newContext({
-      viewport: { width: 1440, height: 900 },
-      deviceScaleFactor: 1,
-      timezoneId: 'UTC',
-      locale: 'en-GB',
-    });
-    const page = await context.newPage();
-    await page.goto(signInUrl(url, await createSignInLink(t.ctx, 'lee')));
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'All changes' }).waitFor();
+    const { context, page } = await signedIn(browser, t, url, 'lee');
     await settle(page);
     await page.screenshot({ path: `${OUT}board.png` });
 
@@ -280,6 +271,21 @@ async function main(): Promise<void> {
   }
 }
 
+/** A laptop-sized browser signed in as `person` with a link, on the board. */
+async function signedIn(browser: Browser, t: TestApp, url: string, person: string) {
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    deviceScaleFactor: 1,
+    timezoneId: 'UTC',
+    locale: 'en-GB',
+  });
+  const page = await context.newPage();
+  await page.goto(signInUrl(url, await createSignInLink(t.ctx, person)));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'All changes' }).waitFor();
+  return { context, page };
+}
+
 /**
  * The insights page over the demo's seeded history (`changeboard demo seed`:
  * twelve weeks of changes through the real use cases), as a team sees it on
@@ -298,16 +304,7 @@ async function shootInsights(browser: Browser, webRoot: string): Promise<void> {
     await seedDemoHistory({ policy: t.ctx.policy, store: t.ctx.store }, { now });
     t.clock.set(now.toISOString());
     const url = await t.listen(port);
-    const context = await browser.newContext({
-      viewport: { width: 1440, height: 900 },
-      deviceScaleFactor: 1,
-      timezoneId: 'UTC',
-      locale: 'en-GB',
-    });
-    const page = await context.newPage();
-    await page.goto(signInUrl(url, await createSignInLink(t.ctx, 'kim')));
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'All changes' }).waitFor();
+    const { context, page } = await signedIn(browser, t, url, 'kim');
     await page.goto(`${url}/insights`);
     await page.locator('[data-figure="total"]').waitFor();
     await settle(page);

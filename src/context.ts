@@ -265,7 +265,13 @@ export async function createContext(
     metrics,
   );
   const subscribers: EventSubscriber[] = [
-    notificationSubscriber({ policy, clock, emailEnabled, demoInbox: demoInbox !== undefined }),
+    notificationSubscriber({
+      policy,
+      clock,
+      emailEnabled,
+      slackEnabled: config.slack.botToken !== undefined,
+      demoInbox: demoInbox !== undefined,
+    }),
     teamsBotSubscriber({ policy, clock, configured: teamsBot !== undefined }),
     githubStatusSubscriber({
       publicUrl: config.publicUrl,

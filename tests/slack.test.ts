@@ -24,7 +24,7 @@ const SIGNING_SECRET = '0123456789abcdef0123456789abcdef';
  */
 const POLICY = EXAMPLE_POLICY.replace(
   '    timezone: America/New_York\n',
-  '    timezone: Europe/London\n    slack: U0LEE\n',
+  '    timezone: Europe/London\n    slack: U0LEE\n    notifyBy: slack\n',
 )
   .replace('    timezone: Asia/Seoul\n', '    timezone: Europe/London\n')
   .replace(
@@ -200,6 +200,34 @@ describe.each(databaseKinds)('Decide in Slack on $name', (kind) => {
     } finally {
       t.clock.set('2026-11-02T10:00:00Z');
     }
+  });
+
+  it('tells someone whose channel of choice is Slack of a comment that names them, there and not by e-mail', async () => {
+    const change = await submittedChange(t, 'priya', { answers: { ...highRisk } });
+    await deliver();
+    slack.calls.length = 0;
+    const mentioned = await t.call('kim', 'POST', `/changes/${change.id}/comments`, {
+      body: '@lee can you check the <rollback> plan?',
+    });
+    expect(mentioned.status).toBe(201);
+    // Priya (e-mail, her default) is asked a question by Lee in the same way.
+    const asked = await t.call('lee', 'POST', `/changes/${change.id}/comments`, {
+      body: 'Which window do you plan?',
+      question: true,
+    });
+    expect(asked.status).toBe(201);
+    await deliver();
+    const dms = slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'U0LEE');
+    expect(dms).toHaveLength(1);
+    expect(dms[0]!.args.text).toContain(
+      `Kim Park mentioned you on <http://changeboard.test/changes/${change.id}|${change.id}`,
+    );
+    expect(dms[0]!.args.text).toContain('>@lee can you check the &lt;rollback&gt; plan?');
+    const rows = await t.ctx.store.read.outbox.list({ changeId: numeric(change.id), limit: 100 });
+    const comments = rows.filter(
+      (m) => m.kind === 'email' && (m.payload as { template?: string }).template === 'comment',
+    );
+    expect(comments.map((m) => m.target)).toEqual(['priya']);
   });
 
   it('approves in one click, records via slack in the chain, and updates every message in place', async () => {

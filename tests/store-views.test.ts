@@ -50,6 +50,7 @@ describe.each(databaseKinds)('the store outside transactions on $name', (kind) =
       'policies',
       'sessions',
       'signInLinks',
+      'slackMessages',
       'tokens',
     ]);
     expect('enqueue' in store.direct.outbox).toBe(false);

@@ -4,10 +4,10 @@ import { parsePolicy } from '../policy/load.js';
 import { findMentionHandles, resolveMentions } from './mentions.js';
 
 const next = parsePolicy(
-  readFileSync(new URL('../../../shared/examples/changeboard-next.yaml', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../examples/changeboard.yaml', import.meta.url), 'utf8'),
   {},
 );
-if (!next.ok) throw new Error('the reference policy must load');
+if (!next.ok) throw new Error('the example policy must load');
 const policy = next.policy;
 
 describe('findMentionHandles', () => {

@@ -50,6 +50,8 @@ export interface Person {
   readonly external: boolean;
   /** Their Slack user id; unset, the Slack app looks them up by e-mail. */
   readonly slack?: string;
+  /** A comment that names them reaches them as a Slack direct message (with the Slack app), not by e-mail. */
+  readonly notifyBy?: 'slack';
   /** Their Microsoft Entra object id in Teams; unset, the Teams bot matches them by e-mail. */
   readonly teams?: string;
 }

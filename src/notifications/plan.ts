@@ -57,6 +57,8 @@ export interface PlanContext {
   readonly policy: Policy;
   readonly now: Date;
   readonly emailEnabled: boolean;
+  /** The Slack app is set up: a person with `notifyBy: slack` hears of comments that name them there (integrations/slack). */
+  readonly slackEnabled?: boolean;
   /** Demo mode: a channel without a URL keeps its messages in the demo inbox instead of dead-lettering them. */
   readonly demoInbox?: boolean;
   readonly newId: () => string;
@@ -205,7 +207,7 @@ export function planApprovalRequest(
  * Whom a comment names, as comment-on-change.ts recorded it, each once: asked
  * outweighs answered, which outweighs mentioned. Never the commenter.
  */
-function commentReaders(event: AuditEvent, change: Change): Map<string, CommentReason> {
+export function commentReaders(event: AuditEvent, change: Change): Map<string, CommentReason> {
   const readers = new Map<string, CommentReason>();
   const people = (value: unknown) =>
     Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string') : [];
@@ -314,6 +316,8 @@ class MessagePlanner {
    */
   addPersonal(personId: string, topic: NotificationTopic, eventId: number | null): void {
     this.#byKey.delete(`email:${personId}:event`);
+    // Their channel of choice is Slack: the Slack app's subscriber sends it there instead.
+    if (this.ctx.slackEnabled && this.ctx.policy.people.get(personId)?.notifyBy === 'slack') return;
     this.addPerson(personId, topic, eventId);
   }
 

@@ -65,6 +65,7 @@ export function notificationSubscriber(deps: {
   policy: Policy;
   clock: Clock;
   emailEnabled: boolean;
+  slackEnabled?: boolean;
   demoInbox?: boolean;
 }): EventSubscriber {
   return {
@@ -76,6 +77,7 @@ export function notificationSubscriber(deps: {
           policy: deps.policy,
           now,
           emailEnabled: deps.emailEnabled,
+          slackEnabled: deps.slackEnabled,
           demoInbox: deps.demoInbox,
           newId: randomUUID,
           presence,

@@ -208,6 +208,7 @@ function buildPolicy(file: PolicyFile, source: string, env: Env): Policy {
           deputy: p.deputy,
           external: p.external ?? false,
           ...(p.slack && { slack: p.slack }),
+          ...(p.notifyBy === 'slack' && { notifyBy: 'slack' as const }),
           ...(p.teams && { teams: p.teams.toLowerCase() }),
         },
       ];

@@ -29,6 +29,12 @@ const Person = Type.Object(
     slack: Type.Optional(
       Type.String({ pattern: '^[UW][A-Z0-9]{2,}$', description: 'Slack user id (U0123ABC)' }),
     ),
+    notifyBy: Type.Optional(
+      StringEnum(['email', 'slack'] as const, {
+        description:
+          'Where a comment that names them (a mention, a question, an answer) reaches them: e-mail (default) or a Slack direct message from the Slack app',
+      }),
+    ),
     teams: Type.Optional(
       Type.String({
         pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',

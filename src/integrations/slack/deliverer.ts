@@ -8,6 +8,7 @@ export function slackAppDeliverer(messenger: SlackMessenger): Deliverer {
     const job = message.payload as Partial<SlackJob> | null;
     if (message.changeId === null || !Array.isArray(job?.post))
       return { ok: false, permanent: true, reason: 'not a Slack app job' };
+    if (job.note) return messenger.note(message.changeId, message.eventId, String(job.note.person));
     return messenger.sync(message.changeId, job.post.map(String));
   });
 }

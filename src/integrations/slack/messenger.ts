@@ -4,7 +4,9 @@ import { evaluateChange, takesDecisions } from '../../domain/approval.js';
 import type { Policy } from '../../domain/policy.js';
 import type { DeliveryOutcome } from '../../notifications/deliverer.js';
 import { loadChange } from '../../notifications/channels/render-context.js';
-import { slackMessage } from '../../notifications/templates/slack.js';
+import { escape, slackMessage } from '../../notifications/templates/slack.js';
+import { commentReaders } from '../../notifications/plan.js';
+import { formatChangeId } from '../../domain/change.js';
 import { stateLine } from '../../notifications/templates/state-line.js';
 import { summarise } from '../../notifications/templates/summary.js';
 import type { Clock } from '../../shared/clock.js';
@@ -135,6 +137,61 @@ export class SlackMessenger {
     if (retry) return { ok: false, permanent: false, ...retry };
     if (problems.length > 0) return { ok: false, permanent: true, reason: problems.join('; ') };
     return { ok: true };
+  }
+
+  /**
+   * Tells `personId` in a direct message of a comment that names them (a
+   * mention, a question, an answer): their channel of choice is Slack.
+   */
+  async note(changeId: number, eventId: number | null, personId: string): Promise<DeliveryOutcome> {
+    const { client, policy } = this.deps;
+    if (!client) return { ok: false, permanent: true, reason: 'SLACK_BOT_TOKEN is not set' };
+    const person = policy.people.get(personId);
+    const change = await this.deps.store.read.changes.find(changeId);
+    const event = (await this.deps.store.read.events.listForChange(changeId)).find(
+      (e) => e.id === eventId && e.type === 'commented',
+    );
+    if (!person || !change || !event)
+      return {
+        ok: false,
+        permanent: true,
+        reason: `nothing to tell ${personId} of change ${changeId}`,
+      };
+    const who = policy.people.get(event.actor)?.name ?? event.actor;
+    const why = commentReaders(event, change).get(person.id) ?? 'mention';
+    const lead = {
+      question: `${who} asked you a question`,
+      answer: `${who} answered your question`,
+      mention: `${who} mentioned you`,
+    }[why];
+    const id = formatChangeId(change.id);
+    const link = `${this.deps.publicUrl}/changes/${id}`;
+    const quoted = escape(typeof event.data.body === 'string' ? event.data.body : '')
+      .split('\n')
+      .map((line) => `>${line}`)
+      .join('\n');
+    try {
+      const channel =
+        person.slack ?? (await client.users.lookupByEmail({ email: person.email })).user?.id;
+      if (!channel)
+        return { ok: false, permanent: true, reason: `no Slack user for ${person.email}` };
+      await client.chat.postMessage({
+        channel,
+        text: `${escape(lead)} on <${link}|${id} ${escape(change.title)}>:\n${quoted}`,
+        unfurl_links: false,
+      });
+      return { ok: true };
+    } catch (error) {
+      const failure = slackFailure(error);
+      return failure.permanent
+        ? { ok: false, permanent: true, reason: failure.error }
+        : {
+            ok: false,
+            permanent: false,
+            reason: failure.error,
+            ...(failure.retryAfterMs !== undefined && { retryAfterMs: failure.retryAfterMs }),
+          };
+    }
   }
 
   async #post(rendered: Rendered, target: string, problems: string[]): Promise<void> {

@@ -8,6 +8,7 @@ import type { ApprovalEvaluation } from '../../domain/requirements.js';
 import { currentPresence } from '../../app/absences.js';
 import { evaluateChange } from '../../domain/approval.js';
 import type { Clock } from '../../shared/clock.js';
+import { commentReaders } from '../../notifications/plan.js';
 import { openFor } from '../../notifications/subscriber.js';
 import { nextWorkingInstant } from '../../notifications/working-hours.js';
 
@@ -22,6 +23,11 @@ export const SLACK_APP_KIND = 'slack-app';
  */
 export interface SlackJob {
   readonly post: readonly string[];
+  /**
+   * A comment (the row's event) that names a person whose channel of choice is
+   * Slack (`notifyBy: slack`): told in a direct message.
+   */
+  readonly note?: { readonly person: string };
 }
 
 export function personTarget(person: string): string {
@@ -50,7 +56,9 @@ export function slackSubscriber(deps: {
     async messagesFor(tx, events, change, evaluation) {
       const { policy } = deps;
       const last = events.at(-1);
-      if (!last || events.every((e) => e.type === 'commented')) return [];
+      if (!last) return [];
+      if (events.every((e) => e.type === 'commented'))
+        return deps.botConfigured ? commentNotes(policy, change, events, deps.clock.now()) : [];
       const asked =
         change.state === 'pending' &&
         events.some((e) => e.type === 'submitted' || e.type === 'edited');
@@ -116,6 +124,23 @@ export function slackSubscriber(deps: {
       return messages;
     },
   };
+}
+
+/** A direct message to each person a comment names whose channel of choice is Slack, in their working hours. */
+function commentNotes(
+  policy: Policy,
+  change: Change,
+  events: readonly AuditEvent[],
+  now: Date,
+): NewOutboxMessage[] {
+  return events.flatMap((event) =>
+    [...commentReaders(event, change).keys()]
+      .filter((person) => policy.people.get(person)?.notifyBy === 'slack')
+      .map((person) => ({
+        ...job(change.id, event, [], true, askedAt(policy, change, person, now)),
+        payload: { post: [], note: { person } } satisfies SlackJob,
+      })),
+  );
 }
 
 /** When a direct message may reach `person`: undefined for now (in their working hours, or an urgent type). */
