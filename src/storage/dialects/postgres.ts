@@ -35,7 +35,8 @@ const PREPARED_PER_CONNECTION = 500;
  * Left unnamed: statements without parameters (several in one string — one
  * round trip for `release savepoint; savepoint` — need the simple protocol),
  * and pattern matches, whose best plan depends on the pattern (text search
- * uses the trigram index for a rare word and walks by id for a common one).
+ * uses the trigram index for a rare word and walks by id for a common one), and
+ * the insights' sums (PLANNED_PER_VALUES).
  */
 class PreparingPool implements PostgresPool {
   readonly #pool: pg.Pool;
@@ -88,7 +89,8 @@ class PreparingClient implements PostgresPoolClient {
     }
     const values = [...parameters];
     if (values.length === 0) return this.#unnamed(sqlOrCursor, values);
-    if (PATTERN_MATCH.test(sqlOrCursor)) return this.#unnamed(sqlOrCursor, values);
+    if (PATTERN_MATCH.test(sqlOrCursor) || PLANNED_PER_VALUES.test(sqlOrCursor))
+      return this.#unnamed(sqlOrCursor, values);
     const name = `cb_${createHash('sha1').update(sqlOrCursor).digest('base64url')}`;
     if (!this.#prepared.has(name)) {
       if (this.#prepared.size >= PREPARED_PER_CONNECTION) return this.#unnamed(sqlOrCursor, values);
@@ -126,3 +128,10 @@ class PreparingClient implements PostgresPoolClient {
 const CACHED_PLAN_CHANGED = '0A000';
 
 const PATTERN_MATCH = /\b(i?like|similar to)\b/i;
+/**
+ * The insights' sums over their rollup: a few per request, each reading a
+ * period, and their best plan depends on the values (a class's rows are walked
+ * by id, a whole year is scanned). Prepared, PostgreSQL switches to a generic
+ * plan after five runs, which sorted every row of a class: ten times slower.
+ */
+const PLANNED_PER_VALUES = /\bchange_timings\b/;
