@@ -18,6 +18,7 @@ import {
   type CounterfactualItem,
 } from '../domain/insights/counterfactual.js';
 import { computeInsights, weekStartOf } from '../domain/insights/figures.js';
+import type { PeriodTotals } from '../domain/insights/chunks.js';
 import { timingsOf, type RollupRules } from '../domain/insights/rollup.js';
 import { round1 } from '../domain/insights/stats.js';
 import {
@@ -262,7 +263,8 @@ export async function getInsights(deps: InsightsDeps, input: InsightsRequest): P
   await catchUpTimings(deps, population);
   const { insights: store } = deps.store;
   const grid = weekGrid(scope);
-  const summed = await store.figures(population, { nowMs: now.getTime(), grid });
+  const totals = await store.totals(population);
+  const summed = await store.figures(population, { nowMs: now.getTime(), grid, totals });
   const periodWeeks = (population.toMs - population.fromMs) / WEEK_MS;
   const figures: FiguresSummary = {
     ...summed,
@@ -271,8 +273,14 @@ export async function getInsights(deps: InsightsDeps, input: InsightsRequest): P
       perWeek: periodWeeks > 0 ? round1(summed.deployments.count / periodWeeks) : 0,
     },
   };
-  const counterfactual = await replayCab(store, population, scope.cadence);
-  const { candidates, nearMisses } = await candidatesOf(deps, population, scope.minChanges, now);
+  const counterfactual = await replayCab(store, population, totals, scope.cadence);
+  const { candidates, nearMisses } = await candidatesOf(
+    deps,
+    population,
+    totals,
+    scope.minChanges,
+    now,
+  );
   return {
     ...scopeFields(scope, now),
     figures,
@@ -437,15 +445,23 @@ export function insightsWarmer(deps: Pick<InsightsDeps, 'policy' | 'store' | 'cl
 async function replayCab(
   store: InsightsStore,
   population: InsightsPopulation,
+  totals: PeriodTotals,
   cadence: Cadence,
 ): Promise<CounterfactualSummary> {
-  const range = await store.decidedRange(population, cadence.agendaLeadTimeMs);
-  const low = Math.min(population.fromMs, range?.lowMs ?? population.fromMs);
-  const high = Math.max(population.toMs, range?.highMs ?? population.toMs);
+  // From the earliest submission waited on to the latest agenda deadline or decision.
+  const { waited } = totals;
+  const low = Math.min(population.fromMs, waited?.low ?? population.fromMs);
+  const high = Math.max(
+    population.toMs,
+    waited === null
+      ? population.toMs
+      : Math.max(waited.lastSubmitted + cadence.agendaLeadTimeMs, waited.lastDecided),
+  );
   const all = cadence.schedule.between(new Date(low), new Date(high + COUNTERFACTUAL_HORIZON_MS));
   const replayed = await store.counterfactual(population, {
     sittingStarts: all.map((o) => o.start.getTime()),
     agendaLeadTimeMs: cadence.agendaLeadTimeMs,
+    totals,
   });
   return {
     ...replayed,
@@ -456,6 +472,7 @@ async function replayCab(
 async function candidatesOf(
   deps: Pick<InsightsDeps, 'policy' | 'store'>,
   population: InsightsPopulation,
+  totals: PeriodTotals,
   minChanges: number,
   now: Date,
 ): Promise<{ candidates: CandidateWithYaml[]; nearMisses: NearMissSummary[] }> {
@@ -463,7 +480,7 @@ async function candidatesOf(
   const takenIds = new Set((policy.standardChanges ?? []).map((s) => s.id));
   const candidates: CandidateWithYaml[] = [];
   const nearMisses: NearMissSummary[] = [];
-  for (const tally of await store.insights.classes(population, minChanges)) {
+  for (const tally of await store.insights.classes(population, minChanges, totals)) {
     const cls = classFromKey(tally.classKey);
     const summary = {
       ...cls,

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type {
   ClassMember,
   ClassTallyRow,
@@ -6,8 +6,22 @@ import type {
   InsightsStore,
 } from '../app/ports/insights.js';
 import { CHANGE_STATES, type ChangeState } from '../domain/change.js';
-import type { ChangeTimings } from '../domain/insights/rollup.js';
-import { round1 } from '../domain/insights/stats.js';
+import {
+  addUp,
+  chunkKeyOf,
+  CHUNK_FORMAT,
+  replayCab,
+  servicesKeyOf,
+  summarise,
+  WEEK_MS,
+  weekStartMs,
+  type Chunk,
+  type ChunkKey,
+  type Counted,
+  type DurationTotal,
+  type PeriodTotals,
+} from '../domain/insights/chunks.js';
+import type { ChangeTimings, GroupMinutes } from '../domain/insights/rollup.js';
 import {
   SAMPLE_IDS,
   SAMPLE_ITEMS,
@@ -16,7 +30,7 @@ import {
   type WeekSummary,
 } from '../domain/insights/summary.js';
 import type { DialectFeatures } from './dialects/features.js';
-import type { DatabaseSchema } from './schema.js';
+import type { DatabaseSchema, InsightChunksTable } from './schema.js';
 
 /**
  * The insights' rollup and its sums. Every figure is one aggregate over the
@@ -25,7 +39,7 @@ import type { DatabaseSchema } from './schema.js';
  * a figure are its first SAMPLE_IDS by id, each a short walk of the primary key.
  */
 
-const WEEK_MS = 7 * 86_400_000;
+type InsightChunkRow = Selectable<InsightChunksTable>;
 const SAVE_BATCH = 200;
 
 type Sql = RawBuilder<unknown>;
@@ -63,7 +77,15 @@ export function insightsRepository(
   }
 
   async function rows<R>(query: Sql): Promise<R[]> {
-    return (await query.execute(db)).rows as R[];
+    const t0 = performance.now();
+    const r = (await query.execute(db)).rows as R[];
+    if (process.env.PROFILE)
+      console.log(
+        '  ',
+        Math.round(performance.now() - t0),
+        query.compile(db).sql.replace(/\s+/g, ' ').slice(0, 90),
+      );
+    return r;
   }
 
   /** The first SAMPLE_IDS ids of several figures, each named by `key`, in one round trip. */
@@ -85,13 +107,96 @@ export function insightsRepository(
     return out;
   }
 
-  const percentiles = (value: Sql) => features.percentiles(value);
-  const parsePercentiles = (text: string | null): [number | null, number | null] => {
-    if (text === null) return [null, null];
-    const [p50, p90] = JSON.parse(text) as [number, number];
-    return [p50, p90];
-  };
-  const mean = (value: unknown) => (value === null ? null : round1(Number(value)));
+  /** The rollup rows of `t` that `where` selects, with their groups and sittings. */
+  async function timingsWhere(where: Sql): Promise<ChangeTimings[]> {
+    const found = await rows<Record<string, unknown>>(
+      sql`select t.* from change_timings t where ${where}`,
+    );
+    if (found.length === 0) return [];
+    const groups = new Map<number, GroupMinutes[]>();
+    for (const g of await rows<Record<string, unknown>>(
+      sql`select g.* from change_group_timings g join change_timings t on t.change_id = g.change_id where ${where}`,
+    ))
+      pushTo(groups, num(g.change_id), {
+        group: String(g.group_id),
+        decisionMinutes: numOrNull(g.decision_minutes),
+        firstResponseMinutes: numOrNull(g.first_response_minutes),
+      });
+    const sittings = new Map<number, string[]>();
+    for (const r of await rows<{ change_id: unknown; sitting: string }>(
+      sql`select s.change_id, s.sitting from change_sittings s join change_timings t on t.change_id = s.change_id where ${where}`,
+    ))
+      pushTo(sittings, num(r.change_id), r.sitting);
+    return found.map((r) =>
+      timingsOfRow(r, groups.get(num(r.change_id)) ?? [], sittings.get(num(r.change_id)) ?? []),
+    );
+  }
+
+  /**
+   * The period's sums: the stored chunks of the weeks wholly inside it (a chunk
+   * a write cleared is worked out again from its week's rows and kept, unless
+   * another write came since), and the changes of the weeks its edges cut.
+   */
+  async function totalsOf(p: InsightsPopulation): Promise<PeriodTotals> {
+    const fromWeek = weekStartMs(p.fromMs);
+    const firstWhole = fromWeek === p.fromMs ? fromWeek : fromWeek + WEEK_MS;
+    const endWhole = weekStartMs(p.toMs);
+    const wanted = (type: string, servicesKey: string) =>
+      (p.types.length === 0 || p.types.includes(type)) &&
+      (p.services.length === 0 ||
+        (JSON.parse(servicesKey) as string[]).some((s) => p.services.includes(s)));
+    const parts: { type: string; chunk: Chunk }[] = [];
+    const edges: [number, number][] = [];
+    if (firstWhole < endWhole) {
+      let stored = db
+        .selectFrom('insight_chunks')
+        .selectAll()
+        .where('week_ms', '>=', firstWhole)
+        .where('week_ms', '<', endWhole);
+      if (p.types.length > 0) stored = stored.where('type', 'in', [...p.types]);
+      const cleared = new Map<number, InsightChunkRow[]>();
+      for (const row of await stored.execute()) {
+        if (!wanted(row.type, row.services_key)) continue;
+        const chunk = row.data === null ? null : (JSON.parse(row.data) as Chunk);
+        if (chunk?.format === CHUNK_FORMAT) parts.push({ type: row.type, chunk });
+        else pushTo(cleared, num(row.week_ms), row);
+      }
+      for (const [weekMs, chunks] of cleared) parts.push(...(await workOut(weekMs, chunks)));
+      edges.push([p.fromMs, firstWhole], [endWhole, p.toMs]);
+    } else edges.push([p.fromMs, p.toMs]);
+    for (const [fromMs, toMs] of edges) {
+      if (fromMs >= toMs) continue;
+      const byKey = new Map<string, ChangeTimings[]>();
+      for (const t of await timingsWhere(inPopulation({ ...p, fromMs, toMs })))
+        pushTo(byKey, t.type, t);
+      for (const [type, list] of byKey) parts.push({ type, chunk: summarise(list) });
+    }
+    return addUp(parts);
+  }
+
+  /** Works out the cleared chunks of a week from its rows; keeps each unless a write came since it was read. */
+  async function workOut(weekMs: number, cleared: readonly InsightChunkRow[]) {
+    const byKey = new Map<string, ChangeTimings[]>();
+    for (const t of await timingsWhere(
+      sql`t.created_ms >= ${weekMs} and t.created_ms < ${weekMs + WEEK_MS}`,
+    ))
+      pushTo(byKey, `${t.type}\t${servicesKeyOf(t.services)}`, t);
+    const parts: { type: string; chunk: Chunk }[] = [];
+    for (const row of cleared) {
+      const chunk = summarise(byKey.get(`${row.type}\t${row.services_key}`) ?? []);
+      // One statement each: a reader never holds a chunk's lock while waiting for another.
+      await db
+        .updateTable('insight_chunks')
+        .set({ data: JSON.stringify(chunk) })
+        .where('week_ms', '=', row.week_ms)
+        .where('type', '=', row.type)
+        .where('services_key', '=', row.services_key)
+        .where('generation', '=', row.generation)
+        .execute();
+      parts.push({ type: row.type, chunk });
+    }
+    return parts;
+  }
 
   return {
     async staleIds(population, policyHash, limit) {
@@ -126,15 +231,12 @@ export function insightsRepository(
           if (features.advisoryLocks)
             await sql`select pg_advisory_xact_lock(hashtext('changeboard_insights'))`.execute(tx);
           const ids = batch.map((r) => r.timings.id);
-          const current = new Map(
-            (
-              await tx
-                .selectFrom('change_timings')
-                .select(['change_id', 'version'])
-                .where('change_id', 'in', ids)
-                .execute()
-            ).map((r) => [num(r.change_id), num(r.version)]),
-          );
+          const before = await tx
+            .selectFrom('change_timings')
+            .select(['change_id', 'version', 'created_ms', 'type', 'services_key'])
+            .where('change_id', 'in', ids)
+            .execute();
+          const current = new Map(before.map((r) => [num(r.change_id), num(r.version)]));
           // A row newer than ours (another process caught up since we read) stays.
           const fresh = batch.filter((r) => (current.get(r.timings.id) ?? -1) <= r.version);
           if (fresh.length === 0) return;
@@ -161,122 +263,77 @@ export function insightsRepository(
           );
           if (sittings.length > 0)
             await tx.insertInto('change_sittings').values(sittings).execute();
+          // The chunks these rows were and are in are worked out again when next read.
+          const freshSet = new Set(freshIds);
+          const touched = new Map<string, ChunkKey>();
+          for (const key of [
+            ...before
+              .filter((r) => freshSet.has(num(r.change_id)))
+              .map((r) => ({
+                weekMs: weekStartMs(num(r.created_ms)),
+                type: r.type,
+                servicesKey: r.services_key,
+              })),
+            ...fresh.map((r) => chunkKeyOf(r.timings)),
+          ])
+            touched.set(`${key.weekMs}\t${key.type}\t${key.servicesKey}`, key);
+          const keys = [...touched].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+          await tx
+            .insertInto('insight_chunks')
+            .values(
+              keys.map(([, k]) => ({
+                week_ms: k.weekMs,
+                type: k.type,
+                services_key: k.servicesKey,
+                generation: 1,
+                data: null,
+              })),
+            )
+            .onConflict((oc) =>
+              oc
+                .columns(['week_ms', 'type', 'services_key'])
+                .doUpdateSet({ generation: sql`insight_chunks.generation + 1`, data: null }),
+            )
+            .execute();
         });
       }
     },
 
     async analyze() {
-      for (const table of ['change_timings', 'change_group_timings', 'change_sittings'])
+      for (const table of [
+        'change_timings',
+        'change_group_timings',
+        'change_sittings',
+        'insight_chunks',
+      ])
         await sql`analyze ${sql.table(table)}`.execute(db);
     },
 
-    async figures(population, { nowMs, grid }) {
-      const pop = inPopulation(population);
+    async totals(population) {
+      return totalsOf(population);
+    },
+
+    async figures(population, { nowMs, grid, totals }) {
       const popById = inPopulation(population, true);
-      // Counts: one pass, by state and type, summed here.
-      const countRows = await rows<Record<string, unknown>>(sql`
-        select t.state, t.type, count(*) as total,
-          sum(t.pre_approved) as pre_approved,
-          sum(case when t.pre_approved = 0 and t.final_outcome is not null then 1 else 0 end) as settled,
-          sum(case when t.pre_approved = 0 and t.final_outcome = 'approved' then 1 else 0 end) as approved,
-          sum(case when t.pre_approved = 0 and t.final_outcome = 'rejected' then 1 else 0 end) as rejected,
-          sum(case when t.failed_ms is not null then 1 else 0 end) as failed,
-          sum(case when t.failed_ms is not null or t.completed_ms is not null then 1 else 0 end) as deployed,
-          sum(t.reviewed) as reviews_done,
-          sum(case when t.review_due_ms is not null and t.reviewed = 0 then 1 else 0 end) as reviews_owed,
-          sum(case when t.review_due_ms is not null and t.reviewed = 0 and t.review_due_ms < ${nowMs} then 1 else 0 end) as reviews_overdue,
-          sum(case when t.sittings > 0 then 1 else 0 end) as discussed,
-          sum(case when t.decision_minutes is not null and t.sittings > 0 then 1 else 0 end) as decided_in_meeting,
-          sum(case when t.decision_minutes is not null and t.sittings = 0 then 1 else 0 end) as decided_async
-        from change_timings t where ${pop} group by t.state, t.type`);
-      const c = (key: string) => countRows.reduce((sum, r) => sum + num(r[key]), 0);
-      const tally = (column: 'state' | 'type') => {
-        const out = new Map<string, number>();
-        for (const r of countRows) {
-          const k = String(r[column]);
-          out.set(k, (out.get(k) ?? 0) + num(r.total));
-        }
-        return [...out].map(([k, n]) => ({ k, n }));
-      };
-      const byStateRows = tally('state');
-      const byTypeRows = tally('type');
-
-      // Weeks: each thing counted in the week it happened; time to decision by the week of the decision.
-      const weekEnd = grid.firstWeekMs + grid.weeks * WEEK_MS;
-      const weekOf = (at: Sql) =>
-        sql`case when ${at} >= ${grid.firstWeekMs} and ${at} < ${weekEnd} then cast((${at} - ${grid.firstWeekMs}) / ${WEEK_MS} as integer) end`;
-
-      // Every duration figure in one aggregate pass per table: (minutes, figure) pairs, summed by figure.
-      const decided = sql`t.decision_minutes is not null`;
-      const decidedMinutes = sql`t.decision_minutes`;
-      const week = weekOf(sql`t.decided_ms`);
-      const durationRows = await rows<{ k: string; n: unknown; p: string | null; m: unknown }>(
-        features.durationsByKey([
-          {
-            from: sql`change_timings t`,
-            where: pop,
-            pairs: [
-              [decidedMinutes, sql`'overall'`],
-              [decidedMinutes, sql`'type:' || t.type`],
-              [
-                sql`case when ${week} is not null then t.decision_minutes end`,
-                sql`'week:' || ${week}`,
-              ],
-              [sql`t.lead_minutes`, sql`'lead'`],
-              [sql`t.emergency_minutes`, sql`'emergency'`],
-            ],
-          },
-          {
-            from: sql`change_timings t join change_services cs on cs.change_id = t.change_id`,
-            where: sql`${pop} and t.decision_minutes is not null`,
-            pairs: [[decidedMinutes, sql`'service:' || cs.service`]],
-          },
-          {
-            from: sql`change_group_timings g join change_timings t on t.change_id = g.change_id`,
-            where: pop,
-            pairs: [
-              [sql`g.decision_minutes`, sql`'group:' || g.group_id`],
-              [sql`g.first_response_minutes`, sql`'first:' || g.group_id`],
-            ],
-          },
-        ]),
-      );
-      const ttdRows = durationRows;
-      const groupRows = [
-        ...new Set(
-          durationRows
-            .filter((r) => r.k.startsWith('group:') || r.k.startsWith('first:'))
-            .map((r) => r.k.slice(r.k.indexOf(':') + 1)),
-        ),
-      ].map((k) => ({ k }));
-      const weekTtd = durationRows
-        .filter((r) => r.k.startsWith('week:'))
-        .map((r) => ({ w: r.k.slice('week:'.length), p: r.p }));
-
-      // One pass: the weeks each change's steps fell in, as combinations, summed here.
-      const weekRows = await rows<Record<string, unknown>>(sql`
-        select u.cw, u.sw, u.dw, u.outcome, u.pw, u.fw, count(*) as n from (
-          select ${weekOf(sql`t.created_ms`)} as cw, ${weekOf(sql`t.submitted_ms`)} as sw,
-            ${weekOf(sql`t.decided_ms`)} as dw, t.outcome, ${weekOf(sql`t.completed_ms`)} as pw,
-            ${weekOf(sql`t.failed_ms`)} as fw
-          from change_timings t where ${pop}
-        ) u group by u.cw, u.sw, u.dw, u.outcome, u.pw, u.fw`);
-
-      const ttd = new Map(ttdRows.map((r) => [r.k, r]));
-      const lead = ttd;
+      const c = (key: Counted | 'total') => (key === 'total' ? totals.total : totals.counts[key]);
+      const reviewsOverdue = totals.reviewsDue.filter((due) => due < nowMs).length;
       // Named figures in the order the in-memory figures sort them (localeCompare, not the database's collation).
       const byName = (a: string, b: string) => a.localeCompare(b);
-      byTypeRows.sort((a, b) => byName(a.k, b.k));
-      groupRows.sort((a, b) => byName(a.k, b.k));
+      const byStateRows = [...totals.byState].map(([k, n]) => ({ k, n }));
+      const byTypeRows = [...totals.byType]
+        .map(([k, n]) => ({ k, n }))
+        .sort((a, b) => byName(a.k, b.k));
       const types = byTypeRows.map((r) => r.k);
+      const ttd = totals.durations;
       const keyed = (prefix: string) =>
-        ttdRows
-          .filter((r) => r.k.startsWith(prefix))
-          .map((r) => r.k.slice(prefix.length))
+        [...ttd.keys()]
+          .filter((k) => k.startsWith(prefix))
+          .map((k) => k.slice(prefix.length))
           .sort(byName);
       const services = keyed('service:');
       const ttdTypes = keyed('type:');
-      const groups = groupRows.map((r) => String(r.k));
+      const groups = [...new Set([...keyed('group:'), ...keyed('first:')])].sort(byName);
+      const decided = sql`t.decision_minutes is not null`;
 
       const timings = sql`change_timings t`;
       const byService = sql`change_timings t join change_services cs on cs.change_id = t.change_id`;
@@ -293,20 +350,20 @@ export function insightsRepository(
         ['total', c('total')],
         ...byStateRows.map((r): [string, number] => [`state:${r.k}`, r.n]),
         ...byTypeRows.map((r): [string, number] => [`type:${r.k}`, r.n]),
-        ['preApproved', c('pre_approved')],
+        ['preApproved', c('preApproved')],
         ['approved', c('approved')],
         ['rejected', c('rejected')],
         ['failed', c('failed')],
         ['deployed', c('deployed')],
-        ['reviewsDone', c('reviews_done')],
-        ['reviewsOwed', c('reviews_owed')],
-        ['reviewsOverdue', c('reviews_overdue')],
+        ['reviewsDone', c('reviewsDone')],
+        ['reviewsOwed', c('reviewsOwed')],
+        ['reviewsOverdue', reviewsOverdue],
         ['discussed', c('discussed')],
-        ['decidedInMeeting', c('decided_in_meeting')],
-        ['decidedAsync', c('decided_async')],
-        ['ttd', num(ttd.get('overall')?.n)],
-        ['lead', num(lead.get('lead')?.n)],
-        ['emergency', num(lead.get('emergency')?.n)],
+        ['decidedInMeeting', c('decidedInMeeting')],
+        ['decidedAsync', c('decidedAsync')],
+        ['ttd', ttd.get('overall')?.n ?? 0],
+        ['lead', ttd.get('lead')?.n ?? 0],
+        ['emergency', ttd.get('emergency')?.n ?? 0],
       ]);
       // A figure known to be empty has no ids to look for (a walk that would find none reads the whole period).
       const worthLooking = (b: { key: string }) => expected.get(b.key) !== 0;
@@ -368,43 +425,27 @@ export function insightsRepository(
         ids: ids(key),
         ...extra,
       });
-      const durationOf = (
-        key: string,
-        n: unknown,
-        p: string | null,
-        m: unknown,
-        extra: Partial<CountSummary> = {},
-      ): DurationSummary => {
-        const [p50, p90] = parsePercentiles(p);
-        return { count: num(n), ids: ids(key), ...extra, p50, p90, mean: mean(m ?? null) };
-      };
       const durationFrom = (
         key: string,
-        row: { n: unknown; p: string | null; m: unknown } | undefined,
+        figure: DurationTotal | undefined,
         extra: Partial<CountSummary> = {},
-      ) => durationOf(key, row?.n ?? 0, row?.p ?? null, row?.m ?? null, extra);
+      ): DurationSummary => ({
+        count: figure?.n ?? 0,
+        ids: ids(key),
+        ...extra,
+        p50: figure?.p50 ?? null,
+        p90: figure?.p90 ?? null,
+        mean: figure?.mean ?? null,
+      });
 
       const stateCounts = new Map(byStateRows.map((r) => [r.k, num(r.n)]));
       const weekly: WeekSummary[] = [];
-      const perWeek = new Map<string, number>();
-      const countIn = (kind: string, week: unknown, n: number) => {
-        if (week === null || week === undefined) return;
-        const key = `${kind}@${num(week)}`;
-        perWeek.set(key, (perWeek.get(key) ?? 0) + n);
-      };
-      for (const r of weekRows) {
-        const n = num(r.n);
-        countIn('created', r.cw, n);
-        countIn('submitted', r.sw, n);
-        if (typeof r.outcome === 'string') countIn(r.outcome, r.dw, n);
-        countIn('completed', r.pw, n);
-        countIn('failed', r.fw, n);
-      }
-      const weekP = new Map(weekTtd.map((r) => [num(r.w), parsePercentiles(r.p)]));
       for (let w = 0; w < grid.weeks; w++) {
         const start = grid.firstWeekMs + w * WEEK_MS;
-        const n = (kind: string) => perWeek.get(`${kind}@${w}`) ?? 0;
-        const [p50, p90] = weekP.get(w) ?? [null, null];
+        const n = (kind: string) => totals.weeks.get(`${kind}@${start}`) ?? 0;
+        const week = ttd.get(`week:${start}`);
+        const p50 = week?.p50 ?? null;
+        const p90 = week?.p90 ?? null;
         weekly.push({
           weekStart: new Date(start).toISOString(),
           weekEnd: new Date(start + WEEK_MS).toISOString(),
@@ -449,7 +490,7 @@ export function insightsRepository(
             group,
             ...durationFrom(`first:${group}`, ttd.get(`first:${group}`)),
           })),
-        preApproved: countOf('preApproved', c('pre_approved')),
+        preApproved: countOf('preApproved', c('preApproved')),
         approvalRate: {
           numerator: countOf('approved', c('approved')),
           denominator: settled,
@@ -466,133 +507,92 @@ export function insightsRepository(
           denominator: deployed,
           rate: deployed === 0 ? null : c('failed') / deployed,
         },
-        emergencyLeadTime: durationFrom('emergency', lead.get('emergency'), {
+        emergencyLeadTime: durationFrom('emergency', ttd.get('emergency'), {
           states: ['verified'],
         }),
         weekly,
         deployments: {
           ...countOf('deployed', deployed),
-          leadTime: durationFrom('lead', lead.get('lead')),
+          leadTime: durationFrom('lead', ttd.get('lead')),
         },
         reviews: {
-          done: countOf('reviewsDone', c('reviews_done')),
-          overdue: countOf('reviewsOverdue', c('reviews_overdue')),
-          owed: countOf('reviewsOwed', c('reviews_owed'), { reviewDue: true }),
+          done: countOf('reviewsDone', c('reviewsDone')),
+          overdue: countOf('reviewsOverdue', reviewsOverdue),
+          owed: countOf('reviewsOwed', c('reviewsOwed'), { reviewDue: true }),
         },
         meetings: {
-          sittingsHeld: num(
-            (
-              await rows<{ n: unknown }>(
-                sql`select count(distinct s.sitting) as n from change_sittings s join change_timings t on t.change_id = s.change_id where ${pop}`,
-              )
-            )[0]?.n,
-          ),
+          sittingsHeld: totals.sittingsHeld,
           discussed: countOf('discussed', c('discussed')),
-          decidedInMeeting: countOf('decidedInMeeting', c('decided_in_meeting')),
-          decidedAsync: countOf('decidedAsync', c('decided_async')),
+          decidedInMeeting: countOf('decidedInMeeting', c('decidedInMeeting')),
+          decidedAsync: countOf('decidedAsync', c('decidedAsync')),
         },
       };
     },
 
-    async decidedRange(population, agendaLeadTimeMs) {
-      const [row] = await rows<Record<string, unknown>>(sql`
-        select min(t.submitted_ms) as low, max(t.submitted_ms) as last_submitted, max(t.decided_ms) as last_decided
-        from change_timings t where ${inPopulation(population)} and t.decision_minutes is not null`);
-      if (!row || row.low === null) return null;
+    async counterfactual(_population, { sittingStarts, agendaLeadTimeMs, totals }) {
+      const starts = [...new Set(sittingStarts)].sort((a, b) => a - b);
+      const replay = replayCab(totals, {
+        starts,
+        agendaLeadTimeMs,
+        sample: SAMPLE_IDS,
+        items: SAMPLE_ITEMS,
+      });
+      const named = new Map(
+        replay.items.length === 0
+          ? []
+          : (
+              await db
+                .selectFrom('changes')
+                .select(['id', 'title', 'type'])
+                .where(
+                  'id',
+                  'in',
+                  replay.items.map((i) => i.id),
+                )
+                .execute()
+            ).map((c) => [num(c.id), c]),
+      );
       return {
-        lowMs: num(row.low),
-        highMs: Math.max(num(row.last_submitted) + agendaLeadTimeMs, num(row.last_decided)),
+        decided: { count: replay.count, ids: replay.ids },
+        items: replay.items.map((i) => ({
+          id: i.id,
+          title: named.get(i.id)?.title ?? '',
+          type: named.get(i.id)?.type ?? '',
+          emergency: i.emergency,
+          outcome: i.outcome,
+          submittedAt: new Date(i.submittedMs).toISOString(),
+          decidedAt: new Date(i.decidedMs).toISOString(),
+          cabAt: new Date(i.cabMs).toISOString(),
+          missedAgenda: i.nextMs < i.cabMs,
+          savedMinutes: i.savedMinutes,
+        })),
+        totalSavedMinutes: replay.totalSavedMinutes,
+        medianSavedMinutes: replay.medianSavedMinutes,
+        faster: replay.faster,
+        ecab: replay.ecab,
       };
     },
 
-    async counterfactual(population, { sittingStarts, agendaLeadTimeMs }) {
-      const starts = [...new Set(sittingStarts)].sort((a, b) => a - b);
-      const lastStart = starts[starts.length - 1] ?? Number.NEGATIVE_INFINITY;
-      return db.connection().execute(async (conn) => {
-        const run = async <R>(query: Sql) => (await query.execute(conn)).rows as R[];
-        const next = await sittingLookup(conn, features, starts);
-        const cab = next(sql`t.submitted_ms + ${agendaLeadTimeMs}`);
-        // A change a CAB would have sat on: decided, and some sitting after its agenda deadline.
-        const replayed = sql`${inPopulation(population)} and t.decision_minutes is not null and t.submitted_ms + ${agendaLeadTimeMs} <= ${lastStart}`;
-        const replayedById = sql`${inPopulation(population, true)} and t.decision_minutes is not null and t.submitted_ms + ${agendaLeadTimeMs} <= ${lastStart}`;
-        const saved = roundedMinutes(sql`${cab} - t.decided_ms`);
-        if (!Number.isFinite(lastStart))
-          return {
-            decided: { count: 0, ids: [] },
-            items: [],
-            totalSavedMinutes: 0,
-            medianSavedMinutes: null,
-            faster: 0,
-            ecab: { count: 0, ids: [] },
-          };
-        const [totals] = await run<Record<string, unknown>>(sql`
-          select count(*) as n, sum(r.saved) as total, ${percentiles(sql`r.saved`)} as p,
-            sum(case when r.saved > 0 then 1 else 0 end) as faster,
-            sum(case when r.emergency = 1 and r.saved > 0 then 1 else 0 end) as ecab
-          from (select t.emergency, ${saved} as saved from change_timings t where ${replayed}) r`);
-        // The samples walk the ids and stop early; the items are the soonest submitted, looked up alone.
-        const sample = await run<{ k: string; id: unknown }>(sql`
-          select * from (select cast('decided' as text) as k, t.change_id as id from change_timings t
-            where ${replayedById} order by t.change_id limit ${SAMPLE_IDS}) a
-          union all select * from (select cast('ecab' as text) as k, t.change_id as id from change_timings t
-            where ${replayedById} and t.emergency = 1 and ${saved} > 0 order by t.change_id limit ${SAMPLE_IDS}) b`);
-        const items = await run<Record<string, unknown>>(sql`
-          select t.change_id, t.submitted_ms, t.decided_ms, t.emergency, t.outcome, c.title, c.type,
-            ${cab} as cab_ms, ${next(sql`t.submitted_ms`)} as next_ms, ${saved} as saved
-          from (select t.* from change_timings t where ${replayed}
-            order by t.submitted_ms, t.change_id limit ${SAMPLE_ITEMS}) t
-          join changes c on c.id = t.change_id
-          order by t.submitted_ms, t.change_id`);
-        await next.release();
-        const idsOf = (k: string) =>
-          sample
-            .filter((s) => s.k === k)
-            .map((s) => num(s.id))
-            .sort((a, b) => a - b);
-        return {
-          decided: { count: num(totals?.n), ids: idsOf('decided') },
-          items: items.map((i) => {
-            const cabAt = num(i.cab_ms);
-            const nextAt = numOrNull(i.next_ms);
-            return {
-              id: num(i.change_id),
-              title: String(i.title),
-              type: String(i.type),
-              emergency: num(i.emergency) === 1,
-              outcome: i.outcome as 'approved' | 'rejected',
-              submittedAt: new Date(num(i.submitted_ms)).toISOString(),
-              decidedAt: new Date(num(i.decided_ms)).toISOString(),
-              cabAt: new Date(cabAt).toISOString(),
-              missedAgenda: nextAt !== null && nextAt < cabAt,
-              savedMinutes: num(i.saved),
-            };
-          }),
-          totalSavedMinutes: round1(num(totals?.total)),
-          medianSavedMinutes: parsePercentiles((totals?.p as string | null) ?? null)[0],
-          faster: num(totals?.faster),
-          ecab: { count: num(totals?.ecab), ids: idsOf('ecab') },
-        };
-      });
-    },
-
-    async classes(population, minChanges) {
-      const pop = inPopulation(population);
-      const decidedCount = sql`sum(case when t.final_outcome is not null then 1 else 0 end)`;
-      const tallies = await rows<Record<string, unknown>>(sql`
-        select t.class_key as k, min(t.change_id) as first, ${decidedCount} as decided,
-          sum(case when t.final_outcome = 'approved' and t.ever_rejected = 0 then 1 else 0 end) as approved,
-          sum(case when t.final_outcome = 'rejected' or t.ever_rejected = 1 then 1 else 0 end) as rejected,
-          sum(case when t.final_outcome is not null and t.failed_ms is not null then 1 else 0 end) as failed,
-          sum(case when t.final_outcome is null then 1 else 0 end) as open
-        from change_timings t where ${pop} and t.class_key is not null
-        group by t.class_key having ${decidedCount} >= ${minChanges} order by min(t.change_id)`);
+    async classes(population, minChanges, totals) {
+      const tallies = [...totals.classes]
+        .filter(([, t]) => t.decided >= minChanges)
+        .sort(([, a], [, b]) => a.firstId - b.firstId)
+        .map(([k, t]) => ({ k, ...t }));
       if (tallies.length === 0) return [];
       const popById = inPopulation(population, true);
       const inClass = (k: unknown) => sql`${popById} and t.class_key = ${String(k)}`;
       const branches = tallies.flatMap((row, i) => [
         sql`select * from (select cast(${`d${i}`} as text) as k, t.change_id as id from change_timings t where ${inClass(row.k)} and t.final_outcome is not null order by t.change_id limit ${SAMPLE_IDS}) a${sql.raw(String(3 * i))}`,
-        sql`select * from (select cast(${`r${i}`} as text) as k, t.change_id as id from change_timings t where ${inClass(row.k)} and (t.final_outcome = 'rejected' or t.ever_rejected = 1) order by t.change_id limit 21) a${sql.raw(String(3 * i + 1))}`,
-        sql`select * from (select cast(${`f${i}`} as text) as k, t.change_id as id from change_timings t where ${inClass(row.k)} and t.final_outcome is not null and t.failed_ms is not null order by t.change_id limit 21) a${sql.raw(String(3 * i + 2))}`,
+        ...(row.rejected === 0
+          ? []
+          : [
+              sql`select * from (select cast(${`r${i}`} as text) as k, t.change_id as id from change_timings t where ${inClass(row.k)} and (t.final_outcome = 'rejected' or t.ever_rejected = 1) order by t.change_id limit 21) a${sql.raw(String(3 * i + 1))}`,
+            ]),
+        ...(row.failed === 0
+          ? []
+          : [
+              sql`select * from (select cast(${`f${i}`} as text) as k, t.change_id as id from change_timings t where ${inClass(row.k)} and t.final_outcome is not null and t.failed_ms is not null order by t.change_id limit 21) a${sql.raw(String(3 * i + 2))}`,
+            ]),
       ]);
       const sampled = new Map<string, number[]>();
       for (const row of await rows<{ k: string; id: unknown }>(
@@ -601,12 +601,12 @@ export function insightsRepository(
         sampled.set(row.k, [...(sampled.get(row.k) ?? []), num(row.id)]);
       const ids = (k: string) => (sampled.get(k) ?? []).sort((a, b) => a - b);
       return tallies.map((row, i): ClassTallyRow => ({
-        classKey: String(row.k),
-        decided: { count: num(row.decided), ids: ids(`d${i}`) },
-        approved: num(row.approved),
-        rejected: { count: num(row.rejected), ids: ids(`r${i}`) },
-        failed: { count: num(row.failed), ids: ids(`f${i}`) },
-        open: num(row.open),
+        classKey: row.k,
+        decided: { count: row.decided, ids: ids(`d${i}`) },
+        approved: row.approved,
+        rejected: { count: row.rejected, ids: ids(`r${i}`) },
+        failed: { count: row.failed, ids: ids(`f${i}`) },
+        open: row.open,
       }));
     },
 
@@ -624,41 +624,6 @@ export function insightsRepository(
       }));
     },
   };
-}
-
-/**
- * `next(at)`: SQL for the first sitting starting at or after `at`, else null.
- * PostgreSQL binary-searches the starts as an array (width_bucket); SQLite
- * looks each one up in a temporary table of this connection, indexed.
- */
-async function sittingLookup(
-  conn: Kysely<DatabaseSchema>,
-  features: DialectFeatures,
-  starts: readonly number[],
-): Promise<((at: Sql) => Sql) & { release(): Promise<void> }> {
-  if (features.name === 'postgres') {
-    const array = sql`cast(${`{${starts.join(',')}}`} as bigint[])`;
-    return Object.assign((at: Sql) => sql`(${array})[width_bucket(${at} - 1, ${array}) + 1]`, {
-      release: () => Promise.resolve(),
-    });
-  }
-  await sql`create temporary table if not exists insight_sittings (start_ms integer primary key)`.execute(
-    conn,
-  );
-  await sql`delete from insight_sittings`.execute(conn);
-  for (let i = 0; i < starts.length; i += 1000)
-    await sql`insert into insight_sittings (start_ms) values ${sql.join(
-      starts.slice(i, i + 1000).map((s) => sql`(${s})`),
-    )}`.execute(conn);
-  return Object.assign(
-    (at: Sql) => sql`(select min(s.start_ms) from insight_sittings s where s.start_ms >= ${at})`,
-    { release: () => sql`delete from insight_sittings`.execute(conn).then(() => undefined) },
-  );
-}
-
-/** Milliseconds as minutes to one decimal, rounded as Math.round does (half up). */
-function roundedMinutes(ms: Sql): Sql {
-  return sql`floor((${ms}) / 6000.0 + 0.5) / 10`;
 }
 
 function timingRow(t: ChangeTimings, version: number, policyHash: string) {
@@ -686,5 +651,45 @@ function timingRow(t: ChangeTimings, version: number, policyHash: string) {
     review_due_ms: t.reviewDueMs,
     reviewed: flag(t.reviewed),
     class_key: t.classKey,
+    services_key: servicesKeyOf(t.services),
   };
+}
+
+function timingsOfRow(
+  r: Record<string, unknown>,
+  groups: readonly GroupMinutes[],
+  sittings: readonly string[],
+): ChangeTimings {
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  return {
+    id: num(r.change_id),
+    type: String(r.type),
+    services: JSON.parse(String(r.services_key)) as string[],
+    state: r.state as ChangeState,
+    createdMs: num(r.created_ms),
+    submittedMs: numOrNull(r.submitted_ms),
+    decidedMs: numOrNull(r.decided_ms),
+    completedMs: numOrNull(r.completed_ms),
+    failedMs: numOrNull(r.failed_ms),
+    verifiedMs: numOrNull(r.verified_ms),
+    outcome: text(r.outcome) as ChangeTimings['outcome'],
+    finalOutcome: text(r.final_outcome) as ChangeTimings['finalOutcome'],
+    everRejected: num(r.ever_rejected) === 1,
+    preApproved: num(r.pre_approved) === 1,
+    emergency: num(r.emergency) === 1,
+    decisionMinutes: numOrNull(r.decision_minutes),
+    leadMinutes: numOrNull(r.lead_minutes),
+    emergencyMinutes: numOrNull(r.emergency_minutes),
+    sittings,
+    groups,
+    reviewDueMs: numOrNull(r.review_due_ms),
+    reviewed: num(r.reviewed) === 1,
+    classKey: text(r.class_key),
+  };
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

@@ -252,6 +252,7 @@ export interface DatabaseSchema {
   change_timings: ChangeTimingsTable;
   change_group_timings: ChangeGroupTimingsTable;
   change_sittings: ChangeSittingsTable;
+  insight_chunks: InsightChunksTable;
   github_deliveries: GithubDeliveriesTable;
   slack_messages: SlackMessagesTable;
   /** SQLite only: the FTS5 trigram index of the changes' text (migration 0005). */
@@ -290,6 +291,18 @@ export interface ChangeTimingsTable {
   review_due_ms: number | null;
   reviewed: number;
   class_key: string | null;
+  /** The change's services, sorted, as a JSON array (migration 0019). */
+  services_key: string;
+}
+
+/** The insights' weekly chunks (migration 0019): the rollup rows of a week, a type and a set of services, summed. */
+export interface InsightChunksTable {
+  week_ms: number;
+  type: string;
+  services_key: string;
+  generation: number;
+  /** JSON of domain/insights/chunks.ts `Chunk`; null until worked out (again). */
+  data: string | null;
 }
 
 export interface ChangeGroupTimingsTable {

@@ -1,4 +1,5 @@
 import type { Answers } from '../../domain/change.js';
+import type { PeriodTotals } from '../../domain/insights/chunks.js';
 import type { ChangeTimings } from '../../domain/insights/rollup.js';
 import type {
   CounterfactualSummary,
@@ -55,26 +56,31 @@ export interface InsightsStore {
   ): Promise<void>;
   /** Refreshes the planner's statistics of the rollup, after a backfill changed its size. */
   analyze(): Promise<void>;
+  /** The period's sums, read from the weekly chunks (domain/insights/chunks.ts). */
+  totals(population: InsightsPopulation): Promise<PeriodTotals>;
   figures(
     population: InsightsPopulation,
-    options: { readonly nowMs: number; readonly grid: WeekGrid },
+    options: { readonly nowMs: number; readonly grid: WeekGrid; readonly totals: PeriodTotals },
   ): Promise<
     Omit<FiguresSummary, 'deployments'> & {
       readonly deployments: Omit<FiguresSummary['deployments'], 'perWeek'>;
     }
   >;
-  /** Earliest submission and latest agenda deadline or decision of the changes waited on, or null without any. */
-  decidedRange(
-    population: InsightsPopulation,
-    agendaLeadTimeMs: number,
-  ): Promise<{ readonly lowMs: number; readonly highMs: number } | null>;
   /** The CAB replay against these sitting starts (ascending); `sittings` is left to the caller. */
   counterfactual(
     population: InsightsPopulation,
-    options: { readonly sittingStarts: readonly number[]; readonly agendaLeadTimeMs: number },
+    options: {
+      readonly sittingStarts: readonly number[];
+      readonly agendaLeadTimeMs: number;
+      readonly totals: PeriodTotals;
+    },
   ): Promise<Omit<CounterfactualSummary, 'sittings'>>;
   /** Classes with at least `minChanges` decided changes, in the order their first change was created. */
-  classes(population: InsightsPopulation, minChanges: number): Promise<readonly ClassTallyRow[]>;
+  classes(
+    population: InsightsPopulation,
+    minChanges: number,
+    totals: PeriodTotals,
+  ): Promise<readonly ClassTallyRow[]>;
   /** The latest `limit` decided changes of a class, oldest first. */
   classMembers(
     population: InsightsPopulation,

@@ -61,7 +61,7 @@ const DAY_MS = 86_400_000;
 export const COUNTERFACTUAL_HORIZON_MS = 2 * 366 * DAY_MS;
 
 /** The index of the first sitting starting at or after `at` in `starts` (ascending), else `starts.length`. */
-function firstFrom(starts: readonly number[], at: number): number {
+export function firstFrom(starts: readonly number[], at: number): number {
   let low = 0;
   let high = starts.length;
   while (low < high) {

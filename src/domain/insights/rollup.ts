@@ -13,6 +13,8 @@ import { minutesBetween, timelineOf, type ChangeHistory, type Timeline } from '.
 export interface ChangeTimings {
   readonly id: number;
   readonly type: string;
+  /** The change's services, sorted. */
+  readonly services: readonly string[];
   readonly state: ChangeState;
   readonly createdMs: number;
   readonly submittedMs: number | null;
@@ -70,6 +72,7 @@ export function timingsOf(history: ChangeHistory, rules: RollupRules): ChangeTim
   return {
     id: change.id,
     type: change.type,
+    services: [...change.services].sort(),
     state: change.state,
     createdMs: Date.parse(t.createdAt),
     submittedMs: ms(t.submittedAt),

@@ -17,6 +17,7 @@ import { slack } from './0016-slack.js';
 import { standardTemplates } from './0012-standard-templates.js';
 import { teams } from './0017-teams.js';
 import { textSearchBlocks } from './0018-text-search-blocks.js';
+import { insightChunks } from './0019-insight-chunks.js';
 
 /** A static index (no directory scanning): what runs is exactly what was reviewed. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
@@ -38,5 +39,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0016-slack': slack(),
     '0017-teams': teams(),
     '0018-text-search-blocks': textSearchBlocks(dialect),
+    '0019-insight-chunks': insightChunks(),
   };
 }
