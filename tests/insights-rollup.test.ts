@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getInsights, getPeriodInMemory, type InsightsRequest } from '../src/app/insights.js';
 import { seedDemoHistory } from '../src/cli/demo/seed-history.js';
@@ -123,6 +124,103 @@ describe.each(databaseKinds)('the insights rollup on $name', { timeout: 120_000 
     expect(after.total.changeIds).toContain(fresh);
     expect(after.timeToDecision.overall.changeIds).toContain(fresh);
   });
+
+  // The period's whole weeks are read from their chunks (domain/insights/chunks.ts): a write must clear them.
+  const weeks = { from: '2026-10-05T00:00:00Z', to: '2026-11-30T00:00:00Z', minChanges: 2 };
+
+  it('sums a week again when one of its changes moves to another type of chunk', async () => {
+    t.clock.set('2026-10-14T09:00:00Z');
+    const submitted = await submittedChange(t, 'priya');
+    const moved = submitted.id as string;
+    t.clock.set('2026-11-30T14:00:00Z');
+    for (const q of [weeks, { ...weeks, service: 'payments' }])
+      expect(await summed(q)).toEqual(await inMemory(q));
+    const edit = await t.call('priya', 'PATCH', `/changes/${moved}`, {
+      services: ['website'],
+      version: submitted.version,
+    });
+    expect(edit.status, JSON.stringify(edit.body)).toBe(200);
+    const filters: InsightsRequest[] = [
+      weeks,
+      { ...weeks, service: 'payments' },
+      { ...weeks, service: 'website' },
+    ];
+    for (const q of filters) {
+      const after = await summed(q);
+      expect(after, JSON.stringify(q)).toEqual(await inMemory(q));
+      expect(after.total.changeIds.includes(moved), JSON.stringify(q)).toBe(
+        q.service !== 'payments',
+      );
+    }
+  });
+
+  it('never keeps sums read before a write that came while they were worked out', async () => {
+    t.clock.set('2026-10-21T09:00:00Z');
+    const pending: string[] = [];
+    for (let i = 0; i < 6; i++) pending.push((await submittedChange(t, 'priya')).id as string);
+    t.clock.set('2026-11-30T15:00:00Z');
+    await summed(weeks);
+    // Readers working the week out again while its changes are decided, one after another.
+    const decisions = (async () => {
+      for (const id of pending)
+        expect((await t.call('lee', 'POST', `/changes/${id}/approve`)).status).toBe(200);
+    })();
+    await Promise.all([decisions, ...pending.map(() => summed(weeks))]);
+    const after = await summed(weeks);
+    expect(after).toEqual(await inMemory(weeks));
+    for (const id of pending) expect(after.timeToDecision.overall.changeIds).toContain(id);
+  });
+
+  // Deterministic on PostgreSQL: the reader's write of the chunk waits on a lock the test holds.
+  it.runIf(kind.name === 'postgres')(
+    'keeps no chunk worked out from rows a write replaced meanwhile',
+    async () => {
+      await summed(weeks);
+      const other = new pg.Client({ connectionString: t.databaseUrl });
+      await other.connect();
+      try {
+        const { rows } = await other.query<{ week_ms: string; change_id: string }>(
+          `select c.week_ms, t.change_id from insight_chunks c join change_timings t
+             on t.type = c.type and t.services_key = c.services_key
+            and t.created_ms >= c.week_ms and t.created_ms < c.week_ms + 604800000
+           where c.week_ms >= $1 and t.decision_minutes is not null order by c.week_ms limit 1`,
+          [Date.parse(weeks.from)],
+        );
+        const { week_ms: week, change_id: id } = rows[0]!;
+        await other.query('update insight_chunks set data = null where week_ms = $1', [week]);
+        await other.query('begin');
+        await other.query('select 1 from insight_chunks where week_ms = $1 for update', [week]);
+        const population = {
+          fromMs: Date.parse(weeks.from),
+          toMs: Date.parse(weeks.to),
+          services: [],
+          types: [],
+        };
+        const reading = t.ctx.store.insights.totals(population);
+        // The reader has worked the week out and waits to keep it; a write replaces one of its rows.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await other.query(
+          'update change_timings set decision_minutes = 99999 where change_id = $1',
+          [id],
+        );
+        await other.query(
+          'update insight_chunks set generation = generation + 1, data = null where week_ms = $1',
+          [week],
+        );
+        await other.query('commit');
+        const before = (await reading).durations.get('overall')!;
+        const kept = await other.query<{ n: string }>(
+          'select count(*) as n from insight_chunks where week_ms = $1 and data is not null',
+          [week],
+        );
+        expect(Number(kept.rows[0]!.n)).toBe(0);
+        const after = (await t.ctx.store.insights.totals(population)).durations.get('overall')!;
+        expect(after.mean).toBeGreaterThan(before.mean);
+      } finally {
+        await other.end();
+      }
+    },
+  );
 
   it('works every row out again under a new policy', async () => {
     const before = await summed({});
