@@ -20,6 +20,8 @@ import type { DatabaseTarget } from '../src/storage/database-url.js';
 export interface FloorResult {
   changesPerSecond: number;
   changes: number;
+  /** The floor's changes are those with a greater id. */
+  afterChangeId: number;
 }
 
 type Row = Record<string, unknown>;
@@ -140,6 +142,7 @@ function floorOnSqlite(file: string, title: string, seconds: number): FloorResul
       `update changes set ${SUBMIT_COLUMNS.map((c) => `${c} = ?`).join(', ')} where id = ?`,
     );
     let eventId = one<{ last: number }>('select max(id) as last from events').last;
+    const afterChangeId = one<{ last: number }>('select max(id) as last from changes').last;
     const writeEvent = (event: { event: Row; outbox: Row[] }, id: number) => {
       const stored = ++eventId;
       insert('events', { ...event.event, id: stored, change_id: id });
@@ -168,7 +171,11 @@ function floorOnSqlite(file: string, title: string, seconds: number): FloorResul
       submitBatch(createBatch());
       changes += BATCH;
     }
-    return { changes, changesPerSecond: changes / ((performance.now() - started) / 1000) };
+    return {
+      changes,
+      changesPerSecond: changes / ((performance.now() - started) / 1000),
+      afterChangeId,
+    };
   } finally {
     db.close();
   }
@@ -187,6 +194,9 @@ async function floorOnPostgres(url: string, title: string, seconds: number): Pro
       await rows('select * from outbox where change_id = $1'),
     );
     const { rows: last } = await pool.query<{ last: string }>('select max(id) as last from events');
+    const { rows: lastChange } = await pool.query<{ last: string }>(
+      'select max(id) as last from changes',
+    );
     // Clear of the events Changeboard itself may still write to this schema.
     let eventId = Number(last[0]!.last) + 10_000_000;
     const statements = createAndSubmitStatements(written);
@@ -215,7 +225,11 @@ async function floorOnPostgres(url: string, title: string, seconds: number): Pro
         }
       }),
     );
-    return { changes, changesPerSecond: changes / ((performance.now() - started) / 1000) };
+    return {
+      changes,
+      changesPerSecond: changes / ((performance.now() - started) / 1000),
+      afterChangeId: Number(lastChange[0]!.last),
+    };
   } finally {
     await pool.end();
   }

@@ -59,6 +59,7 @@ describe.skipIf(!existsSync(join(ROOT, 'dist/bin/changeboard.js')))(
           'read one change',
           'GitHub webhook: signed approved review → draft',
           "floor: a create + submit's rows written directly",
+          'create + submit against the floor beside it',
         ]) {
           expect(operations).toContain(expected);
         }
