@@ -121,3 +121,41 @@ describe.each(databaseKinds)('migration 0018-text-search-blocks on $name', (kind
     }
   });
 });
+
+describe.each(databaseKinds)('migration 0019-insight-chunks on $name', (kind) => {
+  it('empties the rollup: every change is worked out again, with its services', async () => {
+    const testDatabase = await kind.create();
+    const target = parseDatabaseUrl(testDatabase.url);
+    if (typeof target === 'string') throw new Error(target);
+    const database = openDatabase(target);
+    try {
+      const schema =
+        database.dialect === 'postgres'
+          ? (await sql<{ s: string }>`select current_schema() as s`.execute(database.db)).rows[0]?.s
+          : undefined;
+      const all = migrations(database.dialect);
+      const migrator = new Migrator({
+        db: database.db,
+        provider: { getMigrations: () => Promise.resolve(all) },
+        migrationTableSchema: schema,
+      });
+      expect((await migrator.migrateTo('0018-text-search-blocks')).error).toBeUndefined();
+      const [id] = await seedChanges(database.db, 1, { state: 'approved' });
+      // A row of the rollup as 0015 wrote it: without the change's services.
+      await sql`insert into change_timings (change_id, version, policy_hash, type, state, created_ms,
+          ever_rejected, pre_approved, emergency, sittings, reviewed)
+        values (${id}, 2, 'old', 'normal', 'approved', ${Date.parse('2026-11-03T10:00:00Z')}, 0, 0, 0, 0, 0)`.execute(
+        database.db,
+      );
+
+      await migrateToLatest(database);
+      const store = createStore(database);
+      const everything = { fromMs: 0, toMs: Date.parse('2100-01-01'), services: [], types: [] };
+      expect(await store.insights.staleIds(everything, 'new', 10)).toEqual([id]);
+      expect((await store.insights.totals(everything)).total).toBe(0);
+    } finally {
+      await database.db.destroy();
+      await testDatabase.drop();
+    }
+  });
+});
