@@ -1,9 +1,16 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getInsights, getPeriodInMemory, type InsightsRequest } from '../src/app/insights.js';
+import {
+  getInsights,
+  getPeriodInMemory,
+  insightsWarmer,
+  type InsightsRequest,
+} from '../src/app/insights.js';
 import { seedDemoHistory } from '../src/cli/demo/seed-history.js';
 import { presentInsights } from '../src/http/insights-report.js';
+import { parseDatabaseUrl, type DatabaseTarget } from '../src/storage/database-url.js';
+import { openDatabase } from '../src/storage/database.js';
 import { startTestApp, submittedChange, type TestApp } from './_util/app.js';
 import { databaseKinds } from './_util/databases.js';
 
@@ -216,11 +223,43 @@ describe.each(databaseKinds)('the insights rollup on $name', { timeout: 120_000 
         expect(Number(kept.rows[0]!.n)).toBe(0);
         const after = (await t.ctx.store.insights.totals(population)).durations.get('overall')!;
         expect(after.mean).toBeGreaterThan(before.mean);
+        // Behind its change again: the next catch-up works the real row out.
+        await other.query('update change_timings set version = -1 where change_id = $1', [id]);
       } finally {
         await other.end();
       }
     },
   );
+
+  it('works out again, between requests, the weeks a write cleared', async () => {
+    t.clock.set('2026-10-28T09:00:00Z');
+    const pending = (await submittedChange(t, 'priya')).id as string;
+    t.clock.set('2026-11-30T16:00:00Z');
+    await summed(weeks);
+    expect((await t.call('lee', 'POST', `/changes/${pending}/approve`)).status).toBe(200);
+    const database = openDatabase(parseDatabaseUrl(t.databaseUrl) as DatabaseTarget);
+    // The week of the change decided: cleared by the write, summed again by the round.
+    const cleared = async () =>
+      Number(
+        (
+          await database.db
+            .selectFrom('insight_chunks')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('week_ms', '=', Date.parse('2026-10-26T00:00:00Z'))
+            .where('data', 'is', null)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    try {
+      const warm = insightsWarmer({ store: t.ctx.store, policy: t.ctx.policy, clock: t.clock });
+      expect(await warm()).toBe(1);
+      expect(await cleared()).toBe(0);
+      expect(await warm()).toBe(0);
+    } finally {
+      await database.db.destroy();
+    }
+    expect(await summed(weeks)).toEqual(await inMemory(weeks));
+  });
 
   it('works every row out again under a new policy', async () => {
     const before = await summed({});

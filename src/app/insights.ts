@@ -429,16 +429,22 @@ const WARM_PER_ROUND = 2000;
 /**
  * Keeps the rollup of the longest period asked about caught up between requests
  * (run with the dispatcher's scheduled work), so that the first request after
- * many changes, an upgrade or a new policy does not work them all out itself.
+ * many changes, an upgrade or a new policy does not work them all out itself,
+ * and works out again the weekly chunks those rows cleared.
  */
 export function insightsWarmer(deps: Pick<InsightsDeps, 'policy' | 'store' | 'clock'>) {
   return async (): Promise<number> => {
     const now = deps.clock.now().getTime();
-    return catchUpTimings(
-      deps,
-      { fromMs: now - MAX_PERIOD_DAYS * DAY_MS, toMs: now + DAY_MS, services: [], types: [] },
-      WARM_PER_ROUND,
-    );
+    const period = {
+      fromMs: now - MAX_PERIOD_DAYS * DAY_MS,
+      toMs: now + DAY_MS,
+      services: [],
+      types: [],
+    };
+    const caughtUp = await catchUpTimings(deps, period, WARM_PER_ROUND);
+    // The weeks those rows are in are summed again here rather than by the next reader.
+    if (caughtUp > 0) await deps.store.insights.totals(period);
+    return caughtUp;
   };
 }
 
