@@ -149,10 +149,58 @@ describe.each(databaseKinds)('migration 0019-insight-chunks on $name', (kind) =>
       );
 
       await migrateToLatest(database);
+      const left = await database.db
+        .selectFrom('change_timings')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
+      expect(Number(left.n)).toBe(0);
       const store = createStore(database);
       const everything = { fromMs: 0, toMs: Date.parse('2100-01-01'), services: [], types: [] };
       expect(await store.insights.staleIds(everything, 'new', 10)).toEqual([id]);
-      expect((await store.insights.totals(everything)).total).toBe(0);
+      const [change] = await store.read.changes.findMany([id!]);
+      await store.insights.save(
+        [
+          {
+            version: change!.version,
+            timings: {
+              id: id!,
+              type: 'normal',
+              services: ['website', 'payments'],
+              state: 'approved',
+              createdMs: Date.parse('2026-11-03T10:00:00Z'),
+              submittedMs: null,
+              decidedMs: null,
+              completedMs: null,
+              failedMs: null,
+              verifiedMs: null,
+              outcome: null,
+              finalOutcome: null,
+              everRejected: false,
+              preApproved: false,
+              emergency: false,
+              decisionMinutes: null,
+              leadMinutes: null,
+              emergencyMinutes: null,
+              sittings: [],
+              groups: [],
+              reviewDueMs: null,
+              reviewed: false,
+              classKey: null,
+            },
+          },
+        ],
+        'new',
+      );
+      const saved = await database.db
+        .selectFrom('change_timings')
+        .select('services_key')
+        .executeTakeFirstOrThrow();
+      expect(saved.services_key).toBe('["payments","website"]');
+      const week = {
+        fromMs: Date.parse('2026-11-02T00:00:00Z'),
+        toMs: Date.parse('2026-11-09T00:00:00Z'),
+      };
+      expect((await store.insights.totals({ ...week, services: [], types: [] })).total).toBe(1);
     } finally {
       await database.db.destroy();
       await testDatabase.drop();

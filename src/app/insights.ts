@@ -260,7 +260,8 @@ export async function getInsights(deps: InsightsDeps, input: InsightsRequest): P
   const now = deps.clock.now();
   const scope = readInsightsRequest(deps.policy, now, input);
   const population = populationOf(scope);
-  await catchUpTimings(deps, population);
+  // Unfiltered: a change whose type or services were edited is summed by where it is now.
+  await catchUpTimings(deps, { ...population, types: [], services: [] });
   const { insights: store } = deps.store;
   const grid = weekGrid(scope);
   const totals = await store.totals(population);

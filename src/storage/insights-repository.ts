@@ -157,8 +157,8 @@ export function insightsRepository(
       const cleared = new Map<number, InsightChunkRow[]>();
       for (const row of await stored.execute()) {
         if (!wanted(row.type, row.services_key)) continue;
-        const chunk = row.data === null ? null : (JSON.parse(row.data) as Chunk);
-        if (chunk?.format === CHUNK_FORMAT) parts.push({ type: row.type, chunk });
+        const chunk = parsedChunk(row.data);
+        if (chunk !== null) parts.push({ type: row.type, chunk });
         else pushTo(cleared, num(row.week_ms), row);
       }
       for (const [weekMs, chunks] of cleared) parts.push(...(await workOut(weekMs, chunks)));
@@ -686,6 +686,17 @@ function timingsOfRow(
     reviewed: num(r.reviewed) === 1,
     classKey: text(r.class_key),
   };
+}
+
+/** A stored chunk, or null when it must be worked out again: cleared, of another format, or unreadable. */
+function parsedChunk(data: string | null): Chunk | null {
+  if (data === null) return null;
+  try {
+    const chunk = JSON.parse(data) as Chunk;
+    return chunk.format === CHUNK_FORMAT ? chunk : null;
+  } catch {
+    return null;
+  }
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
