@@ -49,6 +49,8 @@ const ROWS = Number(options.rows ?? (options.smoke ? 5_000 : 100_000));
 const INSIGHTS_ROWS = Math.min(ROWS, 100_000);
 /** From a million changes: the board and memory only (benchAtScale). */
 const AT_SCALE = ROWS >= 1_000_000;
+/** How long a fresh Changeboard is left quiet before its idle memory is read. */
+const IDLE_SECONDS = options.smoke ? 3 : 30;
 /** Create + submit runs, each with the floor measured right after it. */
 const FLOOR_PAIRS = options.smoke ? 1 : 3;
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -228,7 +230,10 @@ async function benchBoard(
   const server = await startChangeboard(url, receiver.url);
   await fetch(`${server.url}/api/v1/changes?${BOARD_COLUMN}`, { headers });
   await new Promise((resolve) => setTimeout(resolve, 2_000));
-  memory[database] = { idleRssMb: rssMb(server.pid) };
+  const afterRequestRssMb = rssMb(server.pid);
+  // At rest: V8 gives back the heap its start-up grew only once the process has been quiet a while.
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+  memory[database] = { idleRssMb: rssMb(server.pid), afterRequestRssMb };
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.pid))), 200);
   const list = await measure(`${server.url}/api/v1/changes?${BOARD_COLUMN}`, { headers });
@@ -783,7 +788,7 @@ function report(): void {
     console.log(`cli start-up, ${name}: ${c.medianMs} ms, ${c.vsNode.toFixed(1)}× Node alone`);
   for (const [database, m] of Object.entries(memory)) {
     console.log(
-      `memory ${database}: idle ${m.idleRssMb} MB RSS with ${m.changes?.toLocaleString('en')} changes, ${m.underLoadRssMb} MB under load`,
+      `memory ${database}: idle ${m.idleRssMb} MB RSS with ${m.changes?.toLocaleString('en')} changes (${m.afterRequestRssMb} MB 2 s after a request, ${IDLE_SECONDS} s before), ${m.underLoadRssMb} MB under load`,
     );
   }
   const machine = {

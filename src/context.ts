@@ -30,7 +30,8 @@ import { slackAppDeliverer } from './integrations/slack/deliverer.js';
 import { SlackMessenger } from './integrations/slack/messenger.js';
 import { slackSubscriber } from './integrations/slack/subscriber.js';
 import { createOidcClient, type OidcClient } from './integrations/oidc.js';
-import { createTeamsBot, teamsBotSubscriber, type TeamsBot } from './integrations/teams/bot.js';
+import type { TeamsBot } from './integrations/teams/bot.js';
+import { loadTeamsBot, teamsBotSubscriber } from './integrations/teams/setup.js';
 import { teamsRepository } from './storage/teams-repositories.js';
 import type { Config } from './config/config.js';
 import { StartupError } from './config/startup-error.js';
@@ -172,7 +173,8 @@ export async function createContext(
     // Slack's SDK is loaded only when SLACK_BOT_TOKEN is set (api.ts).
     client: await createSlackClient(config.slack),
   });
-  const teamsBot = createTeamsBot({
+  // Microsoft's SDK is loaded only when the bot is set up (setup.ts).
+  const teamsBot = await loadTeamsBot({
     policy,
     store,
     clock,

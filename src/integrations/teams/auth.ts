@@ -11,6 +11,7 @@ import {
   type HttpResponse,
 } from '@microsoft/agents-hosting';
 import type { TeamsConfig } from '../../config/config.js';
+import type { Settings } from './setup.js';
 
 /** Where the Bot Connector's tokens are for (the scope of every outgoing call). */
 export const BOT_FRAMEWORK_SCOPE = 'https://api.botframework.com';
@@ -25,9 +26,6 @@ export class TeamsTokenError extends Error {
     this.name = 'TeamsTokenError';
   }
 }
-
-type Settings = Required<Pick<TeamsConfig, 'appId' | 'appPassword' | 'tenantId'>> &
-  Pick<TeamsConfig, 'authority' | 'tokenUrl' | 'serviceUrl'>;
 
 /** How long one call to the Bot Connector may take: a hung connector must not outlast the dispatcher's lease. */
 export const CONNECTOR_TIMEOUT_MS = 10_000;
@@ -213,19 +211,6 @@ class SingleConnection implements Connections {
   getTokenProvider = (): AuthProvider => this.provider;
   getTokenProviderFromActivity = (): AuthProvider => this.provider;
   getDefaultConnectionConfiguration = (): AuthConfiguration => this.provider.connectionSettings;
-}
-
-/** Is the bot set up at all (the three settings that config.ts requires together)? */
-export function botSettings(config: TeamsConfig): Settings | undefined {
-  if (!config.appId || !config.appPassword || !config.tenantId) return undefined;
-  return {
-    appId: config.appId,
-    appPassword: config.appPassword,
-    tenantId: config.tenantId,
-    authority: config.authority,
-    tokenUrl: config.tokenUrl,
-    serviceUrl: config.serviceUrl,
-  };
 }
 
 /**

@@ -1,31 +1,21 @@
-import { randomUUID } from 'node:crypto';
 import { Activity, ActivityTypes } from '@microsoft/agents-activity';
 import { ConnectorClient, type CloudAdapter, type TurnContext } from '@microsoft/agents-hosting';
-import type { EventSubscriber, NewOutboxMessage, OutboxMessage } from '../../app/ports.js';
+import type { OutboxMessage } from '../../app/ports.js';
 import type { TeamsConfig } from '../../config/config.js';
-import type { Change } from '../../domain/change.js';
-import type { Person, Policy } from '../../domain/policy.js';
-import type { Clock } from '../../shared/clock.js';
+import type { Person } from '../../domain/policy.js';
 import { oneByOne, type Deliverer, type DeliveryOutcome } from '../../notifications/deliverer.js';
 import { ADAPTIVE_CARD, cardMessage } from './card.js';
 import {
   BOT_FRAMEWORK_SCOPE,
   connectorHosts,
   createTeamsAdapter,
-  botSettings,
   TeamsTokenError,
   withTimeout,
 } from './auth.js';
 import type { ClientCredentialsProvider } from './auth.js';
 import type { TeamsStore } from '../../app/ports/teams.js';
 import { decideFromCard, renderCard, type ViewDeps } from './view.js';
-
-export const TEAMS_BOT_KIND = 'teams-bot';
-
-/** An outbox row of the bot: post the change's card (approvers are asked) or update it in place. */
-export interface TeamsBotPayload {
-  readonly action: 'post' | 'update';
-}
+import { botSettings, TEAMS_BOT_KIND, type TeamsBotPayload } from './setup.js';
 
 export interface TeamsBotDeps extends ViewDeps {
   readonly config: TeamsConfig;
@@ -35,48 +25,6 @@ export interface TeamsBotDeps extends ViewDeps {
     message: string,
     data?: Record<string, unknown>,
   ) => void;
-}
-
-/** The policy's Teams bot channels a change's services notify. */
-export function botChannelsOf(policy: Policy, change: Change): string[] {
-  const ids = new Set(change.services.flatMap((s) => policy.services.get(s)?.notify ?? []));
-  return [...ids].filter((id) => policy.channels.get(id)?.teamsConversation !== undefined);
-}
-
-/**
- * The card of each Teams bot channel follows the change: posted when its
- * approvers are asked (submitted, or re-asked after an edit, as the
- * notification plan does), updated in place on every later event.
- */
-export function teamsBotSubscriber(deps: {
-  policy: Policy;
-  clock: Clock;
-  configured: boolean;
-}): EventSubscriber {
-  return {
-    messagesFor(_tx, events, change) {
-      const channels = botChannelsOf(deps.policy, change);
-      if (channels.length === 0 || events.length === 0) return Promise.resolve([]);
-      const asked =
-        change.state === 'pending' &&
-        events.some((e) => e.type === 'submitted' || e.type === 'edited');
-      const payload: TeamsBotPayload = { action: asked ? 'post' : 'update' };
-      return Promise.resolve(
-        channels.map((channel): NewOutboxMessage => ({
-          id: randomUUID(),
-          kind: TEAMS_BOT_KIND,
-          target: channel,
-          changeId: change.id,
-          eventId: events.at(-1)!.id,
-          payload,
-          notBefore: deps.clock.now().toISOString(),
-          deadReason: deps.configured
-            ? undefined
-            : 'the Teams bot is not set up: set TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID',
-        })),
-      );
-    },
-  };
 }
 
 interface ActionData {

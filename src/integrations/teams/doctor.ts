@@ -1,5 +1,6 @@
 import type { DoctorCheck, DoctorFinding } from '../../cli/commands/doctor.js';
-import { botSettings, requestToken, TeamsTokenError } from './auth.js';
+import { requestToken, TeamsTokenError } from './auth.js';
+import { botSettings } from './setup.js';
 
 /**
  * `changeboard doctor`: is the Teams bot set up, and does Entra ID give it a
