@@ -596,27 +596,7 @@ async function benchScaleOut(url: string): Promise<void> {
     const priya = await token(url, 'priya');
     const headers = { authorization: `Bearer ${priya}`, 'content-type': 'application/json' };
     results[`create${workers}`] = halve(
-      await measure(server.url, {
-        requests: [
-          {
-            method: 'POST',
-            path: '/api/v1/changes',
-            headers,
-            body: JSON.stringify(createBody('scale-out')),
-            onResponse: (_status: number, body: string, context: object) => {
-              (context as { id?: string }).id = (JSON.parse(body) as { id: string }).id;
-            },
-          },
-          {
-            method: 'POST',
-            headers,
-            setupRequest: (request: autocannon.Request, context: object) => ({
-              ...request,
-              path: `/api/v1/changes/${String((context as { id?: string }).id)}/submit`,
-            }),
-          },
-        ],
-      }),
+      await measureCreateSubmit(server.url, headers, 'scale-out'),
     );
     results[`list${workers}`] = await measure(`${server.url}/api/v1/changes?${BOARD_COLUMN}`, {
       headers,
@@ -639,14 +619,18 @@ async function benchScaleOut(url: string): Promise<void> {
   record('postgres', 'list the board, 2 processes', results.list2!, results.list1, '1 process');
 }
 
-function measureCreateSubmit(url: string, headers: Record<string, string>): Promise<Result> {
+function measureCreateSubmit(
+  url: string,
+  headers: Record<string, string>,
+  title = 'create+submit',
+): Promise<Result> {
   return measure(url, {
     requests: [
       {
         method: 'POST',
         path: '/api/v1/changes',
         headers,
-        body: JSON.stringify(createBody('create+submit')),
+        body: JSON.stringify(createBody(title)),
         onResponse: (_status: number, body: string, context: object) => {
           (context as { id?: string }).id = (JSON.parse(body) as { id: string }).id;
         },
