@@ -827,7 +827,8 @@ function startProcess(
           pid: child.pid!,
           stop: () =>
             new Promise((done) => {
-              if (child.exitCode !== null) return done();
+              // Gone already, by its own exit or a signal (the OOM killer's, say).
+              if (child.exitCode !== null || child.signalCode !== null) return done();
               child.once('exit', () => done());
               child.kill('SIGTERM');
             }),

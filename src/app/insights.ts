@@ -444,7 +444,7 @@ export function insightsWarmer(deps: Pick<InsightsDeps, 'policy' | 'store' | 'cl
     };
     const caughtUp = await catchUpTimings(deps, period, WARM_PER_ROUND);
     // The weeks those rows are in are summed again here rather than by the next reader.
-    if (caughtUp > 0) await deps.store.insights.totals(period);
+    if (caughtUp > 0) await deps.store.insights.workOutCleared(period);
     return caughtUp;
   };
 }

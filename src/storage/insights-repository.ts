@@ -138,9 +138,7 @@ export function insightsRepository(
    * another write came since), and the changes of the weeks its edges cut.
    */
   async function totalsOf(p: InsightsPopulation): Promise<PeriodTotals> {
-    const fromWeek = weekStartMs(p.fromMs);
-    const firstWhole = fromWeek === p.fromMs ? fromWeek : fromWeek + WEEK_MS;
-    const endWhole = weekStartMs(p.toMs);
+    const { firstWhole, endWhole } = wholeWeeksOf(p);
     const wanted = (type: string, servicesKey: string) =>
       (p.types.length === 0 || p.types.includes(type)) &&
       (p.services.length === 0 ||
@@ -311,6 +309,22 @@ export function insightsRepository(
 
     async totals(population) {
       return totalsOf(population);
+    },
+
+    async workOutCleared(population) {
+      const { firstWhole, endWhole } = wholeWeeksOf(population);
+      if (firstWhole >= endWhole) return 0;
+      const cleared = new Map<number, InsightChunkRow[]>();
+      for (const row of await db
+        .selectFrom('insight_chunks')
+        .selectAll()
+        .where('week_ms', '>=', firstWhole)
+        .where('week_ms', '<', endWhole)
+        .where('data', 'is', null)
+        .execute())
+        pushTo(cleared, num(row.week_ms), row);
+      for (const [weekMs, chunks] of cleared) await workOut(weekMs, chunks);
+      return [...cleared.values()].reduce((n, list) => n + list.length, 0);
     },
 
     async figures(population, { nowMs, grid, totals }) {
@@ -685,6 +699,15 @@ function timingsOfRow(
     reviewDueMs: numOrNull(r.review_due_ms),
     reviewed: num(r.reviewed) === 1,
     classKey: text(r.class_key),
+  };
+}
+
+/** The weeks wholly inside a period: [firstWhole, endWhole), empty when it spans none. */
+function wholeWeeksOf(p: { readonly fromMs: number; readonly toMs: number }) {
+  const fromWeek = weekStartMs(p.fromMs);
+  return {
+    firstWhole: fromWeek === p.fromMs ? fromWeek : fromWeek + WEEK_MS,
+    endWhole: weekStartMs(p.toMs),
   };
 }
 

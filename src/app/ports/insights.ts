@@ -58,6 +58,8 @@ export interface InsightsStore {
   analyze(): Promise<void>;
   /** The period's sums, read from the weekly chunks (domain/insights/chunks.ts). */
   totals(population: InsightsPopulation): Promise<PeriodTotals>;
+  /** Works out again the cleared chunks of the weeks wholly inside the period (nothing else is read); how many. */
+  workOutCleared(population: InsightsPopulation): Promise<number>;
   figures(
     population: InsightsPopulation,
     options: { readonly nowMs: number; readonly grid: WeekGrid; readonly totals: PeriodTotals },
