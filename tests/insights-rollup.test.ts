@@ -206,12 +206,14 @@ describe.each(databaseKinds)('the insights rollup on $name', { timeout: 120_000 
         };
         const reading = t.ctx.store.insights.totals(population);
         // The reader has worked the week out and waits to keep it; then a write replaces one of its rows.
+        // A backend waiting on a row while holding the update's lock on this schema's insight_chunks.
         const waiting = async () =>
           Number(
             (
               await other.query<{ n: string }>(
-                `select count(*) as n from pg_stat_activity
-                 where wait_event_type = 'Lock' and query like 'update "insight_chunks"%'`,
+                `select count(*) as n from pg_locks w join pg_locks r on r.pid = w.pid
+                 where not w.granted and w.locktype = 'transactionid'
+                   and r.relation = 'insight_chunks'::regclass and r.mode = 'RowExclusiveLock'`,
               )
             ).rows[0]!.n,
           );
