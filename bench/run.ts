@@ -282,12 +282,7 @@ async function benchBoard(
 async function benchAtScale(database: 'sqlite' | 'postgres'): Promise<void> {
   const target = await freshDatabase(database);
   try {
-    const baseline = await startProcess(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'bench/baseline/server.ts'), target.url, '0'],
-      {},
-      /listening on (http:\S+)/,
-    );
+    const baseline = await startBaseline(target.url);
     await seedBaseline(target, ROWS);
     await analyze(target.url);
     const baselineList = await measure(`${baseline.url}/list`, {});
@@ -309,12 +304,7 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
   const target = await freshDatabase(database);
   try {
     // The baseline first, on its own table in the same database.
-    const baseline = await startProcess(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'bench/baseline/server.ts'), target.url, '0'],
-      {},
-      /listening on (http:\S+)/,
-    );
+    const baseline = await startBaseline(target.url);
     const insert = await measure(`${baseline.url}/insert`, {
       method: 'POST',
       body: JSON.stringify(createBody('baseline')),
@@ -839,6 +829,16 @@ function startProcess(
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
   });
+}
+
+/** The minimal Fastify server the ratios are taken against (bench/baseline/server.ts). */
+function startBaseline(databaseUrl: string): Promise<Running> {
+  return startProcess(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'bench/baseline/server.ts'), databaseUrl, '0'],
+    {},
+    /listening on (http:\S+)/,
+  );
 }
 
 function startChangeboard(
