@@ -1,29 +1,53 @@
 import { Migrator, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../src/storage/database-url.js';
-import { createStore, migrateToLatest, openDatabase } from '../src/storage/database.js';
+import {
+  createStore,
+  migrateToLatest,
+  openDatabase,
+  type Database,
+} from '../src/storage/database.js';
 import { migrations } from '../src/storage/migrations/index.js';
 import { seedChanges } from '../bench/seed.js';
-import { databaseKinds } from './_util/databases.js';
+import { databaseKinds, type DatabaseKind } from './_util/databases.js';
+
+/** A fresh database migrated up to `name` (included), handed to `use`, then dropped. */
+async function migratedTo(
+  kind: DatabaseKind,
+  name: string,
+  use: (database: Database) => Promise<void>,
+): Promise<void> {
+  const testDatabase = await kind.create();
+  const target = parseDatabaseUrl(testDatabase.url);
+  if (typeof target === 'string') throw new Error(target);
+  const database = openDatabase(target);
+  try {
+    const schema =
+      database.dialect === 'postgres'
+        ? (await sql<{ s: string }>`select current_schema() as s`.execute(database.db)).rows[0]?.s
+        : undefined;
+    const migrator = new Migrator({
+      db: database.db,
+      provider: { getMigrations: () => Promise.resolve(migrations(database.dialect)) },
+      migrationTableSchema: schema,
+    });
+    expect((await migrator.migrateTo(name)).error).toBeUndefined();
+    await use(database);
+  } finally {
+    await database.db.destroy();
+    await testDatabase.drop();
+  }
+}
+
+/** The migration just before `name`. */
+function previousOf(name: string): string {
+  const names = Object.keys(migrations('sqlite')).sort();
+  return names[names.indexOf(name) - 1]!;
+}
 
 describe.each(databaseKinds)('migration 0003-github on $name', (kind) => {
   it('keeps the requester of existing changes and lets new ones have none', async () => {
-    const testDatabase = await kind.create();
-    const target = parseDatabaseUrl(testDatabase.url);
-    if (typeof target === 'string') throw new Error(target);
-    const database = openDatabase(target);
-    try {
-      const schema =
-        database.dialect === 'postgres'
-          ? (await sql<{ s: string }>`select current_schema() as s`.execute(database.db)).rows[0]?.s
-          : undefined;
-      const migrator = new Migrator({
-        db: database.db,
-        provider: { getMigrations: () => Promise.resolve(migrations(database.dialect)) },
-        migrationTableSchema: schema,
-      });
-      const upTo = await migrator.migrateTo('0002-outbox');
-      expect(upTo.error).toBeUndefined();
+    await migratedTo(kind, '0002-outbox', async (database) => {
       await sql`insert into changes (title, description, type, services, answers, links, requester, state, version, round, requirements, meetings, created_at, updated_at)
         values ('Old', '', 'normal', '["payments"]', '{}', '[]', 'priya', 'draft', 1, 0, '[]', '[]', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`.execute(
         database.db,
@@ -48,33 +72,13 @@ describe.each(databaseKinds)('migration 0003-github on $name', (kind) => {
       expect(
         (await store.read.changes.list({ unassigned: true, limit: 10 })).map((c) => c.title),
       ).toEqual(['New']);
-    } finally {
-      await database.db.destroy();
-      await testDatabase.drop();
-    }
+    });
   });
 });
 
 describe.each(databaseKinds)('migration 0018-text-search-blocks on $name', (kind) => {
   it('finds the changes stored before it, and those after, newest first', async () => {
-    const testDatabase = await kind.create();
-    const target = parseDatabaseUrl(testDatabase.url);
-    if (typeof target === 'string') throw new Error(target);
-    const database = openDatabase(target);
-    try {
-      const schema =
-        database.dialect === 'postgres'
-          ? (await sql<{ s: string }>`select current_schema() as s`.execute(database.db)).rows[0]?.s
-          : undefined;
-      const all = migrations(database.dialect);
-      const names = Object.keys(all).sort();
-      const before = names[names.indexOf('0018-text-search-blocks') - 1]!;
-      const migrator = new Migrator({
-        db: database.db,
-        provider: { getMigrations: () => Promise.resolve(all) },
-        migrationTableSchema: schema,
-      });
-      expect((await migrator.migrateTo(before)).error).toBeUndefined();
+    await migratedTo(kind, previousOf('0018-text-search-blocks'), async (database) => {
       // Over several blocks of 64 ids: a common word in every other change, a rare one twice.
       const old = await seedChanges(database.db, 400);
       const retry = old.filter((_, n) => n % 2 === 0);
@@ -115,31 +119,13 @@ describe.each(databaseKinds)('migration 0018-text-search-blocks on $name', (kind
       );
       expect(await pages('okapi')).toEqual(newestFirst([created.id, old[3]!, old[300]!]));
       expect(await pages('retry')).toEqual(newestFirst([created.id, ...retry]));
-    } finally {
-      await database.db.destroy();
-      await testDatabase.drop();
-    }
+    });
   });
 });
 
 describe.each(databaseKinds)('migration 0019-insight-chunks on $name', (kind) => {
   it('empties the rollup: every change is worked out again, with its services', async () => {
-    const testDatabase = await kind.create();
-    const target = parseDatabaseUrl(testDatabase.url);
-    if (typeof target === 'string') throw new Error(target);
-    const database = openDatabase(target);
-    try {
-      const schema =
-        database.dialect === 'postgres'
-          ? (await sql<{ s: string }>`select current_schema() as s`.execute(database.db)).rows[0]?.s
-          : undefined;
-      const all = migrations(database.dialect);
-      const migrator = new Migrator({
-        db: database.db,
-        provider: { getMigrations: () => Promise.resolve(all) },
-        migrationTableSchema: schema,
-      });
-      expect((await migrator.migrateTo('0018-text-search-blocks')).error).toBeUndefined();
+    await migratedTo(kind, '0018-text-search-blocks', async (database) => {
       const [id] = await seedChanges(database.db, 1, { state: 'approved' });
       // A row of the rollup as 0015 wrote it: without the change's services.
       await sql`insert into change_timings (change_id, version, policy_hash, type, state, created_ms,
@@ -201,9 +187,6 @@ describe.each(databaseKinds)('migration 0019-insight-chunks on $name', (kind) =>
         toMs: Date.parse('2026-11-09T00:00:00Z'),
       };
       expect((await store.insights.totals({ ...week, services: [], types: [] })).total).toBe(1);
-    } finally {
-      await database.db.destroy();
-      await testDatabase.drop();
-    }
+    });
   });
 });

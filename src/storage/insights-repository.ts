@@ -10,7 +10,7 @@ import {
   addUp,
   chunkKeyOf,
   CHUNK_FORMAT,
-  replayCab,
+  replayWaitedOn,
   servicesKeyOf,
   summarise,
   WEEK_MS,
@@ -545,7 +545,7 @@ export function insightsRepository(
 
     async counterfactual(_population, { sittingStarts, agendaLeadTimeMs, totals }) {
       const starts = [...new Set(sittingStarts)].sort((a, b) => a - b);
-      const replay = replayCab(totals, {
+      const replay = replayWaitedOn(totals, {
         starts,
         agendaLeadTimeMs,
         sample: SAMPLE_IDS,

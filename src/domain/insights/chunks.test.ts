@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { addUp, replayCab, summarise, weekStartMs, WEEK_MS, type PeriodTotals } from './chunks.js';
+import {
+  addUp,
+  replayWaitedOn,
+  summarise,
+  weekStartMs,
+  WEEK_MS,
+  type PeriodTotals,
+} from './chunks.js';
 import type { ChangeTimings } from './rollup.js';
 import { mean, percentile, round1 } from './stats.js';
 
@@ -160,7 +167,7 @@ describe('weekly chunks', () => {
         ]),
       },
     ]);
-    const replay = replayCab(totals, {
+    const replay = replayWaitedOn(totals, {
       starts: [sitting, sitting + WEEK_MS],
       agendaLeadTimeMs: 24 * hour,
       sample: 200,
@@ -174,7 +181,7 @@ describe('weekly chunks', () => {
     expect(replay.ecab).toEqual({ count: 0, ids: [] });
     expect(replay.items.map((i) => i.id)).toEqual([3, 1]);
     expect(replay.items[0]).toMatchObject({ outcome: 'rejected', emergency: true, cabMs: sitting });
-    const missed = replayCab(totals, {
+    const missed = replayWaitedOn(totals, {
       starts: [sitting, sitting + WEEK_MS],
       agendaLeadTimeMs: 24 * hour,
       sample: 200,

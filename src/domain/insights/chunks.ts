@@ -334,7 +334,7 @@ export interface Replay {
  * the agenda's lead time; one submitted too late for the last sitting is left
  * out. `starts` ascending.
  */
-export function replayCab(
+export function replayWaitedOn(
   totals: Pick<PeriodTotals, 'waitedOn'>,
   options: {
     readonly starts: readonly number[];
