@@ -283,11 +283,7 @@ async function benchAtScale(database: 'sqlite' | 'postgres'): Promise<void> {
   const target = await freshDatabase(database);
   try {
     const baseline = await startBaseline(target.url);
-    await seedBaseline(target, ROWS);
-    await analyze(target.url);
-    const baselineList = await measure(`${baseline.url}/list`, {});
-    record(database, `baseline: list 50 of ${ROWS.toLocaleString('en')}`, baselineList);
-    await baseline.stop();
+    const baselineList = await baselineListAt(database, target, baseline);
     const receiver = await startReceiver();
     // Started once to create its tables and record the policy.
     const first = await startChangeboard(target.url, receiver.url);
@@ -311,11 +307,7 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
       headers: { 'content-type': 'application/json' },
     });
     record(database, 'baseline: validate + insert one row', insert);
-    await seedBaseline(target, ROWS);
-    await analyze(target.url);
-    const baselineList = await measure(`${baseline.url}/list`, {});
-    record(database, `baseline: list 50 of ${ROWS.toLocaleString('en')}`, baselineList);
-    await baseline.stop();
+    const baselineList = await baselineListAt(database, target, baseline);
 
     const receiver = await startReceiver();
     let server = await startChangeboard(target.url, receiver.url);
@@ -829,6 +821,20 @@ function startProcess(
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
   });
+}
+
+/** The baseline's list over ROWS seeded rows (the reference of every read); stops the baseline. */
+async function baselineListAt(
+  database: string,
+  target: { url: string },
+  baseline: Running,
+): Promise<Result> {
+  await seedBaseline(target, ROWS);
+  await analyze(target.url);
+  const list = await measure(`${baseline.url}/list`, {});
+  record(database, `baseline: list 50 of ${ROWS.toLocaleString('en')}`, list);
+  await baseline.stop();
+  return list;
 }
 
 /** The minimal Fastify server the ratios are taken against (bench/baseline/server.ts). */
