@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildChange, EXAMPLE_POLICY, startTestApp, submittedChange } from './_util/app.js';
 import { runCli, startServer, type RunningServer } from './_util/cli.js';
-import { databaseKinds, postgres } from './_util/databases.js';
+import { databaseKinds, postgres, sqlite } from './_util/databases.js';
+import { Dispatcher } from '../src/notifications/dispatcher.js';
+import type { Deliverer } from '../src/notifications/deliverer.js';
 import { startHttpReceiver, type HttpReceiver } from './_util/receivers.js';
 
 async function until(
@@ -59,6 +61,75 @@ describe.each(databaseKinds)('leases on $name', (kind) => {
         await t.ctx.store.direct.outbox.complete(first[0]!.id, 'worker-b', now.toISOString()),
       ).toBe(true);
       expect((await t.ctx.store.read.outbox.find(first[0]!.id))?.status).toBe('sent');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('scheduled work beside the deliveries', () => {
+  it('delivers while the scheduled work is still running, and a failing job stops nothing', async () => {
+    const t = await startTestApp(sqlite, {
+      env: { TEAMS_WEBHOOK_URL: 'https://teams.example.com/hook' },
+    });
+    const delivered: string[] = [];
+    const deliverers: Deliverer[] = ['teams', 'email', 'webhook', 'slack'].map((kind) => ({
+      kind,
+      deliver: (messages) => {
+        delivered.push(...messages.map((m) => m.id));
+        return Promise.resolve(messages.map(() => ({ ok: true as const })));
+      },
+    }));
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let runs = 0;
+    const logged: string[] = [];
+    const dispatcher = new Dispatcher({
+      store: t.ctx.store,
+      clock: t.clock,
+      deliverers,
+      pollMs: 20,
+      log: (_level, message) => logged.push(message),
+      beforeRound: async () => {
+        runs++;
+        if (runs === 1) await held;
+        else throw new Error('the rollup is unreachable');
+      },
+    });
+    dispatcher.start();
+    try {
+      await submittedChange(t, 'priya');
+      // The first job is still held, and yet what the submission enqueued goes out.
+      await until(() => delivered.length > 0, 'a delivery while the scheduled work runs');
+      expect(runs).toBe(1);
+      release();
+      await until(() => logged.includes('scheduled work failed'), 'the failing job to be logged');
+      await submittedChange(t, 'priya');
+      const before = delivered.length;
+      await until(() => delivered.length > before, 'deliveries after a failed job');
+    } finally {
+      release();
+      await dispatcher.stop();
+      await t.close();
+    }
+  });
+
+  it('does the scheduled work first when a round is driven by hand', async () => {
+    const t = await startTestApp(sqlite);
+    const order: string[] = [];
+    const dispatcher = new Dispatcher({
+      store: t.ctx.store,
+      clock: t.clock,
+      deliverers: [],
+      beforeRound: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        order.push('scheduled work');
+      },
+    });
+    try {
+      await dispatcher.runOnce();
+      order.push('round');
+      expect(order).toEqual(['scheduled work', 'round']);
     } finally {
       await t.close();
     }

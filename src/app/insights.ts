@@ -372,6 +372,7 @@ export async function catchUpTimings(
   deps: Pick<InsightsDeps, 'policy' | 'store'>,
   population: InsightsPopulation,
   atMost = Number.POSITIVE_INFINITY,
+  batch = CATCH_UP_BATCH,
 ): Promise<number> {
   const { policy, store } = deps;
   // Read before looking: a change written meanwhile moves the head past it.
@@ -387,11 +388,8 @@ export async function catchUpTimings(
   let caughtUp = 0;
   let complete = false;
   while (caughtUp < atMost) {
-    const ids = await store.insights.staleIds(
-      population,
-      policy.hash,
-      Math.min(CATCH_UP_BATCH, atMost - caughtUp),
-    );
+    const limit = Math.min(batch, atMost - caughtUp);
+    const ids = await store.insights.staleIds(population, policy.hash, limit);
     if (ids.length === 0) {
       complete = true;
       break;
@@ -408,7 +406,7 @@ export async function catchUpTimings(
     );
     caughtUp += changes.length;
     if (caughtUp % ANALYZE_EVERY < changes.length) await store.insights.analyze();
-    if (ids.length < CATCH_UP_BATCH) {
+    if (ids.length < limit) {
       complete = true;
       break;
     }
@@ -428,6 +426,12 @@ const ANALYZE_EVERY = 10_000;
 const WARM_PER_ROUND = 2000;
 
 /**
+ * Changes the scheduled round works out per step. It runs beside deliveries, and on
+ * SQLite each step holds the process's only thread: small steps keep cards moving.
+ */
+const WARM_BATCH = 100;
+
+/**
  * Keeps the rollup of the longest period asked about caught up between requests
  * (run with the dispatcher's scheduled work), so that the first request after
  * many changes, an upgrade or a new policy does not work them all out itself,
@@ -442,7 +446,7 @@ export function insightsWarmer(deps: Pick<InsightsDeps, 'policy' | 'store' | 'cl
       services: [],
       types: [],
     };
-    const caughtUp = await catchUpTimings(deps, period, WARM_PER_ROUND);
+    const caughtUp = await catchUpTimings(deps, period, WARM_PER_ROUND, WARM_BATCH);
     // The weeks those rows are in are summed again here rather than by the next reader.
     if (caughtUp > 0) await deps.store.insights.workOutCleared(period);
     return caughtUp;

@@ -22,7 +22,11 @@ export interface DispatcherOptions {
    * one round each. Bounds the added latency.
    */
   readonly batchWindowMs?: number;
-  /** Work done on every round besides delivering (the reminder scheduler). */
+  /**
+   * Scheduled work besides delivering (reminders, absences, the insights' rollup).
+   * runOnce() does it before its round; the running loop does it beside the rounds,
+   * so that a slow job never holds up a delivery (what it enqueues wakes a round).
+   */
   readonly beforeRound?: () => Promise<void>;
   /** Counts each delivery attempt by kind and how it ended. */
   readonly metrics?: Pick<Metrics, 'delivery'>;
@@ -55,6 +59,8 @@ export class Dispatcher {
   /** When the scheduled round will run (ms since the epoch), while one is scheduled. */
   #timerAt = Number.POSITIVE_INFINITY;
   #current: Promise<unknown> = Promise.resolve();
+  /** The scheduled work running beside the rounds, while it runs. */
+  #scheduledWork: Promise<void> | undefined;
   #wakeRequested = false;
 
   constructor(options: DispatcherOptions) {
@@ -72,8 +78,12 @@ export class Dispatcher {
 
   /** One round: claim what is due now and deliver it. Tests drive time with this. */
   async runOnce(): Promise<RoundResult> {
-    const { store, clock } = this.#options;
     await this.#options.beforeRound?.();
+    return this.#deliverDue();
+  }
+
+  async #deliverDue(): Promise<RoundResult> {
+    const { store, clock } = this.#options;
     const now = clock.now();
     const leaseToken = randomUUID();
     const claimed = await store.transaction((tx) =>
@@ -198,6 +208,7 @@ export class Dispatcher {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#current;
+    await this.#scheduledWork;
   }
 
   /** Runs a round in `delayMs`, unless one is already due sooner: wake-ups never postpone a round. */
@@ -218,8 +229,9 @@ export class Dispatcher {
     if (!this.#running) return;
     this.#wakeRequested = false;
     let next = this.#options.pollMs;
+    this.#startScheduledWork();
     try {
-      const result = await this.runOnce();
+      const result = await this.#deliverDue();
       if (result.claimed === this.#options.batchSize) next = 0;
       else {
         const due = await this.#options.store.read.outbox.nextDueAt();
@@ -230,5 +242,17 @@ export class Dispatcher {
       this.#options.log?.('error', 'dispatcher round failed', { error: (error as Error).message });
     }
     this.#schedule(this.#wakeRequested ? this.#options.batchWindowMs : next);
+  }
+
+  #startScheduledWork(): void {
+    const work = this.#options.beforeRound;
+    if (!work || this.#scheduledWork) return;
+    this.#scheduledWork = work()
+      .catch((error: unknown) =>
+        this.#options.log?.('error', 'scheduled work failed', {
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      )
+      .finally(() => (this.#scheduledWork = undefined));
   }
 }
