@@ -4,6 +4,7 @@ import { ChangeCache } from './app/change-cache.js';
 import { PolicyHolder } from './app/policy-holder.js';
 import { openPostgresChannel } from './storage/postgres-channel.js';
 import { CredentialCache } from './app/credential-cache.js';
+import { PresenceCache } from './app/presence-cache.js';
 import type { AppDeps } from './app/deps.js';
 import { liveUpdatesSubscriber, type LiveHub } from './app/live-updates.js';
 import { countingLiveClients, metricsSubscriber } from './app/metrics.js';
@@ -67,6 +68,7 @@ export interface AppContext extends AppDeps {
   readonly live: LiveHub;
   /** The changes recent board pages showed, by version. */
   readonly changeCache: ChangeCache;
+  readonly presenceCache: PresenceCache;
   /** API tokens and web sessions checked in the last few seconds. */
   readonly tokenCache: CredentialCache<ApiToken>;
   readonly sessionCache: CredentialCache<WebSession>;
@@ -208,6 +210,7 @@ export async function createContext(
     }),
   ];
   const warmInsights = insightsWarmer({ store, policy, clock });
+  const presenceCache = new PresenceCache(clock);
   const dispatcher = new Dispatcher({
     store,
     clock,
@@ -216,7 +219,7 @@ export async function createContext(
     metrics,
     beforeRound: scheduledWork(clock, [
       // Absences whose end has come: the requests still open go back to their people.
-      () => endAbsencesDue({ policy, clock, store, subscribers }),
+      () => endAbsencesDue({ policy, clock, store, subscribers, presenceCache }),
       nudgeScheduler({ store, policy, clock, emailEnabled, metrics }),
       // Post-implementation reviews past due: the requester, then the escalation group.
       reviewReminderScheduler({ store, policy, clock, emailEnabled, metrics }),
@@ -305,6 +308,7 @@ export async function createContext(
     dispatcher,
     live,
     changeCache: new ChangeCache(),
+    presenceCache,
     tokenCache: new CredentialCache(clock),
     sessionCache: new CredentialCache(clock),
     // Discovery happens on first use, so an identity provider that is down does not stop start-up.

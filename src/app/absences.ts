@@ -87,6 +87,7 @@ export async function setAbsence(
   };
   return deps.store.transaction(async (tx) => {
     await tx.absences.put(absence);
+    forgetPresence(tx, deps);
     const { setBy: _setBy, setAt: _setAt, ...data } = absence;
     const [event] = await recordPeopleEvents(
       tx,
@@ -110,6 +111,7 @@ export async function endAbsence(
     const absence = await tx.absences.find(personId);
     if (!absence || absence.until <= now || !(await tx.absences.remove(personId, absence.setAt)))
       return undefined;
+    forgetPresence(tx, deps);
     return closeAbsence(tx, deps, absence, actor.id, now);
   });
 }
@@ -128,6 +130,7 @@ export async function endAbsencesDue(deps: AppDeps): Promise<number> {
       const absence = await tx.absences.find(person);
       if (!absence || absence.until > now || !(await tx.absences.remove(person, absence.setAt)))
         return;
+      forgetPresence(tx, deps);
       await closeAbsence(tx, deps, absence, person, now, 'planned');
       ended++;
     });
@@ -157,4 +160,10 @@ async function closeAbsence(
     at,
   );
   return event!;
+}
+
+/** The read pages' list of who is away is stale from this write on: now, and once more at its commit. */
+function forgetPresence(tx: TransactionWith<'absences'>, deps: AppDeps): void {
+  deps.presenceCache?.forget();
+  tx.afterCommit(() => deps.presenceCache?.forget());
 }

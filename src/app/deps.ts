@@ -1,3 +1,4 @@
+import type { PresenceCache } from './presence-cache.js';
 import type { Change } from '../domain/change.js';
 import { AppError } from '../domain/errors.js';
 import type { Policy } from '../domain/policy.js';
@@ -19,6 +20,8 @@ export interface AppDeps {
   readonly clock: Clock;
   readonly store: Store;
   readonly subscribers?: readonly EventSubscriber[];
+  /** Who is away, kept for the read pages; told of every absence written here. */
+  readonly presenceCache?: PresenceCache;
 }
 
 /**

@@ -372,7 +372,8 @@ export async function catchUpTimings(
   deps: Pick<InsightsDeps, 'policy' | 'store'>,
   population: InsightsPopulation,
   atMost = Number.POSITIVE_INFINITY,
-  batch = CATCH_UP_BATCH,
+  /** Changes worked out per transaction. */
+  step = CATCH_UP_BATCH,
 ): Promise<number> {
   const { policy, store } = deps;
   // Read before looking: a change written meanwhile moves the head past it.
@@ -388,24 +389,23 @@ export async function catchUpTimings(
   let caughtUp = 0;
   let complete = false;
   while (caughtUp < atMost) {
-    const limit = Math.min(batch, atMost - caughtUp);
+    const limit = Math.min(CATCH_UP_BATCH, atMost - caughtUp);
     const ids = await store.insights.staleIds(population, policy.hash, limit);
-    if (ids.length === 0) {
-      complete = true;
-      break;
+    for (let from = 0; from < ids.length; from += step) {
+      const slice = ids.slice(from, from + step);
+      // The change before its events: a row is never newer than the version it is saved as.
+      const changes = await store.read.changes.findMany(slice);
+      const events = await store.read.events.listForChanges(slice);
+      await store.insights.save(
+        changes.map((change) => ({
+          version: change.version,
+          timings: timingsOf({ change, events: events.get(change.id) ?? [] }, rules),
+        })),
+        policy.hash,
+      );
+      caughtUp += changes.length;
+      if (caughtUp % ANALYZE_EVERY < changes.length) await store.insights.analyze();
     }
-    // The change before its events: a row is never newer than the version it is saved as.
-    const changes = await store.read.changes.findMany([...ids]);
-    const events = await store.read.events.listForChanges([...ids]);
-    await store.insights.save(
-      changes.map((change) => ({
-        version: change.version,
-        timings: timingsOf({ change, events: events.get(change.id) ?? [] }, rules),
-      })),
-      policy.hash,
-    );
-    caughtUp += changes.length;
-    if (caughtUp % ANALYZE_EVERY < changes.length) await store.insights.analyze();
     if (ids.length < limit) {
       complete = true;
       break;

@@ -15,9 +15,9 @@ export interface ChangeWithDecisions {
 }
 
 export async function getChange(repos: Readers, id: number): Promise<ChangeWithDecisions> {
-  const change = await repos.changes.find(id);
-  if (!change) throw new AppError('not_found', `no change CHG-${id}`);
-  return { change, decisions: await repos.changes.listDecisions(id, change.round) };
+  const found = await repos.changes.findWithDecisions(id);
+  if (!found) throw new AppError('not_found', `no change CHG-${id}`);
+  return found;
 }
 
 export interface ChangePage {

@@ -1,5 +1,6 @@
 import type { ChangeCache } from '../app/change-cache.js';
 import type { CredentialCache } from '../app/credential-cache.js';
+import type { PresenceCache } from '../app/presence-cache.js';
 import type { AppDeps } from '../app/deps.js';
 import type { LiveHub } from '../app/live-updates.js';
 import type { PolicyHolder } from '../app/policy-holder.js';
@@ -33,7 +34,10 @@ export type PeopleRouteDeps = AppDeps;
 export type MeetingRouteDeps = AppDeps & Settings<'publicUrl'> & { readonly emailEnabled: boolean };
 
 export type ChangeRouteDeps = AppDeps &
-  Settings<'publicUrl'> & { readonly changeCache: ChangeCache };
+  Settings<'publicUrl'> & {
+    readonly changeCache: ChangeCache;
+    readonly presenceCache: PresenceCache;
+  };
 
 export type CalendarRouteDeps = ChangeRouteDeps & AuthenticationDeps;
 

@@ -94,6 +94,7 @@ function readersOf(repos: Repositories): Readers {
       'list',
       'listKeys',
       'listDecisions',
+      'findWithDecisions',
       'listDecisionsForMany',
       'listDiscussions',
       'listDueForNudge',

@@ -267,7 +267,7 @@ function changeRepository(
   // Everyone looking at the same column of the board asks the same page: build its SQL once.
   const keyQueries = new RecentlyUsed<string, CompiledQuery<{ id: number; version: number }>>(500);
 
-  return {
+  const repository: ChangeRepository = {
     async insert(change) {
       const insertChange = db.insertInto('changes').values(toRow(change)).returning('id');
       if (features.writableCte && change.services.length > 0) {
@@ -365,6 +365,26 @@ function changeRepository(
         .orderBy('id')
         .execute();
       return rows.map(decisionFromRow);
+    },
+
+    async findWithDecisions(id) {
+      if (features.name !== 'postgres') {
+        // Two statements cost SQLite nothing: there is no round trip to save.
+        const change = await repository.find(id);
+        return change && { change, decisions: await repository.listDecisions(id, change.round) };
+      }
+      const row = await db
+        .selectFrom('changes')
+        .selectAll('changes')
+        .select(
+          sql<Selectable<DecisionsTable>[]>`(select coalesce(json_agg(d order by d.id), '[]'::json)
+            from decisions d where d.change_id = changes.id and d.round = changes.round)`.as(
+            'current_decisions',
+          ),
+        )
+        .where('changes.id', '=', id)
+        .executeTakeFirst();
+      return row && { change: fromRow(row), decisions: row.current_decisions.map(decisionFromRow) };
     },
 
     async listDecisionsForMany(ids) {
@@ -496,6 +516,7 @@ function changeRepository(
         .execute();
     },
   };
+  return repository;
 }
 
 async function insertServices(

@@ -98,6 +98,8 @@ export interface ChangeRepository {
   /** The changes with these ids, in no particular order; ids that do not exist are left out. */
   findMany(ids: readonly number[]): Promise<Change[]>;
   listDecisions(changeId: number, round: number): Promise<Decision[]>;
+  /** The change with the decisions of its current round, as one read (one statement where the database allows). */
+  findWithDecisions(id: number): Promise<{ change: Change; decisions: Decision[] } | undefined>;
   /** Every decision on each of these changes, of every round, oldest first: a page of the board in one query. */
   listDecisionsForMany(ids: readonly number[]): Promise<Map<number, Decision[]>>;
   insertDecision(decision: Decision): Promise<void>;

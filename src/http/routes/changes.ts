@@ -19,7 +19,6 @@ import { catchUpTimings, populationOfQuery } from '../../app/insights.js';
 import { listConflicts } from '../../app/list-conflicts.js';
 import { submitChange } from '../../app/submit-change.js';
 import type { ChangeOrder, ChangeQuery } from '../../app/ports.js';
-import { currentPresence } from '../../app/absences.js';
 import type { Presence } from '../../domain/absence.js';
 import { inviteExternalApprover } from '../../app/external-links.js';
 import { earlyStartTypes } from '../../domain/approval.js';
@@ -86,7 +85,7 @@ export function changeRoutes(ctx: ChangeRouteDeps): FastifyPluginCallbackTypebox
       publicUrl: ctx.config.publicUrl,
       now: () => ctx.clock.now(),
     };
-    const presenceNow = () => currentPresence(ctx.store.read, ctx.policy, ctx.clock.now());
+    const presenceNow = () => ctx.presenceCache.presence(ctx.store.read, ctx.policy);
     // One change, with what its window collides with: a query, so never for a page of the board.
     const presentOne = async (item: ChangeWithDecisions, viewer: Person, presence?: Presence) => ({
       ...presentChange(presentCtx, item, viewer, presence),

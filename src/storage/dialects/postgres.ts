@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { RecentlyUsed } from '../../shared/recently-used.js';
 import {
   PostgresDialect,
   type PostgresCursor,
@@ -91,7 +92,7 @@ class PreparingClient implements PostgresPoolClient {
     if (values.length === 0) return this.#unnamed(sqlOrCursor, values);
     if (PATTERN_MATCH.test(sqlOrCursor) || PLANNED_PER_VALUES.test(sqlOrCursor))
       return this.#unnamed(sqlOrCursor, values);
-    const name = `cb_${createHash('sha1').update(sqlOrCursor).digest('base64url')}`;
+    const name = statementName(sqlOrCursor);
     if (!this.#prepared.has(name)) {
       if (this.#prepared.size >= PREPARED_PER_CONNECTION) return this.#unnamed(sqlOrCursor, values);
       this.#prepared.add(name);
@@ -135,3 +136,15 @@ const PATTERN_MATCH = /\b(i?like|similar to)\b/i;
  * plan after five runs, which sorted every row of a class: ten times slower.
  */
 const PLANNED_PER_VALUES = /\bchange_timings\b/;
+
+/** Every execution names its statement; the same few texts come again and again, so their names are kept. */
+const statementNames = new RecentlyUsed<string, string>(2_000);
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `cb_${createHash('sha1').update(text).digest('base64url')}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
