@@ -181,24 +181,33 @@ function floorOnSqlite(file: string, title: string, seconds: number): FloorResul
   }
 }
 
+/** The newest submitted change titled `title`, read back as the rows to write again. */
+async function writtenOnPostgres(pool: pg.Pool, title: string): Promise<Written> {
+  const [change] = (await pool.query<Row>(NEWEST_SUBMITTED('$1'), [title])).rows;
+  if (!change) throw new Error(`no submitted change titled ${title}`);
+  const rows = async (text: string) => (await pool.query<Row>(text, [change.id])).rows;
+  return writtenFrom(
+    change,
+    await rows('select * from change_services where change_id = $1'),
+    await rows('select * from events where change_id = $1 order by id'),
+    await rows('select * from outbox where change_id = $1'),
+  );
+}
+
+/** The newest change and event ids; the floor's own are above them (events well clear of Changeboard's). */
+async function lastIds(pool: pg.Pool): Promise<{ changeId: number; eventId: number }> {
+  const { rows } = await pool.query<{ change: string; event: string }>(
+    'select (select max(id) from changes) as change, (select max(id) from events) as event',
+  );
+  return { changeId: Number(rows[0]!.change), eventId: Number(rows[0]!.event) + 10_000_000 };
+}
+
 async function floorOnPostgres(url: string, title: string, seconds: number): Promise<FloorResult> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   try {
-    const [change] = (await pool.query<Row>(NEWEST_SUBMITTED('$1'), [title])).rows;
-    if (!change) throw new Error(`no submitted change titled ${title}`);
-    const rows = async (text: string) => (await pool.query<Row>(text, [change.id])).rows;
-    const written = writtenFrom(
-      change,
-      await rows('select * from change_services where change_id = $1'),
-      await rows('select * from events where change_id = $1 order by id'),
-      await rows('select * from outbox where change_id = $1'),
-    );
-    const { rows: last } = await pool.query<{ last: string }>('select max(id) as last from events');
-    const { rows: lastChange } = await pool.query<{ last: string }>(
-      'select max(id) as last from changes',
-    );
-    // Clear of the events Changeboard itself may still write to this schema.
-    let eventId = Number(last[0]!.last) + 10_000_000;
+    const written = await writtenOnPostgres(pool, title);
+    const last = await lastIds(pool);
+    let eventId = last.eventId;
     const statements = createAndSubmitStatements(written);
     let changes = 0;
     const started = performance.now();
@@ -228,7 +237,77 @@ async function floorOnPostgres(url: string, title: string, seconds: number): Pro
     return {
       changes,
       changesPerSecond: changes / ((performance.now() - started) / 1000),
-      afterChangeId: Number(lastChange[0]!.last),
+      afterChangeId: last.changeId,
+    };
+  } finally {
+    await pool.end();
+  }
+}
+
+export interface DecisionFloorResult {
+  writesPerSecond: number;
+  /** Milliseconds from asking for a connection to the commit, as 50 clients saw it. */
+  p50: number;
+  p99: number;
+  /** The floor's changes (and their events and outbox rows) are those with a greater id. */
+  afterChangeId: number;
+}
+
+/**
+ * The floor under a decision on PostgreSQL: what a submit writes to a change —
+ * its columns updated, an event and its outbox rows — in one statement committed
+ * on its own (no transaction around it: one round trip), by 50 clients over a pool
+ * of ten, as 50 connections approve. An approval writes that and a decision row
+ * besides, through HTTP, checks and the audit chain; so no implementation can
+ * answer 50 approvers here with a lower latency than this floor's, and its p99 is
+ * the least an approval's p99 can be.
+ */
+export async function measureDecisionFloor(
+  target: DatabaseTarget,
+  title: string,
+  seconds: number,
+): Promise<DecisionFloorResult> {
+  if (target.dialect !== 'postgres')
+    throw new Error('the decision floor is measured on PostgreSQL');
+  const pool = new pg.Pool({ connectionString: target.location, max: 10 });
+  try {
+    const written = await writtenOnPostgres(pool, title);
+    const last = await lastIds(pool);
+    let eventId = last.eventId;
+    const statements = createAndSubmitStatements(written);
+    // Changes of its own to decide on, written before the clock starts.
+    const ids: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      const { rows } = await pool.query<{ id: number }>(
+        statements.create.text,
+        statements.create.params(++eventId),
+      );
+      ids.push(rows[0]!.id);
+    }
+    const latencies: number[] = [];
+    let next = 0;
+    const started = performance.now();
+    const until = started + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (performance.now() < until) {
+          const asked = performance.now();
+          await pool.query(
+            statements.submit.text,
+            statements.submit.params(ids[next++ % ids.length]!, ++eventId),
+          );
+          latencies.push(performance.now() - asked);
+        }
+      }),
+    );
+    latencies.sort((a, b) => a - b);
+    const at = (q: number) =>
+      Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
+    return {
+      writesPerSecond: latencies.length / ((performance.now() - started) / 1000),
+      p50: at(0.5),
+      p99: at(0.99),
+      afterChangeId: last.changeId,
     };
   } finally {
     await pool.end();

@@ -21,7 +21,7 @@ import { sql, type Kysely } from 'kysely';
 import { parseDatabaseUrl, type DatabaseTarget } from '../src/storage/database-url.js';
 import { openDatabase } from '../src/storage/database.js';
 import type { DatabaseSchema } from '../src/storage/schema.js';
-import { measureFloor, type FloorResult } from './floor.js';
+import { measureDecisionFloor, measureFloor, type FloorResult } from './floor.js';
 import { seedInsightsYear } from './insights-seed.js';
 import { ANSWERS, seedChanges } from './seed.js';
 import {
@@ -308,6 +308,12 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
       headers: { 'content-type': 'application/json' },
     });
     record(database, 'baseline: validate + insert one row', insert);
+    const accept = await measure(`${baseline.url}/accept`, {
+      method: 'POST',
+      body: JSON.stringify(createBody('baseline')),
+      headers: { 'content-type': 'application/json' },
+    });
+    record(database, 'baseline: validate, no database (HTTP alone)', accept);
     const baselineList = await baselineListAt(database, target, baseline);
 
     const receiver = await startReceiver();
@@ -377,6 +383,32 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
         `${ratios.join(', ')} (floors ${pairs.map((p) => Math.round(p.floor.changesPerSecond)).join(', ')}/s)`,
     });
 
+    if (database === 'sqlite') {
+      // One thread does SQLite's writes and the HTTP: a change costs at least the floor's
+      // time for its rows plus two requests' HTTP, whatever else it does.
+      const ceilingOf = (p: (typeof pairs)[number]) =>
+        1 / (1 / p.floor.changesPerSecond + 2 / accept.requests.average);
+      const againstCeiling = (p: (typeof pairs)[number]) =>
+        p.createSubmit.requests.average / ceilingOf(p);
+      add({
+        database,
+        operation: 'create + submit against the floor plus two requests’ HTTP',
+        connections: CONNECTIONS,
+        requestsPerSecond: Math.round(middle.createSubmit.requests.average),
+        errors: 0,
+        ratio: Math.round(againstCeiling(middle) * 100) / 100,
+        against: 'floor + HTTP',
+        note:
+          `the ceiling, 1 / (1/floor + 2/HTTP alone), per pair: ` +
+          pairs
+            .map(
+              (p) =>
+                `${Math.round(ceilingOf(p))}/s = ${(ceilingOf(p) / p.floor.changesPerSecond).toFixed(2)}× its floor`,
+            )
+            .join(', '),
+      });
+    }
+
     const db = openDatabase(parseDatabaseUrl(target.url) as DatabaseTarget);
     // Each approval completes a change; enough pending ones for 5,000 approvals a second.
     const pendingIds = await seedChanges(db.db, (DURATION + 1) * 7_500, {
@@ -400,6 +432,7 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
       ],
     });
     record(database, 'approve (completes the change)', approve, insert, 'baseline insert');
+    if (database === 'postgres') server = await benchDecisionFloor(target.url, server, receiver);
 
     const readOne = await measure(server.url, {
       requests: [
@@ -632,11 +665,46 @@ function measureCreateSubmit(
 }
 
 /**
+ * PostgreSQL: the least latency 50 approvers could see here, measured right after
+ * the approve run with Changeboard stopped (bench/floor.ts, measureDecisionFloor),
+ * so that the approve row's p99 has its ceiling beside it.
+ */
+async function benchDecisionFloor(
+  url: string,
+  server: Running,
+  receiver: Receiver,
+): Promise<Running> {
+  await until(() => receiver.idleForMs() > 2_000, 120_000);
+  await server.stop();
+  const floor = await measureDecisionFloor(
+    parseDatabaseUrl(url) as DatabaseTarget,
+    createBody('create+submit').title,
+    DURATION,
+  );
+  await removeFloorRows(url, floor);
+  const approve = rows.at(-1)!;
+  add({
+    database: 'postgres',
+    operation: "floor: an approval's rows written directly",
+    connections: CONNECTIONS,
+    requestsPerSecond: Math.round(floor.writesPerSecond),
+    p50: floor.p50,
+    p99: floor.p99,
+    errors: 0,
+    note: `approve p99 ${approve.p99} ms against this floor's ${floor.p99} ms (${((approve.p99 ?? 0) / floor.p99).toFixed(1)}×)`,
+  });
+  return startChangeboard(url, receiver.url);
+}
+
+/**
  * Takes the floor's changes out again: Changeboard numbers its events from the
  * audit chain's head, which the floor's copies do not move, and would deliver
  * their outbox rows. The next pair then starts where Changeboard left off.
  */
-async function removeFloorRows(url: string, floor: FloorResult): Promise<void> {
+async function removeFloorRows(
+  url: string,
+  floor: Pick<FloorResult, 'afterChangeId'>,
+): Promise<void> {
   const db = openDatabase(parseDatabaseUrl(url) as DatabaseTarget);
   try {
     await db.db.transaction().execute(async (tx) => {

@@ -4,6 +4,7 @@
  * or list 50 filtered rows — on the same database with the same settings
  * (SQLite in WAL mode; a PostgreSQL pool of the same size). It is the physical
  * limit Changeboard is measured against, in the same run, on the same machine.
+ * `/accept` validates the body and answers without the database: HTTP alone.
  */
 import BetterSqlite3 from 'better-sqlite3';
 import Fastify from 'fastify';
@@ -98,6 +99,10 @@ app.post('/insert', { schema: { body: Body } }, async (request, reply) => {
   });
   return reply.status(201).send({ id });
 });
+// The same request answered without the database: what HTTP and validation alone cost.
+app.post('/accept', { schema: { body: Body } }, (_request, reply) =>
+  reply.status(201).send({ id: 0 }),
+);
 app.get('/list', async () => ({ items: await store.list('pending', 'payments', 50) }));
 await app.listen({ host: '127.0.0.1', port: Number(portText) });
 const address = app.server.address();

@@ -130,7 +130,7 @@ function directWritesOf(repos: Repositories): DirectWrites {
     tokens: pick(repos.tokens, ['insert', 'touch', 'revoke']),
     actionLinks: pick(repos.actionLinks, ['insert', 'use']),
     externalLinks: pick(repos.externalLinks, ['insert']),
-    outbox: pick(repos.outbox, ['complete', 'completeMany', 'fail', 'retry', 'sendNow']),
+    outbox: pick(repos.outbox, ['claim', 'complete', 'completeMany', 'fail', 'retry', 'sendNow']),
     policies: pick(repos.policies, ['remember']),
     slackMessages: pick(repos.slackMessages, ['insert', 'touch', 'forget']),
   };

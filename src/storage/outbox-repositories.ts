@@ -63,8 +63,7 @@ export function outboxRepository(
         .orderBy('next_attempt_at')
         .limit(limit);
       if (features.skipLocked) due = due.forUpdate().skipLocked();
-      const ids = (await due.execute()).map((row) => row.id);
-      if (ids.length === 0) return [];
+      // One statement, so that it stands alone (a direct write): no transaction, no batch to wait for.
       const rows = await db
         .updateTable('outbox')
         .set((eb) => ({
@@ -73,10 +72,18 @@ export function outboxRepository(
           lease_expires_at: leaseUntil,
           attempts: eb('attempts', '+', 1),
         }))
-        .where('id', 'in', ids)
+        .where('id', 'in', due)
         .returningAll()
         .execute();
-      return rows.map(fromRow).sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt));
+      // In the order they were planned: due first, then by the audit chain's order of their events.
+      return rows
+        .map(fromRow)
+        .sort(
+          (a, b) =>
+            a.nextAttemptAt.localeCompare(b.nextAttemptAt) ||
+            a.createdAt.localeCompare(b.createdAt) ||
+            (a.eventId ?? Number.MAX_SAFE_INTEGER) - (b.eventId ?? Number.MAX_SAFE_INTEGER),
+        );
     },
 
     async complete(id, leaseToken, sentAt, skipped) {

@@ -35,8 +35,8 @@ export interface OutboxRepository {
   enqueue(messages: readonly NewOutboxMessage[], createdAt: string): Promise<void>;
   /**
    * Leases due messages (and ones whose lease ran out, abandoned by a dead
-   * process) to `leaseToken`. Runs in a transaction; on PostgreSQL concurrent
-   * claimers skip each other's rows (FOR UPDATE SKIP LOCKED).
+   * process) to `leaseToken`, in one statement: it needs no transaction. On
+   * PostgreSQL concurrent claimers skip each other's rows (FOR UPDATE SKIP LOCKED).
    */
   claim(options: {
     now: string;

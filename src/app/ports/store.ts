@@ -104,10 +104,14 @@ export interface DirectWrites {
   readonly actionLinks: Pick<ActionLinkRepository, 'insert' | 'use'>;
   /** External approvers' links, minted as the e-mail is sent (spent in the decision's transaction). */
   readonly externalLinks: Pick<ExternalLinkRepository, 'insert'>;
-  /** A delivery's outcome, fenced by its lease; an admin's retry; the demo inbox's "send now". */
+  /**
+   * The dispatcher's claim on what is due (one statement, each row leased to one
+   * worker), a delivery's outcome, fenced by its lease; an admin's retry; the demo
+   * inbox's "send now".
+   */
   readonly outbox: Pick<
     OutboxRepository,
-    'complete' | 'completeMany' | 'fail' | 'retry' | 'sendNow'
+    'claim' | 'complete' | 'completeMany' | 'fail' | 'retry' | 'sendNow'
   >;
   /** The policy this process runs, archived by its hash at start-up. */
   readonly policies: Pick<PolicyArchive, 'remember'>;
