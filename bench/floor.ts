@@ -245,6 +245,7 @@ async function floorOnPostgres(url: string, title: string, seconds: number): Pro
 }
 
 export interface DecisionFloorResult {
+  writes: number;
   writesPerSecond: number;
   /** Milliseconds from asking for a connection to the commit, as 50 clients saw it. */
   p50: number;
@@ -304,6 +305,7 @@ export async function measureDecisionFloor(
     const at = (q: number) =>
       Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
     return {
+      writes: latencies.length,
       writesPerSecond: latencies.length / ((performance.now() - started) / 1000),
       p50: at(0.5),
       p99: at(0.99),

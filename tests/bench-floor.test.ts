@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { measureFloor } from '../bench/floor.js';
+import { measureDecisionFloor, measureFloor } from '../bench/floor.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../src/storage/database-url.js';
 import { openDatabase } from '../src/storage/database.js';
 import { startTestApp, type TestApp } from './_util/app.js';
-import { databaseKinds } from './_util/databases.js';
+import { databaseKinds, postgres } from './_util/databases.js';
 
 /**
  * The benchmark's floor must write what Changeboard writes for a created and
@@ -110,6 +110,64 @@ describe.each(databaseKinds)('the benchmark floor on $name', (kind) => {
       expect({ ...copied, change: { ...copied.change, id } }).toEqual(reference);
     } finally {
       await db.destroy();
+    }
+  });
+});
+
+describe.skipIf(!postgres)('the benchmark floor under a decision on postgres', () => {
+  it('writes a submitted change’s update, event and outbox rows once per write, on changes of its own', async () => {
+    const t = await startTestApp(postgres!, { auditOnClose: false });
+    try {
+      const created = await t.call('priya', 'POST', '/changes', {
+        title: 'Decision floor reference',
+        type: 'normal',
+        services: ['payments'],
+        answers: {
+          tested: true,
+          testResults: 'https://ci.example.com/run/9',
+          consequenceOfNotReleasing: 'Card payments keep failing on retry',
+          rollbackPlan: 'Revert the config change',
+          risk: 'low',
+        },
+      });
+      expect(created.status).toBe(201);
+      expect((await t.call('priya', 'POST', `/changes/${created.body.id}/submit`)).status).toBe(
+        200,
+      );
+      const result = await measureDecisionFloor(
+        parseDatabaseUrl(t.databaseUrl) as DatabaseTarget,
+        'Decision floor reference',
+        0.2,
+      );
+      expect(result.writes).toBeGreaterThan(0);
+      expect(result.p99).toBeGreaterThanOrEqual(result.p50);
+
+      const { db } = openDatabase(parseDatabaseUrl(t.databaseUrl) as DatabaseTarget);
+      try {
+        const ofFloor = (type: string) =>
+          db
+            .selectFrom('events')
+            .select(sql<number>`count(*)`.as('n'))
+            .where('change_id', '>', result.afterChangeId)
+            .where('type', '=', type)
+            .executeTakeFirstOrThrow();
+        // Its own 500 changes, created before the clock started; then one submitted event per write.
+        expect(Number((await ofFloor('created')).n)).toBe(500);
+        expect(Number((await ofFloor('submitted')).n)).toBe(result.writes);
+        const states = await db
+          .selectFrom('changes')
+          .select('state')
+          .distinct()
+          .where('id', '>', result.afterChangeId)
+          .execute();
+        expect(states.map((row) => row.state).sort()).toEqual(
+          result.writes >= 500 ? ['pending'] : ['draft', 'pending'],
+        );
+      } finally {
+        await db.destroy();
+      }
+    } finally {
+      await t.close();
     }
   });
 });

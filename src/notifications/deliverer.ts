@@ -26,17 +26,43 @@ export interface Deliverer {
   deliver(messages: readonly OutboxMessage[]): Promise<DeliveryOutcome[]>;
 }
 
-/** Delivers each message on its own with `send`, which must not throw. */
+/**
+ * Delivers each message on its own with `send`, which must not throw. One
+ * change's messages go in order (a card, then its update; a pending status, then
+ * success); with `changesAtOnce` above one, different changes' messages go side
+ * by side, that many at a time, so that one busy channel is not a queue of round
+ * trips (50 cards a second to one Teams channel, each waiting for the last).
+ */
 export function oneByOne(
   kind: string,
   send: (message: OutboxMessage) => Promise<DeliveryOutcome>,
+  { changesAtOnce = 1 }: { changesAtOnce?: number } = {},
 ): Deliverer {
   return {
     kind,
     async deliver(messages) {
       const outcomes: DeliveryOutcome[] = [];
-      for (const message of messages) outcomes.push(await send(message));
+      if (changesAtOnce <= 1) {
+        for (const message of messages) outcomes.push(await send(message));
+        return outcomes;
+      }
+      // Lanes by change, in the order they first appear; messages about no change share one.
+      const lanes = new Map<number | null, number[]>();
+      for (const [i, message] of messages.entries()) {
+        const lane = lanes.get(message.changeId);
+        if (lane) lane.push(i);
+        else lanes.set(message.changeId, [i]);
+      }
+      const waiting = [...lanes.values()];
+      const worker = async () => {
+        for (let lane = waiting.shift(); lane; lane = waiting.shift())
+          for (const i of lane) outcomes[i] = await send(messages[i]!);
+      };
+      await Promise.all(Array.from({ length: Math.min(changesAtOnce, waiting.length) }, worker));
       return outcomes;
     },
   };
 }
+
+/** How many changes' messages a channel's deliverer sends side by side (chat channels, webhooks). */
+export const CHANGES_AT_ONCE = 8;
