@@ -6,6 +6,26 @@ import { openDatabase } from '../src/storage/database.js';
 import { startTestApp, type TestApp } from './_util/app.js';
 import { databaseKinds, postgres } from './_util/databases.js';
 
+/** The change whose rows a floor copies, created and submitted through the API; its id. */
+async function createAndSubmit(t: TestApp, title: string): Promise<number> {
+  const created = await t.call('priya', 'POST', '/changes', {
+    title,
+    type: 'normal',
+    services: ['payments'],
+    answers: {
+      tested: true,
+      testResults: 'https://ci.example.com/run/9',
+      consequenceOfNotReleasing: 'Card payments keep failing on retry',
+      rollbackPlan: 'Revert the config change',
+      risk: 'low',
+    },
+  });
+  expect(created.status).toBe(201);
+  const submitted = await t.call('priya', 'POST', `/changes/${created.body.id}/submit`);
+  expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
+  return Number(String(created.body.id).replace('CHG-', ''));
+}
+
 /**
  * The benchmark's floor must write what Changeboard writes for a created and
  * submitted change, or the ceiling it reports means nothing.
@@ -22,22 +42,7 @@ describe.each(databaseKinds)('the benchmark floor on $name', (kind) => {
   });
 
   it('writes copies of a created and submitted change: the change, its services, events and outbox rows', async () => {
-    const created = await t.call('priya', 'POST', '/changes', {
-      title: 'Floor reference',
-      type: 'normal',
-      services: ['payments'],
-      answers: {
-        tested: true,
-        testResults: 'https://ci.example.com/run/9',
-        consequenceOfNotReleasing: 'Card payments keep failing on retry',
-        rollbackPlan: 'Revert the config change',
-        risk: 'low',
-      },
-    });
-    expect(created.status).toBe(201);
-    const id = Number(String(created.body.id).replace('CHG-', ''));
-    const submitted = await t.call('priya', 'POST', `/changes/${created.body.id}/submit`);
-    expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
+    const id = await createAndSubmit(t, 'Floor reference');
 
     const result = await measureFloor(
       parseDatabaseUrl(t.databaseUrl) as DatabaseTarget,
@@ -118,22 +123,7 @@ describe.skipIf(!postgres)('the benchmark floor under a decision on postgres', (
   it('writes a submitted change’s update, event and outbox rows once per write, on changes of its own', async () => {
     const t = await startTestApp(postgres!, { auditOnClose: false });
     try {
-      const created = await t.call('priya', 'POST', '/changes', {
-        title: 'Decision floor reference',
-        type: 'normal',
-        services: ['payments'],
-        answers: {
-          tested: true,
-          testResults: 'https://ci.example.com/run/9',
-          consequenceOfNotReleasing: 'Card payments keep failing on retry',
-          rollbackPlan: 'Revert the config change',
-          risk: 'low',
-        },
-      });
-      expect(created.status).toBe(201);
-      expect((await t.call('priya', 'POST', `/changes/${created.body.id}/submit`)).status).toBe(
-        200,
-      );
+      await createAndSubmit(t, 'Decision floor reference');
       const result = await measureDecisionFloor(
         parseDatabaseUrl(t.databaseUrl) as DatabaseTarget,
         'Decision floor reference',

@@ -4,7 +4,7 @@ import type { NotificationTopic } from '../plan.js';
 import { slackMessage } from '../templates/slack.js';
 import { headline, summarise } from '../templates/summary.js';
 import { teamsMessage } from '../templates/teams.js';
-import { outcomeOfError, outcomeOfResponse } from './outcomes.js';
+import { outcomeOfError, outcomeOfResponse, unsetChannel } from './outcomes.js';
 import { loadChange, type DeliveryDeps } from './render-context.js';
 
 /** Teams (Adaptive Card) and Slack (Block Kit) incoming webhooks: render the change as it is now, post it. */
@@ -13,12 +13,7 @@ export function chatDeliverer(kind: 'teams' | 'slack', deps: DeliveryDeps): Deli
     kind,
     async (message: OutboxMessage): Promise<DeliveryOutcome> => {
       const channel = deps.policy.channels.get(message.target);
-      if (!channel?.url && !deps.inbox)
-        return {
-          ok: false,
-          permanent: true,
-          reason: `channel "${message.target}" has no URL (is its environment variable set?)`,
-        };
+      if (!channel?.url && !deps.inbox) return unsetChannel(message.target);
       const loaded = await loadChange(deps, message.changeId);
       if (!loaded)
         return {

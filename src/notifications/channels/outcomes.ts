@@ -33,3 +33,12 @@ export function outcomeOfError(error: unknown): DeliveryOutcome {
     reason: error instanceof Error ? error.message : String(error),
   };
 }
+
+/** A channel whose URL is not set: no retry can help. */
+export function unsetChannel(target: string): DeliveryOutcome {
+  return {
+    ok: false,
+    permanent: true,
+    reason: `channel "${target}" has no URL (is its environment variable set?)`,
+  };
+}

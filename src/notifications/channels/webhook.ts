@@ -3,7 +3,7 @@ import type { OutboxMessage } from '../../app/ports.js';
 import { formatChangeId } from '../../domain/change.js';
 import { CHANGES_AT_ONCE, oneByOne, type Deliverer, type DeliveryOutcome } from '../deliverer.js';
 import type { WebhookPayload } from '../plan.js';
-import { outcomeOfError, outcomeOfResponse } from './outcomes.js';
+import { outcomeOfError, outcomeOfResponse, unsetChannel } from './outcomes.js';
 import type { DeliveryDeps } from './render-context.js';
 
 /**
@@ -23,12 +23,7 @@ export function webhookDeliverer(deps: DeliveryDeps): Deliverer {
     'webhook',
     async (message: OutboxMessage): Promise<DeliveryOutcome> => {
       const channel = deps.policy.channels.get(message.target);
-      if (!channel?.url && !deps.inbox)
-        return {
-          ok: false,
-          permanent: true,
-          reason: `channel "${message.target}" has no URL (is its environment variable set?)`,
-        };
+      if (!channel?.url && !deps.inbox) return unsetChannel(message.target);
       const { event } = message.payload as WebhookPayload;
       const body = JSON.stringify({
         id: message.id,
