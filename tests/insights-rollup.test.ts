@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  catchUpTimings,
   getInsights,
   getPeriodInMemory,
   insightsWarmer,
@@ -291,5 +292,22 @@ describe.each(databaseKinds)('the insights rollup on $name', { timeout: 120_000 
     expect(await t.ctx.store.insights.staleIds(everything, t.ctx.policy.hash, 10)).toEqual([]);
     expect(after).toEqual(await inMemory({}));
     expect(after.total).toEqual(before.total);
+  });
+
+  it('looks for rows behind a window of ids at a time, and stops where it is told', async () => {
+    // Lee back in the payments owners: every row is behind the policy again.
+    const source = t.ctx.policySource;
+    const edited = source.replace('payments-owners: [priya]', 'payments-owners: [priya, lee]');
+    expect(edited).not.toBe(source);
+    expect((await t.call('dev', 'POST', '/policy', { source: edited })).status).toBe(200);
+    const everything = { fromMs: 0, toMs: Date.parse('2100-01-01'), services: [], types: [] };
+    const behind = await t.ctx.store.insights.staleIds(everything, t.ctx.policy.hash, 100_000);
+    expect(behind.length).toBeGreaterThan(20);
+    const some = await catchUpTimings(t.ctx, everything, { atMost: 10, step: 3, scanWindow: 7 });
+    expect(some).toBe(10);
+    const rest = await catchUpTimings(t.ctx, everything, { step: 3, scanWindow: 7 });
+    expect(some + rest).toBe(behind.length);
+    expect(await t.ctx.store.insights.staleIds(everything, t.ctx.policy.hash, 10)).toEqual([]);
+    expect(await summed({})).toEqual(await inMemory({}));
   });
 });

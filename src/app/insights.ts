@@ -371,9 +371,18 @@ const covers = (outer: InsightsPopulation, inner: InsightsPopulation): boolean =
 export async function catchUpTimings(
   deps: Pick<InsightsDeps, 'policy' | 'store'>,
   population: InsightsPopulation,
-  atMost = Number.POSITIVE_INFINITY,
-  /** Changes worked out per transaction. */
-  step = CATCH_UP_BATCH,
+  {
+    atMost = Number.POSITIVE_INFINITY,
+    step = CATCH_UP_BATCH,
+    scanWindow = SCAN_WINDOW,
+  }: {
+    /** Changes worked out at most. */
+    atMost?: number;
+    /** Changes worked out per transaction. */
+    step?: number;
+    /** Change ids looked at per query. */
+    scanWindow?: number;
+  } = {},
 ): Promise<number> {
   const { policy, store } = deps;
   // Read before looking: a change written meanwhile moves the head past it.
@@ -388,9 +397,14 @@ export async function catchUpTimings(
   const rules = rollupRules(policy);
   let caughtUp = 0;
   let complete = false;
-  while (caughtUp < atMost) {
+  // Walked a window of ids at a time: on SQLite each query holds the process's only
+  // thread, and a year of changes in one scan would hold it for a second.
+  const lastId = (await store.read.changes.lastId()) ?? 0;
+  let after = 0;
+  while (caughtUp < atMost && after < lastId) {
     const limit = Math.min(CATCH_UP_BATCH, atMost - caughtUp);
-    const ids = await store.insights.staleIds(population, policy.hash, limit);
+    const window = { after, upTo: Math.min(lastId, after + scanWindow) };
+    const ids = await store.insights.staleIds(population, policy.hash, limit, window);
     for (let from = 0; from < ids.length; from += step) {
       const slice = ids.slice(from, from + step);
       // The change before its events: a row is never newer than the version it is saved as.
@@ -406,11 +420,10 @@ export async function catchUpTimings(
       caughtUp += changes.length;
       if (caughtUp % ANALYZE_EVERY < changes.length) await store.insights.analyze();
     }
-    if (ids.length < limit) {
-      complete = true;
-      break;
-    }
+    after = ids.length < limit ? window.upTo : ids.at(-1)!;
   }
+  // Changes past lastId were created after the head was read: their events are past it too.
+  complete = after >= lastId;
   if (complete)
     freshAt.set(
       store,
@@ -418,6 +431,9 @@ export async function catchUpTimings(
     );
   return caughtUp;
 }
+
+/** Change ids looked at per query when looking for rows that are behind. */
+const SCAN_WINDOW = 20_000;
 
 /** A backfill refreshes the planner's statistics as the rollup grows (PostgreSQL may run without autovacuum). */
 const ANALYZE_EVERY = 10_000;
@@ -446,7 +462,10 @@ export function insightsWarmer(deps: Pick<InsightsDeps, 'policy' | 'store' | 'cl
       services: [],
       types: [],
     };
-    const caughtUp = await catchUpTimings(deps, period, WARM_PER_ROUND, WARM_BATCH);
+    const caughtUp = await catchUpTimings(deps, period, {
+      atMost: WARM_PER_ROUND,
+      step: WARM_BATCH,
+    });
     // The weeks those rows are in are summed again here rather than by the next reader.
     if (caughtUp > 0) await deps.store.insights.workOutCleared(period);
     return caughtUp;

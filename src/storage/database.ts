@@ -91,6 +91,7 @@ function readersOf(repos: Repositories): Readers {
     changes: pick(repos.changes, [
       'find',
       'findMany',
+      'lastId',
       'list',
       'listKeys',
       'listDecisions',

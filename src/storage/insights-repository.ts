@@ -197,7 +197,7 @@ export function insightsRepository(
   }
 
   return {
-    async staleIds(population, policyHash, limit) {
+    async staleIds(population, policyHash, limit, ids) {
       // The population as the board lists it: by the change's own columns, rolled up or not.
       const where = sql.join(
         [
@@ -212,6 +212,7 @@ export function insightsRepository(
               ]
             : []),
           sql`(t.change_id is null or t.version <> c.version or t.policy_hash <> ${policyHash})`,
+          ...(ids ? [sql`c.id > ${ids.after}`, sql`c.id <= ${ids.upTo}`] : []),
         ],
         sql` and `,
       );

@@ -346,6 +346,14 @@ function changeRepository(
       return (await db.executeQuery(compiled)).rows;
     },
 
+    async lastId() {
+      const row = await db
+        .selectFrom('changes')
+        .select((eb) => eb.fn.max('id').as('id'))
+        .executeTakeFirst();
+      return row?.id === null || row?.id === undefined ? undefined : Number(row.id);
+    },
+
     async findMany(ids) {
       if (ids.length === 0) return [];
       const rows = await db

@@ -95,6 +95,8 @@ export interface ChangeRepository {
   list(query: ChangeQuery): Promise<Change[]>;
   /** The same page as `list`, as ids and versions only: cheap to ask before a cache. */
   listKeys(query: ChangeQuery): Promise<ChangeKey[]>;
+  /** The newest change's id; undefined while there is none. */
+  lastId(): Promise<number | undefined>;
   /** The changes with these ids, in no particular order; ids that do not exist are left out. */
   findMany(ids: readonly number[]): Promise<Change[]>;
   listDecisions(changeId: number, round: number): Promise<Decision[]>;

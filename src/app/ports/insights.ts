@@ -43,11 +43,16 @@ export interface ClassMember {
  * changes is summed in SQL, not loaded.
  */
 export interface InsightsStore {
-  /** Changes of the population whose row is missing, behind their version, or of another policy: the first `limit` by id. */
+  /**
+   * Changes of the population whose row is missing, behind their version, or of
+   * another policy: the first `limit` by id, of those with an id in
+   * (`ids.after`, `ids.upTo`] when given.
+   */
   staleIds(
     population: InsightsPopulation,
     policyHash: string,
     limit: number,
+    ids?: { readonly after: number; readonly upTo: number },
   ): Promise<readonly number[]>;
   /** Writes the rows (a row newer than the one given is kept). */
   save(
