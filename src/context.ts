@@ -18,6 +18,7 @@ import { chatDeliverer } from './notifications/channels/chat.js';
 import { emailDeliverer } from './notifications/channels/email.js';
 import { webhookDeliverer } from './notifications/channels/webhook.js';
 import { Dispatcher, type DispatcherOptions } from './notifications/dispatcher.js';
+import { scheduledWork } from './notifications/scheduled-work.js';
 import { agendaScheduler } from './notifications/agendas.js';
 import { nudgeScheduler } from './notifications/reminders.js';
 import { reviewReminderScheduler } from './notifications/review-reminders.js';
@@ -217,26 +218,32 @@ export async function createContext(
     deliverers,
     leaseMs: config.outboxLeaseMs,
     metrics,
-    beforeRound: scheduledWork(clock, [
-      // Absences whose end has come: the requests still open go back to their people.
-      () => endAbsencesDue({ policy, clock, store, subscribers, presenceCache }),
-      nudgeScheduler({ store, policy, clock, emailEnabled, metrics }),
-      // Post-implementation reviews past due: the requester, then the escalation group.
-      reviewReminderScheduler({ store, policy, clock, emailEnabled, metrics }),
-      agendaScheduler({ store, policy, clock, emailEnabled }),
-      // The insights' rollup, caught up with the changes between requests (a failure waits for the next round).
-      () =>
-        warmInsights().catch((error: unknown) =>
-          overrides.log?.('warn', 'the insights rollup could not catch up', {
-            error: error instanceof Error ? error.message : String(error),
-          }),
-        ),
-      // A policy another process applied, should its NOTIFY have been missed.
-      () =>
-        syncPolicy({ store, policies, env: config.env }, (message) =>
-          overrides.log?.('warn', message, {}),
-        ),
-    ]),
+    beforeRound: scheduledWork(
+      clock,
+      {
+        // Absences whose end has come: the requests still open go back to their people.
+        'absences ending': () =>
+          endAbsencesDue({ policy, clock, store, subscribers, presenceCache }),
+        reminders: nudgeScheduler({ store, policy, clock, emailEnabled, metrics }),
+        // Post-implementation reviews past due: the requester, then the escalation group.
+        'review reminders': reviewReminderScheduler({
+          store,
+          policy,
+          clock,
+          emailEnabled,
+          metrics,
+        }),
+        agendas: agendaScheduler({ store, policy, clock, emailEnabled }),
+        // The insights' rollup, caught up with the changes between requests.
+        'the insights rollup': () => warmInsights(),
+        // A policy another process applied, should its NOTIFY have been missed.
+        'policy sync': () =>
+          syncPolicy({ store, policies, env: config.env }, (message) =>
+            overrides.log?.('warn', message, {}),
+          ),
+      },
+      overrides.log,
+    ),
     log: overrides.log,
     ...overrides.dispatcher,
   });
@@ -326,19 +333,3 @@ export async function createContext(
     },
   };
 }
-
-/** Work for the dispatcher to do before a round, at most every 15 s of the clock (each may keep its own pace too). */
-function scheduledWork(
-  clock: Clock,
-  jobs: readonly (() => Promise<unknown>)[],
-): () => Promise<void> {
-  let lastRun = Number.NEGATIVE_INFINITY;
-  return async () => {
-    const now = clock.now().getTime();
-    if (now - lastRun < SCHEDULED_WORK_MS) return;
-    lastRun = now;
-    for (const job of jobs) await job();
-  };
-}
-
-const SCHEDULED_WORK_MS = 15_000;

@@ -45,6 +45,47 @@ describe('oneByOne', () => {
     expect(order('m2')).toBeLessThan(order('m3'));
   });
 
+  it('fails only the message whose send threw, and holds back the rest of its change', async () => {
+    const sent: string[] = [];
+    const deliverer = oneByOne(
+      'slack',
+      async (m): Promise<DeliveryOutcome> => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        if (m.id === 'card') throw new Error('the database timed out');
+        if (m.id === 'other')
+          return { ok: false, permanent: false, reason: '429', retryAfterMs: 900 };
+        sent.push(m.id);
+        return { ok: true };
+      },
+      { changesAtOnce: 8 },
+    );
+    const outcomes = await deliverer.deliver([
+      message('card', 1),
+      message('a', 2),
+      message('update', 1),
+      message('other', 3),
+      message('other-update', 3),
+      message('b', 4),
+    ]);
+    // Every other change's messages went once; nothing was sent after the deliverer answered.
+    expect(sent.sort()).toEqual(['a', 'b']);
+    expect(outcomes).toEqual([
+      { ok: false, permanent: false, reason: 'unexpected error: the database timed out' },
+      { ok: true },
+      { ok: false, permanent: false, reason: 'waits for an earlier message about the same change' },
+      { ok: false, permanent: false, reason: '429', retryAfterMs: 900 },
+      {
+        ok: false,
+        permanent: false,
+        reason: 'waits for an earlier message about the same change',
+        retryAfterMs: 900,
+      },
+      { ok: true },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sent).toHaveLength(2);
+  });
+
   it('sends strictly one after the other by default', async () => {
     const log: string[] = [];
     const deliverer = oneByOne('github-status', async (m) => {

@@ -27,23 +27,36 @@ export interface Deliverer {
 }
 
 /**
- * Delivers each message on its own with `send`, which must not throw. One
- * change's messages go in order (a card, then its update; a pending status, then
- * success); with `changesAtOnce` above one, different changes' messages go side
- * by side, that many at a time, so that one busy channel is not a queue of round
- * trips (50 cards a second to one Teams channel, each waiting for the last).
+ * Delivers each message on its own with `send`; a `send` that throws fails its
+ * own message only (to be retried), never the others. One change's messages go
+ * in order (a card, then its update; a pending status, then success); with
+ * `changesAtOnce` above one, different changes' messages go side by side, that
+ * many at a time, so that one busy channel is not a queue of round trips (50
+ * cards a second to one Teams channel, each waiting for the last), and a message
+ * to be retried holds back the later ones of its change.
  */
 export function oneByOne(
   kind: string,
   send: (message: OutboxMessage) => Promise<DeliveryOutcome>,
   { changesAtOnce = 1 }: { changesAtOnce?: number } = {},
 ): Deliverer {
+  const attempt = async (message: OutboxMessage): Promise<DeliveryOutcome> => {
+    try {
+      return await send(message);
+    } catch (error) {
+      return {
+        ok: false,
+        permanent: false,
+        reason: `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+      };
+    }
+  };
   return {
     kind,
     async deliver(messages) {
       const outcomes: DeliveryOutcome[] = [];
       if (changesAtOnce <= 1) {
-        for (const message of messages) outcomes.push(await send(message));
+        for (const message of messages) outcomes.push(await attempt(message));
         return outcomes;
       }
       // Lanes by change, in the order they first appear; messages about no change share one.
@@ -55,8 +68,23 @@ export function oneByOne(
       }
       const waiting = [...lanes.values()];
       const worker = async () => {
-        for (let lane = waiting.shift(); lane; lane = waiting.shift())
-          for (const i of lane) outcomes[i] = await send(messages[i]!);
+        for (let lane = waiting.shift(); lane; lane = waiting.shift()) {
+          let heldBack: DeliveryOutcome | undefined;
+          for (const i of lane) {
+            if (heldBack) {
+              outcomes[i] = heldBack;
+              continue;
+            }
+            const outcome = (outcomes[i] = await attempt(messages[i]!));
+            if (!outcome.ok && !outcome.permanent)
+              heldBack = {
+                ok: false,
+                permanent: false,
+                reason: 'waits for an earlier message about the same change',
+                ...(outcome.retryAfterMs !== undefined && { retryAfterMs: outcome.retryAfterMs }),
+              };
+          }
+        }
       };
       await Promise.all(Array.from({ length: Math.min(changesAtOnce, waiting.length) }, worker));
       return outcomes;

@@ -60,7 +60,10 @@ export function outboxRepository(
             eb.and([eb('status', '=', 'sending'), eb('lease_expires_at', '<=', now)]),
           ]),
         )
+        // As planned: a change's card before its update, whatever the limit cuts.
         .orderBy('next_attempt_at')
+        .orderBy('created_at')
+        .orderBy('event_id')
         .limit(limit);
       if (features.skipLocked) due = due.forUpdate().skipLocked();
       // One statement, so that it stands alone (a direct write): no transaction, no batch to wait for.
