@@ -1,7 +1,7 @@
 import { presenceAt, type Presence } from '../domain/absence.js';
 import type { Policy } from '../domain/policy.js';
 import type { Clock } from '../shared/clock.js';
-import { CREDENTIAL_TTL_MS } from './credential-cache.js';
+import { CREDENTIAL_TTL_MS, CredentialCache } from './credential-cache.js';
 import type { Readers, StoredAbsence } from './ports.js';
 
 /**
@@ -14,32 +14,24 @@ import type { Readers, StoredAbsence } from './ports.js';
  * from here: they read who is away inside their own transaction.
  */
 export class PresenceCache {
+  /** One entry: the list of who is away, with a credential's lifetime and forgetting. */
+  readonly #kept: CredentialCache<readonly StoredAbsence[]>;
   readonly #clock: Clock;
-  readonly #ttlMs: number;
-  #kept: { absences: readonly StoredAbsence[]; at: number } | undefined;
-  /** Moves on every `forget`: a read that began before one must not bring back what it forgot. */
-  #generation = 0;
 
   constructor(clock: Clock, ttlMs = CREDENTIAL_TTL_MS) {
     this.#clock = clock;
-    this.#ttlMs = ttlMs;
+    this.#kept = new CredentialCache(clock, { ttlMs, maxEntries: 1 });
   }
 
   async presence(repos: Pick<Readers, 'absences'>, policy: Policy): Promise<Presence> {
     const now = this.#clock.now();
-    const at = now.getTime();
-    let kept = this.#kept;
-    // A clock set back makes the list look younger than it is: read it again.
-    if (!kept || at < kept.at || at >= kept.at + this.#ttlMs) {
-      const generation = this.#generation;
-      kept = { absences: await repos.absences.list(), at };
-      if (generation === this.#generation) this.#kept = kept;
-    }
-    return presenceAt(policy, kept.absences, now);
+    const absences = await this.#kept.get(ABSENCES, () => repos.absences.list());
+    return presenceAt(policy, absences ?? [], now);
   }
 
   forget(): void {
-    this.#generation++;
-    this.#kept = undefined;
+    this.#kept.forget(ABSENCES);
   }
 }
+
+const ABSENCES = 'absences';
