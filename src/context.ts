@@ -147,6 +147,7 @@ export async function createContext(
   // Demo mode without SMTP: every message goes to the demo inbox instead (a page of the web app).
   const demoInbox = config.demo && !config.smtpUrl ? new DemoInbox() : undefined;
   const emailEnabled = config.smtpUrl !== undefined || demoInbox !== undefined;
+  const presenceCache = new PresenceCache(clock);
   const delivery = {
     policy,
     store,
@@ -193,8 +194,8 @@ export async function createContext(
   const deliverers: Deliverer[] = [
     ...(teamsBot ? [teamsBot.deliverer()] : []),
     slackAppDeliverer(slack),
-    chatDeliverer('teams', delivery),
-    chatDeliverer('slack', delivery),
+    chatDeliverer('teams', { ...delivery, presenceCache }),
+    chatDeliverer('slack', { ...delivery, presenceCache }),
     webhookDeliverer(delivery),
     githubStatusDeliverer({
       apiUrl: config.githubApiUrl,
@@ -211,7 +212,6 @@ export async function createContext(
     }),
   ];
   const warmInsights = insightsWarmer({ store, policy, clock });
-  const presenceCache = new PresenceCache(clock);
   const dispatcher = new Dispatcher({
     store,
     clock,

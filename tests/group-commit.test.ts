@@ -239,6 +239,49 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
     );
     expect(await Promise.all(writes)).toEqual(Array(50).fill(true));
   });
+
+  it('shares who is away within a batch, yet each job sees the absences written before it', async () => {
+    const absence = (person: string) => ({
+      person,
+      from: '2026-12-01T00:00:00.000Z',
+      until: '2026-12-31T00:00:00.000Z',
+      delegate: null,
+      note: null,
+      setBy: person,
+      setAt: '2026-11-30T00:00:00.000Z',
+    });
+    const away = (tx: { absences: { list(): Promise<{ person: string }[]> } }) =>
+      tx.absences.list().then((list) => list.map((a) => a.person));
+    const seen = await Promise.allSettled([
+      store.transaction(away),
+      store.transaction(async (tx) => {
+        await tx.absences.put(absence('sam'));
+        return away(tx);
+      }),
+      store.transaction(away),
+      // Rolled back: the absence it wrote is gone for the jobs after it.
+      store.transaction(async (tx) => {
+        await tx.absences.put(absence('kim'));
+        expect(await away(tx)).toEqual(['kim', 'sam']);
+        throw new Error('changed its mind');
+      }),
+      store.transaction(away),
+      store.transaction(async (tx) => {
+        // What a job's caller does with the list is its own.
+        const list = await tx.absences.list();
+        list.length = 0;
+        return away(tx);
+      }),
+    ]);
+    expect(seen.map((s) => (s.status === 'fulfilled' ? s.value : 'failed'))).toEqual([
+      [],
+      ['sam'],
+      ['sam'],
+      'failed',
+      ['sam'],
+      ['sam'],
+    ]);
+  });
 });
 
 describe.skipIf(!postgres)('group commit across processes on PostgreSQL', () => {

@@ -93,7 +93,8 @@ async function act(
 ): Promise<Acted> {
   const change = await getChangeForUpdate(tx, request.id);
   const [decisions, presence] = await Promise.all([
-    tx.changes.listDecisions(change.id, change.round),
+    // Nobody decides in round 0: a draft never sent for approval.
+    change.round === 0 ? [] : tx.changes.listDecisions(change.id, change.round),
     currentPresence(tx, deps.policy, new Date(request.now)),
   ]);
   const current = evaluateChange(deps.policy, change, decisions, presence);

@@ -72,7 +72,7 @@ export function createStore(
   const committer = new GroupCommitter(
     database.db,
     database.features,
-    (db, chain) => createRepositories(db, database.features, chain),
+    (db, batch) => createRepositories(db, database.features, batch),
     { metrics: options.metrics },
   );
   const outsideTransactions = createRepositories(database.db, database.features);

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Metrics, Repositories, Transaction } from '../app/ports.js';
+import { BatchReads } from './batch-reads.js';
 import { ChainHead } from './chain-head.js';
 import type { DialectFeatures } from './dialects/features.js';
 import type { DatabaseSchema } from './schema.js';
@@ -15,7 +16,8 @@ import type { DatabaseSchema } from './schema.js';
  * committed once. Each keeps its own outcome: a failing one is rolled back to
  * its savepoint alone, and when the shared seal or commit fails, the others run
  * again each on its own (#failBatch), so one bad request never fails its
- * neighbours. Their events are sealed into the chain together just
+ * neighbours. What every job reads first, who is away, is read once per batch
+ * (batch-reads.ts). Their events are sealed into the chain together just
  * before the commit (chain-head.ts), so the batch holds the chain's head only
  * for that and the commit. One batch runs at a time per process: the head is
  * held through each commit, so fewer, larger batches move more changes than
@@ -25,7 +27,10 @@ import type { DatabaseSchema } from './schema.js';
 export class GroupCommitter {
   readonly #db: Kysely<DatabaseSchema>;
   readonly #features: DialectFeatures;
-  readonly #repositories: (db: Kysely<DatabaseSchema>, chain: ChainHead) => Repositories;
+  readonly #repositories: (
+    db: Kysely<DatabaseSchema>,
+    batch: { chain: ChainHead; reads: BatchReads },
+  ) => Repositories;
   readonly #maxBatch: number;
   readonly #metrics: Pick<Metrics, 'groupCommitBatch'> | undefined;
   readonly #queue: Job[] = [];
@@ -34,7 +39,10 @@ export class GroupCommitter {
   constructor(
     db: Kysely<DatabaseSchema>,
     features: DialectFeatures,
-    repositories: (db: Kysely<DatabaseSchema>, chain: ChainHead) => Repositories,
+    repositories: (
+      db: Kysely<DatabaseSchema>,
+      batch: { chain: ChainHead; reads: BatchReads },
+    ) => Repositories,
     options: { maxBatch?: number; metrics?: Pick<Metrics, 'groupCommitBatch'> } = {},
   ) {
     this.#db = db;
@@ -66,7 +74,13 @@ export class GroupCommitter {
         await sql.raw(this.#features.beginWrite).execute(connection);
         try {
           const chain = new ChainHead(connection, this.#features);
-          const batch = { connection, chain, repositories: this.#repositories(connection, chain) };
+          const reads = new BatchReads();
+          const batch = {
+            connection,
+            chain,
+            reads,
+            repositories: this.#repositories(connection, { chain, reads }),
+          };
           let savepoint: 'new' | 'next' = 'new';
           while (this.#queue.length > 0 && done.length + retry.length < this.#maxBatch) {
             // A job under suspicion runs in a batch of its own.
@@ -137,7 +151,7 @@ export class GroupCommitter {
    * together with taking this one's — one round trip on PostgreSQL, not two.
    */
   async #runOne(
-    { connection, chain, repositories }: Batch,
+    { connection, chain, reads, repositories }: Batch,
     job: Job,
     savepoint: 'new' | 'next',
   ): Promise<Finished | undefined> {
@@ -156,6 +170,7 @@ export class GroupCommitter {
       // Rolling back to the savepoint also releases the row locks the job took.
       await this.#statements(connection, 'rollback to savepoint job', 'release savepoint job');
       chain.reset(mark);
+      reads.forget();
       if (isDeadlock(error) && ++job.attempts < MAX_DEADLOCK_RETRIES) return undefined;
       return { job, outcome: { ok: false, error }, callbacks: [] };
     }
@@ -175,6 +190,7 @@ export class GroupCommitter {
 interface Batch {
   readonly connection: Kysely<DatabaseSchema>;
   readonly chain: ChainHead;
+  readonly reads: BatchReads;
   readonly repositories: Repositories;
 }
 

@@ -13,6 +13,10 @@ export interface PostgresChannel {
  * lost, and hands `onMessage` what the other processes send. Messages carry
  * the sending process's id so a process ignores its own. NOTIFY payloads are
  * limited to 8000 bytes: send what to reload, never the data itself.
+ *
+ * What is sent in one turn of the event loop travels together, in as few
+ * NOTIFYs as fit in that limit: a busy process sends a few a second instead of
+ * one per change written, each its own statement and commit.
  */
 export function openPostgresChannel(
   connectionString: string,
@@ -21,7 +25,7 @@ export function openPostgresChannel(
   log: (message: string, error?: unknown) => void = () => undefined,
 ): PostgresChannel {
   const origin = randomUUID();
-  const notifier = new pg.Pool({ connectionString, max: 2 });
+  const notifier = new pg.Pool({ connectionString, max: 1 });
   notifier.on('error', () => undefined);
   let listener: pg.Client | undefined;
   let closed = false;
@@ -38,8 +42,10 @@ export function openPostgresChannel(
     client.on('notification', (message) => {
       if (message.channel !== channel || !message.payload) return;
       try {
-        const { from, payload } = JSON.parse(message.payload) as { from: string; payload: unknown };
-        if (from !== origin) onMessage(payload);
+        const envelope = JSON.parse(message.payload) as Envelope;
+        if (envelope.from === origin) return;
+        // `payload`: one at a time, as a process of an earlier version sends them.
+        for (const payload of envelope.payloads ?? [envelope.payload]) onMessage(payload);
       } catch {
         // Not ours: ignore.
       }
@@ -57,17 +63,61 @@ export function openPostgresChannel(
   };
   void listen();
 
+  let pending: string[] = [];
+  // One NOTIFY after the other, so the others hear them in the order they were sent.
+  let sending = Promise.resolve();
+  const flush = () => {
+    for (const text of envelopes(origin, pending))
+      sending = sending.then(() =>
+        notifier.query('SELECT pg_notify($1, $2)', [channel, text]).then(
+          () => undefined,
+          (error: unknown) => log(`${channel}: NOTIFY failed`, error),
+        ),
+      );
+    pending = [];
+  };
+
   return {
     notify(payload) {
-      notifier
-        .query('SELECT pg_notify($1, $2)', [channel, JSON.stringify({ from: origin, payload })])
-        .catch((error: unknown) => log(`${channel}: NOTIFY failed`, error));
+      pending.push(JSON.stringify(payload));
+      if (pending.length === 1) setImmediate(flush);
     },
     async close() {
       closed = true;
       clearTimeout(retry);
       await listener?.end().catch(() => undefined);
+      await sending;
       await notifier.end().catch(() => undefined);
     },
   };
+}
+
+interface Envelope {
+  from: string;
+  payloads?: unknown[];
+  payload?: unknown;
+}
+
+/** NOTIFY's limit on a payload, in bytes, less room for the envelope. */
+const MOST_PER_NOTIFY = 7_800;
+
+/** `payloads` (each JSON text) in as few envelopes as keep under NOTIFY's limit. */
+export function envelopes(from: string, payloads: readonly string[]): string[] {
+  const texts: string[] = [];
+  let batch: string[] = [];
+  let bytes = 0;
+  const close = () => {
+    if (batch.length > 0)
+      texts.push(`{"from":${JSON.stringify(from)},"payloads":[${batch.join(',')}]}`);
+    batch = [];
+    bytes = 0;
+  };
+  for (const payload of payloads) {
+    const size = Buffer.byteLength(payload) + 1;
+    if (bytes + size > MOST_PER_NOTIFY) close();
+    batch.push(payload);
+    bytes += size;
+  }
+  close();
+  return texts;
 }

@@ -40,6 +40,7 @@ import {
   type ChangesSelect,
   type Filtered,
 } from './change-text-search.js';
+import type { BatchReads } from './batch-reads.js';
 import type { ChainHead } from './chain-head.js';
 import type { DialectFeatures } from './dialects/features.js';
 import { githubRepository } from './github-repositories.js';
@@ -66,16 +67,20 @@ import type {
   EventsTable,
 } from './schema.js';
 
-/** `chain`: the audit chain's head of the write transaction these run in, if it keeps one (group-commit.ts). */
+/**
+ * `batch`: the group-commit batch these run in (group-commit.ts), if any: the
+ * audit chain's head its transaction keeps, and the reads its jobs share.
+ */
 export function createRepositories(
   db: Kysely<DatabaseSchema>,
   features: DialectFeatures,
-  chain?: ChainHead,
+  batch?: { chain: ChainHead; reads: BatchReads },
 ): Repositories {
+  const chain = batch?.chain;
   return {
     // With a chain these run in a group-commit batch: a transaction Kysely does not know of.
     changes: changeRepository(db, features, chain !== undefined),
-    absences: absenceRepository(db),
+    absences: absenceRepository(db, batch?.reads),
     events: eventLog(db, chain),
     tokens: tokenRepository(db),
     policies: policyArchive(db),
@@ -633,7 +638,8 @@ function fromRow(row: Selectable<ChangesTable>): Change {
   };
 }
 
-function absenceRepository(db: Kysely<DatabaseSchema>): AbsenceRepository {
+/** `batch`: the reads its group-commit batch shares, which every write here makes it forget. */
+function absenceRepository(db: Kysely<DatabaseSchema>, batch?: BatchReads): AbsenceRepository {
   const fromRow = (row: Selectable<AbsencesTable>): StoredAbsence => ({
     person: row.person,
     from: row.from,
@@ -643,11 +649,12 @@ function absenceRepository(db: Kysely<DatabaseSchema>): AbsenceRepository {
     setBy: row.set_by,
     setAt: row.set_at,
   });
+  const readAll = async () => {
+    const rows = await db.selectFrom('absences').selectAll().orderBy('person').execute();
+    return rows.map(fromRow);
+  };
   return {
-    async list() {
-      const rows = await db.selectFrom('absences').selectAll().orderBy('person').execute();
-      return rows.map(fromRow);
-    },
+    list: () => (batch ? batch.absences(readAll) : readAll()),
     async find(person) {
       const row = await db
         .selectFrom('absences')
@@ -657,6 +664,7 @@ function absenceRepository(db: Kysely<DatabaseSchema>): AbsenceRepository {
       return row && fromRow(row);
     },
     async put(absence) {
+      batch?.forget();
       const row = {
         person: absence.person,
         from: absence.from,
@@ -674,6 +682,7 @@ function absenceRepository(db: Kysely<DatabaseSchema>): AbsenceRepository {
         .execute();
     },
     async remove(person) {
+      batch?.forget();
       const result = await db
         .deleteFrom('absences')
         .where('person', '=', person)

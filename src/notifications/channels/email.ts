@@ -191,7 +191,8 @@ async function sectionFor(
       detailed: false,
     };
   }
-  const loaded = await loadChange(deps, message.changeId);
+  // Who is away decides who is written to: as stored now, never as kept.
+  const loaded = await loadChange({ ...deps, presenceCache: undefined }, message.changeId);
   if (!loaded) return { skipped: `change ${message.changeId} no longer exists` };
   const { change, decisions, presence, conflicts } = loaded;
   const summary = summarise(deps.policy, change, decisions, deps.publicUrl, presence, conflicts);
