@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { verifyChain } from '../src/app/audit.js';
 import type { Store } from '../src/app/ports.js';
+import type { Database } from '../src/storage/database.js';
 import {
   databaseKinds,
   openMigratedStore,
@@ -12,10 +13,11 @@ import {
 describe.each(databaseKinds)('group commit on $name', (kind) => {
   let testDatabase: TestDatabase;
   let store: Store;
+  let database: Database;
 
   beforeEach(async () => {
     testDatabase = await kind.create();
-    ({ store } = await openMigratedStore(testDatabase.url));
+    ({ store, database } = await openMigratedStore(testDatabase.url));
   });
 
   afterEach(async () => {
@@ -240,6 +242,39 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
     expect(await Promise.all(writes)).toEqual(Array(50).fill(true));
   });
 
+  it('records a decision with the version it belongs to, and never without it', async () => {
+    await sql`insert into changes (title, description, type, services, answers, links, requester, state, version, round, requirements, meetings, created_at, updated_at)
+      values ('D', '', 'normal', '[]', '{}', '[]', 'priya', 'pending', 1, 1, '[]', '[]', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`.execute(
+      database.db,
+    );
+    const change = (await store.read.changes.list({ limit: 1 }))[0]!;
+    const decision = (person: string) => ({
+      changeId: change.id,
+      round: 1,
+      person,
+      verdict: 'approve' as const,
+      comment: null,
+      at: '2026-01-01T00:01:00.000Z',
+    });
+    // Based on a version that is not the stored one: nothing written, and the caller rolls back.
+    const stale = store.transaction(async (tx) => {
+      const written = await tx.changes.update(
+        { ...change, version: 3 },
+        { ...change, version: 2 },
+        { decision: decision('kim') },
+      );
+      if (!written) throw new Error('stale');
+    });
+    await expect(stale).rejects.toThrow('stale');
+    const written = await store.transaction((tx) =>
+      tx.changes.update({ ...change, version: 2 }, change, { decision: decision('lee') }),
+    );
+    expect(written).toBe(true);
+    const found = await store.read.changes.findWithDecisions(change.id);
+    expect(found?.change.version).toBe(2);
+    expect(found?.decisions.map((d) => d.person)).toEqual(['lee']);
+  });
+
   it('shares who is away within a batch, yet each job sees the absences written before it', async () => {
     const absence = (person: string) => ({
       person,
@@ -315,6 +350,54 @@ describe.skipIf(!postgres)('group commit across processes on PostgreSQL', () => 
       // One of them lost the deadlock and ran again.
       expect(attempts.sort()).toEqual([1, 2]);
     } finally {
+      await a.store.close();
+      await b.store.close();
+      await testDatabase.drop();
+    }
+  }, 20_000);
+
+  it('reads the decisions a lock waited for: the other process’s approval is seen', async () => {
+    const testDatabase = await postgres!.create();
+    const a = await openMigratedStore(testDatabase.url);
+    const b = await openMigratedStore(testDatabase.url);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await sql`insert into changes (title, description, type, services, answers, links, requester, state, version, round, requirements, meetings, created_at, updated_at)
+        values ('X', '', 'normal', '[]', '{}', '[]', 'priya', 'pending', 1, 1, '[]', '[]', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`.execute(
+        a.database.db,
+      );
+      const id = (await a.store.read.changes.list({ limit: 1 }))[0]!.id;
+      const decision = (person: string) => ({
+        changeId: id,
+        round: 1,
+        person,
+        verdict: 'approve' as const,
+        comment: null,
+        at: '2026-01-01T00:01:00.000Z',
+      });
+      let locked!: () => void;
+      const hasLocked = new Promise<void>((resolve) => (locked = resolve));
+      const first = a.store.transaction(async (tx) => {
+        const found = await tx.changes.findWithDecisions(id, { forUpdate: true });
+        await tx.changes.insertDecision(decision('lee'));
+        await tx.changes.update({ ...found!.change, version: 2 }, found!.change);
+        locked();
+        await released;
+      });
+      await hasLocked;
+      // The second waits for the first's lock; its snapshot was taken before the first commits.
+      const second = b.store.transaction((tx) =>
+        tx.changes.findWithDecisions(id, { forUpdate: true }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      release();
+      await first;
+      const seen = await second;
+      expect(seen?.change.version).toBe(2);
+      expect(seen?.decisions.map((d) => d.person)).toEqual(['lee']);
+    } finally {
+      release();
       await a.store.close();
       await b.store.close();
       await testDatabase.drop();

@@ -91,12 +91,8 @@ async function act(
   request: ActRequest & { now: string },
   transition: (facts: ActingFacts, now: string) => Outcome | undefined,
 ): Promise<Acted> {
-  const change = await getChangeForUpdate(tx, request.id);
-  const [decisions, presence] = await Promise.all([
-    // Nobody decides in round 0: a draft never sent for approval.
-    change.round === 0 ? [] : tx.changes.listDecisions(change.id, change.round),
-    currentPresence(tx, deps.policy, new Date(request.now)),
-  ]);
+  const { change, decisions } = await getChangeForUpdate(tx, request.id);
+  const presence = await currentPresence(tx, deps.policy, new Date(request.now));
   const current = evaluateChange(deps.policy, change, decisions, presence);
   const facts: ActingFacts = {
     change,
@@ -121,9 +117,8 @@ async function act(
   const outcome = transition(facts, request.now);
   if (!outcome) return { change, decisions, evaluation: facts.evaluation, events: [], presence };
   const next: Change = { ...outcome.change, version: change.version + 1, updatedAt: request.now };
-  if (outcome.decision) await tx.changes.insertDecision(outcome.decision);
   if (outcome.discussion) await tx.changes.insertDiscussion(outcome.discussion);
-  await saveChange(tx, next, change);
+  await saveChange(tx, next, change, { decision: outcome.decision });
   // A new round starts with no decisions; the same round keeps its own and the new one.
   const kept = next.round !== change.round ? [] : decisions;
   const after = outcome.decision ? [...kept, outcome.decision] : kept;

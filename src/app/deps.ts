@@ -1,5 +1,5 @@
 import type { PresenceCache } from './presence-cache.js';
-import type { Change } from '../domain/change.js';
+import type { Change, Decision } from '../domain/change.js';
 import { AppError } from '../domain/errors.js';
 import type { Policy } from '../domain/policy.js';
 import type { ApprovalEvaluation } from '../domain/requirements.js';
@@ -70,14 +70,17 @@ export async function recordPeopleEvents(
   return stored;
 }
 
-/** Loads a change for an action and locks it until the transaction ends, so concurrent actions queue. */
+/**
+ * Loads a change for an action, with its current round's decisions, and locks it
+ * until the transaction ends, so concurrent actions queue.
+ */
 export async function getChangeForUpdate(
   tx: TransactionWith<'changes'>,
   id: number,
-): Promise<Change> {
-  const change = await tx.changes.find(id, { forUpdate: true });
-  if (!change) throw new AppError('not_found', `no change CHG-${id}`);
-  return change;
+): Promise<{ change: Change; decisions: Decision[] }> {
+  const found = await tx.changes.findWithDecisions(id, { forUpdate: true });
+  if (!found) throw new AppError('not_found', `no change CHG-${id}`);
+  return found;
 }
 
 export function assertVersion(change: Change, expected: number | undefined): void {
@@ -89,16 +92,20 @@ export function assertVersion(change: Change, expected: number | undefined): voi
   }
 }
 
-/** Writes the change; the version check backs up the row lock, so a lost update can never slip through. */
+/**
+ * Writes the change, with the decision it records if any; the version check backs
+ * up the row lock, so a lost update can never slip through.
+ */
 export async function saveChange(
   tx: TransactionWith<'changes'>,
   change: Change,
   previous: Change,
+  recorded: { decision?: Decision } = {},
 ): Promise<void> {
   // Readers keep changes by version (ChangeCache): a write that kept it would go unseen.
   if (change.version !== previous.version + 1)
     throw new Error(`saveChange: CHG-${change.id} must move to version ${previous.version + 1}`);
-  if (!(await tx.changes.update(change, previous))) {
+  if (!(await tx.changes.update(change, previous, recorded))) {
     throw new AppError(
       'stale_version',
       `CHG-${change.id} was changed by someone else meanwhile; reload it and try again`,

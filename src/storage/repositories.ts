@@ -4,6 +4,7 @@ import {
   type ExpressionBuilder,
   type Kysely,
   type RawBuilder,
+  type Insertable,
   type Selectable,
   type SqlBool,
 } from 'kysely';
@@ -310,7 +311,7 @@ function changeRepository(
       return row && fromRow(row);
     },
 
-    async update(change, previous) {
+    async update(change, previous, recorded = {}) {
       const before = toRow(previous);
       const after = toRow(change);
       // Only what changed: every column written is an index entry rewritten.
@@ -319,8 +320,18 @@ function changeRepository(
           ([column, value]) => before[column as keyof typeof before] !== value,
         ),
       );
-      const result = await db
-        .updateTable('changes')
+      const { decision } = recorded;
+      const inOneStatement = decision !== undefined && features.writableCte;
+      if (decision && !inOneStatement) await repository.insertDecision(decision);
+      // The decision's insert runs even when the version check matches no row: the
+      // caller rolls back then (saveChange throws), as it would a separate insert.
+      const result = await (
+        inOneStatement
+          ? db
+              .with('decided', (db) => db.insertInto('decisions').values(decisionRow(decision)))
+              .updateTable('changes')
+          : db.updateTable('changes')
+      )
         .set({ ...changed, version: change.version })
         .where('id', '=', change.id)
         .where('version', '=', previous.version)
@@ -380,13 +391,13 @@ function changeRepository(
       return rows.map(decisionFromRow);
     },
 
-    async findWithDecisions(id) {
+    async findWithDecisions(id, options = {}) {
       if (features.name !== 'postgres') {
         // Two statements cost SQLite nothing: there is no round trip to save.
-        const change = await repository.find(id);
+        const change = await repository.find(id, options);
         return change && { change, decisions: await repository.listDecisions(id, change.round) };
       }
-      const row = await db
+      let query = db
         .selectFrom('changes')
         .selectAll('changes')
         .select(
@@ -395,9 +406,26 @@ function changeRepository(
             'current_decisions',
           ),
         )
-        .where('changes.id', '=', id)
-        .executeTakeFirst();
-      return row && { change: fromRow(row), decisions: row.current_decisions.map(decisionFromRow) };
+        // The version the statement's snapshot holds (see below).
+        .select(
+          sql<number>`(select seen.version from changes seen where seen.id = changes.id)`.as(
+            'seen_version',
+          ),
+        )
+        .where('changes.id', '=', id);
+      if (options.forUpdate) query = query.forUpdate();
+      const row = await query.executeTakeFirst();
+      if (!row) return undefined;
+      const change = fromRow(row);
+      // A lock waited for returns the row as the other transaction left it, but the
+      // sub-selects still read the snapshot taken before the wait. Every decision is
+      // written with a new version of its change, so equal versions mean the decisions
+      // read are this version's; else they are read again, now that the lock is held.
+      const decisions =
+        row.seen_version === change.version
+          ? row.current_decisions.map(decisionFromRow)
+          : await repository.listDecisions(id, change.round);
+      return { change, decisions };
     },
 
     async listDecisionsForMany(ids) {
@@ -514,19 +542,7 @@ function changeRepository(
     },
 
     async insertDecision(decision) {
-      await db
-        .insertInto('decisions')
-        .values({
-          change_id: decision.changeId,
-          round: decision.round,
-          person: decision.person,
-          stand_in: decision.standIn ?? null,
-          via: decision.via ?? null,
-          verdict: decision.verdict,
-          comment: decision.comment,
-          at: decision.at,
-        })
-        .execute();
+      await db.insertInto('decisions').values(decisionRow(decision)).execute();
     },
   };
   return repository;
@@ -689,6 +705,19 @@ function absenceRepository(db: Kysely<DatabaseSchema>, batch?: BatchReads): Abse
         .executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
+  };
+}
+
+function decisionRow(decision: Decision): Insertable<DecisionsTable> {
+  return {
+    change_id: decision.changeId,
+    round: decision.round,
+    person: decision.person,
+    stand_in: decision.standIn ?? null,
+    via: decision.via ?? null,
+    verdict: decision.verdict,
+    comment: decision.comment,
+    at: decision.at,
   };
 }
 

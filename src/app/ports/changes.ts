@@ -89,9 +89,11 @@ export interface ChangeRepository {
   find(id: number, options?: { forUpdate?: boolean }): Promise<Change | undefined>;
   /**
    * Writes what differs from `previous` (the change as read), if the stored version
-   * is still `previous.version`; false when someone else got there first.
+   * is still `previous.version`; false when someone else got there first. With
+   * `decision`, the decision this version records is inserted too (in the same
+   * statement where the database allows); on false, roll the transaction back.
    */
-  update(change: Change, previous: Change): Promise<boolean>;
+  update(change: Change, previous: Change, recorded?: { decision?: Decision }): Promise<boolean>;
   list(query: ChangeQuery): Promise<Change[]>;
   /** The same page as `list`, as ids and versions only: cheap to ask before a cache. */
   listKeys(query: ChangeQuery): Promise<ChangeKey[]>;
@@ -100,8 +102,14 @@ export interface ChangeRepository {
   /** The changes with these ids, in no particular order; ids that do not exist are left out. */
   findMany(ids: readonly number[]): Promise<Change[]>;
   listDecisions(changeId: number, round: number): Promise<Decision[]>;
-  /** The change with the decisions of its current round, as one read (one statement where the database allows). */
-  findWithDecisions(id: number): Promise<{ change: Change; decisions: Decision[] } | undefined>;
+  /**
+   * The change with the decisions of its current round, as one read (one statement
+   * where the database allows); with `forUpdate`, locked as `find` locks it.
+   */
+  findWithDecisions(
+    id: number,
+    options?: { forUpdate?: boolean },
+  ): Promise<{ change: Change; decisions: Decision[] } | undefined>;
   /** Every decision on each of these changes, of every round, oldest first: a page of the board in one query. */
   listDecisionsForMany(ids: readonly number[]): Promise<Map<number, Decision[]>>;
   insertDecision(decision: Decision): Promise<void>;
