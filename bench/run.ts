@@ -389,8 +389,8 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
     });
 
     if (database === 'sqlite') {
-      // One thread does SQLite's writes and the HTTP: a change costs at least the floor's
-      // time for its rows plus two requests' HTTP, whatever else it does.
+      // One thread does SQLite's writes, the HTTP and the deliveries: a change costs at least
+      // the floor's time for its rows plus two requests' HTTP, and its deliveries' HTTP out.
       const ceilingOf = (p: (typeof pairs)[number]) =>
         1 / (1 / p.floor.changesPerSecond + 2 / accept.requests.average);
       const againstCeiling = (p: (typeof pairs)[number]) =>
@@ -409,6 +409,31 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
             .map(
               (p) =>
                 `${Math.round(ceilingOf(p))}/s = ${(ceilingOf(p) / p.floor.changesPerSecond).toFixed(2)}× its floor`,
+            )
+            .join(', '),
+      });
+      const out = await deliveriesPerChange(server.url, headers('priya'), receiver);
+      const withDeliveries = (p: (typeof pairs)[number]) =>
+        1 /
+        (1 / p.floor.changesPerSecond +
+          2 / accept.requests.average +
+          out.perChange / out.sentPerSecond);
+      add({
+        database,
+        operation: 'create + submit against the floor plus HTTP in and out',
+        connections: CONNECTIONS,
+        requestsPerSecond: Math.round(middle.createSubmit.requests.average),
+        errors: 0,
+        ratio:
+          Math.round((middle.createSubmit.requests.average / withDeliveries(middle)) * 100) / 100,
+        against: 'floor + HTTP',
+        note:
+          `${out.perChange.toFixed(1)} deliveries per change, one core sends ${Math.round(out.sentPerSecond)}/s; ` +
+          `the ceiling 1 / (1/floor + 2/HTTP alone + deliveries/sent per second), per pair: ` +
+          pairs
+            .map(
+              (p) =>
+                `${Math.round(withDeliveries(p))}/s = ${(withDeliveries(p) / p.floor.changesPerSecond).toFixed(2)}× its floor`,
             )
             .join(', '),
       });
@@ -666,6 +691,50 @@ function measureCreateSubmit(
       },
     ],
   });
+}
+
+/**
+ * How many messages one created and submitted change sends over HTTP (counted at
+ * the receiver, 100 changes one after the other), and how many such requests one
+ * core sends a second doing nothing else (bench/outbound.ts, Changeboard's own
+ * outbound client, timed by its CPU).
+ */
+async function deliveriesPerChange(
+  url: string,
+  headers: Record<string, string>,
+  receiver: Receiver,
+): Promise<{ perChange: number; sentPerSecond: number }> {
+  const changes = 100;
+  await until(() => receiver.idleForMs() > 2_000, 120_000);
+  const before = receiver.received();
+  for (let i = 0; i < changes; i++) {
+    const response = await fetch(`${url}/api/v1/changes`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(createBody('deliveries')),
+    });
+    const { id } = (await response.json()) as { id: string };
+    await fetch(`${url}/api/v1/changes/${id}/submit`, { method: 'POST', headers });
+  }
+  await until(() => receiver.idleForMs() > 2_000, 120_000);
+  const perChange = (receiver.received() - before) / changes;
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'bench/outbound.ts'),
+      receiver.url,
+      options.smoke ? '500' : '5000',
+    ],
+    { cwd: ROOT },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`bench/outbound.ts exited with ${String(code)}`);
+  const { perSecond } = JSON.parse(output) as { perSecond: number };
+  return { perChange, sentPerSecond: perSecond };
 }
 
 /**
@@ -991,6 +1060,8 @@ interface Receiver {
   url: string;
   /** How long since the last request arrived. */
   idleForMs(): number;
+  /** How many requests have arrived. */
+  received(): number;
   /** Arrival time of each Teams card whose text carries a `bench-<n>` marker. */
   arrivals: Map<string, number>;
   close(): Promise<void>;
@@ -999,8 +1070,10 @@ interface Receiver {
 async function startReceiver(): Promise<Receiver> {
   const arrivals = new Map<string, number>();
   let last = performance.now();
+  let received = 0;
   const server: Server = createServer((req, res) => {
     last = performance.now();
+    received++;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -1015,6 +1088,7 @@ async function startReceiver(): Promise<Receiver> {
     url: `http://127.0.0.1:${address.port}/hook`,
     arrivals,
     idleForMs: () => performance.now() - last,
+    received: () => received,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

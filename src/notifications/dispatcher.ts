@@ -232,7 +232,8 @@ export class Dispatcher {
     try {
       const result = await this.#deliverDue();
       if (result.claimed === this.#options.batchSize) next = 0;
-      else {
+      // Woken meanwhile: the next round comes within the batch window anyway.
+      else if (!this.#wakeRequested) {
         const due = await this.#options.store.read.outbox.nextDueAt();
         if (due)
           next = Math.min(next, Math.max(0, Date.parse(due) - this.#options.clock.now().getTime()));
