@@ -713,11 +713,17 @@ async function deliveriesPerChange(
       headers,
       body: JSON.stringify(createBody('deliveries')),
     });
+    if (!response.ok) throw new Error(`create answered ${response.status}`);
     const { id } = (await response.json()) as { id: string };
-    await fetch(`${url}/api/v1/changes/${id}/submit`, { method: 'POST', headers });
+    const submitted = await fetch(`${url}/api/v1/changes/${id}/submit`, {
+      method: 'POST',
+      headers,
+    });
+    if (!submitted.ok) throw new Error(`submit answered ${submitted.status}`);
   }
   await until(() => receiver.idleForMs() > 2_000, 120_000);
   const perChange = (receiver.received() - before) / changes;
+  if (perChange === 0) throw new Error('no change sent a message: is the receiver configured?');
   const child = spawn(
     process.execPath,
     [
@@ -727,11 +733,12 @@ async function deliveriesPerChange(
       receiver.url,
       options.smoke ? '500' : '5000',
     ],
-    { cwd: ROOT },
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise((resolve) => child.once('exit', resolve));
+  // 'close': its output read to the end, not just the process gone.
+  const code = await new Promise((resolve) => child.once('close', resolve));
   if (code !== 0) throw new Error(`bench/outbound.ts exited with ${String(code)}`);
   const { perSecond } = JSON.parse(output) as { perSecond: number };
   return { perChange, sentPerSecond: perSecond };

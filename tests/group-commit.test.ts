@@ -287,6 +287,7 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
     });
     const away = (tx: { absences: { list(): Promise<{ person: string }[]> } }) =>
       tx.absences.list().then((list) => list.map((a) => a.person));
+    let seenBeforeRollback: string[] = [];
     const seen = await Promise.allSettled([
       store.transaction(away),
       store.transaction(async (tx) => {
@@ -297,7 +298,7 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
       // Rolled back: the absence it wrote is gone for the jobs after it.
       store.transaction(async (tx) => {
         await tx.absences.put(absence('kim'));
-        expect(await away(tx)).toEqual(['kim', 'sam']);
+        seenBeforeRollback = await away(tx);
         throw new Error('changed its mind');
       }),
       store.transaction(away),
@@ -308,6 +309,7 @@ describe.each(databaseKinds)('group commit on $name', (kind) => {
         return away(tx);
       }),
     ]);
+    expect(seenBeforeRollback).toEqual(['kim', 'sam']);
     expect(seen.map((s) => (s.status === 'fulfilled' ? s.value : 'failed'))).toEqual([
       [],
       ['sam'],
@@ -390,7 +392,17 @@ describe.skipIf(!postgres)('group commit across processes on PostgreSQL', () => 
       const second = b.store.transaction((tx) =>
         tx.changes.findWithDecisions(id, { forUpdate: true }),
       );
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Only once it is waiting for the lock does the test mean anything.
+      const waiting = async () =>
+        (
+          await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock'
+              and query like '%seen_version%'`.execute(a.database.db)
+        ).rows[0]!.n;
+      const started = Date.now();
+      while ((await waiting()) === 0 && Date.now() - started < 10_000)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await waiting()).toBe(1);
       release();
       await first;
       const seen = await second;

@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { envelopes, openPostgresChannel } from '../src/storage/postgres-channel.js';
 import { postgres } from './_util/databases.js';
 
+const carried = (texts: string[]) =>
+  texts.flatMap((t) => {
+    const envelope = JSON.parse(t) as { payloads?: unknown[]; payload?: unknown };
+    return envelope.payloads ?? [envelope.payload];
+  });
+
 describe('NOTIFY envelopes', () => {
   it('carries payloads together, each envelope under NOTIFY’s 8000 bytes', () => {
     const payloads = Array.from({ length: 100 }, (_, i) =>
@@ -10,9 +16,17 @@ describe('NOTIFY envelopes', () => {
     const texts = envelopes('me', payloads);
     expect(texts.length).toBeGreaterThan(1);
     for (const text of texts) expect(Buffer.byteLength(text)).toBeLessThan(8000);
-    const carried = texts.flatMap((t) => (JSON.parse(t) as { payloads: unknown[] }).payloads);
-    expect(carried).toEqual(payloads.map((p) => JSON.parse(p) as unknown));
+    expect(carried(texts)).toEqual(payloads.map((p) => JSON.parse(p) as unknown));
     expect(envelopes('me', [])).toEqual([]);
+  });
+
+  it('sends one alone as every earlier version reads it, and one too large alone', () => {
+    expect(envelopes('me', ['{"id":1}'])).toEqual(['{"from":"me","payload":{"id":1}}']);
+    const large = JSON.stringify({ id: 2, note: 'z'.repeat(9_000) });
+    const texts = envelopes('me', ['{"id":1}', large, '{"id":3}']);
+    // The large one fails alone at NOTIFY's limit; its neighbours travel without it.
+    expect(texts).toHaveLength(3);
+    expect(carried(texts)).toEqual([{ id: 1 }, JSON.parse(large), { id: 3 }]);
   });
 });
 

@@ -41,13 +41,20 @@ export function openPostgresChannel(
     });
     client.on('notification', (message) => {
       if (message.channel !== channel || !message.payload) return;
+      let envelope: Envelope;
       try {
-        const envelope = JSON.parse(message.payload) as Envelope;
-        if (envelope.from === origin) return;
-        // `payload`: one at a time, as a process of an earlier version sends them.
-        for (const payload of envelope.payloads ?? [envelope.payload]) onMessage(payload);
+        envelope = JSON.parse(message.payload) as Envelope;
       } catch {
-        // Not ours: ignore.
+        return; // Not ours: ignore.
+      }
+      if (envelope.from === origin) return;
+      // `payload`: one alone, as every process also of an earlier version sends and reads it.
+      for (const payload of envelope.payloads ?? [envelope.payload]) {
+        try {
+          onMessage(payload);
+        } catch (error) {
+          log(`${channel}: a message could not be handled`, error);
+        }
       }
     });
     try {
@@ -63,30 +70,33 @@ export function openPostgresChannel(
   };
   void listen();
 
-  let pending: string[] = [];
-  // One NOTIFY after the other, so the others hear them in the order they were sent.
-  let sending = Promise.resolve();
-  const flush = () => {
-    for (const text of envelopes(origin, pending))
-      sending = sending.then(() =>
-        notifier.query('SELECT pg_notify($1, $2)', [channel, text]).then(
+  const pending: string[] = [];
+  // One NOTIFY after the other, so the others hear them in the order they were sent;
+  // what is sent meanwhile waits and goes together in the next.
+  let draining: Promise<void> | undefined;
+  const drain = async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    while (pending.length > 0) {
+      for (const text of envelopes(origin, pending.splice(0)))
+        await notifier.query('SELECT pg_notify($1, $2)', [channel, text]).then(
           () => undefined,
           (error: unknown) => log(`${channel}: NOTIFY failed`, error),
-        ),
-      );
-    pending = [];
+        );
+    }
+    draining = undefined;
   };
 
   return {
     notify(payload) {
+      if (closed) return;
       pending.push(JSON.stringify(payload));
-      if (pending.length === 1) setImmediate(flush);
+      draining ??= drain();
     },
     async close() {
       closed = true;
       clearTimeout(retry);
       await listener?.end().catch(() => undefined);
-      await sending;
+      await draining;
       await notifier.end().catch(() => undefined);
     },
   };
@@ -107,7 +117,9 @@ export function envelopes(from: string, payloads: readonly string[]): string[] {
   let batch: string[] = [];
   let bytes = 0;
   const close = () => {
-    if (batch.length > 0)
+    // One alone keeps the shape every earlier version reads.
+    if (batch.length === 1) texts.push(`{"from":${JSON.stringify(from)},"payload":${batch[0]}}`);
+    else if (batch.length > 1)
       texts.push(`{"from":${JSON.stringify(from)},"payloads":[${batch.join(',')}]}`);
     batch = [];
     bytes = 0;

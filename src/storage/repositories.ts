@@ -80,7 +80,7 @@ export function createRepositories(
   const chain = batch?.chain;
   return {
     // With a chain these run in a group-commit batch: a transaction Kysely does not know of.
-    changes: changeRepository(db, features, chain !== undefined),
+    changes: changeRepository(db, features, batch),
     absences: absenceRepository(db, batch?.reads),
     events: eventLog(db, chain),
     tokens: tokenRepository(db),
@@ -99,11 +99,13 @@ export function createRepositories(
   };
 }
 
+/** `batch`: the group-commit batch these run in, if any (createRepositories). */
 function changeRepository(
   db: Kysely<DatabaseSchema>,
   features: DialectFeatures,
-  inTransaction: boolean,
+  batch: { reads: BatchReads } | undefined,
 ): ChangeRepository {
+  const inTransaction = batch !== undefined;
   /**
    * The changes matching every filter of `query`, with `text` as the search words,
    * and the key they are walked by, newest first: the trigram index's rowid when
@@ -421,11 +423,11 @@ function changeRepository(
       // sub-selects still read the snapshot taken before the wait. Every decision is
       // written with a new version of its change, so equal versions mean the decisions
       // read are this version's; else they are read again, now that the lock is held.
-      const decisions =
-        row.seen_version === change.version
-          ? row.current_decisions.map(decisionFromRow)
-          : await repository.listDecisions(id, change.round);
-      return { change, decisions };
+      if (row.seen_version === change.version)
+        return { change, decisions: row.current_decisions.map(decisionFromRow) };
+      // What the batch read before the wait (who is away) is read again after it, too.
+      batch?.reads.forget();
+      return { change, decisions: await repository.listDecisions(id, change.round) };
     },
 
     async listDecisionsForMany(ids) {
