@@ -382,8 +382,9 @@ describe.skipIf(!postgres)('group commit across processes on PostgreSQL', () => 
       const hasLocked = new Promise<void>((resolve) => (locked = resolve));
       const first = a.store.transaction(async (tx) => {
         const found = await tx.changes.findWithDecisions(id, { forUpdate: true });
-        await tx.changes.insertDecision(decision('lee'));
-        await tx.changes.update({ ...found!.change, version: 2 }, found!.change);
+        await tx.changes.update({ ...found!.change, version: 2 }, found!.change, {
+          decision: decision('lee'),
+        });
         locked();
         await released;
       });

@@ -324,7 +324,8 @@ function changeRepository(
       );
       const { decision } = recorded;
       const inOneStatement = decision !== undefined && features.writableCte;
-      if (decision && !inOneStatement) await repository.insertDecision(decision);
+      if (decision && !inOneStatement)
+        await db.insertInto('decisions').values(decisionRow(decision)).execute();
       // The decision's insert runs even when the version check matches no row: the
       // caller rolls back then (saveChange throws), as it would a separate insert.
       const result = await (
@@ -541,10 +542,6 @@ function changeRepository(
         ...(row.via && { via: row.via as DecisionVia }),
         at: row.at,
       }));
-    },
-
-    async insertDecision(decision) {
-      await db.insertInto('decisions').values(decisionRow(decision)).execute();
     },
   };
   return repository;

@@ -112,7 +112,6 @@ export interface ChangeRepository {
   ): Promise<{ change: Change; decisions: Decision[] } | undefined>;
   /** Every decision on each of these changes, of every round, oldest first: a page of the board in one query. */
   listDecisionsForMany(ids: readonly number[]): Promise<Map<number, Decision[]>>;
-  insertDecision(decision: Decision): Promise<void>;
   insertDiscussion(discussion: Discussion): Promise<void>;
   /** Meetings' outcomes, oldest first: of one meeting (at some of its sittings), or on one change. */
   listDiscussions(filter: {

@@ -58,10 +58,7 @@ export type TransactionWith<K extends keyof Repositories> = Pick<Transaction, K 
 
 /** What queries may use: each repository's lookups and none of its writes. */
 export interface Readers {
-  readonly changes: Omit<
-    ChangeRepository,
-    'insert' | 'update' | 'insertDecision' | 'insertDiscussion'
-  >;
+  readonly changes: Omit<ChangeRepository, 'insert' | 'update' | 'insertDiscussion'>;
   readonly absences: Pick<AbsenceRepository, 'list' | 'find'>;
   readonly events: Omit<EventLog, 'append' | 'planMessages'>;
   readonly tokens: Pick<TokenRepository, 'findByDigest' | 'list'>;
