@@ -463,6 +463,8 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
     record(database, 'approve (completes the change)', approve, insert, 'baseline insert');
     if (database === 'postgres') server = await benchDecisionFloor(target.url, server, receiver);
 
+    // A read is measured as a read: the approvals' messages are sent first, not beside it.
+    await until(() => receiver.idleForMs() > 1_000, 60_000);
     const readOne = await measure(server.url, {
       requests: [
         {

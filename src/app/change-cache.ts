@@ -49,10 +49,12 @@ export class ChangeCache {
       }
     }
     const items: ChangeWithDecisions[] = [];
+    const read = new Set(missing);
     for (const { id } of keys) {
       const item = found.get(id);
       if (!item) continue;
-      this.#entries.set(id, item);
+      // What was found here is already marked as used; what was read joins it, in the page's order.
+      if (read.has(id)) this.#entries.set(id, item);
       items.push(item);
     }
     return items;
