@@ -21,6 +21,7 @@ import { sql, type Kysely } from 'kysely';
 import { parseDatabaseUrl, type DatabaseTarget } from '../src/storage/database-url.js';
 import { openDatabase } from '../src/storage/database.js';
 import type { DatabaseSchema } from '../src/storage/schema.js';
+import { cpuPer, cpuSnapshot, describeCpu, type CpuPerUnit } from './cpu.js';
 import { measureDecisionFloor, measureFloor, type FloorResult } from './floor.js';
 import { seedInsightsYear } from './insights-seed.js';
 import { ANSWERS, seedChanges } from './seed.js';
@@ -338,19 +339,38 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
 
     // Create + submit and its floor in alternation: each floor right after the run it bounds,
     // on the database that run left, with Changeboard stopped; then the spread over the pairs.
-    const pairs: { createSubmit: Result; floor: FloorResult }[] = [];
+    // With each, the CPU per change of Changeboard (its deliveries included: counted until
+    // the receiver is quiet), of the floor's client and of PostgreSQL when it runs here.
+    const pairs: {
+      createSubmit: Result;
+      floor: FloorResult;
+      cpu: CpuPerUnit;
+      floorCpu: CpuPerUnit;
+    }[] = [];
     for (let pair = 0; pair < FLOOR_PAIRS; pair++) {
-      const createSubmit = halve(await measureCreateSubmit(server.url, headers('priya')));
+      const running = server;
+      let started = cpuSnapshot(running.pid);
+      const createSubmit = halve(
+        await measureCreateSubmit(
+          running.url,
+          headers('priya'),
+          undefined,
+          () => (started = cpuSnapshot(running.pid)),
+        ),
+      );
       await until(() => receiver.idleForMs() > 2_000, 120_000);
+      const cpu = cpuPer(started, cpuSnapshot(running.pid), createSubmit.requests.total / 2);
       await server.stop();
+      const floorStarted = cpuSnapshot(process.pid);
       const floor = await measureFloor(
         parseDatabaseUrl(target.url) as DatabaseTarget,
         createBody('create+submit').title,
         DURATION,
       );
+      const floorCpu = cpuPer(floorStarted, cpuSnapshot(process.pid), floor.changes);
       await removeFloorRows(target.url, floor);
       server = await startChangeboard(target.url, receiver.url);
-      pairs.push({ createSubmit, floor });
+      pairs.push({ createSubmit, floor, cpu, floorCpu });
     }
     const median = <T>(items: T[], by: (item: T) => number): T =>
       [...items].sort((a, b) => by(a) - by(b))[Math.floor(items.length / 2)]!;
@@ -365,6 +385,7 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
       insert,
       'baseline insert',
     );
+    rows.at(-1)!.note = describeCpu(middle.cpu, 'Changeboard', 'change');
     add({
       database,
       operation: "floor: a create + submit's rows written directly",
@@ -373,6 +394,7 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
       errors: 0,
       ratio: ratioOf(middle.floor.changesPerSecond, insert),
       against: 'baseline insert',
+      note: describeCpu(middle.floorCpu, 'its client', 'change'),
     });
     const ratios = pairs.map((p) => Math.round(againstFloor(p) * 100) / 100);
     add({
@@ -448,23 +470,33 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
     await analyze(target.url);
     const payments = pendingIds.filter((_, i) => i % 3 !== 0);
     let next = 0;
-    const approve = await measure(server.url, {
-      requests: [
-        {
-          method: 'POST',
-          headers: headers('lee'),
-          setupRequest: (request: autocannon.Request) => ({
-            ...request,
-            path: `/api/v1/changes/${payments[next++ % payments.length]}/approve`,
-          }),
-        },
-      ],
-    });
+    const approving = server;
+    let approveStarted = cpuSnapshot(approving.pid);
+    const approve = await measure(
+      approving.url,
+      {
+        requests: [
+          {
+            method: 'POST',
+            headers: headers('lee'),
+            setupRequest: (request: autocannon.Request) => ({
+              ...request,
+              path: `/api/v1/changes/${payments[next++ % payments.length]}/approve`,
+            }),
+          },
+        ],
+      },
+      () => (approveStarted = cpuSnapshot(approving.pid)),
+    );
     record(database, 'approve (completes the change)', approve, insert, 'baseline insert');
+    await until(() => receiver.idleForMs() > 1_000, 60_000);
+    const approveCpu = cpuPer(approveStarted, cpuSnapshot(approving.pid), approve.requests.total);
+    rows.at(-1)!.note = [rows.at(-1)!.note, describeCpu(approveCpu, 'Changeboard', 'approval')]
+      .filter(Boolean)
+      .join('; ');
     if (database === 'postgres') server = await benchDecisionFloor(target.url, server, receiver);
 
-    // A read is measured as a read: the approvals' messages are sent first, not beside it.
-    await until(() => receiver.idleForMs() > 1_000, 60_000);
+    // A read is measured as a read: the approvals' messages are sent first (above), not beside it.
     const readOne = await measure(server.url, {
       requests: [
         {
@@ -671,28 +703,33 @@ function measureCreateSubmit(
   url: string,
   headers: Record<string, string>,
   title = 'create+submit',
+  afterWarmUp?: () => void,
 ): Promise<Result> {
-  return measure(url, {
-    requests: [
-      {
-        method: 'POST',
-        path: '/api/v1/changes',
-        headers,
-        body: JSON.stringify(createBody(title)),
-        onResponse: (_status: number, body: string, context: object) => {
-          (context as { id?: string }).id = (JSON.parse(body) as { id: string }).id;
+  return measure(
+    url,
+    {
+      requests: [
+        {
+          method: 'POST',
+          path: '/api/v1/changes',
+          headers,
+          body: JSON.stringify(createBody(title)),
+          onResponse: (_status: number, body: string, context: object) => {
+            (context as { id?: string }).id = (JSON.parse(body) as { id: string }).id;
+          },
         },
-      },
-      {
-        method: 'POST',
-        headers,
-        setupRequest: (request: autocannon.Request, context: object) => ({
-          ...request,
-          path: `/api/v1/changes/${String((context as { id?: string }).id)}/submit`,
-        }),
-      },
-    ],
-  });
+        {
+          method: 'POST',
+          headers,
+          setupRequest: (request: autocannon.Request, context: object) => ({
+            ...request,
+            path: `/api/v1/changes/${String((context as { id?: string }).id)}/submit`,
+          }),
+        },
+      ],
+    },
+    afterWarmUp,
+  );
 }
 
 /**
@@ -758,11 +795,13 @@ async function benchDecisionFloor(
 ): Promise<Running> {
   await until(() => receiver.idleForMs() > 2_000, 120_000);
   await server.stop();
+  const started = cpuSnapshot(process.pid);
   const floor = await measureDecisionFloor(
     parseDatabaseUrl(url) as DatabaseTarget,
     createBody('create+submit').title,
     DURATION,
   );
+  const cpu = cpuPer(started, cpuSnapshot(process.pid), floor.writes);
   await removeFloorRows(url, floor);
   const approve = rows.at(-1)!;
   add({
@@ -773,7 +812,7 @@ async function benchDecisionFloor(
     p50: floor.p50,
     p99: floor.p99,
     errors: 0,
-    note: `approve p99 ${approve.p99} ms against this floor's ${floor.p99} ms (${((approve.p99 ?? 0) / floor.p99).toFixed(1)}×)`,
+    note: `approve p99 ${approve.p99} ms against this floor's ${floor.p99} ms (${((approve.p99 ?? 0) / floor.p99).toFixed(1)}×); ${describeCpu(cpu, 'its client', 'approval')}`,
   });
   return startChangeboard(url, receiver.url);
 }
@@ -814,9 +853,11 @@ type Result = autocannon.Result;
 async function measure(
   url: string,
   extra: Partial<autocannon.Options> & Record<string, unknown>,
+  afterWarmUp?: () => void,
 ): Promise<Result> {
   // A short warm-up so JIT and connection pools are ready before we count.
   await autocannon({ url, connections: CONNECTIONS, duration: 1, ...extra });
+  afterWarmUp?.();
   return autocannon({
     url,
     connections: CONNECTIONS,
