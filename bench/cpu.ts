@@ -20,9 +20,10 @@ export interface CpuPerUnit {
   readonly postgresMs: number | undefined;
 }
 
-export function cpuSnapshot(pid: number): CpuSnapshot {
+/** `withPostgres`: also PostgreSQL's, when the run is on PostgreSQL. */
+export function cpuSnapshot(pid: number, withPostgres: boolean): CpuSnapshot {
   const postgres = new Map<number, number>();
-  for (const each of postgresPids()) {
+  for (const each of withPostgres ? postgresPids() : []) {
     const ms = cpuMsOf(each);
     if (ms !== undefined) postgres.set(each, ms);
   }
