@@ -303,7 +303,13 @@ describe.each(databaseKinds)('the insights rollup on $name', { timeout: 120_000 
     const everything = { fromMs: 0, toMs: Date.parse('2100-01-01'), services: [], types: [] };
     const behind = await t.ctx.store.insights.staleIds(everything, t.ctx.policy.hash, 100_000);
     expect(behind.length).toBeGreaterThan(20);
+    // Other work (a request, a delivery) runs between its steps, even on SQLite, where
+    // every statement is synchronous and awaiting one does not turn the event loop.
+    const order: string[] = [];
+    setImmediate(() => order.push('other work'));
     const some = await catchUpTimings(t.ctx, everything, { atMost: 10, step: 3, scanWindow: 7 });
+    order.push('caught up');
+    expect(order).toEqual(['other work', 'caught up']);
     expect(some).toBe(10);
     const rest = await catchUpTimings(t.ctx, everything, { step: 3, scanWindow: 7 });
     expect(some + rest).toBe(behind.length);

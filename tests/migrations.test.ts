@@ -190,3 +190,38 @@ describe.each(databaseKinds)('migration 0019-insight-chunks on $name', (kind) =>
     });
   });
 });
+
+describe.each(databaseKinds)('migration 0020-reviews-owed on $name', (kind) => {
+  it('finds one type’s overdue reviews from the changes that owe one, not from every change of the type', async () => {
+    await migratedTo(kind, '0019-insight-chunks', async (database) => {
+      const ids = await seedChanges(database.db, 2_000, { state: 'completed' });
+      await migrateToLatest(database);
+      const owe = async (id: number, due: string, reviewedAt: string | null) =>
+        sql`update changes set review_due_at = ${due}, reviewed_at = ${reviewedAt} where id = ${id}`.execute(
+          database.db,
+        );
+      await owe(ids[10]!, '2026-11-01T00:00:00.000Z', null);
+      await owe(ids[20]!, '2026-12-30T00:00:00.000Z', null);
+      await owe(ids[30]!, '2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z');
+      if (database.dialect === 'postgres') await sql`analyze changes`.execute(database.db);
+      else await sql`analyze`.execute(database.db);
+
+      const store = createStore(database);
+      const due = await store.read.changes.listReviewsDue({
+        type: 'normal',
+        kind: 'review-reminder',
+        dueBefore: '2026-12-01T00:00:00.000Z',
+        limit: 50,
+      });
+      expect(due.map((c) => c.id)).toEqual([ids[10]]);
+
+      const query = sql`select * from changes where review_due_at <= ${'2026-12-01T00:00:00.000Z'}
+        and reviewed_at is null and type = ${'normal'} order by review_due_at limit 50`;
+      const plan =
+        database.dialect === 'postgres'
+          ? JSON.stringify((await sql`explain (format json) ${query}`.execute(database.db)).rows)
+          : JSON.stringify((await sql`explain query plan ${query}`.execute(database.db)).rows);
+      expect(plan).toContain('changes_reviews_owed');
+    });
+  });
+});

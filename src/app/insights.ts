@@ -1,3 +1,4 @@
+import { setImmediate as turnOfTheEventLoop } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import type { Change } from '../domain/change.js';
 import { invalidInput, type Issue } from '../domain/errors.js';
@@ -405,6 +406,9 @@ export async function catchUpTimings(
     const limit = Math.min(CATCH_UP_BATCH, atMost - caughtUp);
     const window = { after, upTo: Math.min(lastId, after + scanWindow) };
     const ids = await store.insights.staleIds(population, policy.hash, limit, window);
+    // On SQLite every statement runs on the process's only thread, and awaiting one
+    // does not let the event loop turn: requests and deliveries are served between steps.
+    await turnOfTheEventLoop();
     for (let from = 0; from < ids.length; from += step) {
       const slice = ids.slice(from, from + step);
       // The change before its events: a row is never newer than the version it is saved as.
@@ -419,6 +423,7 @@ export async function catchUpTimings(
       );
       caughtUp += changes.length;
       if (caughtUp % ANALYZE_EVERY < changes.length) await store.insights.analyze();
+      await turnOfTheEventLoop();
     }
     after = ids.length < limit ? window.upTo : ids.at(-1)!;
   }

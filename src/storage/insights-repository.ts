@@ -1,3 +1,4 @@
+import { setImmediate as turnOfTheEventLoop } from 'node:timers/promises';
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type {
   ClassMember,
@@ -324,7 +325,11 @@ export function insightsRepository(
         .where('data', 'is', null)
         .execute())
         pushTo(cleared, num(row.week_ms), row);
-      for (const [weekMs, chunks] of cleared) await workOut(weekMs, chunks);
+      for (const [weekMs, chunks] of cleared) {
+        await workOut(weekMs, chunks);
+        // A week is summed on SQLite's only thread: requests go between weeks.
+        await turnOfTheEventLoop();
+      }
       return [...cleared.values()].reduce((n, list) => n + list.length, 0);
     },
 

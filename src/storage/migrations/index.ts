@@ -18,6 +18,7 @@ import { standardTemplates } from './0012-standard-templates.js';
 import { teams } from './0017-teams.js';
 import { textSearchBlocks } from './0018-text-search-blocks.js';
 import { insightChunks } from './0019-insight-chunks.js';
+import { reviewsOwed } from './0020-reviews-owed.js';
 
 /** A static index (no directory scanning): what runs is exactly what was reviewed. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
@@ -40,5 +41,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0017-teams': teams(),
     '0018-text-search-blocks': textSearchBlocks(dialect),
     '0019-insight-chunks': insightChunks(),
+    '0020-reviews-owed': reviewsOwed(),
   };
 }
