@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
-export interface CpuSnapshot {
+interface CpuSnapshot {
   /** The process's user + system time, in ms. */
   readonly processMs: number;
   /** Each PostgreSQL process's, in ms, by pid; undefined when none runs on this machine. */
@@ -20,8 +20,22 @@ export interface CpuPerUnit {
   readonly postgresMs: number | undefined;
 }
 
-/** `withPostgres`: also PostgreSQL's, when the run is on PostgreSQL. */
-export function cpuSnapshot(pid: number, withPostgres: boolean): CpuSnapshot {
+/**
+ * Counts the CPU `pid` uses, and PostgreSQL's when `withPostgres` (a run on it),
+ * from the last start() (or from now) to per().
+ */
+export function cpuMeter(pid: number, withPostgres: boolean) {
+  let started = cpuSnapshot(pid, withPostgres);
+  return {
+    start: (): void => {
+      started = cpuSnapshot(pid, withPostgres);
+    },
+    /** Per unit of work: a change, an approval. */
+    per: (units: number): CpuPerUnit => cpuPer(started, cpuSnapshot(pid, withPostgres), units),
+  };
+}
+
+function cpuSnapshot(pid: number, withPostgres: boolean): CpuSnapshot {
   const postgres = new Map<number, number>();
   for (const each of withPostgres ? postgresPids() : []) {
     const ms = cpuMsOf(each);
@@ -36,7 +50,7 @@ export function cpuSnapshot(pid: number, withPostgres: boolean): CpuSnapshot {
  * start (or from nothing, if it started since): a backend that ended meanwhile is
  * missing, so the figure is a lower bound when connections come and go.
  */
-export function cpuPer(before: CpuSnapshot, after: CpuSnapshot, units: number): CpuPerUnit {
+function cpuPer(before: CpuSnapshot, after: CpuSnapshot, units: number): CpuPerUnit {
   const per = (ms: number) => Math.round((ms / Math.max(1, units)) * 100) / 100;
   let postgres: number | undefined;
   if (after.postgresMs) {
@@ -53,7 +67,7 @@ export function cpuPer(before: CpuSnapshot, after: CpuSnapshot, units: number): 
   };
 }
 
-/** "Changeboard 5.5 ms, PostgreSQL 2.3 ms", naming the process as `who`. */
+/** "CPU per change: Changeboard 3.1 ms, PostgreSQL 2.5 ms", naming the process `who`. */
 export function describeCpu(cpu: CpuPerUnit, who: string, unit: string): string {
   const postgres = cpu.postgresMs === undefined ? '' : `, PostgreSQL ${cpu.postgresMs} ms`;
   return `CPU per ${unit}: ${who} ${cpu.processMs} ms${postgres}`;

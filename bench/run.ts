@@ -21,7 +21,7 @@ import { sql, type Kysely } from 'kysely';
 import { parseDatabaseUrl, type DatabaseTarget } from '../src/storage/database-url.js';
 import { openDatabase } from '../src/storage/database.js';
 import type { DatabaseSchema } from '../src/storage/schema.js';
-import { cpuPer, cpuSnapshot, describeCpu, type CpuPerUnit } from './cpu.js';
+import { cpuMeter, describeCpu, type CpuPerUnit } from './cpu.js';
 import { measureDecisionFloor, measureFloor, type FloorResult } from './floor.js';
 import { seedInsightsYear } from './insights-seed.js';
 import { ANSWERS, seedChanges } from './seed.js';
@@ -361,30 +361,20 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
       floorCpu: CpuPerUnit;
     }[] = [];
     for (let pair = 0; pair < FLOOR_PAIRS; pair++) {
-      const running = server;
-      let started = cpuSnapshot(running.pid, onPostgres);
+      const meter = cpuMeter(server.pid, onPostgres);
       const createSubmit = halve(
-        await measureCreateSubmit(
-          running.url,
-          headers('priya'),
-          undefined,
-          () => (started = cpuSnapshot(running.pid, onPostgres)),
-        ),
+        await measureCreateSubmit(server.url, headers('priya'), undefined, meter.start),
       );
       await until(() => receiver.idleForMs() > 2_000, 120_000);
-      const cpu = cpuPer(
-        started,
-        cpuSnapshot(running.pid, onPostgres),
-        createSubmit.requests.total / 2,
-      );
+      const cpu = meter.per(createSubmit.requests.total / 2);
       await server.stop();
-      const floorStarted = cpuSnapshot(process.pid, onPostgres);
+      const floorMeter = cpuMeter(process.pid, onPostgres);
       const floor = await measureFloor(
         parseDatabaseUrl(target.url) as DatabaseTarget,
         createBody('create+submit').title,
         DURATION,
       );
-      const floorCpu = cpuPer(floorStarted, cpuSnapshot(process.pid, onPostgres), floor.changes);
+      const floorCpu = floorMeter.per(floor.changes);
       await removeFloorRows(target.url, floor);
       server = await startChangeboard(target.url, receiver.url);
       pairs.push({ createSubmit, floor, cpu, floorCpu });
@@ -487,10 +477,9 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
     await analyze(target.url);
     const payments = pendingIds.filter((_, i) => i % 3 !== 0);
     let next = 0;
-    const approving = server;
-    let approveStarted = cpuSnapshot(approving.pid, onPostgres);
+    const approveMeter = cpuMeter(server.pid, onPostgres);
     const approve = await measure(
-      approving.url,
+      server.url,
       {
         requests: [
           {
@@ -503,15 +492,11 @@ async function benchDatabase(database: 'sqlite' | 'postgres'): Promise<void> {
           },
         ],
       },
-      () => (approveStarted = cpuSnapshot(approving.pid, onPostgres)),
+      approveMeter.start,
     );
     record(database, 'approve (completes the change)', approve, insert, 'baseline insert');
     await until(() => receiver.idleForMs() > 1_000, 60_000);
-    const approveCpu = cpuPer(
-      approveStarted,
-      cpuSnapshot(approving.pid, onPostgres),
-      approve.requests.total,
-    );
+    const approveCpu = approveMeter.per(approve.requests.total);
     rows.at(-1)!.note = [rows.at(-1)!.note, describeCpu(approveCpu, 'Changeboard', 'approval')]
       .filter(Boolean)
       .join('; ');
@@ -867,13 +852,13 @@ async function benchDecisionFloor(
 ): Promise<Running> {
   await until(() => receiver.idleForMs() > 2_000, 120_000);
   await server.stop();
-  const started = cpuSnapshot(process.pid, true);
+  const meter = cpuMeter(process.pid, true);
   const floor = await measureDecisionFloor(
     parseDatabaseUrl(url) as DatabaseTarget,
     createBody('create+submit').title,
     DURATION,
   );
-  const cpu = cpuPer(started, cpuSnapshot(process.pid, true), floor.writes);
+  const cpu = meter.per(floor.writes);
   await removeFloorRows(url, floor);
   const approve = rows.at(-1)!;
   add({
